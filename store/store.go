@@ -1,0 +1,251 @@
+// Package store keeps the service's data in PostgreSQL or SQLite through one
+// API: the read contract (districts, units, offence types, statistics,
+// selections, assessments, submissions) that a province already holds, and
+// the worker's own state (job runs, findings, relapse states).
+//
+// Both databases get the same schema from embedded goose migrations and the
+// same SQL; the few dialect differences live in this package. Civil dates
+// are bound as "2006-01-02" text and instants on SQLite as fixed-width UTC
+// text, so that text comparison on SQLite orders them as PostgreSQL does.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // driver "postgres"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // driver "sqlite"
+)
+
+// Dialect names returned by Store.Dialect.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+//go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
+var migrations embed.FS
+
+// Store is a handle on the service database. It is safe for concurrent use.
+type Store struct {
+	db      *sqlx.DB
+	dialect string
+	// loadHook, when set (tests only), runs inside Load's transaction after
+	// each table is written; an error aborts the load.
+	loadHook func(table string) error
+}
+
+// sqliteParams are the connection settings every SQLite connection gets:
+// WAL so readers do not block the writer, a busy timeout so concurrent
+// writers wait instead of failing, foreign keys on, and IMMEDIATE
+// transactions so a transaction that reads before writing cannot fail with
+// SQLITE_BUSY when it upgrades its lock.
+const sqliteParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+
+// Open connects to the database named by rawURL: "sqlite:path/to/file.db"
+// (also "sqlite://path") or "postgres://..." / "postgresql://...". It pings
+// the database but does not migrate it.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	scheme, rest, ok := strings.Cut(rawURL, ":")
+	if !ok {
+		return nil, fmt.Errorf("open store: database URL %q has no scheme (want sqlite:FILE or postgres://...)", Redact(rawURL))
+	}
+	var s *Store
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		path := strings.TrimPrefix(rest, "//")
+		path, query, _ := strings.Cut(path, "?")
+		if path == "" {
+			return nil, fmt.Errorf("open store: database URL %q names no SQLite file", rawURL)
+		}
+		if path == ":memory:" || strings.Contains(query, "mode=memory") {
+			// Every pooled connection would get its own empty database.
+			return nil, fmt.Errorf("open store: in-memory SQLite (%q) is not supported, use a file", rawURL)
+		}
+		dsn := path + "?" + sqliteParams
+		if query != "" {
+			dsn += "&" + query
+		}
+		db, err := sqlx.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		s = &Store{db: db, dialect: SQLite}
+	case "postgres", "postgresql":
+		db, err := sqlx.Open("postgres", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres %s: %w", Redact(rawURL), err)
+		}
+		s = &Store{db: db, dialect: Postgres}
+	default:
+		return nil, fmt.Errorf("open store: unknown database URL scheme %q in %q (want sqlite: or postgres://)", scheme, Redact(rawURL))
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("open %s database %s: %w", s.dialect, Redact(rawURL), err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect is "postgres" or "sqlite".
+func (s *Store) Dialect() string { return s.dialect }
+
+// DB exposes the connection pool for queries this package does not offer.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// provider builds a goose provider over this database's embedded migrations.
+func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+s.dialect)
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	var dialect goose.Dialect
+	switch s.dialect {
+	case Postgres:
+		dialect = goose.DialectPostgres
+		id, err := s.lockID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// Replicas starting together take turns: the advisory lock is held
+		// for the whole run, so the second one finds nothing left to do.
+		locker, err := lock.NewPostgresSessionLocker(
+			lock.WithLockID(id),
+			lock.WithLockTimeout(1, 300),
+			lock.WithUnlockTimeout(1, 60),
+		)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	default:
+		dialect = goose.DialectSQLite3
+	}
+	return goose.NewProvider(dialect, s.db.DB, sub, opts...)
+}
+
+// lockID derives the migration advisory lock from the database and schema:
+// replicas of one deployment share it, while deployments (or test schemas)
+// living side by side in one server do not wait on each other.
+func (s *Store) lockID(ctx context.Context) (int64, error) {
+	var db, schema sql.NullString
+	if err := s.db.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&db, &schema); err != nil {
+		return 0, fmt.Errorf("read current schema: %w", err)
+	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "chuyenhoa-migrate\x00%s\x00%s", db.String, schema.String)
+	return int64(h.Sum64() & (1<<63 - 1)), nil
+}
+
+// Migrate applies every pending migration.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.provider(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", s.dialect, err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// MigrationStatus reports the applied and the latest known schema version.
+func (s *Store) MigrationStatus(ctx context.Context) (current, latest int64, err error) {
+	p, err := s.provider(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("migration status: %w", err)
+	}
+	current, latest, err = p.GetVersions(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("migration status: %w", err)
+	}
+	return current, latest, nil
+}
+
+// Tx is a transaction opened by InTx.
+type Tx struct {
+	tx      *sqlx.Tx
+	dialect string
+}
+
+// Sqlx exposes the transaction for queries this package does not offer.
+func (tx *Tx) Sqlx() *sqlx.Tx { return tx.tx }
+
+// Rebind turns ? placeholders into the dialect's.
+func (tx *Tx) Rebind(q string) string { return tx.tx.Rebind(q) }
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back when it returns an error or panics (the panic is re-raised).
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = sx.Rollback()
+		}
+	}()
+	if err := fn(&Tx{tx: sx, dialect: s.dialect}); err != nil {
+		return err
+	}
+	done = true
+	if err := sx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// q is the common surface of *sqlx.DB and *sqlx.Tx.
+type q = sqlx.ExtContext
+
+// textOrder makes ORDER BY on text compare bytes on PostgreSQL as SQLite
+// does, whatever the database collation.
+func textOrder(dialect, col string) string {
+	if dialect == Postgres {
+		return col + ` COLLATE "C"`
+	}
+	return col
+}
+
+// dateArg binds a civil date; the zero time binds NULL.
+func dateArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.DateOnly)
+}
+
+// instantFormat is how SQLite stores instants: fixed width, so text order is
+// time order.
+const instantFormat = "2006-01-02T15:04:05.000000Z"
+
+// instantArg binds an instant; the zero time binds NULL.
+func instantArg(dialect string, t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	if dialect == Postgres {
+		return t.UTC()
+	}
+	return t.UTC().Format(instantFormat)
+}
+
+// ErrRunSuperseded is returned by FailRun and FinishRun when the run record
+// of the period now belongs to another run (a later attempt took it over).
+var ErrRunSuperseded = errors.New("run superseded")

@@ -1,0 +1,304 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"chuyenhoa/rules"
+)
+
+// Run statuses.
+const (
+	RunRunning = "running"
+	RunOK      = "ok"
+	RunFailed  = "failed"
+)
+
+// JobRun is the record of a job's work on one period; a rerun of the period
+// updates the same record and counts an attempt.
+type JobRun struct {
+	ID         int64
+	Job        string
+	Period     string
+	RunID      string
+	Status     string // running | ok | failed
+	Attempts   int
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while running
+	Error      string
+}
+
+// Finding is one result of a job for a period (a proposal, an overdue
+// report, a relapse...), keyed by kind and key within the period.
+type Finding struct {
+	Job, Period, Kind, Key string
+	District, Unit         string
+	State                  string
+	Payload                json.RawMessage
+}
+
+// RelapseState is what the relapse watch knows of one area.
+type RelapseState struct {
+	Unit         string
+	Year         int
+	Relapsed     bool
+	Since        time.Time // day the current state began; zero when never relapsed
+	EverRelapsed bool
+	CheckedOn    time.Time
+}
+
+const runCols = `id, job, period, run_id, status, attempts, started_at, finished_at, error`
+
+func scanRun(sc interface{ Scan(...any) error }) (JobRun, error) {
+	var (
+		r                 JobRun
+		started, finished instant
+	)
+	if err := sc.Scan(&r.ID, &r.Job, &r.Period, &r.RunID, &r.Status, &r.Attempts, &started, &finished, &r.Error); err != nil {
+		return JobRun{}, err
+	}
+	r.StartedAt, r.FinishedAt = started.T, finished.T
+	return r, nil
+}
+
+// StartRun records that run runID of job works on period from now: a new
+// record, or the existing one for (job, period) set running again with one
+// more attempt.
+func (s *Store) StartRun(ctx context.Context, job, period, runID string, now time.Time) (JobRun, error) {
+	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`
+		INSERT INTO job_runs (job, period, run_id, status, attempts, started_at, finished_at, error)
+		VALUES (?, ?, ?, 'running', 1, ?, NULL, '')
+		ON CONFLICT (job, period) DO UPDATE SET
+			run_id = excluded.run_id, status = 'running', attempts = job_runs.attempts + 1,
+			started_at = excluded.started_at, finished_at = NULL, error = ''
+		RETURNING `+runCols), job, period, runID, instantArg(s.dialect, now))
+	r, err := scanRun(row)
+	if err != nil {
+		return JobRun{}, fmt.Errorf("start run %s %s: %w", job, period, err)
+	}
+	return r, nil
+}
+
+// endRun sets the outcome of run runID. It fails when the record now
+// belongs to another run, so a run that was taken over cannot overwrite
+// its successor's outcome.
+func endRun(ctx context.Context, x q, dialect, job, period, runID, status string, now time.Time, msg string) error {
+	res, err := x.ExecContext(ctx, x.Rebind(`UPDATE job_runs SET status = ?, finished_at = ?, error = ? WHERE job = ? AND period = ? AND run_id = ?`),
+		status, instantArg(dialect, now), msg, job, period, runID)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: %s is no longer the current run of this period", ErrRunSuperseded, runID)
+	}
+	return nil
+}
+
+// FailRun records that run runID failed with cause.
+func (s *Store) FailRun(ctx context.Context, job, period, runID string, now time.Time, cause error) error {
+	msg := "unknown error"
+	if cause != nil {
+		msg = cause.Error()
+	}
+	if err := endRun(ctx, s.db, s.dialect, job, period, runID, RunFailed, now, msg); err != nil {
+		return fmt.Errorf("fail run %s %s: %w", job, period, err)
+	}
+	return nil
+}
+
+// FinishRun records, in the transaction that stores the run's results, that
+// run runID succeeded. If another run has since taken the period over it
+// fails, and the caller's transaction (results included) rolls back.
+func (tx *Tx) FinishRun(ctx context.Context, job, period, runID string, now time.Time) error {
+	if err := endRun(ctx, tx.tx, tx.dialect, job, period, runID, RunOK, now, ""); err != nil {
+		return fmt.Errorf("finish run %s %s: %w", job, period, err)
+	}
+	return nil
+}
+
+// LastRun returns job's most recently started run, if any.
+func (s *Store) LastRun(ctx context.Context, job string) (JobRun, bool, error) {
+	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? ORDER BY started_at DESC, id DESC LIMIT 1`), job)
+	r, err := scanRun(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return JobRun{}, false, nil
+	}
+	if err != nil {
+		return JobRun{}, false, fmt.Errorf("last run of %s: %w", job, err)
+	}
+	return r, true, nil
+}
+
+// Runs lists job's runs, latest started first, at most limit of them
+// (limit <= 0: all). An empty job lists the runs of every job.
+func (s *Store) Runs(ctx context.Context, job string, limit int) ([]JobRun, error) {
+	query := `SELECT ` + runCols + ` FROM job_runs`
+	var args []any
+	if job != "" {
+		query += ` WHERE job = ?`
+		args = append(args, job)
+	}
+	query += ` ORDER BY started_at DESC, id DESC`
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list runs of %q: %w", job, err)
+	}
+	defer rows.Close()
+	var out []JobRun
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runs of %q: %w", job, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list runs of %q: %w", job, err)
+	}
+	return out, nil
+}
+
+// ReplaceFindings makes fs the findings of (job, period): those stored
+// before are deleted, so a rerun leaves exactly the new set. A finding's
+// Job and Period, when set, must match; empty payloads are stored as {}.
+func (tx *Tx) ReplaceFindings(ctx context.Context, job, period string, fs []Finding) error {
+	seen := make(map[[2]string]bool, len(fs))
+	for i, f := range fs {
+		switch {
+		case f.Job != "" && f.Job != job, f.Period != "" && f.Period != period:
+			return fmt.Errorf("replace findings %s %s: finding %d (%s %s) belongs to %s %s", job, period, i, f.Kind, f.Key, f.Job, f.Period)
+		case f.Kind == "" || f.Key == "":
+			return fmt.Errorf("replace findings %s %s: finding %d has empty kind or key (%q, %q)", job, period, i, f.Kind, f.Key)
+		case f.State == "":
+			return fmt.Errorf("replace findings %s %s: finding %s %s has no state", job, period, f.Kind, f.Key)
+		case len(f.Payload) > 0 && !json.Valid(f.Payload):
+			return fmt.Errorf("replace findings %s %s: finding %s %s: payload is not valid JSON", job, period, f.Kind, f.Key)
+		}
+		k := [2]string{f.Kind, f.Key}
+		if seen[k] {
+			return fmt.Errorf("replace findings %s %s: finding %s %s appears twice", job, period, f.Kind, f.Key)
+		}
+		seen[k] = true
+	}
+	if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
+		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
+	}
+	u := upsert{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
+	err := u.write(ctx, tx.tx, len(fs), func(i int) []any {
+		f := fs[i]
+		payload := string(f.Payload)
+		if payload == "" {
+			payload = "{}"
+		}
+		return []any{job, period, f.Kind, f.Key, f.District, f.Unit, f.State, payload}
+	})
+	if err != nil {
+		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
+	}
+	return nil
+}
+
+// Findings lists the findings of (job, period), ordered by kind and key.
+func (s *Store) Findings(ctx context.Context, job, period string) ([]Finding, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`SELECT job, period, kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ? ORDER BY `+
+		textOrder(s.dialect, "kind")+`, `+textOrder(s.dialect, "key")), job, period)
+	if err != nil {
+		return nil, fmt.Errorf("read findings %s %s: %w", job, period, err)
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		var (
+			f       Finding
+			payload string
+		)
+		if err := rows.Scan(&f.Job, &f.Period, &f.Kind, &f.Key, &f.District, &f.Unit, &f.State, &payload); err != nil {
+			return nil, fmt.Errorf("read findings %s %s: %w", job, period, err)
+		}
+		f.Payload = json.RawMessage(payload)
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read findings %s %s: %w", job, period, err)
+	}
+	return out, nil
+}
+
+// LatestFindings returns the findings of the period of job's latest
+// successful run (the last one to finish); period is "" when job has never
+// succeeded.
+func (s *Store) LatestFindings(ctx context.Context, job string) (string, []Finding, error) {
+	var period string
+	err := s.db.QueryRowContext(ctx, s.db.Rebind(`SELECT period FROM job_runs WHERE job = ? AND status = 'ok' ORDER BY finished_at DESC, id DESC LIMIT 1`), job).Scan(&period)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, nil
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("latest findings of %s: %w", job, err)
+	}
+	fs, err := s.Findings(ctx, job, period)
+	if err != nil {
+		return "", nil, err
+	}
+	return period, fs, nil
+}
+
+func relapseStates(ctx context.Context, x q) (map[rules.AreaKey]RelapseState, error) {
+	rows, err := x.QueryContext(ctx, `SELECT unit_code, year, relapsed, since, ever_relapsed, checked_on FROM relapse_state`)
+	if err != nil {
+		return nil, fmt.Errorf("read relapse states: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[rules.AreaKey]RelapseState)
+	for rows.Next() {
+		var (
+			st             RelapseState
+			since, checked civilDate
+		)
+		if err := rows.Scan(&st.Unit, &st.Year, &st.Relapsed, &since, &st.EverRelapsed, &checked); err != nil {
+			return nil, fmt.Errorf("read relapse states: %w", err)
+		}
+		st.Since, st.CheckedOn = since.T, checked.T
+		out[rules.AreaKey{Unit: st.Unit, Year: st.Year}] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read relapse states: %w", err)
+	}
+	return out, nil
+}
+
+// RelapseStates reads every area's relapse state.
+func (s *Store) RelapseStates(ctx context.Context) (map[rules.AreaKey]RelapseState, error) {
+	return relapseStates(ctx, s.db)
+}
+
+// RelapseStates reads every area's relapse state within the transaction.
+func (tx *Tx) RelapseStates(ctx context.Context) (map[rules.AreaKey]RelapseState, error) {
+	return relapseStates(ctx, tx.tx)
+}
+
+// PutRelapseState stores an area's relapse state, replacing the previous one.
+func (tx *Tx) PutRelapseState(ctx context.Context, st RelapseState) error {
+	if st.Unit == "" || st.CheckedOn.IsZero() {
+		return fmt.Errorf("put relapse state %s %d: unit and check day are required", st.Unit, st.Year)
+	}
+	u := upsert{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on"}, []string{"unit_code", "year"}}
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(u.sql(1)),
+		st.Unit, st.Year, st.Relapsed, dateArg(st.Since), st.EverRelapsed, dateArg(st.CheckedOn))
+	if err != nil {
+		return fmt.Errorf("put relapse state %s %d: %w", st.Unit, st.Year, err)
+	}
+	return nil
+}
