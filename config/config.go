@@ -1,0 +1,555 @@
+// Package config loads the service configuration: a YAML file, then
+// environment overrides, then validation that reports every problem at once
+// with the field path and the fix.
+//
+// Environment overrides (an empty variable counts as unset):
+//
+//	variable                   overrides            notes
+//	CHUYENHOA_DATABASE_URL     database.url         sqlite:FILE or postgres://…
+//	CHUYENHOA_TIMEZONE         timezone             IANA name, e.g. Asia/Ho_Chi_Minh
+//	CHUYENHOA_SMTP_HOST        mail.smtp.host
+//	CHUYENHOA_SMTP_PORT        mail.smtp.port       whole number 1..65535
+//	CHUYENHOA_SMTP_USERNAME    mail.smtp.username
+//	CHUYENHOA_SMTP_PASSWORD    (no YAML key)        the SMTP password; wins over mail.smtp.password_file
+//	CHUYENHOA_MAIL_TRANSPORT   mail.transport       file | smtp
+//	CHUYENHOA_MAIL_DIR         mail.dir
+//	CHUYENHOA_HTTP_LISTEN      http.listen          host:port
+//
+// The SMTP password is never read from the YAML file, so the file can be
+// kept in version control and shown to anyone who runs the service.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	// The time zone is validated with time.LoadLocation; embedding the zone
+	// database keeps that working on hosts and containers without one.
+	_ "time/tzdata"
+
+	"github.com/robfig/cron/v3"
+
+	"chuyenhoa/period"
+)
+
+// Job names accepted as keys of the schedule section.
+const (
+	JobCandidates = "candidates" // propose next year's candidate areas
+	JobRelapse    = "relapse"    // re-check transformed areas
+	JobDeadlines  = "deadlines"  // reminders, overdue notices, escalations
+	JobSend       = "send"       // deliver queued mail
+)
+
+// JobNames lists the schedulable jobs in a stable order.
+func JobNames() []string { return []string{JobCandidates, JobRelapse, JobDeadlines, JobSend} }
+
+// Values accepted by the enumerated settings.
+const (
+	GroupingDistrict = "district"
+	GroupingNone     = "none"
+
+	NTMAlways       = "always"        // Quảng Ngãi: a certified commune is never selected
+	NTMPreviousYear = "previous_year" // only communes certified in the year before the selection year
+	NTMNone         = "none"
+
+	TransportFile = "file"
+	TransportSMTP = "smtp"
+
+	TLSStartTLS = "starttls"
+	TLSImplicit = "implicit"
+	TLSNone     = "none"
+
+	AuthNone  = "none"
+	AuthPlain = "plain"
+	AuthLogin = "login"
+
+	PeriodYear  = "year"
+	PeriodHalf1 = "half1"
+	PeriodHalf2 = "half2"
+)
+
+// Config is the whole service configuration.
+type Config struct {
+	Province struct {
+		Code string `yaml:"code"`
+		Name string `yaml:"name"`
+	} `yaml:"province"`
+	Timezone string `yaml:"timezone"`
+	Database struct {
+		URL string `yaml:"url"`
+	} `yaml:"database"`
+	// Grouping is the level between province and commune used for the
+	// district-average rule and for recipients: "district", or "none" for
+	// the two-tier government in force since 1 July 2025.
+	Grouping string `yaml:"grouping"`
+	Periods  struct {
+		CutoffDay int `yaml:"cutoff_day"`
+	} `yaml:"periods"`
+	Selection struct {
+		CapPercent       int     `yaml:"cap_percent"`
+		NTMExclusion     string  `yaml:"ntm_exclusion"`
+		CategoryFactor   float64 `yaml:"category_factor"`
+		CategoryMinCount int     `yaml:"category_min_count"`
+	} `yaml:"selection"`
+	Relapse struct {
+		WatchMonths int `yaml:"watch_months"` // 0 = watch forever
+	} `yaml:"relapse"`
+	Targets struct {
+		TransformedPercent int `yaml:"transformed_percent"`
+		StablePercent      int `yaml:"stable_percent"`
+	} `yaml:"targets"`
+	// Obligations replaces the default list as a whole when given.
+	Obligations []Obligation `yaml:"obligations"`
+	Mail        Mail         `yaml:"mail"`
+	Recipients  Recipients   `yaml:"recipients"`
+	// Schedule maps a job name to a standard 5-field cron spec. Jobs left
+	// out of the file keep their default spec.
+	Schedule map[string]string `yaml:"schedule"`
+	HTTP     struct {
+		Listen string `yaml:"listen"`
+	} `yaml:"http"`
+
+	// origin maps a field path to the environment variable that set it, so
+	// that an error about the value points at where it came from.
+	origin map[string]string
+	// loc caches the zone checked by Validate.
+	loc *time.Location
+}
+
+// Obligation is one reporting duty of a district committee.
+type Obligation struct {
+	Code    string `yaml:"code"`
+	Name    string `yaml:"name"`
+	PerUnit bool   `yaml:"per_unit"` // owed once per selected commune
+	// DueAfterDecisionDays counts from the selection decision; per-unit only.
+	DueAfterDecisionDays int `yaml:"due_after_decision_days"`
+	// Period and Due ("MM-DD") fix a yearly due date; when !PerUnit.
+	Period            string `yaml:"period"`
+	Due               string `yaml:"due"`
+	ReminderDays      int    `yaml:"reminder_days"`
+	GraceDays         int    `yaml:"grace_days"`
+	EscalateAfterDays int    `yaml:"escalate_after_days"`
+}
+
+// Default reminder, grace and escalation days, also used for obligations
+// listed in the file without them.
+const (
+	defaultReminderDays = 7
+	defaultGraceDays    = 3
+	defaultEscalateDays = 10
+)
+
+// Mail configures outgoing alert mail.
+type Mail struct {
+	Transport      string   `yaml:"transport"` // file | smtp
+	Dir            string   `yaml:"dir"`       // file transport: folder for .eml files
+	From           string   `yaml:"from"`
+	SubjectTag     string   `yaml:"subject_tag"`
+	RepeatInterval Duration `yaml:"repeat_interval"`
+	SMTP           struct {
+		Host     string `yaml:"host"`
+		Port     int    `yaml:"port"`
+		TLS      string `yaml:"tls"`  // starttls | implicit | none
+		Auth     string `yaml:"auth"` // none | plain | login
+		Username string `yaml:"username"`
+		// Password comes from CHUYENHOA_SMTP_PASSWORD or PasswordFile only.
+		Password     string   `yaml:"-"`
+		PasswordFile string   `yaml:"password_file"`
+		Timeout      Duration `yaml:"timeout"`
+	} `yaml:"smtp"`
+}
+
+// Recipients are the alert mail addresses.
+type Recipients struct {
+	Province  []string            `yaml:"province"`  // provincial committee
+	Cc        []string            `yaml:"cc"`        // copied on every digest
+	Districts map[string][]string `yaml:"districts"` // district code → addresses
+	Muted     []string            `yaml:"muted"`     // district codes whose mail is held back
+}
+
+// Default returns the built-in configuration: Quảng Ngãi's rules, SQLite,
+// mail written to files. It is valid as it stands.
+func Default() *Config {
+	c := &Config{}
+	c.Province.Code = "51"
+	c.Province.Name = "Quảng Ngãi"
+	c.Timezone = "Asia/Ho_Chi_Minh"
+	c.Database.URL = "sqlite:chuyenhoa.db"
+	c.Grouping = GroupingDistrict
+	c.Periods.CutoffDay = period.DefaultCutoff
+	c.Selection.CapPercent = 15
+	c.Selection.NTMExclusion = NTMAlways
+	c.Selection.CategoryFactor = 1.0
+	c.Selection.CategoryMinCount = 1
+	c.Relapse.WatchMonths = 0
+	c.Targets.TransformedPercent = 60
+	c.Targets.StablePercent = 85
+	c.Obligations = []Obligation{
+		{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30,
+			ReminderDays: defaultReminderDays, GraceDays: defaultGraceDays, EscalateAfterDays: defaultEscalateDays},
+		{Code: "report_h1", Name: "Báo cáo sơ kết 6 tháng", Period: PeriodHalf1, Due: "06-20",
+			ReminderDays: defaultReminderDays, GraceDays: defaultGraceDays, EscalateAfterDays: defaultEscalateDays},
+		{Code: "report_year", Name: "Báo cáo tổng kết năm", Period: PeriodYear, Due: "12-20",
+			ReminderDays: defaultReminderDays, GraceDays: defaultGraceDays, EscalateAfterDays: defaultEscalateDays},
+	}
+	c.Mail.Transport = TransportFile
+	c.Mail.Dir = "outbox-mail"
+	c.Mail.From = "Ban Chỉ đạo 138 tỉnh <bcd138@localhost>"
+	c.Mail.SubjectTag = "[CHUYENHOA]"
+	c.Mail.RepeatInterval = Duration{168 * time.Hour}
+	c.Mail.SMTP.Port = 587
+	c.Mail.SMTP.TLS = TLSStartTLS
+	c.Mail.SMTP.Auth = AuthNone
+	c.Mail.SMTP.Timeout = Duration{30 * time.Second}
+	c.Schedule = map[string]string{
+		JobCandidates: "0 6 * * 1",
+		JobRelapse:    "0 5 15 * *",
+		JobDeadlines:  "0 7 * * *",
+		JobSend:       "*/5 * * * *",
+	}
+	c.HTTP.Listen = "127.0.0.1:9138"
+	return c
+}
+
+// Location is the province's time zone. Validate has checked it; an
+// invalid name that slipped past yields UTC.
+func (c *Config) Location() *time.Location {
+	if c.loc != nil && c.loc.String() == c.Timezone {
+		return c.loc
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Calendar is the statistical calendar for the configured cut-off day.
+func (c *Config) Calendar() period.Calendar {
+	return period.Calendar{Cutoff: c.Periods.CutoffDay}
+}
+
+// Grouped reports whether communes are grouped into districts.
+func (c *Config) Grouped() bool { return c.Grouping == GroupingDistrict }
+
+// DueDate splits a valid "MM-DD" due date; ok is false otherwise.
+// 29 February is refused because a yearly due date must exist every year.
+func DueDate(s string) (m time.Month, d int, ok bool) {
+	if len(s) != 5 || s[2] != '-' {
+		return 0, 0, false
+	}
+	mm, err1 := strconv.Atoi(s[:2])
+	dd, err2 := strconv.Atoi(s[3:])
+	if err1 != nil || err2 != nil || mm < 1 || mm > 12 || dd < 1 {
+		return 0, 0, false
+	}
+	// 2001 is not a leap year: a date that survives it exists every year.
+	t := time.Date(2001, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
+	if t.Month() != time.Month(mm) || t.Day() != dd {
+		return 0, 0, false
+	}
+	return time.Month(mm), dd, true
+}
+
+var (
+	obligationCode = regexp.MustCompile(`^[a-z0-9_]+$`)
+	groupCode      = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+)
+
+// fieldErr builds an error for a field, naming the environment variable
+// when the value came from one.
+func (c *Config) fieldErr(path, format string, args ...any) error {
+	msg := path + ": " + fmt.Sprintf(format, args...)
+	if v, ok := c.origin[path]; ok {
+		msg += " (set by " + v + ")"
+	}
+	return errors.New(msg)
+}
+
+// Validate checks every setting and returns all problems joined, each
+// naming the field path and what to write instead. It caches the time zone
+// for Location, so call it before sharing the Config between goroutines.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(path, format string, args ...any) { errs = append(errs, c.fieldErr(path, format, args...)) }
+	intRange := func(path string, v, lo, hi int) {
+		if v < lo || v > hi {
+			add(path, "%d is out of range; use %d..%d", v, lo, hi)
+		}
+	}
+	nonNegative := func(path string, v int) {
+		if v < 0 {
+			add(path, "%d is negative; use 0 or more", v)
+		}
+	}
+	oneOf := func(path, v string, allowed ...string) {
+		if !slices.Contains(allowed, v) {
+			add(path, "%q is not allowed; use one of %s", v, strings.Join(allowed, ", "))
+		}
+	}
+
+	if strings.TrimSpace(c.Province.Code) == "" {
+		add("province.code", "is empty; set the province code, e.g. \"51\"")
+	}
+	if strings.TrimSpace(c.Province.Name) == "" {
+		add("province.name", "is empty; set the province name, e.g. \"Quảng Ngãi\"")
+	}
+
+	c.loc = nil
+	if c.Timezone == "" {
+		add("timezone", "is empty; use an IANA zone name such as Asia/Ho_Chi_Minh")
+	} else if loc, err := time.LoadLocation(c.Timezone); err != nil {
+		add("timezone", "%q is not a known time zone; use an IANA zone name such as Asia/Ho_Chi_Minh", c.Timezone)
+	} else {
+		c.loc = loc
+	}
+
+	errs = append(errs, c.validateDatabase()...)
+	oneOf("grouping", c.Grouping, GroupingDistrict, GroupingNone)
+	if c.Periods.CutoffDay < 1 || c.Periods.CutoffDay > 28 {
+		add("periods.cutoff_day", "%d is out of range; use 1..28 (15 per Decree 09/2019, 1 for calendar months)", c.Periods.CutoffDay)
+	}
+
+	intRange("selection.cap_percent", c.Selection.CapPercent, 1, 100)
+	oneOf("selection.ntm_exclusion", c.Selection.NTMExclusion, NTMAlways, NTMPreviousYear, NTMNone)
+	if f := c.Selection.CategoryFactor; !(f > 0) || math.IsInf(f, 0) {
+		add("selection.category_factor", "%v must be a number above 0; use 1.0 for \"above the average\"", f)
+	}
+	nonNegative("selection.category_min_count", c.Selection.CategoryMinCount)
+	nonNegative("relapse.watch_months", c.Relapse.WatchMonths)
+	intRange("targets.transformed_percent", c.Targets.TransformedPercent, 1, 100)
+	intRange("targets.stable_percent", c.Targets.StablePercent, 1, 100)
+
+	errs = append(errs, c.validateObligations()...)
+	errs = append(errs, c.validateMail()...)
+	errs = append(errs, c.validateRecipients()...)
+	errs = append(errs, c.validateSchedule()...)
+
+	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		add("http.listen", "%q is not host:port; use e.g. 127.0.0.1:9138", c.HTTP.Listen)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		add("http.listen", "%q has a bad port; use e.g. 127.0.0.1:9138", c.HTTP.Listen)
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateDatabase() []error {
+	u := c.Database.URL
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		if strings.TrimPrefix(u, "sqlite:") == "" {
+			return []error{c.fieldErr("database.url", "%q names no file; use e.g. sqlite:chuyenhoa.db", u)}
+		}
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+	default:
+		return []error{c.fieldErr("database.url", "%q is not supported; use sqlite:FILE or postgres://user@host/db", redactURL(u))}
+	}
+	return nil
+}
+
+// redactURL hides a password in a database URL before it goes in an error.
+func redactURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	userinfo := u[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		return u[:scheme+3] + userinfo[:i] + ":***" + u[at:]
+	}
+	return u
+}
+
+func (c *Config) validateObligations() []error {
+	var errs []error
+	seen := map[string]int{}
+	for i, o := range c.Obligations {
+		p := fmt.Sprintf("obligations[%d]", i)
+		add := func(field, format string, args ...any) {
+			errs = append(errs, c.fieldErr(p+"."+field, format, args...))
+		}
+		switch {
+		case !obligationCode.MatchString(o.Code):
+			add("code", "%q is not a code; use lower-case letters, digits and _ (e.g. report_h1)", o.Code)
+		case seen[o.Code] > 0:
+			add("code", "%q is already used by obligations[%d]; codes must be unique", o.Code, seen[o.Code]-1)
+		default:
+			seen[o.Code] = i + 1
+		}
+		if strings.TrimSpace(o.Name) == "" {
+			add("name", "is empty; give the report's Vietnamese name, e.g. \"Báo cáo sơ kết 6 tháng\"")
+		}
+		if o.PerUnit {
+			if o.DueAfterDecisionDays < 1 {
+				add("due_after_decision_days", "%d must be at least 1 for a per-unit obligation (e.g. 30)", o.DueAfterDecisionDays)
+			}
+			if o.Period != "" || o.Due != "" {
+				add("period", "a per-unit obligation is due after the selection decision; remove period and due, or set per_unit: false")
+			}
+		} else {
+			if o.DueAfterDecisionDays != 0 {
+				add("due_after_decision_days", "applies only with per_unit: true; remove it or set per_unit: true")
+			}
+			switch o.Period {
+			case PeriodYear, PeriodHalf1, PeriodHalf2:
+			case "":
+				add("period", "is required when per_unit is false; use year, half1 or half2")
+			default:
+				add("period", "%q is not allowed; use year, half1 or half2", o.Period)
+			}
+			if o.Due == "" {
+				add("due", "is required when per_unit is false; use \"MM-DD\", e.g. \"06-20\"")
+			} else if _, _, ok := DueDate(o.Due); !ok {
+				add("due", "%q is not a date that exists every year; use \"MM-DD\", e.g. \"06-20\"", o.Due)
+			}
+		}
+		if o.ReminderDays < 0 {
+			add("reminder_days", "%d is negative; use 0 or more", o.ReminderDays)
+		}
+		if o.GraceDays < 0 {
+			add("grace_days", "%d is negative; use 0 or more", o.GraceDays)
+		}
+		if o.EscalateAfterDays < 0 {
+			add("escalate_after_days", "%d is negative; use 0 or more", o.EscalateAfterDays)
+		}
+	}
+	return errs
+}
+
+func (c *Config) validateMail() []error {
+	var errs []error
+	m := &c.Mail
+	add := func(path, format string, args ...any) { errs = append(errs, c.fieldErr(path, format, args...)) }
+
+	switch m.Transport {
+	case TransportFile:
+		if strings.TrimSpace(m.Dir) == "" {
+			add("mail.dir", "is empty; the file transport needs a folder for .eml files, e.g. outbox-mail")
+		}
+	case TransportSMTP:
+		if strings.TrimSpace(m.SMTP.Host) == "" {
+			add("mail.smtp.host", "is empty; transport smtp needs the mail server's host name")
+		}
+	default:
+		add("mail.transport", "%q is not allowed; use file or smtp", m.Transport)
+	}
+	if err := checkAddress(m.From); err != nil {
+		add("mail.from", "%q is not an email address; use e.g. \"Ban Chỉ đạo 138 tỉnh <bcd138@example.gov.vn>\"", m.From)
+	}
+	if strings.TrimSpace(m.SubjectTag) == "" || strings.ContainsAny(m.SubjectTag, "\r\n") {
+		add("mail.subject_tag", "%q must be a non-empty single line; use e.g. [CHUYENHOA]", m.SubjectTag)
+	}
+	if m.RepeatInterval.Duration <= 0 {
+		add("mail.repeat_interval", "%s must be above 0; use e.g. 168h", m.RepeatInterval)
+	}
+
+	s := &m.SMTP
+	if s.Port < 1 || s.Port > 65535 {
+		add("mail.smtp.port", "%d is out of range; use 1..65535 (587 for starttls, 465 for implicit)", s.Port)
+	}
+	tlsOK, authOK := true, true
+	if !slices.Contains([]string{TLSStartTLS, TLSImplicit, TLSNone}, s.TLS) {
+		tlsOK = false
+		add("mail.smtp.tls", "%q is not allowed; use starttls, implicit or none", s.TLS)
+	}
+	if !slices.Contains([]string{AuthNone, AuthPlain, AuthLogin}, s.Auth) {
+		authOK = false
+		add("mail.smtp.auth", "%q is not allowed; use none, plain or login", s.Auth)
+	}
+	if s.Timeout.Duration <= 0 {
+		add("mail.smtp.timeout", "%s must be above 0; use e.g. 30s", s.Timeout)
+	}
+	if m.Transport == TransportSMTP && authOK && s.Auth != AuthNone {
+		if strings.TrimSpace(s.Username) == "" {
+			add("mail.smtp.username", "is empty; auth %s needs a user name (or set auth: none)", s.Auth)
+		}
+		// A password file that failed to read was reported when loading.
+		if s.Password == "" && s.PasswordFile == "" {
+			add("mail.smtp.auth", "%s needs a password; set CHUYENHOA_SMTP_PASSWORD or mail.smtp.password_file", s.Auth)
+		}
+		if tlsOK && s.TLS == TLSNone && !isLoopback(s.Host) {
+			add("mail.smtp.tls", "none with auth %s would send the password in clear to %s; use starttls or implicit", s.Auth, s.Host)
+		}
+	}
+	return errs
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkAddress accepts "name@domain" or "Name <name@domain>" on one line.
+func checkAddress(s string) error {
+	if strings.ContainsAny(s, "\r\n") {
+		return errors.New("line break in address")
+	}
+	_, err := mail.ParseAddress(s)
+	return err
+}
+
+func (c *Config) validateRecipients() []error {
+	var errs []error
+	r := &c.Recipients
+	addrs := func(path string, list []string) {
+		for i, a := range list {
+			if checkAddress(a) != nil {
+				errs = append(errs, fmt.Errorf("%s[%d]: %q is not an email address; write name@domain or \"Name <name@domain>\"", path, i, a))
+			}
+		}
+	}
+	addrs("recipients.province", r.Province)
+	addrs("recipients.cc", r.Cc)
+	codes := make([]string, 0, len(r.Districts))
+	for code := range r.Districts {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	for _, code := range codes {
+		if !groupCode.MatchString(code) {
+			errs = append(errs, fmt.Errorf("recipients.districts: %q is not a district code; use the code used in the unit data, e.g. D01", code))
+			continue
+		}
+		addrs("recipients.districts."+code, r.Districts[code])
+	}
+	if c.Grouping == GroupingNone && len(r.Districts) > 0 {
+		errs = append(errs, errors.New("recipients.districts: set but grouping is none; remove it or set grouping: district"))
+	}
+	for i, code := range r.Muted {
+		if !groupCode.MatchString(code) {
+			errs = append(errs, fmt.Errorf("recipients.muted[%d]: %q is not a district code; use the code used in the unit data, e.g. D01", i, code))
+		}
+	}
+	return errs
+}
+
+func (c *Config) validateSchedule() []error {
+	var errs []error
+	jobs := make([]string, 0, len(c.Schedule))
+	for j := range c.Schedule {
+		jobs = append(jobs, j)
+	}
+	slices.Sort(jobs)
+	for _, j := range jobs {
+		if !slices.Contains(JobNames(), j) {
+			errs = append(errs, fmt.Errorf("schedule.%s: unknown job; use one of %s", j, strings.Join(JobNames(), ", ")))
+			continue
+		}
+		if _, err := cron.ParseStandard(c.Schedule[j]); err != nil {
+			errs = append(errs, fmt.Errorf("schedule.%s: %q is not a cron spec (%v); use 5 fields, e.g. \"0 7 * * *\" for 07:00 daily", j, c.Schedule[j], err))
+		}
+	}
+	return errs
+}
