@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/csvimport"
+	"chuyenhoa/jobs"
+	"chuyenhoa/period"
+	"chuyenhoa/store"
+)
+
+func (a *app) loadConfig() (*config.Config, error) {
+	cfg, err := config.Load(a.configPath, a.getenv)
+	if err != nil {
+		where := "defaults and environment"
+		if a.configPath != "" {
+			where = a.configPath
+		}
+		return nil, fmt.Errorf("configuration (%s) is invalid:\n%w", where, err)
+	}
+	return cfg, nil
+}
+
+// openStore opens and migrates the configured database: every command that
+// touches data runs on the current schema.
+func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+	s, err := store.Open(ctx, cfg.Database.URL)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	return s, nil
+}
+
+func (a *app) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// parseDay reads a --at value as a day in the province, today by default.
+func parseDay(v string, cfg *config.Config) (time.Time, error) {
+	if v == "" {
+		return period.Day(time.Now(), cfg.Location()), nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, usageError{fmt.Sprintf("--at %q: use a date as YYYY-MM-DD", v)}
+	}
+	return t, nil
+}
+
+func cmdCheckConfig(_ context.Context, a *app, args []string) error {
+	fs := a.flags("check-config")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Cấu hình hợp lệ: tỉnh %s, múi giờ %s, cơ sở dữ liệu %s, %d nghĩa vụ báo cáo.\n",
+		cfg.Province.Name, cfg.Timezone, store.Redact(cfg.Database.URL), len(cfg.Obligations))
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	cur, latest, err := s.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Cơ sở dữ liệu ở phiên bản %d (mới nhất %d).\n", cur, latest)
+	return nil
+}
+
+func cmdRunOnce(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("run-once")
+	at := fs.String("at", "", "run as on this day (YYYY-MM-DD, province time); default today")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"run-once needs one job: candidates, relapse, deadlines or all"}
+	}
+	names := []string{pos[0]}
+	if pos[0] == "all" {
+		names = jobs.Names
+	} else if !jobs.Known(pos[0]) {
+		return usageError{fmt.Sprintf("unknown job %q; use candidates, relapse, deadlines or all", pos[0])}
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	day, err := parseDay(*at, cfg)
+	if err != nil {
+		return err
+	}
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	names2, err := districtNames(ctx, s)
+	if err != nil {
+		return err
+	}
+	p := newPrinter(a.stdout, cfg, names2)
+	r := &jobs.Runner{Store: s, Config: cfg, Log: a.logger()}
+	for _, n := range names {
+		res, err := r.Run(ctx, n, day)
+		if err != nil {
+			return err
+		}
+		p.result(res)
+	}
+	return nil
+}
+
+func cmdImport(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("import")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageError{"import needs KIND and FILE.csv, e.g. 'chuyenhoa import units units.csv'"}
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	n, err := csvimport.ImportFile(ctx, s, pos[0], pos[1], csvimport.Options{
+		Today: period.Day(time.Now(), cfg.Location()), Loc: cfg.Location(),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Đã nhập %d dòng %s từ %s.\n", n, pos[0], pos[1])
+	return nil
+}
+
+func districtNames(ctx context.Context, s *store.Store) (map[string]string, error) {
+	ds, err := s.Districts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load districts: %w", err)
+	}
+	names := map[string]string{}
+	for _, d := range ds {
+		names[d.Code] = d.Name
+	}
+	return names, nil
+}

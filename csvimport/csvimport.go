@@ -1,0 +1,436 @@
+// Package csvimport reads the province's CSV exports into the store. Every
+// row of a file is validated before anything is written, and the file is
+// then loaded in one transaction: a file with one bad row changes nothing,
+// and the error names the file, row and field.
+package csvimport
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
+)
+
+// Kinds lists the importable files with their header, in the order a new
+// province loads them (each refers to codes of the ones before).
+var Kinds = []struct {
+	Name    string
+	Columns []string
+	Doc     string
+}{
+	{"districts", []string{"code", "name", "kind"}, "kind: huyen | thi_xa | thanh_pho"},
+	{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, "kind: xa | phuong | thi_tran; dates YYYY-MM-DD or DD/MM/YYYY, may be empty"},
+	{"offences", []string{"code", "name", "category", "social_order"}, "category 1..4; social_order true|false"},
+	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0"},
+	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected)"},
+	{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, "submitted_at RFC 3339 or a date; unit_code empty unless the obligation is per commune"},
+}
+
+// MaxErrors bounds how many row errors one import reports.
+const MaxErrors = 20
+
+// RowError is a bad value in one row of one file.
+type RowError struct {
+	File  string
+	Row   int // 1-based line of the CSV, the header being row 1
+	Field string
+	Msg   string
+}
+
+func (e *RowError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s: row %d: %s", e.File, e.Row, e.Msg)
+	}
+	return fmt.Sprintf("%s: row %d, field %q: %s", e.File, e.Row, e.Field, e.Msg)
+}
+
+// Options carry what validation needs besides the file.
+type Options struct {
+	Today time.Time      // days after it are refused
+	Loc   *time.Location // zone of submission dates given without a time
+}
+
+// ImportFile imports path as kind; see Import.
+func ImportFile(ctx context.Context, s *store.Store, kind, path string, o Options) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	return Import(ctx, s, kind, filepath.Base(path), f, o)
+}
+
+// Import validates every row of r and loads them in one transaction. It
+// returns the number of rows loaded, or an error listing up to MaxErrors bad
+// rows, in which case nothing was written.
+func Import(ctx context.Context, s *store.Store, kind, name string, r io.Reader, o Options) (int, error) {
+	if o.Loc == nil {
+		o.Loc = time.UTC
+	}
+	known, err := loadKnown(ctx, s)
+	if err != nil {
+		return 0, err
+	}
+	p := &parser{file: name, opts: o, known: known}
+	ds, n, err := p.parse(kind, r)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.Load(ctx, ds); err != nil {
+		return 0, fmt.Errorf("%s: load: %w", name, err)
+	}
+	return n, nil
+}
+
+type knownCodes struct {
+	districts, units, offences map[string]bool
+}
+
+func loadKnown(ctx context.Context, s *store.Store) (*knownCodes, error) {
+	k := &knownCodes{map[string]bool{}, map[string]bool{}, map[string]bool{}}
+	ds, err := s.Districts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load districts: %w", err)
+	}
+	for _, d := range ds {
+		k.districts[d.Code] = true
+	}
+	us, err := s.UnitCodes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	for _, u := range us {
+		k.units[u] = true
+	}
+	os, err := s.Offences(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load offence types: %w", err)
+	}
+	for _, o := range os {
+		k.offences[o.Code] = true
+	}
+	return k, nil
+}
+
+type parser struct {
+	file  string
+	opts  Options
+	known *knownCodes
+	errs  []error
+	// per-row state
+	row    int
+	fields map[string]string
+}
+
+func (p *parser) fail(field, format string, args ...any) {
+	if len(p.errs) <= MaxErrors {
+		p.errs = append(p.errs, &RowError{File: p.file, Row: p.row, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+}
+
+func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, int, error) {
+	var cols []string
+	for _, k := range Kinds {
+		if k.Name == kind {
+			cols = k.Columns
+		}
+	}
+	if cols == nil {
+		names := make([]string, len(Kinds))
+		for i, k := range Kinds {
+			names[i] = k.Name
+		}
+		return nil, 0, fmt.Errorf("unknown import kind %q; use one of: %s", kind, strings.Join(names, ", "))
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: read header: %w", p.file, err)
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if _, dup := idx[h]; dup {
+			return nil, 0, fmt.Errorf("%s: row 1: column %q appears twice", p.file, h)
+		}
+		idx[h] = i
+	}
+	for _, c := range cols {
+		if _, ok := idx[c]; !ok {
+			return nil, 0, fmt.Errorf("%s: row 1: missing column %q; a %s file needs: %s", p.file, c, kind, strings.Join(cols, ","))
+		}
+	}
+	for h := range idx {
+		if !contains(cols, h) {
+			return nil, 0, fmt.Errorf("%s: row 1: unknown column %q; a %s file has: %s", p.file, h, kind, strings.Join(cols, ","))
+		}
+	}
+	ds := &store.Dataset{}
+	seen := map[string]int{}
+	n := 0
+	for p.row = 2; ; p.row++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				p.row = pe.Line
+			}
+			p.fail("", "malformed CSV: %v", err)
+			break
+		}
+		if len(rec) != len(header) {
+			p.fail("", "has %d fields, the header has %d", len(rec), len(header))
+			continue
+		}
+		p.fields = map[string]string{}
+		for c, i := range idx {
+			p.fields[c] = strings.TrimSpace(rec[i])
+		}
+		key := p.addRow(kind, ds)
+		if key != "" {
+			if first, dup := seen[key]; dup {
+				p.fail("", "duplicates row %d (same key %s)", first, key)
+			} else {
+				seen[key] = p.row
+			}
+		}
+		n++
+	}
+	if len(p.errs) > 0 {
+		if len(p.errs) > MaxErrors {
+			p.errs = append(p.errs[:MaxErrors], fmt.Errorf("%s: more errors not shown", p.file))
+		}
+		return nil, 0, fmt.Errorf("%s: %d bad row(s), nothing imported:\n%w", p.file, len(p.errs), errors.Join(p.errs...))
+	}
+	if n == 0 {
+		return nil, 0, fmt.Errorf("%s: no data rows after the header", p.file)
+	}
+	return ds, n, nil
+}
+
+// addRow validates the current row into ds and returns its key for the
+// duplicate check ("" when the row was bad).
+func (p *parser) addRow(kind string, ds *store.Dataset) string {
+	before := len(p.errs)
+	var key string
+	switch kind {
+	case "districts":
+		d := rules.District{Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", "huyen", "thi_xa", "thanh_pho")}
+		ds.Districts = append(ds.Districts, d)
+		key = d.Code
+	case "units":
+		u := store.UnitRow{Unit: rules.Unit{
+			Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", "xa", "phuong", "thi_tran"),
+			District:       p.optionalRef("district_code", p.known.districts, "district"),
+			NTMCertifiedOn: p.date("ntm_certified_on", false),
+		}, ValidFrom: p.date("valid_from", false), ValidTo: p.date("valid_to", false)}
+		if !u.ValidFrom.IsZero() && !u.ValidTo.IsZero() && u.ValidTo.Before(u.ValidFrom) {
+			p.fail("valid_to", "%s is before valid_from %s", day(u.ValidTo), day(u.ValidFrom))
+		}
+		ds.Units = append(ds.Units, u)
+		key = u.Code
+	case "offences":
+		o := store.Offence{Code: p.code("code"), Name: p.required("name"), Category: p.category("category"), SocialOrder: p.boolean("social_order")}
+		ds.Offences = append(ds.Offences, o)
+		key = o.Code
+	case "statistics":
+		st := store.Stat{Unit: p.ref("unit_code", p.known.units, "unit"), Day: p.date("day", true),
+			Offence: p.ref("offence_code", p.known.offences, "offence type"), Count: p.count("count")}
+		ds.Stats = append(ds.Stats, st)
+		key = st.Unit + "|" + day(st.Day) + "|" + st.Offence
+	case "decisions":
+		year := p.year("year")
+		unit := p.ref("unit_code", p.known.units, "unit")
+		when := p.date("date", true)
+		switch p.oneOf("decision", "selected", "transformed", "not_transformed") {
+		case "selected":
+			ds.Selections = append(ds.Selections, rules.Selection{Year: year, Unit: unit, Category: p.category("category"), DecidedOn: when})
+			key = fmt.Sprintf("selected|%d|%s", year, unit)
+		case "transformed", "not_transformed":
+			ds.Assessments = append(ds.Assessments, rules.Assessment{Year: year, Unit: unit, Transformed: p.fields["decision"] == "transformed", AssessedOn: when})
+			key = fmt.Sprintf("assessed|%d|%s", year, unit)
+		}
+	case "submissions":
+		s := store.SubmissionRow{
+			District:   p.ref("district_code", p.known.districts, "district"),
+			Obligation: p.code("obligation"), Period: p.periodKey("period"),
+			Unit:        p.optionalRef("unit_code", p.known.units, "unit"),
+			SubmittedAt: p.instant("submitted_at"),
+		}
+		ds.Submissions = append(ds.Submissions, s)
+		key = strings.Join([]string{s.District, s.Obligation, s.Period, s.Unit}, "|")
+	}
+	if len(p.errs) > before {
+		return ""
+	}
+	return key
+}
+
+func (p *parser) required(f string) string {
+	v := p.fields[f]
+	if v == "" {
+		p.fail(f, "is empty")
+	}
+	return v
+}
+
+func (p *parser) code(f string) string {
+	v := p.required(f)
+	if v != "" && strings.ContainsAny(v, " \t/|") {
+		p.fail(f, "%q: codes may not contain spaces, '/' or '|'", v)
+	}
+	return v
+}
+
+func (p *parser) oneOf(f string, allowed ...string) string {
+	v := p.required(f)
+	if v != "" && !contains(allowed, v) {
+		p.fail(f, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	}
+	return v
+}
+
+func (p *parser) ref(f string, known map[string]bool, what string) string {
+	v := p.required(f)
+	if v != "" && !known[v] {
+		p.fail(f, "unknown %s code %q; import it first", what, v)
+	}
+	return v
+}
+
+func (p *parser) optionalRef(f string, known map[string]bool, what string) string {
+	v := p.fields[f]
+	if v != "" && !known[v] {
+		p.fail(f, "unknown %s code %q; import it first", what, v)
+	}
+	return v
+}
+
+func (p *parser) category(f string) rules.Category {
+	v := p.required(f)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || !rules.Category(n).Valid() {
+		p.fail(f, "%q is not a category; use 1, 2, 3 or 4", v)
+		return 0
+	}
+	return rules.Category(n)
+}
+
+func (p *parser) boolean(f string) bool {
+	switch strings.ToLower(p.fields[f]) {
+	case "true", "1", "yes", "có", "co":
+		return true
+	case "false", "0", "no", "không", "khong":
+		return false
+	}
+	p.fail(f, "%q is not true or false", p.fields[f])
+	return false
+}
+
+func (p *parser) count(f string) int {
+	v := p.required(f)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		p.fail(f, "%q is not a whole number", v)
+	case n < 0:
+		p.fail(f, "%d is negative; counts are 0 or more", n)
+	}
+	return n
+}
+
+func (p *parser) year(f string) int {
+	v := p.required(f)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 2000 || n > p.opts.Today.Year()+1 {
+		p.fail(f, "%q is not a year between 2000 and %d", v, p.opts.Today.Year()+1)
+	}
+	return n
+}
+
+var dateLayouts = []string{"2006-01-02", "02/01/2006", "2/1/2006"}
+
+func (p *parser) date(f string, required bool) time.Time {
+	v := p.fields[f]
+	if v == "" {
+		if required {
+			p.fail(f, "is empty")
+		}
+		return time.Time{}
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			if t.After(p.opts.Today) {
+				p.fail(f, "%s is in the future (today is %s)", day(t), day(p.opts.Today))
+			}
+			return t
+		}
+	}
+	p.fail(f, "%q is not a date; use YYYY-MM-DD or DD/MM/YYYY", v)
+	return time.Time{}
+}
+
+func (p *parser) instant(f string) time.Time {
+	v := p.required(f)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		d := p.date(f, true)
+		if d.IsZero() {
+			return d
+		}
+		t = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, p.opts.Loc)
+	}
+	if period.Day(t, p.opts.Loc).After(p.opts.Today) {
+		p.fail(f, "%s is in the future (today is %s)", v, day(p.opts.Today))
+	}
+	return t
+}
+
+func (p *parser) periodKey(f string) string {
+	v := p.required(f)
+	if v == "" {
+		return v
+	}
+	y, h, _ := strings.Cut(v, "-")
+	if _, err := strconv.Atoi(y); err != nil || len(y) != 4 || (h != "" && h != "H1" && h != "H2") {
+		p.fail(f, "%q is not a period; use YYYY, YYYY-H1 or YYYY-H2", v)
+	}
+	return v
+}
+
+func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

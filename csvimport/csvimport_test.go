@@ -1,0 +1,164 @@
+package csvimport_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"chuyenhoa/csvimport"
+	"chuyenhoa/period"
+	"chuyenhoa/store"
+	"chuyenhoa/store/storetest"
+)
+
+var opts = csvimport.Options{Today: period.Date(2026, 11, 25), Loc: mustLoc("Asia/Ho_Chi_Minh")}
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+const districts = "code,name,kind\nD01,Huyện Bình Sơn,huyen\nD02,Thành phố Quảng Ngãi,thanh_pho\n"
+const units = "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\n" +
+	"D01X01,Xã Bình Châu,xa,D01,12/05/2023,,\n" +
+	"D02P01,Phường Trần Phú,phuong,D02,,2020-01-01,\n"
+const offences = "code,name,category,social_order\nTT,Trộm cắp tài sản,1,true\nMT,Tàng trữ trái phép chất ma túy,4,false\n"
+
+func seed(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for _, f := range []struct{ kind, body string }{{"districts", districts}, {"units", units}, {"offences", offences}} {
+		if _, err := csvimport.Import(ctx, s, f.kind, f.kind+".csv", strings.NewReader(f.body), opts); err != nil {
+			t.Fatalf("import %s: %v", f.kind, err)
+		}
+	}
+}
+
+func countRows(t *testing.T, s *store.Store, table string) int {
+	t.Helper()
+	var n int
+	if err := s.DB().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportGoodFiles(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		stats := "unit_code,day,offence_code,count\nD01X01,2026-01-03,TT,2\nD01X01,2026-01-04,MT,1\nD02P01,15/01/2026,TT,3\n"
+		n, err := csvimport.Import(ctx, s, "statistics", "stats.csv", strings.NewReader(stats), opts)
+		if err != nil || n != 3 {
+			t.Fatalf("import statistics: n=%d err=%v", n, err)
+		}
+		c, err := s.Counts(ctx, period.Range{From: period.Date(2026, 1, 1), To: period.Date(2026, 1, 31)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// D01X01: TT 2 (social order, cat 1) + MT 1 (cat 4); D02P01: TT 3.
+		if got := c["D01X01"]; got.SocialOrder != 2 || got.ByCategory[1] != 2 || got.ByCategory[4] != 1 {
+			t.Errorf("D01X01 counts = %+v, want social order 2, cat1 2, cat4 1", got)
+		}
+		if got := c["D02P01"]; got.SocialOrder != 3 {
+			t.Errorf("D02P01 counts = %+v, want social order 3", got)
+		}
+		us, err := s.Units(ctx, period.Date(2026, 1, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(us) != 2 || !us[0].NTMCertifiedOn.Equal(period.Date(2023, 5, 12)) || us[0].District != "D01" {
+			t.Errorf("units = %+v, want 2 with D01X01 new-rural since 12/05/2023", us)
+		}
+		dec := "year,unit_code,decision,category,date\n2025,D01X01,selected,1,2025-03-10\n2025,D01X01,transformed,,2026-01-20\n"
+		if _, err := csvimport.Import(ctx, s, "decisions", "dec.csv", strings.NewReader(dec), opts); err != nil {
+			t.Fatal(err)
+		}
+		sub := "district_code,obligation,period,unit_code,submitted_at\nD01,report_h1,2025-H1,,2025-06-20T18:30:00Z\nD01,plan,2025,D01X01,2025-04-01\n"
+		if _, err := csvimport.Import(ctx, s, "submissions", "sub.csv", strings.NewReader(sub), opts); err != nil {
+			t.Fatal(err)
+		}
+		subs, err := s.Submissions(ctx, opts.Loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 18:30 UTC on 20/06 is 01:30 on 21/06 in Vietnam.
+		got := map[string]time.Time{}
+		for _, x := range subs {
+			got[x.Obligation] = x.SubmittedOn
+		}
+		if !got["report_h1"].Equal(period.Date(2025, 6, 21)) || !got["plan"].Equal(period.Date(2025, 4, 1)) {
+			t.Errorf("submission days = %v, want report_h1 21/06/2025 and plan 01/04/2025", got)
+		}
+	})
+}
+
+func TestImportBadRowChangesNothing(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		good := "unit_code,day,offence_code,count\nD01X01,2026-01-03,TT,2\n"
+		if _, err := csvimport.Import(ctx, s, "statistics", "first.csv", strings.NewReader(good), opts); err != nil {
+			t.Fatal(err)
+		}
+		before := countRows(t, s, "crime_stats")
+		cases := []struct {
+			name, body string
+			want       []string
+		}{
+			{"negative count", "unit_code,day,offence_code,count\nD01X01,2026-01-05,TT,1\nD01X01,2026-01-06,TT,-3\nD02P01,2026-01-06,TT,1\n",
+				[]string{`bad.csv: row 3, field "count": -3 is negative`}},
+			{"unknown unit", "unit_code,day,offence_code,count\nD01X01,2026-01-05,TT,1\nX99,2026-01-06,TT,1\n",
+				[]string{`row 3, field "unit_code": unknown unit code "X99"`}},
+			{"unknown offence and bad date", "unit_code,day,offence_code,count\nD01X01,2026-13-05,ZZ,1\n",
+				[]string{`row 2, field "day": "2026-13-05" is not a date`, `row 2, field "offence_code": unknown offence type code "ZZ"`}},
+			{"future date", "unit_code,day,offence_code,count\nD01X01,2026-12-01,TT,1\n",
+				[]string{`row 2, field "day": 2026-12-01 is in the future`}},
+			{"duplicate row", "unit_code,day,offence_code,count\nD01X01,2026-01-05,TT,1\nD01X01,2026-01-05,TT,2\n",
+				[]string{`row 3: duplicates row 2`}},
+			{"empty field", "unit_code,day,offence_code,count\nD01X01,2026-01-05,TT,\n",
+				[]string{`row 2, field "count": is empty`}},
+			{"missing column", "unit_code,day,count\nD01X01,2026-01-05,1\n",
+				[]string{`row 1: missing column "offence_code"`}},
+			{"short row", "unit_code,day,offence_code,count\nD01X01,2026-01-05,TT\n",
+				[]string{`row 2: has 3 fields, the header has 4`}},
+		}
+		for _, c := range cases {
+			_, err := csvimport.Import(ctx, s, "statistics", "bad.csv", strings.NewReader(c.body), opts)
+			if err == nil {
+				t.Errorf("%s: import succeeded, want an error", c.name)
+				continue
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error %q does not contain %q", c.name, err, w)
+				}
+			}
+			if after := countRows(t, s, "crime_stats"); after != before {
+				t.Errorf("%s: crime_stats has %d rows after a rejected import, want %d", c.name, after, before)
+			}
+		}
+		if _, err := csvimport.Import(ctx, s, "weather", "w.csv", strings.NewReader("a\n1\n"), opts); err == nil || !strings.Contains(err.Error(), "unknown import kind") {
+			t.Errorf("unknown kind: err = %v", err)
+		}
+	})
+}
+
+func TestImportUnitsRejectsUnknownDistrict(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		body := "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\nD01X02,Xã Bình Thạnh,xa,D01,,,\nD09X01,Xã Lạ,xa,D09,,,\n"
+		_, err := csvimport.Import(ctx, s, "units", "units2.csv", strings.NewReader(body), opts)
+		if err == nil || !strings.Contains(err.Error(), `units2.csv: row 3, field "district_code": unknown district code "D09"`) {
+			t.Fatalf("err = %v, want row 3 district_code named", err)
+		}
+		if n := countRows(t, s, "units"); n != 2 {
+			t.Errorf("units = %d after rejected file, want the 2 seeded", n)
+		}
+	})
+}

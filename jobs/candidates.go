@@ -1,0 +1,74 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+)
+
+// CandidatesReport is the proposal of candidate areas for a selection year.
+type CandidatesReport struct {
+	Year      int
+	Reference period.Range // the statistical period the counts cover
+	Proposal  rules.Proposal
+}
+
+// candidatesPeriod keys a proposal by its selection year: the statistical
+// year that contains day. With cut-off 15 the proposal for 2027 starts on
+// 15/12/2026, the day the 2026 statistics close.
+func candidatesPeriod(c period.Calendar, day time.Time) string {
+	y, _, _ := c.MonthOf(day)
+	return strconv.Itoa(y)
+}
+
+func runCandidates(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
+	cal := r.Config.Calendar()
+	year, _, _ := cal.MonthOf(day)
+	ref := cal.Year(year - 1)
+	// Units that exist on the day of the proposal: only those can be
+	// selected, and the 15% cap counts them.
+	units, err := r.Store.Units(ctx, day)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	counts, err := r.Store.Counts(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("load counts %s: %w", ref, err)
+	}
+	s := r.Config.Selection
+	p := rules.Propose(rules.SelectionParams{
+		Year:             year,
+		AsOf:             day,
+		Grouped:          r.Config.Grouped(),
+		CapPercent:       s.CapPercent,
+		NTMRule:          rules.NTMRule(s.NTMExclusion),
+		CategoryFactor:   s.CategoryFactor,
+		CategoryMinCount: s.CategoryMinCount,
+	}, units, counts)
+	rep := &CandidatesReport{Year: year, Reference: ref, Proposal: p}
+	out := &outcome{report: rep}
+	for _, c := range p.Candidates {
+		f, err := finding(KindCandidate, c.Unit.Code, c.Unit.District, c.Unit.Code, string(c.Status), candidatePayload{
+			Year: year, Reference: ref, TotalUnits: p.TotalUnits, Cap: p.Cap, Candidate: c,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out.findings = append(out.findings, f)
+	}
+	return out, nil
+}
+
+// candidatePayload is what a stored candidate finding holds: the unit's
+// numbers and the proposal-wide figures its reasons refer to.
+type candidatePayload struct {
+	Year       int
+	Reference  period.Range
+	TotalUnits int
+	Cap        int
+	rules.Candidate
+}

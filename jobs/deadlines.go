@@ -1,0 +1,69 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+)
+
+// DeadlinesReport lists the reporting obligations of district committees
+// and their state on one day.
+type DeadlinesReport struct {
+	On        time.Time
+	Deadlines []rules.Deadline // every obligation past its reminder start
+}
+
+// deadlinesPeriod keys a deadline check by day: states move daily.
+func deadlinesPeriod(_ period.Calendar, day time.Time) string {
+	return day.Format(time.DateOnly)
+}
+
+func runDeadlines(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
+	units, err := r.Store.Units(ctx, day)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	sel, err := r.Store.Selections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load selections: %w", err)
+	}
+	subs, err := r.Store.Submissions(ctx, r.Config.Location())
+	if err != nil {
+		return nil, fmt.Errorf("load submissions: %w", err)
+	}
+	obl := r.Config.RuleObligations()
+	rep := &DeadlinesReport{On: day}
+	// Last year's obligations still matter in January: the yearly report is
+	// due 20 December and escalates into the new year.
+	for _, y := range []int{day.Year() - 1, day.Year()} {
+		for _, d := range rules.Deadlines(y, day, r.Config.Grouped(), obl, sel, units, subs) {
+			if d.State == rules.DeadlinePending {
+				continue
+			}
+			rep.Deadlines = append(rep.Deadlines, d)
+		}
+	}
+	out := &outcome{report: rep}
+	for _, d := range rep.Deadlines {
+		f, err := finding(KindDeadline, DeadlineKey(d), d.District, d.Unit, string(d.State), d)
+		if err != nil {
+			return nil, err
+		}
+		out.findings = append(out.findings, f)
+	}
+	return out, nil
+}
+
+// DeadlineKey identifies one obligation instance across runs:
+// district/obligation/period[/unit].
+func DeadlineKey(d rules.Deadline) string {
+	parts := []string{d.District, d.Obligation.Code, d.Period}
+	if d.Unit != "" {
+		parts = append(parts, d.Unit)
+	}
+	return strings.Join(parts, "/")
+}

@@ -1,0 +1,199 @@
+// Package jobs holds the worker's jobs: each reads the store, applies the
+// rules and writes its findings for one statistical period in one
+// transaction, so a run either leaves its whole result or nothing, and
+// rerunning a period replaces the result instead of adding to it.
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/period"
+	"chuyenhoa/store"
+)
+
+// Job names, as used in config (schedule), job_runs and logs.
+const (
+	Candidates = "candidates"
+	Relapse    = "relapse"
+	Deadlines  = "deadlines"
+)
+
+// Names lists the recompute jobs in the order a full run takes them.
+var Names = []string{Candidates, Relapse, Deadlines}
+
+// Finding kinds written by the jobs.
+const (
+	KindCandidate = "candidate"
+	KindRelapse   = "relapse"
+	KindTarget    = "target"
+	KindDeadline  = "deadline"
+)
+
+// Hook runs inside a job's transaction after its findings are written; the
+// notifier composes its outbox there so findings and mail stay consistent.
+type Hook func(ctx context.Context, tx *store.Tx, job, period string, findings []store.Finding) error
+
+// Runner runs jobs against one store with one configuration.
+type Runner struct {
+	Store  *store.Store
+	Config *config.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+	// AfterFindings, when set, runs in each job's transaction.
+	AfterFindings Hook
+}
+
+// Result is what one job run produced.
+type Result struct {
+	Job, Period, RunID string
+	Findings           []store.Finding
+	// Report is the job's typed result: *CandidatesReport, *RelapseReport or
+	// *DeadlinesReport.
+	Report any
+}
+
+// outcome is a job's computed result before it is stored.
+type outcome struct {
+	findings []store.Finding
+	apply    func(ctx context.Context, tx *store.Tx) error
+	report   any
+}
+
+type jobFunc func(ctx context.Context, r *Runner, day time.Time) (*outcome, error)
+
+var registry = map[string]struct {
+	period func(c period.Calendar, day time.Time) string
+	run    jobFunc
+}{
+	Candidates: {candidatesPeriod, runCandidates},
+	Relapse:    {relapsePeriod, runRelapse},
+	Deadlines:  {deadlinesPeriod, runDeadlines},
+}
+
+// Known reports whether name is a recompute job.
+func Known(name string) bool { _, ok := registry[name]; return ok }
+
+// PeriodOf returns the period key job covers when run on day.
+func (r *Runner) PeriodOf(job string, day time.Time) (string, error) {
+	j, ok := registry[job]
+	if !ok {
+		return "", fmt.Errorf("unknown job %q (known: %v)", job, Names)
+	}
+	return j.period(r.Config.Calendar(), day), nil
+}
+
+// Today is the current day in the province.
+func (r *Runner) Today() time.Time {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	return period.Day(now(), r.Config.Location())
+}
+
+// Run runs job for the period that contains day. The run is recorded in
+// job_runs; its findings (and any hook's writes) land in one transaction
+// with the run's completion, so a crash leaves the previous result intact.
+func (r *Runner) Run(ctx context.Context, job string, day time.Time) (*Result, error) {
+	j, ok := registry[job]
+	if !ok {
+		return nil, fmt.Errorf("unknown job %q (known: %v)", job, Names)
+	}
+	per := j.period(r.Config.Calendar(), day)
+	runID := newRunID()
+	log := r.logger().With("job", job, "period", per, "run_id", runID)
+	now := r.clock()
+	if _, err := r.Store.StartRun(ctx, job, per, runID, now()); err != nil {
+		return nil, fmt.Errorf("%s %s: record start: %w", job, per, err)
+	}
+	log.Info("job started", "day", day.Format(time.DateOnly))
+	start := time.Now()
+	res, err := r.execute(ctx, j.run, job, per, runID, day)
+	if err != nil {
+		log.Error("job failed", "err", err, "duration", time.Since(start))
+		// Record the failure on a fresh context: the run's own may be the
+		// reason it failed.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if ferr := r.Store.FailRun(fctx, job, per, runID, now(), err); ferr != nil {
+			log.Error("record job failure", "err", ferr)
+		}
+		return nil, fmt.Errorf("%s %s: %w", job, per, err)
+	}
+	log.Info("job finished", "findings", len(res.Findings), "duration", time.Since(start))
+	return res, nil
+}
+
+func (r *Runner) execute(ctx context.Context, run jobFunc, job, per, runID string, day time.Time) (*Result, error) {
+	out, err := run(ctx, r, day)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.findings {
+		out.findings[i].Job, out.findings[i].Period = job, per
+	}
+	sort.Slice(out.findings, func(a, b int) bool {
+		fa, fb := out.findings[a], out.findings[b]
+		if fa.Kind != fb.Kind {
+			return fa.Kind < fb.Kind
+		}
+		return fa.Key < fb.Key
+	})
+	err = r.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.ReplaceFindings(ctx, job, per, out.findings); err != nil {
+			return fmt.Errorf("write findings: %w", err)
+		}
+		if out.apply != nil {
+			if err := out.apply(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if r.AfterFindings != nil {
+			if err := r.AfterFindings(ctx, tx, job, per, out.findings); err != nil {
+				return err
+			}
+		}
+		return tx.FinishRun(ctx, job, per, runID, r.clock()())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Job: job, Period: per, RunID: runID, Findings: out.findings, Report: out.report}, nil
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (r *Runner) clock() func() time.Time {
+	if r.Now != nil {
+		return r.Now
+	}
+	return time.Now
+}
+
+func newRunID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// finding builds a store finding with v as its JSON payload.
+func finding(kind, key, district, unit, state string, v any) (store.Finding, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return store.Finding{}, fmt.Errorf("encode %s %s: %w", kind, key, err)
+	}
+	return store.Finding{Kind: kind, Key: key, District: district, Unit: unit, State: state, Payload: b}, nil
+}

@@ -1,0 +1,195 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
+)
+
+// RelapseReport is one relapse check of every transformed area and the
+// yearly target progress that follows from it.
+type RelapseReport struct {
+	On       time.Time    // the check date: last day of the last closed month
+	Window   period.Range // the rolling statistical year checked
+	Areas    []RelapseItem
+	Progress []rules.Progress // one per selection year, ascending
+}
+
+// RelapseItem is one area's check with its state over time.
+type RelapseItem struct {
+	rules.RelapseResult
+	// Changed is true when this check moved the area between normal and
+	// relapsed: the one moment a notice is due.
+	Changed      bool
+	Since        time.Time    // day the current state began
+	EverRelapsed bool         // counted against the 85% target
+	Window       period.Range // the rolling statistical year the counts cover
+}
+
+// relapsePeriod keys a check by the last statistical month closed on day,
+// so daily runs inside one month are one period.
+func relapsePeriod(c period.Calendar, day time.Time) string {
+	y, m, _ := c.LastClosedMonth(day)
+	return period.MonthKey(y, m)
+}
+
+func runRelapse(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
+	cal := r.Config.Calendar()
+	window := cal.RollingYear(day)
+	on := window.To
+	units, err := r.Store.Units(ctx, on)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	counts, err := r.Store.Counts(ctx, window)
+	if err != nil {
+		return nil, fmt.Errorf("load counts %s: %w", window, err)
+	}
+	sel, err := r.Store.Selections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load selections: %w", err)
+	}
+	as, err := r.Store.Assessments(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load assessments: %w", err)
+	}
+	prev, err := r.Store.RelapseStates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load relapse states: %w", err)
+	}
+	rc := r.Config.Relapse
+	s := r.Config.Selection
+	results := rules.CheckRelapse(rules.RelapseParams{
+		Grouped:          r.Config.Grouped(),
+		CategoryFactor:   s.CategoryFactor,
+		CategoryMinCount: s.CategoryMinCount,
+		WatchMonths:      rc.WatchMonths,
+	}, on, rules.TransformedAreas(sel, as), units, counts)
+
+	rep := &RelapseReport{On: on, Window: window}
+	var states []store.RelapseState
+	ever := map[rules.AreaKey]bool{}
+	for k, st := range prev {
+		if st.EverRelapsed {
+			ever[k] = true
+		}
+	}
+	for _, res := range results {
+		if !res.Checked {
+			continue
+		}
+		item, st, write := nextState(res, prev[res.Area.Key()], window)
+		if item.EverRelapsed {
+			ever[res.Area.Key()] = true
+		}
+		if write {
+			states = append(states, st)
+		}
+		rep.Areas = append(rep.Areas, item)
+	}
+	rep.Progress = progressByYear(r, sel, as, ever)
+
+	out := &outcome{report: rep}
+	for _, it := range rep.Areas {
+		state := "normal"
+		if it.Relapsed {
+			state = "relapsed"
+		}
+		key := it.Area.Unit + "/" + strconv.Itoa(it.Area.Year)
+		f, err := finding(KindRelapse, key, districtOf(units, it.Area.Unit), it.Area.Unit, state, it)
+		if err != nil {
+			return nil, err
+		}
+		out.findings = append(out.findings, f)
+	}
+	for _, p := range rep.Progress {
+		state := "pending"
+		switch {
+		case p.HasTransformed && p.TransformedMet && p.StableMet:
+			state = "met"
+		case p.Assessed > 0:
+			state = "not_met"
+		}
+		f, err := finding(KindTarget, strconv.Itoa(p.Year), "", "", state, p)
+		if err != nil {
+			return nil, err
+		}
+		out.findings = append(out.findings, f)
+	}
+	out.apply = func(ctx context.Context, tx *store.Tx) error {
+		for _, st := range states {
+			if err := tx.PutRelapseState(ctx, st); err != nil {
+				return fmt.Errorf("save relapse state %s/%d: %w", st.Unit, st.Year, err)
+			}
+		}
+		return nil
+	}
+	return out, nil
+}
+
+// nextState moves an area's stored state by one check. A rerun of the same
+// check finds its own earlier write (CheckedOn == on) and must report the
+// same change again, so Since == on marks "changed at this check". A check
+// older than the stored one (a late catch-up) reports but does not rewind.
+func nextState(res rules.RelapseResult, prev store.RelapseState, window period.Range) (RelapseItem, store.RelapseState, bool) {
+	item := RelapseItem{RelapseResult: res, Window: window}
+	on := window.To
+	had := !prev.CheckedOn.IsZero()
+	if had && on.Before(prev.CheckedOn) {
+		item.Since, item.EverRelapsed = prev.Since, prev.EverRelapsed || res.Relapsed
+		return item, prev, false
+	}
+	st := store.RelapseState{Unit: res.Area.Unit, Year: res.Area.Year, Relapsed: res.Relapsed, CheckedOn: on}
+	switch {
+	case !had:
+		// First check: only a relapse is news; a normal area stays quiet.
+		st.Since = res.Area.TransformedOn
+		if res.Relapsed {
+			st.Since = on
+		}
+		item.Changed = res.Relapsed
+	case prev.Relapsed != res.Relapsed:
+		st.Since = on
+		item.Changed = true
+	default:
+		st.Since = prev.Since
+		item.Changed = prev.Since.Equal(on)
+	}
+	st.EverRelapsed = prev.EverRelapsed || res.Relapsed
+	item.Since, item.EverRelapsed = st.Since, st.EverRelapsed
+	return item, st, true
+}
+
+func progressByYear(r *Runner, sel []rules.Selection, as []rules.Assessment, ever map[rules.AreaKey]bool) []rules.Progress {
+	years := map[int]bool{}
+	for _, s := range sel {
+		years[s.Year] = true
+	}
+	var ys []int
+	for y := range years {
+		ys = append(ys, y)
+	}
+	sort.Ints(ys)
+	t := r.Config.Targets
+	var out []rules.Progress
+	for _, y := range ys {
+		out = append(out, rules.YearProgress(rules.TargetParams{
+			TransformedPercent: t.TransformedPercent, StablePercent: t.StablePercent,
+		}, y, sel, as, ever))
+	}
+	return out
+}
+
+func districtOf(units []rules.Unit, code string) string {
+	i := sort.Search(len(units), func(i int) bool { return units[i].Code >= code })
+	if i < len(units) && units[i].Code == code {
+		return units[i].District
+	}
+	return ""
+}
