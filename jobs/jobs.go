@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -49,7 +50,13 @@ type Runner struct {
 	Now    func() time.Time
 	// AfterFindings, when set, runs in each job's transaction.
 	AfterFindings Hook
+	// DryRun computes and composes as usual inside the transaction, then
+	// rolls it back: nothing is recorded, nothing is queued.
+	DryRun bool
 }
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
 
 // Result is what one job run produced.
 type Result struct {
@@ -111,6 +118,9 @@ func (r *Runner) Run(ctx context.Context, job string, day time.Time) (*Result, e
 	runID := newRunID()
 	log := r.logger().With("job", job, "period", per, "run_id", runID)
 	now := r.clock()
+	if r.DryRun {
+		return r.execute(ctx, j.run, job, per, runID, day)
+	}
 	if _, err := r.Store.StartRun(ctx, job, per, runID, now()); err != nil {
 		return nil, fmt.Errorf("%s %s: record start: %w", job, per, err)
 	}
@@ -161,9 +171,12 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job, per, runID strin
 				return err
 			}
 		}
+		if r.DryRun {
+			return errDryRun
+		}
 		return tx.FinishRun(ctx, job, per, runID, r.clock()())
 	})
-	if err != nil {
+	if err != nil && !(r.DryRun && errors.Is(err, errDryRun)) {
 		return nil, err
 	}
 	return &Result{Job: job, Period: per, RunID: runID, Findings: out.findings, Report: out.report}, nil

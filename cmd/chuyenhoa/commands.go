@@ -125,13 +125,18 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	p := newPrinter(a.stdout, cfg, names2)
-	r := &jobs.Runner{Store: s, Config: cfg, Log: a.logger()}
+	r, comp := newRunner(s, cfg, a.logger(), nil)
+	queued := 0
+	comp.Sink = func(store.OutboxMessage) { queued++ }
 	for _, n := range names {
 		res, err := r.Run(ctx, n, day)
 		if err != nil {
 			return err
 		}
 		p.result(res)
+	}
+	if queued > 0 {
+		fmt.Fprintf(a.stdout, "\n%d thư đã vào hộp thư đi; 'chuyenhoa send' gửi ngay, dịch vụ 'serve' tự gửi.\n", queued)
 	}
 	return nil
 }

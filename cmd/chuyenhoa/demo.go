@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
+	"chuyenhoa/notify"
+	"chuyenhoa/store"
 	"chuyenhoa/synth"
 )
 
@@ -20,6 +23,7 @@ var demoDay = time.Date(2026, time.November, 25, 0, 0, 0, 0, time.UTC)
 func cmdDemo(ctx context.Context, a *app, args []string) error {
 	fl := a.flags("demo")
 	db := fl.String("db", "chuyenhoa-demo.db", "SQLite file to create (replaced if it exists)")
+	mailDir := fl.String("mail-dir", "chuyenhoa-demo-mail", "folder for the digests as .eml files (emptied of .eml first)")
 	at := fl.String("at", demoDay.Format(time.DateOnly), "the demo's today (YYYY-MM-DD)")
 	seed := fl.Int64("seed", 67, "seed of the synthetic province (same seed, same province)")
 	all := fl.Bool("all", false, "list every commune in the candidate table, not only those above average")
@@ -31,6 +35,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	cfg.Database.URL = "sqlite:" + *db
+	cfg.Mail.Transport, cfg.Mail.Dir = "file", *mailDir
 	day, err := parseDay(*at, cfg)
 	if err != nil {
 		return err
@@ -38,6 +43,15 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(*db + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("replace demo database: %w", err)
+		}
+	}
+	old, err := filepath.Glob(filepath.Join(*mailDir, "*.eml"))
+	if err != nil {
+		return err
+	}
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return fmt.Errorf("empty demo mail folder: %w", err)
 		}
 	}
 	s, err := a.openStore(ctx, cfg)
@@ -55,9 +69,14 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "Tỉnh mô phỏng: %d huyện, %d xã, %d dòng thống kê; hôm nay là %s. Cơ sở dữ liệu: %s\n",
 		len(ds.Districts), len(ds.Units), len(ds.Stats), labels.Date(day), *db)
+	demoRecipients(cfg, names)
 	p := newPrinter(a.stdout, cfg, names)
 	p.showAll = *all
-	r := &jobs.Runner{Store: s, Config: cfg, Log: a.logger(), Now: func() time.Time { return day }}
+	// The demo's clock stands at 07:00 of its day, so Message-IDs and Date
+	// headers, and with them the .eml files, are the same on every run.
+	at7 := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
+	now := func() time.Time { return at7 }
+	r, _ := newRunner(s, cfg, a.logger(), now)
 	for _, n := range jobs.Names {
 		res, err := r.Run(ctx, n, day)
 		if err != nil {
@@ -65,5 +84,25 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		}
 		p.result(res)
 	}
+	snd, err := newSender(s, cfg, a.logger(), now)
+	if err != nil {
+		return err
+	}
+	st, err := snd.Drain(ctx)
+	if err != nil {
+		return fmt.Errorf("write demo mail: %w", err)
+	}
+	p.heading("THƯ ĐÃ GỬI (GHI RA TỆP .eml)")
+	msgs, err := s.Outbox(ctx, 0, store.OutboxSent)
+	if err != nil {
+		return err
+	}
+	tw := p.table()
+	fmt.Fprintln(tw, "Người nhận\tTiêu đề\tTệp")
+	for _, m := range msgs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Recipient, m.Subject, filepath.Join(*mailDir, notify.FileName(m.MessageID)))
+	}
+	tw.Flush()
+	fmt.Fprintf(a.stdout, "%d thư đã ghi vào thư mục %s (mở bằng trình đọc thư bất kỳ).\n", st.Sent, *mailDir)
 	return nil
 }

@@ -35,8 +35,8 @@ type app struct {
 
 func commands() []command {
 	return []command{
-		{"demo", "[--db FILE] [--at YYYY-MM-DD] [--seed N] [--all]",
-			"create a synthetic demo province in SQLite, run every job once and print the results in Vietnamese",
+		{"demo", "[--db FILE] [--mail-dir DIR] [--at YYYY-MM-DD] [--seed N] [--all]",
+			"create a synthetic demo province in SQLite, run every job once, print the results in Vietnamese and write the digests as .eml files",
 			[]string{"chuyenhoa demo", "chuyenhoa demo --db /tmp/demo.db --at 2026-06-25"}, cmdDemo},
 		{"migrate", "", "apply database migrations up to the latest",
 			[]string{"chuyenhoa --config /etc/chuyenhoa/config.yaml migrate"}, cmdMigrate},
@@ -44,6 +44,14 @@ func commands() []command {
 			[]string{"chuyenhoa run-once candidates", "chuyenhoa run-once deadlines --at 2026-07-01", "chuyenhoa run-once all"}, cmdRunOnce},
 		{"check-config", "", "load and validate the configuration; print every problem with its field",
 			[]string{"chuyenhoa --config deploy/config.example.yaml check-config"}, cmdCheckConfig},
+		{"notify", "[--dry-run] [--at YYYY-MM-DD]", "recheck relapse and deadlines, queue the digests that are due and send them; --dry-run only prints them",
+			[]string{"chuyenhoa notify --dry-run", "chuyenhoa notify"}, cmdNotify},
+		{"send", "", "send the mail waiting in the outbox now",
+			[]string{"chuyenhoa send"}, cmdSend},
+		{"outbox", "[--status pending|sending|sent|failed] [--limit N]", "list queued, sent and failed mail with the last error",
+			[]string{"chuyenhoa outbox", "chuyenhoa outbox --status failed"}, cmdOutbox},
+		{"send-test", "ADDRESS", "send one test mail with the configured transport, to prove the SMTP settings",
+			[]string{"chuyenhoa send-test canbo@congan.quangngai.gov.vn"}, cmdSendTest},
 		{"import", "KIND FILE.csv", "import a CSV file (districts, units, offences, statistics, decisions, submissions); a file with any bad row changes nothing",
 			[]string{"chuyenhoa import units units.csv", "chuyenhoa import statistics stats-2026-11.csv"}, cmdImport},
 	}
@@ -158,4 +166,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func joinLines(lines []string) string { return strings.Join(lines, "\n") }
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func lower(s string) string { return strings.ToLower(s) }

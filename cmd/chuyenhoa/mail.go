@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/jobs"
+	"chuyenhoa/notify"
+	"chuyenhoa/store"
+)
+
+// newRunner builds the job runner with the notifier composing mail in each
+// job's transaction.
+func newRunner(s *store.Store, cfg *config.Config, log *slog.Logger, now func() time.Time) (*jobs.Runner, *notify.Composer) {
+	comp := &notify.Composer{Store: s, Config: cfg, Log: log, Now: now}
+	return &jobs.Runner{Store: s, Config: cfg, Log: log, Now: now, AfterFindings: comp.Hook}, comp
+}
+
+func newSender(s *store.Store, cfg *config.Config, log *slog.Logger, now func() time.Time) (*notify.Sender, error) {
+	tr, err := notify.NewTransport(cfg.Mail)
+	if err != nil {
+		return nil, err
+	}
+	return &notify.Sender{Store: s, Transport: tr, Log: log, Now: now}, nil
+}
+
+func cmdOutbox(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("outbox")
+	status := fs.String("status", "", "only this status: pending, sending, sent or failed")
+	limit := fs.Int("limit", 100, "at most this many messages (0 = all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	counts, err := s.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	var statuses []string
+	if *status != "" {
+		statuses = append(statuses, *status)
+	}
+	msgs, err := s.Outbox(ctx, *limit, statuses...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "Hộp thư đi: %d chờ gửi, %d đang gửi, %d đã gửi, %d lỗi.\n",
+		counts[store.OutboxPending], counts[store.OutboxSending], counts[store.OutboxSent], counts[store.OutboxFailed])
+	if len(msgs) == 0 {
+		return nil
+	}
+	loc := cfg.Location()
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTrạng thái\tTạo lúc\tGửi lúc\tLần thử\tNgười nhận\tTiêu đề\tLỗi gần nhất")
+	for _, m := range msgs {
+		sent := "—"
+		if !m.SentAt.IsZero() {
+			sent = m.SentAt.In(loc).Format("02/01/2006 15:04")
+		}
+		if m.Status == store.OutboxPending && m.Attempts > 0 {
+			sent = "thử lại " + m.NextAttemptAt.In(loc).Format("02/01 15:04")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.Status, m.CreatedAt.In(loc).Format("02/01/2006 15:04"),
+			sent, m.Attempts, m.Recipient, m.Subject, m.LastError)
+	}
+	return tw.Flush()
+}
+
+func cmdNotify(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("notify")
+	dry := fs.Bool("dry-run", false, "render the digests that would be sent, change nothing")
+	at := fs.String("at", "", "as on this day (YYYY-MM-DD, province time); default today")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	day, err := parseDay(*at, cfg)
+	if err != nil {
+		return err
+	}
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	var now func() time.Time
+	if *at != "" {
+		// Compose as at the start of that day's working hours.
+		t := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
+		now = func() time.Time { return t }
+	}
+	r, comp := newRunner(s, cfg, a.logger(), now)
+	r.DryRun = *dry
+	queued := 0
+	comp.Sink = func(m store.OutboxMessage) {
+		queued++
+		if !*dry {
+			return
+		}
+		fmt.Fprintf(a.stdout, "──── Thư %d ────\nMessage-ID: <%s>\nTừ: %s\nĐến: %s\nTiêu đề: %s\n\n%s\n", queued, m.MessageID, m.Sender, m.Recipient, m.Subject, m.Text)
+	}
+	for _, j := range []string{jobs.Relapse, jobs.Deadlines} {
+		if _, err := r.Run(ctx, j, day); err != nil {
+			return err
+		}
+	}
+	if *dry {
+		fmt.Fprintf(a.stdout, "Chạy thử: %d thư sẽ được gửi; không có gì được ghi lại hay gửi đi.\n", queued)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "Đã soạn %d thư.\n", queued)
+	return a.drain(ctx, s, cfg, now)
+}
+
+func cmdSend(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("send")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return a.drain(ctx, s, cfg, nil)
+}
+
+func (a *app) drain(ctx context.Context, s *store.Store, cfg *config.Config, now func() time.Time) error {
+	snd, err := newSender(s, cfg, a.logger(), now)
+	if err != nil {
+		return err
+	}
+	st, err := snd.Drain(ctx)
+	fmt.Fprintf(a.stdout, "Gửi thư qua %s: %d đã gửi, %d hoãn thử lại, %d lỗi vĩnh viễn.\n", snd.Transport.Name(), st.Sent, st.Retried, st.Failed)
+	if err != nil {
+		return fmt.Errorf("send mail: %w (messages stay queued; see 'chuyenhoa outbox')", err)
+	}
+	return nil
+}
+
+func cmdSendTest(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("send-test")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"send-test needs one address, e.g. 'chuyenhoa send-test canbo@congan.quangngai.gov.vn'"}
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	tr, err := notify.NewTransport(cfg.Mail)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	m := notify.Message{
+		ID:      fmt.Sprintf("send-test.%d@chuyenhoa.local", now.UnixNano()),
+		From:    cfg.Mail.From,
+		To:      []string{pos[0]},
+		Subject: cfg.Mail.SubjectTag + " Thư thử cấu hình gửi thư",
+		Text: fmt.Sprintf("Thư thử từ hệ thống theo dõi chuyển hóa địa bàn tỉnh %s, gửi lúc %s.\nNếu đọc được thư này với đầy đủ dấu tiếng Việt, cấu hình gửi thư đã đúng.\n",
+			cfg.Province.Name, now.In(cfg.Location()).Format("15:04 02/01/2006")),
+		Date: now,
+	}
+	b, err := tr.Open(ctx)
+	if err != nil {
+		return fmt.Errorf("connect via %s: %w", tr.Name(), err)
+	}
+	defer b.Close()
+	if err := b.Send(ctx, m); err != nil {
+		return fmt.Errorf("send test mail via %s: %w", tr.Name(), err)
+	}
+	fmt.Fprintf(a.stdout, "Đã gửi thư thử tới %s qua %s (Message-ID <%s>).\n", pos[0], tr.Name(), m.ID)
+	return nil
+}
+
+// demoRecipients gives every demo district an address but the last, whose
+// digest the provincial committee then receives to pass on.
+func demoRecipients(cfg *config.Config, districts map[string]string) {
+	cfg.Mail.From = "Ban Chỉ đạo 138 tỉnh Quảng Ngãi <bcd138@congan.quangngai.gov.vn>"
+	cfg.Recipients.Province = []string{"bcd138@congan.quangngai.gov.vn"}
+	cfg.Recipients.Districts = map[string][]string{}
+	codes := sortedKeys(districts)
+	for i, code := range codes {
+		if i == len(codes)-1 {
+			break
+		}
+		cfg.Recipients.Districts[code] = []string{fmt.Sprintf("bcd138.%s@quangngai.gov.vn", lower(code))}
+	}
+}

@@ -1,0 +1,273 @@
+package notify
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	htmltemplate "html/template"
+	"sort"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"chuyenhoa/labels"
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
+)
+
+// Digest is one committee's mail: every open item of that committee, the
+// ones new since the last mail marked, and what closed since then. A
+// district digest holds only that district's communes; the provincial one
+// holds the province-wide picture.
+type Digest struct {
+	Tag           string // subject tag users filter on, e.g. [CHUYENHOA]
+	Province      string
+	Committee     string // district code; "" = provincial committee
+	CommitteeName string // "Ban Chỉ đạo 138 Huyện Bình Sơn"
+	Date          time.Time
+	Repeat        bool // nothing new: a reminder after the repeat interval
+
+	Deadlines   []Item // district: its obligations needing action
+	Escalations []Item // province: obligations escalated by districts
+	Relapses    []Item // areas complex again
+	Forwarded   []Forward
+	Resolved    []Item
+	Targets     []rules.Progress // province: yearly target progress
+	TargetPct   [2]int           // transformed %, stable %
+}
+
+// Item is one line of a digest with everything a reader needs to act.
+type Item struct {
+	New       bool
+	Committee string // committee name, in the provincial digest
+	Title     string
+	Facts     string // the numbers
+	Rule      string // the rule it broke
+	Deadline  string // when something is expected, or ""
+	Expected  string // what is expected
+	State     string
+	order     string
+}
+
+// Forward lists the open items of a district committee that has no mail
+// address, so the provincial committee can pass them on.
+type Forward struct {
+	Committee string
+	Items     []Item
+}
+
+// directory resolves codes to names for the mail.
+type directory struct {
+	units     map[string]rules.Unit
+	districts map[string]rules.District
+}
+
+func (d directory) unit(code string) string {
+	if u, ok := d.units[code]; ok {
+		return fmt.Sprintf("%s (%s)", u.Name, code)
+	}
+	return code
+}
+
+func (d directory) committee(code string) string {
+	return labels.Committee(code, d.districts[code].Name)
+}
+
+// item renders one alert as a digest line.
+func (d directory) item(a store.Alert) (Item, error) {
+	it := Item{New: a.Open && a.NotifiedState != a.State}
+	switch a.Kind {
+	case KindDeadline, KindEscalation:
+		var dl rules.Deadline
+		if err := json.Unmarshal(a.Payload, &dl); err != nil {
+			return it, fmt.Errorf("alert %s: decode deadline: %w", a.Key, err)
+		}
+		d.deadlineItem(&it, dl, a)
+	case KindRelapse:
+		var r relapsePayload
+		if err := json.Unmarshal(a.Payload, &r); err != nil {
+			return it, fmt.Errorf("alert %s: decode relapse: %w", a.Key, err)
+		}
+		d.relapseItem(&it, r, a)
+	default:
+		return it, fmt.Errorf("alert %s: unknown kind %q", a.Key, a.Kind)
+	}
+	return it, nil
+}
+
+// deadlineRank orders deadline items most urgent first.
+var deadlineRank = map[rules.DeadlineState]string{"escalated": "0", "overdue": "1", "due": "2", "upcoming": "3"}
+
+func (d directory) deadlineItem(it *Item, dl rules.Deadline, a store.Alert) {
+	o := dl.Obligation
+	it.Committee = d.committee(dl.District)
+	it.Title = fmt.Sprintf("%s, kỳ %s", o.Name, dl.Period)
+	if dl.Unit != "" {
+		it.Title = fmt.Sprintf("%s: %s, kỳ %s", o.Name, d.unit(dl.Unit), dl.Period)
+	}
+	it.Deadline = labels.Date(dl.Due)
+	it.State = labels.Deadline(dl.State)
+	it.order = deadlineRank[dl.State] + dl.Due.Format(time.DateOnly) + a.Key
+	grace := dl.Due.AddDate(0, 0, o.GraceDays)
+	switch dl.State {
+	case rules.DeadlineUpcoming:
+		it.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được.", labels.Date(dl.Due))
+		it.Rule = fmt.Sprintf("Nhắc trước hạn %d ngày.", o.ReminderDays)
+	case rules.DeadlineDue:
+		it.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được.", labels.Date(dl.Due))
+		it.Rule = fmt.Sprintf("Đã đến hạn; ân hạn %d ngày, đến hết %s.", o.GraceDays, labels.Date(grace))
+	case rules.DeadlineOverdue:
+		it.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được, trễ %d ngày.", labels.Date(dl.Due), dl.DaysLate)
+		it.Rule = fmt.Sprintf("Quá hạn sau %d ngày ân hạn; nếu chưa nộp, từ %s sẽ báo cáo Ban Chỉ đạo 138 tỉnh.", o.GraceDays, labels.Date(dl.EscalateOn))
+	case rules.DeadlineEscalated:
+		it.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được, trễ %d ngày.", labels.Date(dl.Due), dl.DaysLate)
+		it.Rule = fmt.Sprintf("Quá hạn quá %d ngày sau ân hạn: đã báo cáo Ban Chỉ đạo 138 tỉnh từ %s.", o.EscalateDays, labels.Date(dl.EscalateOn))
+	}
+	it.Expected = fmt.Sprintf("Gửi %s về Ban Chỉ đạo 138 tỉnh.", lowerFirst(o.Name))
+	if dl.Unit != "" {
+		it.Expected = fmt.Sprintf("Gửi %s của %s về Ban Chỉ đạo 138 tỉnh.", lowerFirst(o.Name), d.unit(dl.Unit))
+	}
+	if a.Kind == KindEscalation {
+		it.Expected = fmt.Sprintf("Đôn đốc %s nộp ngay; xem xét trách nhiệm theo quy chế.", it.Committee)
+	}
+	if !a.Open {
+		it.State = labels.Deadline(rules.DeadlineState(a.State))
+		switch a.State {
+		case string(rules.DeadlineSubmittedLate):
+			it.Facts = fmt.Sprintf("Đã nhận ngày %s, muộn %d ngày so với hạn %s.", labels.Date(dl.SubmittedOn), dl.DaysLate, labels.Date(dl.Due))
+		case string(rules.DeadlineSubmitted):
+			it.Facts = fmt.Sprintf("Đã nhận ngày %s, đúng hạn %s.", labels.Date(dl.SubmittedOn), labels.Date(dl.Due))
+		default:
+			it.State = "Không còn theo dõi"
+			it.Facts = "Nghĩa vụ không còn trong danh sách theo dõi."
+		}
+		it.Rule, it.Expected, it.Deadline = "", "", ""
+	}
+}
+
+// relapsePayload is the relapse job's finding (jobs.RelapseItem).
+type relapsePayload struct {
+	rules.RelapseResult
+	Since  time.Time
+	Window period.Range
+}
+
+func (d directory) relapseItem(it *Item, r relapsePayload, a store.Alert) {
+	u := d.units[r.Area.Unit]
+	it.Committee = d.committee(u.District)
+	it.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", d.unit(r.Area.Unit), r.Area.Year, labels.Category(r.Area.Category))
+	k := r.Area.Category
+	facts := fmt.Sprintf("Kỳ %s: %d vụ phạm tội xâm phạm TTXH (BQ tỉnh %s", r.Window, r.Counts.SocialOrder, labels.Num(r.ProvinceAvg))
+	if u.District != "" {
+		facts += ", BQ huyện " + labels.Num(r.DistrictAvg)
+	}
+	facts += fmt.Sprintf("); loại %d: %d vụ (BQ tỉnh %s", k, r.Counts.ByCategory[k], labels.Num(r.CatProvinceAvg))
+	if u.District != "" {
+		facts += ", BQ huyện " + labels.Num(r.CatDistrictAvg)
+	}
+	it.Facts = facts + ")."
+	it.order = r.Area.Unit
+	if !a.Open {
+		it.State = "Bình thường trở lại"
+		it.Rule = fmt.Sprintf("Không còn vượt bình quân và không còn phức tạp loại %d.", k)
+		return
+	}
+	it.State = "Phức tạp trở lại"
+	var why []string
+	if r.ByGate {
+		why = append(why, "số vụ cao hơn bình quân một xã của tỉnh và của huyện")
+	}
+	if r.ByCategory {
+		why = append(why, fmt.Sprintf("phức tạp trở lại về loại %d", k))
+	}
+	it.Rule = "Phức tạp trở lại từ " + labels.Date(r.Since) + ": " + strings.Join(why, "; ") + "."
+	it.Expected = "Rà soát nguyên nhân, đề ra biện pháp khắc phục và báo cáo kết quả về Ban Chỉ đạo 138 tỉnh."
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToLower(string(r[0])) + string(r[1:])
+}
+
+func sortItems(items []Item) {
+	sort.SliceStable(items, func(i, j int) bool { return items[i].order < items[j].order })
+}
+
+// Subject is the digest's subject line: the tag, the committee and counts.
+func (g *Digest) Subject() string {
+	var parts []string
+	count := func(items []Item, n string) {
+		if len(items) > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", len(items), n))
+		}
+	}
+	count(g.Escalations, "nghĩa vụ quá hạn chuyển tỉnh")
+	var late, due, soon []Item
+	for _, it := range g.Deadlines {
+		switch it.order[:1] {
+		case "0", "1":
+			late = append(late, it)
+		case "2":
+			due = append(due, it)
+		default:
+			soon = append(soon, it)
+		}
+	}
+	count(late, "quá hạn")
+	count(due, "đến hạn")
+	count(soon, "sắp đến hạn")
+	count(g.Relapses, "phức tạp trở lại")
+	fw := 0
+	for _, f := range g.Forwarded {
+		fw += len(f.Items)
+	}
+	if fw > 0 {
+		parts = append(parts, fmt.Sprintf("%d mục chuyển tiếp", fw))
+	}
+	count(g.Resolved, "đã khắc phục")
+	what := strings.Join(parts, ", ")
+	if what == "" {
+		what = "không có mục mới"
+	}
+	return fmt.Sprintf("%s %s: %s (%s)", g.Tag, g.CommitteeName, what, labels.Date(g.Date))
+}
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+var funcs = map[string]any{
+	"date":    labels.Date,
+	"percent": labels.Percent,
+	"upper":   strings.ToUpper,
+	"met": func(has, ok bool) string {
+		switch {
+		case !has:
+			return "chưa đánh giá"
+		case ok:
+			return "đạt"
+		}
+		return "KHÔNG ĐẠT"
+	},
+}
+
+var (
+	textTmpl = texttemplate.Must(texttemplate.New("digest.txt.tmpl").Funcs(funcs).ParseFS(templateFS, "templates/digest.txt.tmpl"))
+	htmlTmpl = htmltemplate.Must(htmltemplate.New("digest.html.tmpl").Funcs(funcs).ParseFS(templateFS, "templates/digest.html.tmpl"))
+)
+
+// Render produces the plain-text and HTML bodies of a digest.
+func (g *Digest) Render() (text, html string, err error) {
+	var t, h bytes.Buffer
+	if err := textTmpl.Execute(&t, g); err != nil {
+		return "", "", fmt.Errorf("render text digest: %w", err)
+	}
+	if err := htmlTmpl.Execute(&h, g); err != nil {
+		return "", "", fmt.Errorf("render html digest: %w", err)
+	}
+	return t.String(), h.String(), nil
+}

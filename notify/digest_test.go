@@ -1,0 +1,145 @@
+package notify
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run 'go test ./notify -run Golden -update' to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file; got:\n%s", name, got)
+	}
+}
+
+func payload(t *testing.T, v any) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func goldenFixture(t *testing.T, unitName string) (directory, []store.Alert) {
+	d := period.Date
+	dir := directory{
+		units: map[string]rules.Unit{
+			"D03X04": {Code: "D03X04", Name: unitName, District: "D03"},
+			"D03X12": {Code: "D03X12", Name: "Xã Bình Nguyên", District: "D03"},
+		},
+		districts: map[string]rules.District{"D03": {Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
+	}
+	plan := rules.Obligation{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
+	h1 := rules.Obligation{Code: "report_h1", Name: "Báo cáo sơ kết 6 tháng", Period: rules.PeriodHalf1, DueMonth: time.June, DueDay: 20, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
+	upcoming := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 29), EscalateOn: d(2026, 12, 13), State: rules.DeadlineUpcoming}
+	escalated := rules.Deadline{Obligation: h1, District: "D03", Year: 2026, Period: "2026-H1", Due: d(2026, 6, 20), EscalateOn: d(2026, 7, 4), State: rules.DeadlineEscalated, DaysLate: 158}
+	late := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X12", Year: 2026, Period: "2026", Due: d(2026, 4, 13), EscalateOn: d(2026, 4, 27), SubmittedOn: d(2026, 11, 20), State: rules.DeadlineSubmittedLate, DaysLate: 221}
+	relapse := relapsePayload{
+		RelapseResult: rules.RelapseResult{
+			Area:    rules.Area{Unit: "D03X04", Year: 2024, Category: rules.Cat4, TransformedOn: d(2025, 1, 20)},
+			Checked: true, Relapsed: true, ByCategory: true,
+			Counts:      rules.Counts{SocialOrder: 42, ByCategory: [5]int{0, 30, 0, 0, 12}},
+			ProvinceAvg: 60.9, DistrictAvg: 108.4, CatProvinceAvg: 6.7, CatDistrictAvg: 11.3,
+		},
+		Since:  d(2026, 11, 14),
+		Window: period.Range{From: d(2025, 11, 15), To: d(2026, 11, 14)},
+	}
+	alerts := []store.Alert{
+		{Committee: "D03", Key: "deadline/D03/plan/2026/D03X04", Kind: KindDeadline, State: "upcoming", Open: true, Payload: payload(t, upcoming)},
+		{Committee: "D03", Key: "deadline/D03/report_h1/2026-H1", Kind: KindDeadline, State: "escalated", Open: true, NotifiedState: "overdue", Payload: payload(t, escalated)},
+		{Committee: "D03", Key: "deadline/D03/plan/2026/D03X12", Kind: KindDeadline, State: "submitted_late", Open: false, NotifiedState: "escalated", Payload: payload(t, late)},
+		{Committee: "D03", Key: "relapse/D03X04/2024", Kind: KindRelapse, State: "relapsed", Open: true, NotifiedState: "relapsed", Payload: payload(t, relapse)},
+		{Committee: "", Key: "escalation/D03/report_h1/2026-H1", Kind: KindEscalation, State: "escalated", Open: true, Payload: payload(t, escalated)},
+		{Committee: "", Key: "relapse/D03X04/2024", Kind: KindRelapse, State: "relapsed", Open: true, Payload: payload(t, relapse)},
+	}
+	return dir, alerts
+}
+
+func render(t *testing.T, c *Composer, dir directory, com string, alerts []store.Alert, repeat bool, mod func(*Digest)) (string, string, string) {
+	t.Helper()
+	var mine []store.Alert
+	for _, a := range alerts {
+		if a.Committee == com {
+			mine = append(mine, a)
+		}
+	}
+	g, err := c.digest(dir, com, mine, time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC), repeat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mod != nil {
+		mod(g)
+	}
+	text, html, err := g.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Subject(), text, html
+}
+
+func TestGoldenDigests(t *testing.T) {
+	c := &Composer{Config: config.Default()}
+	dir, alerts := goldenFixture(t, "Xã Bình Thạnh")
+	subj, text, html := render(t, c, dir, "D03", alerts, false, nil)
+	golden(t, "district.txt", subj+"\n\n"+text)
+	golden(t, "district.html", html)
+
+	subj, text, html = render(t, c, dir, "", alerts, false, func(g *Digest) {
+		g.Targets = []rules.Progress{
+			{Year: 2024, Selected: 17, Assessed: 17, Transformed: 8, Relapsed: 1, Stable: 7, TransformedRate: 47.05882352941177, StableRate: 87.5, TransformedNeeded: 11, StableNeeded: 7, StableMet: true, HasSelected: true, HasTransformed: true},
+			{Year: 2026, Selected: 19, HasSelected: true},
+		}
+		g.Forwarded = []Forward{{Committee: "Ban Chỉ đạo 138 Huyện Lý Sơn", Items: []Item{{New: true, Title: "Báo cáo sơ kết 6 tháng, kỳ 2026-H1", State: "Quá hạn", Facts: "Hạn nộp 20/06/2026; chưa nhận được, trễ 158 ngày."}}}}
+	})
+	golden(t, "province.txt", subj+"\n\n"+text)
+	golden(t, "province.html", html)
+
+	subj, text, _ = render(t, c, dir, "D03", alerts, true, nil)
+	if !strings.Contains(text, "Nhắc lại") {
+		t.Errorf("repeat digest does not say it is a reminder:\n%s", text)
+	}
+	if subj == "" {
+		t.Error("empty subject")
+	}
+}
+
+func TestDigestHTMLIsEscaped(t *testing.T) {
+	c := &Composer{Config: config.Default()}
+	dir, alerts := goldenFixture(t, `Xã <script>alert("x")</script> & Co`)
+	_, text, html := render(t, c, dir, "D03", alerts, false, nil)
+	if strings.Contains(html, "<script>") {
+		t.Errorf("HTML digest carries a raw <script> from a unit name")
+	}
+	if !strings.Contains(html, "&lt;script&gt;") || !strings.Contains(html, "&amp; Co") {
+		t.Errorf("HTML digest does not escape the unit name")
+	}
+	if !strings.Contains(text, `<script>alert("x")</script> & Co`) {
+		t.Errorf("plain text should carry the name as written")
+	}
+}

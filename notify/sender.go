@@ -1,0 +1,160 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"chuyenhoa/store"
+)
+
+// Sender drains the outbox through a transport. Each message is marked sent
+// right after the server accepts it, so a crash repeats at most the one in
+// flight, under the same Message-ID (at-least-once, never twice for
+// anything already recorded).
+type Sender struct {
+	Store     *store.Store
+	Transport Transport
+	Log       *slog.Logger
+	Now       func() time.Time
+	// Lease is how long a claimed message is reserved for this sender
+	// before another may take it over (a crashed sender's messages return
+	// to the queue after it). Default 2 minutes.
+	Lease time.Duration
+	// Batch is how many messages one connection carries. Default 50.
+	Batch int
+	// Observe, when set, is told the outcome of every message: "sent",
+	// "retry" or "failed" (metrics).
+	Observe func(outcome string)
+}
+
+// DrainStats counts what one Drain did.
+type DrainStats struct {
+	Sent, Retried, Failed int
+}
+
+// Backoff is the wait before attempt n+1 after n temporary failures:
+// 1, 2, 4 … minutes, at most an hour.
+func Backoff(n int) time.Duration {
+	d := time.Minute
+	for i := 1; i < n && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+// Drain sends every message that is due, batch by batch, until none is left
+// or the transport fails. A temporary failure (4xx, connection refused)
+// puts the message back with a backoff; a permanent one (5xx) marks it
+// failed without holding up the others.
+func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
+	var st DrainStats
+	lease, batch := s.Lease, s.Batch
+	if lease <= 0 {
+		lease = 2 * time.Minute
+	}
+	if batch <= 0 {
+		batch = 50
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		msgs, err := s.Store.ClaimOutbox(ctx, s.now(), lease, batch)
+		if err != nil {
+			return st, err
+		}
+		if len(msgs) == 0 {
+			return st, nil
+		}
+		if err := s.sendBatch(ctx, msgs, &st); err != nil {
+			return st, err
+		}
+	}
+}
+
+func (s *Sender) sendBatch(ctx context.Context, msgs []store.OutboxMessage, st *DrainStats) error {
+	b, err := s.Transport.Open(ctx)
+	if err != nil {
+		// The server is unreachable: every claimed message waits, in order.
+		for _, m := range msgs {
+			if rerr := s.retry(ctx, m, err, st); rerr != nil {
+				return rerr
+			}
+		}
+		return fmt.Errorf("open %s: %w", s.Transport.Name(), err)
+	}
+	defer func() {
+		if cerr := b.Close(); cerr != nil {
+			s.log().Warn("closing mail connection", "err", cerr)
+		}
+	}()
+	for i, m := range msgs {
+		err := b.Send(ctx, Message{
+			ID: m.MessageID, From: m.Sender, To: []string{m.Recipient}, Subject: m.Subject,
+			Text: m.Text, HTML: m.HTML, Date: m.CreatedAt, Headers: m.Headers,
+		})
+		// Record the outcome even if ctx was just cancelled: the server may
+		// have accepted the message.
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		switch {
+		case err == nil:
+			err = s.Store.MarkSent(mctx, m.ID, s.now())
+			if err == nil {
+				st.Sent++
+				s.observe("sent")
+				s.log().Info("mail sent", "message_id", m.MessageID, "to", m.Recipient, "committee", m.Committee)
+			}
+		case Temporary(err):
+			err = s.retry(mctx, m, err, st)
+		default:
+			s.log().Error("mail refused", "message_id", m.MessageID, "to", m.Recipient, "err", err)
+			st.Failed++
+			s.observe("failed")
+			err = s.Store.MarkFailed(mctx, m.ID, err.Error())
+		}
+		cancel()
+		if err != nil {
+			return err
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			// The rest stay claimed; their lease returns them to the queue.
+			s.log().Info("stopping mail batch", "unsent", len(msgs)-i-1)
+			return cerr
+		}
+	}
+	return nil
+}
+
+func (s *Sender) retry(ctx context.Context, m store.OutboxMessage, cause error, st *DrainStats) error {
+	next := s.now().Add(Backoff(m.Attempts + 1))
+	s.log().Warn("mail deferred", "message_id", m.MessageID, "to", m.Recipient, "attempt", m.Attempts+1, "next", next, "err", cause)
+	st.Retried++
+	s.observe("retry")
+	if err := s.Store.MarkRetry(ctx, m.ID, next, cause.Error()); err != nil {
+		return errors.Join(cause, err)
+	}
+	return nil
+}
+
+func (s *Sender) observe(outcome string) {
+	if s.Observe != nil {
+		s.Observe(outcome)
+	}
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Sender) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
