@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"chuyenhoa/notify/smtptest"
 )
@@ -139,5 +141,71 @@ func TestCheckConfigOnExample(t *testing.T) {
 	_, _, err = run(t, nil, "--config", p, "check-config")
 	if err == nil || !strings.Contains(err.Error(), "selection.cap_percent") || !strings.Contains(err.Error(), "timezone") {
 		t.Fatalf("bad config: err = %v, want both fields named", err)
+	}
+}
+
+func TestMailCommands(t *testing.T) {
+	srv := smtptest.Start(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	if _, stderr, err := run(t, nil, "demo", "--db", db, "--mail-dir", filepath.Join(dir, "mail")); err != nil {
+		t.Fatalf("demo: %v %s", err, stderr)
+	}
+	cfgPath := filepath.Join(dir, "smtp.yaml")
+	yaml := fmt.Sprintf(`database:
+  url: "sqlite:%s"
+mail:
+  transport: smtp
+  from: "Ban Chỉ đạo 138 tỉnh <bcd138@congan.quangngai.gov.vn>"
+  smtp:
+    host: %s
+    port: %d
+    tls: none
+recipients:
+  province: ["tinh@congan.quangngai.gov.vn"]
+  districts:
+    D01: ["d01@quangngai.gov.vn"]
+`, db, srv.Host(), srv.Port())
+	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out, _, err := run(t, nil, "--config", cfgPath, "send-test", "canbo@congan.quangngai.gov.vn")
+	if err != nil || !strings.Contains(out, "Đã gửi thư thử") {
+		t.Fatalf("send-test: %q %v", out, err)
+	}
+	msgs := srv.WaitFor(t, 1, 5*time.Second)
+	if msgs[0].To[0] != "canbo@congan.quangngai.gov.vn" || msgs[0].Subject != "[CHUYENHOA] Thư thử cấu hình gửi thư" || !strings.Contains(msgs[0].Text, "đầy đủ dấu tiếng Việt") {
+		t.Errorf("send-test delivered %+v", msgs[0])
+	}
+
+	// A dry run a month later prints digests but queues and sends nothing.
+	before, _, err := run(t, nil, "--config", cfgPath, "outbox", "--limit", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = run(t, nil, "--config", cfgPath, "notify", "--dry-run", "--at", "2026-12-28")
+	if err != nil || !strings.Contains(out, "Chạy thử:") || !strings.Contains(out, "Tiêu đề: [CHUYENHOA]") {
+		t.Fatalf("notify --dry-run: %q %v", out, err)
+	}
+	after, _, _ := run(t, nil, "--config", cfgPath, "outbox", "--limit", "0")
+	if before != after {
+		t.Errorf("dry run changed the outbox:\n%s\n---\n%s", before, after)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("dry run sent %d mails", n-1)
+	}
+
+	// The real run sends over SMTP and the outbox lists them as sent.
+	out, _, err = run(t, nil, "--config", cfgPath, "notify", "--at", "2026-12-28")
+	if err != nil || !strings.Contains(out, "Gửi thư qua smtp") {
+		t.Fatalf("notify: %q %v", out, err)
+	}
+	if len(srv.Messages()) < 2 {
+		t.Fatalf("notify sent nothing")
+	}
+	out, _, err = run(t, nil, "--config", cfgPath, "outbox", "--status", "sent")
+	if err != nil || !strings.Contains(out, "tinh@congan.quangngai.gov.vn") {
+		t.Errorf("outbox --status sent: %q %v", out, err)
 	}
 }
