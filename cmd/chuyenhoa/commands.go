@@ -39,6 +39,20 @@ func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.Store, 
 	return s, nil
 }
 
+// open loads the configuration and opens its migrated database: what every
+// command that touches data starts with.
+func (a *app) open(ctx context.Context) (*config.Config, *store.Store, error) {
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, s, nil
+}
+
 func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
@@ -74,11 +88,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	s, err := a.openStore(ctx, cfg)
+	_, s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -107,19 +117,15 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	} else if !jobs.Known(pos[0]) {
 		return usageError{fmt.Sprintf("unknown job %q; use candidates, relapse, deadlines or all", pos[0])}
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	day, err := parseDay(*at, cfg)
-	if err != nil {
-		return err
-	}
-	s, err := a.openStore(ctx, cfg)
+	cfg, s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	day, err := parseDay(*at, cfg)
+	if err != nil {
+		return err
+	}
 	names2, err := districtNames(ctx, s)
 	if err != nil {
 		return err
@@ -150,11 +156,7 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 2 {
 		return usageError{"import needs KIND and FILE.csv, e.g. 'chuyenhoa import units units.csv'"}
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	s, err := a.openStore(ctx, cfg)
+	cfg, s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}

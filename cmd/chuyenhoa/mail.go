@@ -35,11 +35,7 @@ func cmdOutbox(ctx context.Context, a *app, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	s, err := a.openStore(ctx, cfg)
+	cfg, s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -85,19 +81,15 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	day, err := parseDay(*at, cfg)
-	if err != nil {
-		return err
-	}
-	s, err := a.openStore(ctx, cfg)
+	cfg, s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	day, err := parseDay(*at, cfg)
+	if err != nil {
+		return err
+	}
 	var now func() time.Time
 	if *at != "" {
 		// Compose as at the start of that day's working hours.
@@ -132,11 +124,7 @@ func cmdSend(ctx context.Context, a *app, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := a.loadConfig()
-	if err != nil {
-		return err
-	}
-	s, err := a.openStore(ctx, cfg)
+	cfg, s, err := a.open(ctx)
 	if err != nil {
 		return err
 	}
