@@ -1,0 +1,123 @@
+// Package chart draws the few charts users see as SVG on the server: no
+// script, no front-end build, and the same markup serves the status page and
+// the provincial digest mail.
+package chart
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+
+	"chuyenhoa/labels"
+	"chuyenhoa/rules"
+)
+
+const (
+	colTransformed = "#1f5fa8"
+	colStable      = "#2e8b57"
+	colAxis        = "#555"
+	colGrid        = "#ddd"
+)
+
+// Targets draws, per year, the share of selected areas transformed and the
+// share of transformed areas not relapsed, against the two target lines
+// (60% and 85% by default). Years not yet assessed show no bars.
+func Targets(ps []rules.Progress, transformedPct, stablePct int) template.HTML {
+	const (
+		h, top, bottom, left = 260, 30, 40, 44
+		group, bar           = 90, 28
+	)
+	w := left + len(ps)*group + 20
+	if w < 360 {
+		w = 360
+	}
+	plotH := float64(h - top - bottom)
+	y := func(pct float64) float64 { return float64(top) + plotH*(1-pct/100) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="Tiến độ chỉ tiêu chuyển hóa" font-family="Arial, sans-serif" font-size="11">`, w, h, w, h)
+	b.WriteString(`<title>Tỷ lệ chuyển hóa đạt và tỷ lệ không phức tạp trở lại theo năm</title>`)
+	for _, p := range []float64{0, 25, 50, 75, 100} {
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-10, y(p), y(p), colGrid)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%d%%</text>`, left-6, y(p)+4, colAxis, int(p))
+	}
+	for i, p := range ps {
+		x0 := left + i*group + 14
+		if p.Assessed > 0 {
+			bars(&b, x0, bar, y, p.TransformedRate, colTransformed)
+		}
+		if p.HasTransformed {
+			bars(&b, x0+bar+4, bar, y, p.StableRate, colStable)
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s">%d</text>`, x0+bar+2, h-bottom+16, colAxis, p.Year)
+		if p.Assessed == 0 {
+			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s">chưa đánh giá</text>`, x0+bar+2, h-bottom-6, colAxis)
+		}
+	}
+	target := func(pct int, col, label string) {
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`, left, w-10, y(float64(pct)), y(float64(pct)), col)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%s %d%%</text>`, w-12, y(float64(pct))-4, col, label, pct)
+	}
+	target(transformedPct, colTransformed, "chỉ tiêu chuyển hóa")
+	target(stablePct, colStable, "chỉ tiêu không phức tạp trở lại")
+	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-10, y(0), y(0), colAxis)
+	legend(&b, left, h-8, colTransformed, "chuyển hóa đạt / được chọn")
+	legend(&b, left+190, h-8, colStable, "không phức tạp trở lại / đã chuyển hóa")
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+func bars(b *strings.Builder, x, width int, y func(float64) float64, pct float64, col string) {
+	fmt.Fprintf(b, `<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"/>`, x, y(pct), width, y(0)-y(pct), col)
+	fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="middle" fill="%s">%s</text>`, x+width/2, y(pct)-3, col, labels.Percent(pct))
+}
+
+func legend(b *strings.Builder, x, y int, col, text string) {
+	fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" fill="%s">%s</text>`, x, y-9, col, x+14, y, colAxis, text)
+}
+
+// Point is one statistical month of a commune against the averages.
+type Point struct {
+	Label       string // "11/2026"
+	Count       int    // the commune's crimes against social order
+	ProvinceAvg float64
+	DistrictAvg float64 // ignored when HasDistrict is false
+}
+
+// Series draws a commune's monthly crimes against social order as bars,
+// with the province's and the district's average per commune as lines.
+func Series(pts []Point, hasDistrict bool) template.HTML {
+	const (
+		h, top, bottom, left = 220, 16, 44, 36
+		step                 = 34
+	)
+	w := left + len(pts)*step + 16
+	maxV := 1.0
+	for _, p := range pts {
+		maxV = max(maxV, float64(p.Count), p.ProvinceAvg, p.DistrictAvg)
+	}
+	maxV *= 1.1
+	plotH := float64(h - top - bottom)
+	y := func(v float64) float64 { return float64(top) + plotH*(1-v/maxV) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="Số vụ theo tháng so với bình quân" font-family="Arial, sans-serif" font-size="10">`, w, h, w, h)
+	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-8, y(0), y(0), colAxis)
+	fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%s</text>`, left-4, y(maxV/1.1)+4, colAxis, labels.Num(maxV/1.1))
+	var prov, dist []string
+	for i, p := range pts {
+		x := left + i*step + 6
+		fmt.Fprintf(&b, `<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"><title>%s: %d vụ</title></rect>`, x, y(float64(p.Count)), step-12, y(0)-y(float64(p.Count)), colTransformed, p.Label, p.Count)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s" transform="rotate(-45 %d %d)">%s</text>`, x+step/2-6, h-bottom+14, colAxis, x+step/2-6, h-bottom+14, p.Label)
+		cx := float64(x + step/2 - 6)
+		prov = append(prov, fmt.Sprintf("%.1f,%.1f", cx, y(p.ProvinceAvg)))
+		dist = append(dist, fmt.Sprintf("%.1f,%.1f", cx, y(p.DistrictAvg)))
+	}
+	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#c0392b" stroke-width="2"/>`, strings.Join(prov, " "))
+	legend(&b, left, h-6, "#c0392b", "BQ tỉnh")
+	if hasDistrict {
+		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#e67e22" stroke-width="2" stroke-dasharray="5 3"/>`, strings.Join(dist, " "))
+		legend(&b, left+70, h-6, "#e67e22", "BQ huyện")
+	}
+	legend(&b, left+150, h-6, colTransformed, "số vụ của xã")
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

@@ -1,0 +1,462 @@
+// Package status serves the read-only web page the provincial committee
+// looks at between emails: this year's proposal and selected areas, target
+// progress, the deadline board, the relapse watchlist with the open alerts,
+// and one page per commune. Server-rendered html/template and SVG; it works
+// without JavaScript.
+package status
+
+import (
+	"context"
+	"crypto/subtle"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"sort"
+	"time"
+
+	"chuyenhoa/chart"
+	"chuyenhoa/config"
+	"chuyenhoa/labels"
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
+)
+
+// Server renders the status pages from the store.
+type Server struct {
+	Store  *store.Store
+	Config *config.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+	// User and Password, when both set, require HTTP basic auth.
+	User, Password string
+}
+
+//go:embed templates/*.tmpl
+var tmplFS embed.FS
+
+var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+	"date":     labels.Date,
+	"num":      labels.Num,
+	"percent":  labels.Percent,
+	"cats":     labels.Categories,
+	"category": labels.Category,
+	"status":   labels.Status,
+	"deadline": func(s string) string { return labels.Deadline(rules.DeadlineState(s)) },
+}).ParseFS(tmplFS, "templates/*.tmpl"))
+
+// Handler routes the pages; every route is GET only.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.overview)
+	mux.HandleFunc("GET /xa/{code}", s.commune)
+	if s.User == "" || s.Password == "" {
+		return mux
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(s.User)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="chuyenhoa", charset="UTF-8"`)
+			http.Error(w, "Cần đăng nhập", http.StatusUnauthorized)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) render(w http.ResponseWriter, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:")
+	if err := tmpl.ExecuteTemplate(w, name, data); err != nil {
+		s.log().Error("render status page", "page", name, "err", err)
+	}
+}
+
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	s.log().Error("status page", "err", err)
+	http.Error(w, "Không đọc được dữ liệu: "+err.Error(), http.StatusInternalServerError)
+}
+
+// candidateRow is a stored candidate finding (jobs candidatePayload).
+type candidateRow struct {
+	Year       int
+	Reference  period.Range
+	TotalUnits int
+	Cap        int
+	rules.Candidate
+	Reason   string
+	District string
+}
+
+// areaRow is one selected area of the year with where it stands.
+type areaRow struct {
+	Unit, Name, District string
+	Category             rules.Category
+	DecidedOn            time.Time
+	Stage                string
+	Plan                 string // deadline state of its transformation plan
+}
+
+type boardCell struct {
+	State, Label, Title string
+}
+
+type boardRow struct {
+	District string
+	Cells    []boardCell
+}
+
+type alertRow struct {
+	Committee, Kind, Key, State string
+	OpenedAt, NotifiedAt        time.Time
+}
+
+type relapseRow struct {
+	Unit, Name, District string
+	Year                 int
+	Category             rules.Category
+	Relapsed             bool
+	Since                time.Time
+	Count                int
+	ProvinceAvg          float64
+	DistrictAvg          float64
+}
+
+type overviewData struct {
+	Province     string
+	Today        time.Time
+	Year         int
+	Reference    period.Range
+	Cap, Total   int
+	Candidates   []candidateRow
+	Below        int
+	Areas        []areaRow
+	Targets      []rules.Progress
+	TargetChart  template.HTML
+	TargetPct    [2]int
+	Obligations  []string
+	Board        []boardRow
+	Relapses     []relapseRow
+	Alerts       []alertRow
+	LastRuns     []store.JobRun
+	UpdatedNever bool
+}
+
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
+	d, err := s.loadOverview(r.Context())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	s.render(w, "overview.tmpl", d)
+}
+
+func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
+	cfg := s.Config
+	dir, err := s.directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &overviewData{
+		Province:  cfg.Province.Name,
+		Today:     period.Day(s.now(), cfg.Location()),
+		TargetPct: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
+	}
+	// Candidates: the latest proposal.
+	_, fs, err := s.Store.LatestFindings(ctx, "candidates")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fs {
+		var c candidateRow
+		if err := json.Unmarshal(f.Payload, &c); err != nil {
+			return nil, fmt.Errorf("decode candidate %s: %w", f.Key, err)
+		}
+		d.Year, d.Reference, d.Cap, d.Total = c.Year, c.Reference, c.Cap, c.TotalUnits
+		if c.Status == rules.StatusBelowAverage {
+			d.Below++
+			continue
+		}
+		c.Reason = labels.Reason(c.Candidate, c.TotalUnits, cfg.Selection.CapPercent, c.Cap)
+		c.District = dir.district(c.Unit.District)
+		d.Candidates = append(d.Candidates, c)
+	}
+	sort.SliceStable(d.Candidates, func(i, j int) bool { return candidateOrder(d.Candidates[i]) < candidateOrder(d.Candidates[j]) })
+	if d.Year == 0 {
+		d.Year = d.Today.Year()
+	}
+	// Deadlines, latest day.
+	_, dls, err := s.Store.LatestFindings(ctx, "deadlines")
+	if err != nil {
+		return nil, err
+	}
+	plans := map[string]string{}
+	board := map[string]map[string]boardCell{}
+	for _, o := range cfg.Obligations {
+		d.Obligations = append(d.Obligations, o.Name)
+	}
+	for _, f := range dls {
+		var dl rules.Deadline
+		if err := json.Unmarshal(f.Payload, &dl); err != nil {
+			return nil, fmt.Errorf("decode deadline %s: %w", f.Key, err)
+		}
+		if dl.Year != d.Year {
+			continue
+		}
+		if dl.Unit != "" {
+			plans[dl.Unit] = f.State
+		}
+		row := board[dl.District]
+		if row == nil {
+			row = map[string]boardCell{}
+			board[dl.District] = row
+		}
+		// A district's cell shows its worst instance of the obligation.
+		if cur, ok := row[dl.Obligation.Name]; !ok || severity[f.State] > severity[cur.State] {
+			row[dl.Obligation.Name] = boardCell{State: f.State, Label: labels.Deadline(dl.State),
+				Title: fmt.Sprintf("%s %s: hạn %s", dl.Obligation.Name, dl.Period, labels.Date(dl.Due))}
+		}
+	}
+	for _, code := range sortedKeys(board) {
+		row := boardRow{District: dir.district(code)}
+		for _, o := range d.Obligations {
+			c, ok := board[code][o]
+			if !ok {
+				c = boardCell{State: "none", Label: "—"}
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		d.Board = append(d.Board, row)
+	}
+	// Selected areas of the year.
+	sel, err := s.Store.Selections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, err := s.Store.Assessments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states, err := s.Store.RelapseStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	assessed := map[rules.AreaKey]rules.Assessment{}
+	for _, a := range as {
+		assessed[rules.AreaKey{Unit: a.Unit, Year: a.Year}] = a
+	}
+	for _, x := range sel {
+		if x.Year != d.Year {
+			continue
+		}
+		u := dir.units[x.Unit]
+		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.district(u.District), Category: x.Category, DecidedOn: x.DecidedOn, Stage: "Đang chuyển hóa"}
+		if a, ok := assessed[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok {
+			row.Stage = "Chưa đạt"
+			if a.Transformed {
+				row.Stage = "Chuyển hóa đạt"
+				if st, ok := states[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok && st.Relapsed {
+					row.Stage = "Phức tạp trở lại"
+				}
+			}
+		}
+		if p, ok := plans[x.Unit]; ok {
+			row.Plan = labels.Deadline(rules.DeadlineState(p))
+		}
+		d.Areas = append(d.Areas, row)
+	}
+	// Relapse watchlist and targets.
+	_, rel, err := s.Store.LatestFindings(ctx, "relapse")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range rel {
+		switch f.Kind {
+		case "target":
+			var p rules.Progress
+			if err := json.Unmarshal(f.Payload, &p); err != nil {
+				return nil, fmt.Errorf("decode target %s: %w", f.Key, err)
+			}
+			d.Targets = append(d.Targets, p)
+		case "relapse":
+			var it struct {
+				rules.RelapseResult
+				Since time.Time
+			}
+			if err := json.Unmarshal(f.Payload, &it); err != nil {
+				return nil, fmt.Errorf("decode relapse %s: %w", f.Key, err)
+			}
+			u := dir.units[it.Area.Unit]
+			d.Relapses = append(d.Relapses, relapseRow{Unit: it.Area.Unit, Name: u.Name, District: dir.district(u.District),
+				Year: it.Area.Year, Category: it.Area.Category, Relapsed: it.Relapsed, Since: it.Since,
+				Count: it.Counts.SocialOrder, ProvinceAvg: it.ProvinceAvg, DistrictAvg: it.DistrictAvg})
+		}
+	}
+	sort.SliceStable(d.Relapses, func(i, j int) bool { return d.Relapses[i].Relapsed && !d.Relapses[j].Relapsed })
+	sort.Slice(d.Targets, func(i, j int) bool { return d.Targets[i].Year < d.Targets[j].Year })
+	d.TargetChart = chart.Targets(d.Targets, d.TargetPct[0], d.TargetPct[1])
+	// Open alerts with when each was last mailed.
+	open, err := s.Store.OpenAlerts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range open {
+		com := "Ban Chỉ đạo 138 tỉnh"
+		if a.Committee != "" {
+			com = dir.district(a.Committee)
+		}
+		d.Alerts = append(d.Alerts, alertRow{Committee: com, Kind: a.Kind, Key: a.Key, State: a.State, OpenedAt: a.OpenedAt, NotifiedAt: a.NotifiedAt})
+	}
+	if d.LastRuns, err = s.Store.Runs(ctx, "", 8); err != nil {
+		return nil, err
+	}
+	d.UpdatedNever = len(d.LastRuns) == 0
+	return d, nil
+}
+
+var severity = map[string]int{"submitted": 1, "pending": 0, "submitted_late": 2, "upcoming": 3, "due": 4, "overdue": 5, "escalated": 6}
+
+func candidateOrder(c candidateRow) string {
+	rank := map[rules.Status]string{rules.StatusProposed: "0", rules.StatusCutByCap: "1", rules.StatusExcludedNTM: "2"}[c.Status]
+	return fmt.Sprintf("%s%06d%s", rank, c.Rank, c.Unit.Code)
+}
+
+type communeData struct {
+	Province    string
+	Unit        rules.Unit
+	District    string
+	Chart       template.HTML
+	Months      []monthRow
+	Selections  []rules.Selection
+	Assessments []rules.Assessment
+}
+
+type monthRow struct {
+	Label       string
+	Counts      rules.Counts
+	ProvinceAvg float64
+	DistrictAvg float64
+}
+
+// commune shows one commune's last twelve statistical months by category
+// against the province's and its district's averages.
+func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	code := r.PathValue("code")
+	dir, err := s.directory(ctx)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	u, ok := dir.units[code]
+	if !ok {
+		http.Error(w, "Không có địa bàn mã "+code, http.StatusNotFound)
+		return
+	}
+	cfg := s.Config
+	cal := cfg.Calendar()
+	today := period.Day(s.now(), cfg.Location())
+	y, m, _ := cal.LastClosedMonth(today)
+	units, err := s.Store.Units(ctx, today)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	d := &communeData{Province: cfg.Province.Name, Unit: u, District: dir.district(u.District)}
+	var pts []chart.Point
+	for i := 11; i >= 0; i-- {
+		r := cal.Month(y, m-time.Month(i))
+		counts, err := s.Store.Counts(ctx, r)
+		if err != nil {
+			s.fail(w, err)
+			return
+		}
+		b := rules.ComputeBaseline(units, counts)
+		label := r.To.Format("01/2006")
+		row := monthRow{Label: label, Counts: counts[code], ProvinceAvg: b.Province.Avg, DistrictAvg: b.Districts[u.District].Avg}
+		d.Months = append(d.Months, row)
+		pts = append(pts, chart.Point{Label: label, Count: row.Counts.SocialOrder, ProvinceAvg: row.ProvinceAvg, DistrictAvg: row.DistrictAvg})
+	}
+	d.Chart = chart.Series(pts, cfg.Grouped() && u.District != "")
+	sel, err := s.Store.Selections(ctx)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	for _, x := range sel {
+		if x.Unit == code {
+			d.Selections = append(d.Selections, x)
+		}
+	}
+	as, err := s.Store.Assessments(ctx)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	for _, a := range as {
+		if a.Unit == code {
+			d.Assessments = append(d.Assessments, a)
+		}
+	}
+	s.render(w, "commune.tmpl", d)
+}
+
+type directory struct {
+	units     map[string]rules.Unit
+	districts map[string]string
+}
+
+func (d directory) district(code string) string {
+	if code == "" {
+		return "—"
+	}
+	if n, ok := d.districts[code]; ok {
+		return n
+	}
+	return code
+}
+
+func (s *Server) directory(ctx context.Context) (directory, error) {
+	d := directory{units: map[string]rules.Unit{}, districts: map[string]string{}}
+	us, err := s.Store.AllUnits(ctx)
+	if err != nil {
+		return d, err
+	}
+	for _, u := range us {
+		d.units[u.Code] = u.Unit
+	}
+	ds, err := s.Store.Districts(ctx)
+	if err != nil {
+		return d, err
+	}
+	for _, x := range ds {
+		d.districts[x.Code] = x.Name
+	}
+	return d, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Server) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}

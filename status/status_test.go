@@ -1,0 +1,87 @@
+package status_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/jobs"
+	"chuyenhoa/notify"
+	"chuyenhoa/period"
+	"chuyenhoa/status"
+	"chuyenhoa/store"
+	"chuyenhoa/store/storetest"
+	"chuyenhoa/synth"
+)
+
+func get(t *testing.T, h http.Handler, path string, auth ...string) (int, string) {
+	t.Helper()
+	req := httptest.NewRequest("GET", path, nil)
+	if len(auth) == 2 {
+		req.SetBasicAuth(auth[0], auth[1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	b, _ := io.ReadAll(rec.Body)
+	return rec.Code, string(b)
+}
+
+func TestStatusPages(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		today := period.Date(2026, 11, 25)
+		ds := synth.Province(67, synth.Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: 2026, Today: today})
+		if err := s.Load(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		cfg := config.Default()
+		now := func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
+		comp := &notify.Composer{Store: s, Config: cfg, Now: now}
+		r := &jobs.Runner{Store: s, Config: cfg, Now: now, AfterFindings: comp.Hook}
+		for _, j := range jobs.Names {
+			if _, err := r.Run(ctx, j, today); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv := &status.Server{Store: s, Config: cfg, Now: now}
+		h := srv.Handler()
+		code, body := get(t, h, "/")
+		if code != 200 {
+			t.Fatalf("GET / = %d: %s", code, body)
+		}
+		for _, want := range []string{`<html lang="vi">`, `id="bang-chi-tieu"`, `id="bang-de-xuat"`, `id="bang-dia-ban"`, `id="bang-han"`,
+			`id="bang-tai-phuc-tap"`, `id="bang-canh-bao"`, "<svg", "Đề xuất chuyển hóa", "Vượt hạn mức 15%", "Phức tạp trở lại", "Quá hạn"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("overview lacks %q", want)
+			}
+		}
+		// Every commune named on the page belongs to the province's data.
+		for _, u := range ds.Units[:5] {
+			if code, b := get(t, h, "/xa/"+u.Code); code != 200 || !strings.Contains(b, u.Name) || !strings.Contains(b, "<svg") || !strings.Contains(b, `id="bang-thang"`) {
+				t.Errorf("GET /xa/%s = %d", u.Code, code)
+			}
+		}
+		if code, _ := get(t, h, "/xa/NOPE"); code != 404 {
+			t.Errorf("unknown commune = %d, want 404", code)
+		}
+		if code, _ := get(t, h, "/", "x", "y"); code != 200 {
+			t.Errorf("no auth configured: %d", code)
+		}
+		srv.User, srv.Password = "bcd138", "bí mật"
+		h = srv.Handler()
+		if code, _ := get(t, h, "/"); code != 401 {
+			t.Errorf("without credentials = %d, want 401", code)
+		}
+		if code, _ := get(t, h, "/", "bcd138", "sai"); code != 401 {
+			t.Errorf("wrong password = %d, want 401", code)
+		}
+		if code, _ := get(t, h, "/", "bcd138", "bí mật"); code != 200 {
+			t.Errorf("right password = %d, want 200", code)
+		}
+	})
+}
