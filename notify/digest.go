@@ -11,6 +11,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"chuyenhoa/chart"
 	"chuyenhoa/labels"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -36,6 +37,11 @@ type Digest struct {
 	Resolved    []Item
 	Targets     []rules.Progress // province: yearly target progress
 	TargetPct   [2]int           // transformed %, stable %
+}
+
+// TargetChart is the status page's target chart, inline in the HTML mail.
+func (g *Digest) TargetChart() htmltemplate.HTML {
+	return chart.Targets(g.Targets, g.TargetPct[0], g.TargetPct[1])
 }
 
 // Item is one line of a digest with everything a reader needs to act.
