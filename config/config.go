@@ -45,11 +45,14 @@ const (
 	JobCandidates = "candidates" // propose next year's candidate areas
 	JobRelapse    = "relapse"    // re-check transformed areas
 	JobDeadlines  = "deadlines"  // reminders, overdue notices, escalations
+	JobCycle      = "cycle"      // the year of work: proposals, indicators, early warnings, projections
 	JobSend       = "send"       // deliver queued mail
 )
 
 // JobNames lists the schedulable jobs in a stable order.
-func JobNames() []string { return []string{JobCandidates, JobRelapse, JobDeadlines, JobSend} }
+func JobNames() []string {
+	return []string{JobCandidates, JobRelapse, JobDeadlines, JobCycle, JobSend}
+}
 
 // Values accepted by the enumerated settings.
 const (
@@ -106,6 +109,17 @@ type Config struct {
 		TransformedPercent int `yaml:"transformed_percent"`
 		StablePercent      int `yaml:"stable_percent"`
 	} `yaml:"targets"`
+	// Indicators are the thresholds of the assessment indicators (tiêu chí
+	// chuyển hóa đạt) computed from the case statistics during the year.
+	Indicators struct {
+		DetectionPercent        int `yaml:"detection_percent"`
+		SeriousDetectionPercent int `yaml:"serious_detection_percent"`
+		ReportsHandledPercent   int `yaml:"reports_handled_percent"`
+		ReoffendingBelowPercent int `yaml:"reoffending_below_percent"`
+	} `yaml:"indicators"`
+	// Proposals is the yearly obligation of each district committee to
+	// propose areas for the coming selection.
+	Proposals Proposals `yaml:"proposals"`
 	// Obligations replaces the default list as a whole when given.
 	Obligations []Obligation `yaml:"obligations"`
 	Mail        Mail         `yaml:"mail"`
@@ -133,6 +147,20 @@ type Obligation struct {
 	DueAfterDecisionDays int `yaml:"due_after_decision_days"`
 	// Period and Due ("MM-DD") fix a yearly due date; when !PerUnit.
 	Period            string `yaml:"period"`
+	Due               string `yaml:"due"`
+	ReminderDays      int    `yaml:"reminder_days"`
+	GraceDays         int    `yaml:"grace_days"`
+	EscalateAfterDays int    `yaml:"escalate_after_days"`
+}
+
+// Proposals configures the district committees' yearly proposals.
+type Proposals struct {
+	Name string `yaml:"name"`
+	// MinPerDistrict is how many areas each district committee proposes a
+	// year at least; 0 turns the obligation off.
+	MinPerDistrict int `yaml:"min_per_district"`
+	// Due ("MM-DD") is the first such day on or after the start of the
+	// selection year's statistical year (15/12 of the year before).
 	Due               string `yaml:"due"`
 	ReminderDays      int    `yaml:"reminder_days"`
 	GraceDays         int    `yaml:"grace_days"`
@@ -192,6 +220,12 @@ func Default() *Config {
 	c.Relapse.WatchMonths = 0
 	c.Targets.TransformedPercent = 60
 	c.Targets.StablePercent = 85
+	c.Indicators.DetectionPercent = 80
+	c.Indicators.SeriousDetectionPercent = 95
+	c.Indicators.ReportsHandledPercent = 100
+	c.Indicators.ReoffendingBelowPercent = 15
+	c.Proposals = Proposals{Name: "Đề xuất địa bàn chuyển hóa", MinPerDistrict: 1, Due: "01-31",
+		ReminderDays: defaultReminderDays, GraceDays: defaultGraceDays, EscalateAfterDays: defaultEscalateDays}
 	c.Obligations = []Obligation{
 		{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30,
 			ReminderDays: defaultReminderDays, GraceDays: defaultGraceDays, EscalateAfterDays: defaultEscalateDays},
@@ -213,6 +247,7 @@ func Default() *Config {
 		JobCandidates: "0 6 * * 1",
 		JobRelapse:    "0 5 15 * *",
 		JobDeadlines:  "0 7 * * *",
+		JobCycle:      "30 7 * * *",
 		JobSend:       "*/5 * * * *",
 	}
 	c.HTTP.Listen = "127.0.0.1:9138"
@@ -327,6 +362,11 @@ func (c *Config) Validate() error {
 	nonNegative("relapse.watch_months", c.Relapse.WatchMonths)
 	intRange("targets.transformed_percent", c.Targets.TransformedPercent, 1, 100)
 	intRange("targets.stable_percent", c.Targets.StablePercent, 1, 100)
+	intRange("indicators.detection_percent", c.Indicators.DetectionPercent, 1, 100)
+	intRange("indicators.serious_detection_percent", c.Indicators.SeriousDetectionPercent, 1, 100)
+	intRange("indicators.reports_handled_percent", c.Indicators.ReportsHandledPercent, 1, 100)
+	intRange("indicators.reoffending_below_percent", c.Indicators.ReoffendingBelowPercent, 1, 100)
+	errs = append(errs, c.validateProposals()...)
 
 	errs = append(errs, c.validateObligations()...)
 	errs = append(errs, c.validateMail()...)
@@ -420,6 +460,32 @@ func (c *Config) validateObligations() []error {
 		}
 		if o.EscalateAfterDays < 0 {
 			add("escalate_after_days", "%d is negative; use 0 or more", o.EscalateAfterDays)
+		}
+	}
+	return errs
+}
+
+func (c *Config) validateProposals() []error {
+	var errs []error
+	p := &c.Proposals
+	add := func(field, format string, args ...any) {
+		errs = append(errs, c.fieldErr("proposals."+field, format, args...))
+	}
+	if strings.TrimSpace(p.Name) == "" {
+		add("name", "is empty; give the obligation's Vietnamese name, e.g. \"Đề xuất địa bàn chuyển hóa\"")
+	}
+	if p.MinPerDistrict < 0 {
+		add("min_per_district", "%d is negative; use 1 or more, or 0 to turn the obligation off", p.MinPerDistrict)
+	}
+	if _, _, ok := DueDate(p.Due); !ok {
+		add("due", "%q is not a date that exists every year; use \"MM-DD\", e.g. \"01-31\"", p.Due)
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"reminder_days", p.ReminderDays}, {"grace_days", p.GraceDays}, {"escalate_after_days", p.EscalateAfterDays}} {
+		if f.v < 0 {
+			add(f.name, "%d is negative; use 0 or more", f.v)
 		}
 	}
 	return errs

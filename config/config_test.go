@@ -135,7 +135,7 @@ func TestBadValues(t *testing.T) {
 		{"districts without grouping", "grouping: none\nrecipients:\n  districts:\n    D01: [\"a@b.vn\"]\n", []string{"recipients.districts: set but grouping is none"}},
 		{"muted code", "recipients:\n  muted: [\"\"]\n", []string{`recipients.muted[0]: "" is not a district code`}},
 		{"cron", "schedule:\n  relapse: \"0 5 32 * *\"\n", []string{"schedule.relapse: \"0 5 32 * *\" is not a cron spec"}},
-		{"unknown job", "schedule:\n  backup: \"0 1 * * *\"\n", []string{"schedule.backup: unknown job; use one of candidates, relapse, deadlines, send"}},
+		{"unknown job", "schedule:\n  backup: \"0 1 * * *\"\n", []string{"schedule.backup: unknown job; use one of candidates, relapse, deadlines, cycle, send"}},
 		{"listen", "http:\n  listen: 9138\n", []string{"http.listen: \"9138\" is not host:port"}},
 		{"province empty", "province:\n  name: \"\"\n", []string{"province.name: is empty"}},
 		{"not a mapping", "- a\n- b\n", []string{"must be a mapping"}},
@@ -371,7 +371,7 @@ func TestPartialOverridesKeepDefaults(t *testing.T) {
 	if c.Selection.CapPercent != 10 || c.Selection.NTMExclusion != NTMAlways || c.Selection.CategoryFactor != 1.0 {
 		t.Errorf("selection = %+v", c.Selection)
 	}
-	wantSched := map[string]string{JobCandidates: "0 6 * * 1", JobRelapse: "0 5 15 * *", JobDeadlines: "0 7 * * *", JobSend: "*/10 * * * *"}
+	wantSched := map[string]string{JobCandidates: "0 6 * * 1", JobRelapse: "0 5 15 * *", JobDeadlines: "0 7 * * *", JobCycle: "30 7 * * *", JobSend: "*/10 * * * *"}
 	if !reflect.DeepEqual(c.Schedule, wantSched) {
 		t.Errorf("schedule = %v, want %v", c.Schedule, wantSched)
 	}
@@ -412,6 +412,58 @@ func TestRuleConversions(t *testing.T) {
 	}
 	if tp := c.TargetParams(); tp != (rules.TargetParams{TransformedPercent: 60, StablePercent: 85}) {
 		t.Errorf("TargetParams = %+v", tp)
+	}
+	if cp := c.CycleParams(); cp != (rules.CycleParams{WatchMonths: 6, Targets: rules.TargetParams{TransformedPercent: 60, StablePercent: 85}}) {
+		t.Errorf("CycleParams = %+v", cp)
+	}
+	if ip := c.IndicatorParams(); ip != (rules.IndicatorParams{DetectionPercent: 80, SeriousDetectionPercent: 95, ReportsHandledPercent: 100, ReoffendingBelowPercent: 15}) {
+		t.Errorf("IndicatorParams = %+v", ip)
+	}
+	want = []rules.Obligation{{Code: "proposal", Name: "Đề xuất địa bàn chuyển hóa", Period: rules.PeriodYear, DueMonth: time.January, DueDay: 31, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}}
+	if po := c.ProposalObligation(); !reflect.DeepEqual([]rules.Obligation{po}, want) {
+		t.Errorf("ProposalObligation = %+v", po)
+	}
+}
+
+// The cycle settings: partial sections keep their defaults, bad values
+// are named by field.
+func TestCycleSettings(t *testing.T) {
+	c, err := Parse([]byte("indicators:\n  detection_percent: 70\nproposals:\n  min_per_district: 2\n  due: \"12-20\"\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Indicators.DetectionPercent != 70 || c.Indicators.SeriousDetectionPercent != 95 || c.Indicators.ReoffendingBelowPercent != 15 {
+		t.Errorf("indicators = %+v", c.Indicators)
+	}
+	if p := c.Proposals; p.MinPerDistrict != 2 || p.Due != "12-20" || p.ReminderDays != 7 || p.Name != "Đề xuất địa bàn chuyển hóa" {
+		t.Errorf("proposals = %+v", p)
+	}
+	// 0 turns the proposal obligation off and is valid.
+	if _, err := Parse([]byte("proposals:\n  min_per_district: 0\n"), nil); err != nil {
+		t.Errorf("min_per_district 0: %v", err)
+	}
+	data := "indicators:\n  detection_percent: 0\n  serious_detection_percent: 101\n  reports_handled_percent: 100\n  reoffending_below_percent: -1\n" +
+		"proposals:\n  name: \"\"\n  min_per_district: -1\n  due: \"02-30\"\n  grace_days: -2\nschedule:\n  cycle: \"daily\"\n"
+	_, err = Parse([]byte(data), nil)
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, w := range []string{
+		"indicators.detection_percent: 0 is out of range; use 1..100",
+		"indicators.serious_detection_percent: 101 is out of range",
+		"indicators.reoffending_below_percent: -1 is out of range",
+		"proposals.name: is empty",
+		"proposals.min_per_district: -1 is negative",
+		`proposals.due: "02-30" is not a date that exists every year`,
+		"proposals.grace_days: -2 is negative",
+		`schedule.cycle: "daily" is not a cron spec`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+	if strings.Contains(err.Error(), "reports_handled_percent") {
+		t.Errorf("100%% handled refused: %v", err)
 	}
 }
 

@@ -61,3 +61,35 @@ func (c *Config) TargetParams() rules.TargetParams {
 		StablePercent:      c.Targets.StablePercent,
 	}
 }
+
+// IndicatorParams are the thresholds of the assessment indicators.
+func (c *Config) IndicatorParams() rules.IndicatorParams {
+	i := c.Indicators
+	return rules.IndicatorParams{
+		DetectionPercent:        i.DetectionPercent,
+		SeriousDetectionPercent: i.SeriousDetectionPercent,
+		ReportsHandledPercent:   i.ReportsHandledPercent,
+		ReoffendingBelowPercent: i.ReoffendingBelowPercent,
+	}
+}
+
+// CycleParams are the settings of the yearly cycle.
+func (c *Config) CycleParams() rules.CycleParams {
+	return rules.CycleParams{WatchMonths: c.Relapse.WatchMonths, Targets: c.TargetParams()}
+}
+
+// ProposalCode is the obligation code of the district proposals, in alert
+// keys and findings.
+const ProposalCode = "proposal"
+
+// ProposalObligation is the proposal obligation in the rules package's
+// form. Call it on a validated Config: an invalid due date converts to zero.
+func (c *Config) ProposalObligation() rules.Obligation {
+	p := c.Proposals
+	o := rules.Obligation{
+		Code: ProposalCode, Name: p.Name, Period: rules.PeriodYear,
+		ReminderDays: p.ReminderDays, GraceDays: p.GraceDays, EscalateDays: p.EscalateAfterDays,
+	}
+	o.DueMonth, o.DueDay, _ = DueDate(p.Due)
+	return o
+}

@@ -34,6 +34,9 @@ var Kinds = []struct {
 	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0"},
 	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected)"},
 	{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, "submitted_at RFC 3339 or a date; unit_code empty unless the obligation is per commune"},
+	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year"},
+	{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected", "reports_received", "reports_handled", "released", "reoffended"},
+		"one row per unit and day (or month, on one of its days); counts >= 0; serious counts are part of crimes and detected"},
 }
 
 // MaxErrors bounds how many row errors one import reports.
@@ -82,11 +85,16 @@ func Import(ctx context.Context, s *store.Store, kind, name string, r io.Reader,
 		return 0, err
 	}
 	p := &parser{file: name, opts: o, known: known}
-	ds, n, err := p.parse(kind, r)
+	ds, cy, n, err := p.parse(kind, r)
 	if err != nil {
 		return 0, err
 	}
-	if err := s.Load(ctx, ds); err != nil {
+	if len(cy.Proposals)+len(cy.CaseStats) > 0 {
+		err = s.LoadCycle(ctx, cy)
+	} else {
+		err = s.Load(ctx, ds)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("%s: load: %w", name, err)
 	}
 	return n, nil
@@ -94,10 +102,12 @@ func Import(ctx context.Context, s *store.Store, kind, name string, r io.Reader,
 
 type knownCodes struct {
 	districts, units, offences map[string]bool
+	// unitDistrict is each unit's district ("" when ungrouped).
+	unitDistrict map[string]string
 }
 
 func loadKnown(ctx context.Context, s *store.Store) (*knownCodes, error) {
-	k := &knownCodes{map[string]bool{}, map[string]bool{}, map[string]bool{}}
+	k := &knownCodes{map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]string{}}
 	ds, err := s.Districts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load districts: %w", err)
@@ -105,12 +115,13 @@ func loadKnown(ctx context.Context, s *store.Store) (*knownCodes, error) {
 	for _, d := range ds {
 		k.districts[d.Code] = true
 	}
-	us, err := s.UnitCodes(ctx)
+	us, err := s.AllUnits(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
 	for _, u := range us {
-		k.units[u] = true
+		k.units[u.Code] = true
+		k.unitDistrict[u.Code] = u.District
 	}
 	os, err := s.Offences(ctx)
 	if err != nil {
@@ -138,7 +149,7 @@ func (p *parser) fail(field, format string, args ...any) {
 	}
 }
 
-func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, int, error) {
+func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, *store.CycleDataset, int, error) {
 	var cols []string
 	for _, k := range Kinds {
 		if k.Name == kind {
@@ -150,33 +161,33 @@ func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, int, error) {
 		for i, k := range Kinds {
 			names[i] = k.Name
 		}
-		return nil, 0, fmt.Errorf("unknown import kind %q; use one of: %s", kind, strings.Join(names, ", "))
+		return nil, nil, 0, fmt.Errorf("unknown import kind %q; use one of: %s", kind, strings.Join(names, ", "))
 	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, 0, fmt.Errorf("%s: read header: %w", p.file, err)
+		return nil, nil, 0, fmt.Errorf("%s: read header: %w", p.file, err)
 	}
 	idx := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 		if _, dup := idx[h]; dup {
-			return nil, 0, fmt.Errorf("%s: row 1: column %q appears twice", p.file, h)
+			return nil, nil, 0, fmt.Errorf("%s: row 1: column %q appears twice", p.file, h)
 		}
 		idx[h] = i
 	}
 	for _, c := range cols {
 		if _, ok := idx[c]; !ok {
-			return nil, 0, fmt.Errorf("%s: row 1: missing column %q; a %s file needs: %s", p.file, c, kind, strings.Join(cols, ","))
+			return nil, nil, 0, fmt.Errorf("%s: row 1: missing column %q; a %s file needs: %s", p.file, c, kind, strings.Join(cols, ","))
 		}
 	}
 	for h := range idx {
 		if !contains(cols, h) {
-			return nil, 0, fmt.Errorf("%s: row 1: unknown column %q; a %s file has: %s", p.file, h, kind, strings.Join(cols, ","))
+			return nil, nil, 0, fmt.Errorf("%s: row 1: unknown column %q; a %s file has: %s", p.file, h, kind, strings.Join(cols, ","))
 		}
 	}
-	ds := &store.Dataset{}
+	ds, cy := &store.Dataset{}, &store.CycleDataset{}
 	seen := map[string]int{}
 	n := 0
 	for p.row = 2; ; p.row++ {
@@ -200,7 +211,7 @@ func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, int, error) {
 		for c, i := range idx {
 			p.fields[c] = strings.TrimSpace(rec[i])
 		}
-		key := p.addRow(kind, ds)
+		key := p.addRow(kind, ds, cy)
 		if key != "" {
 			if first, dup := seen[key]; dup {
 				p.fail("", "duplicates row %d (same key %s)", first, key)
@@ -214,17 +225,17 @@ func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, int, error) {
 		if len(p.errs) > MaxErrors {
 			p.errs = append(p.errs[:MaxErrors], fmt.Errorf("%s: more errors not shown", p.file))
 		}
-		return nil, 0, fmt.Errorf("%s: %d bad row(s), nothing imported:\n%w", p.file, len(p.errs), errors.Join(p.errs...))
+		return nil, nil, 0, fmt.Errorf("%s: %d bad row(s), nothing imported:\n%w", p.file, len(p.errs), errors.Join(p.errs...))
 	}
 	if n == 0 {
-		return nil, 0, fmt.Errorf("%s: no data rows after the header", p.file)
+		return nil, nil, 0, fmt.Errorf("%s: no data rows after the header", p.file)
 	}
-	return ds, n, nil
+	return ds, cy, n, nil
 }
 
 // addRow validates the current row into ds and returns its key for the
 // duplicate check ("" when the row was bad).
-func (p *parser) addRow(kind string, ds *store.Dataset) string {
+func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) string {
 	before := len(p.errs)
 	var key string
 	switch kind {
@@ -273,6 +284,29 @@ func (p *parser) addRow(kind string, ds *store.Dataset) string {
 		}
 		ds.Submissions = append(ds.Submissions, s)
 		key = strings.Join([]string{s.District, s.Obligation, s.Period, s.Unit}, "|")
+	case "proposals":
+		pr := rules.DistrictProposal{
+			Year:     p.year("year"),
+			District: p.optionalRef("district_code", p.known.districts, "district"),
+			Unit:     p.ref("unit_code", p.known.units, "unit"), ProposedOn: p.date("proposed_on", true),
+		}
+		if ud, ok := p.known.unitDistrict[pr.Unit]; ok && ud != "" && pr.District != "" && ud != pr.District {
+			p.fail("unit_code", "%s belongs to district %s, not to the proposing %s", pr.Unit, ud, pr.District)
+		}
+		cy.Proposals = append(cy.Proposals, pr)
+		key = fmt.Sprintf("%d|%s|%s", pr.Year, pr.District, pr.Unit)
+	case "case_stats":
+		c := store.CaseStat{Unit: p.ref("unit_code", p.known.units, "unit"), Day: p.date("day", true),
+			Crimes: p.count("crimes"), Detected: p.count("detected"), SeriousCrimes: p.count("serious_crimes"), SeriousDetected: p.count("serious_detected"),
+			ReportsReceived: p.count("reports_received"), ReportsHandled: p.count("reports_handled"), Released: p.count("released"), Reoffended: p.count("reoffended")}
+		if c.SeriousCrimes > c.Crimes {
+			p.fail("serious_crimes", "%d is more than the %d crimes it is part of", c.SeriousCrimes, c.Crimes)
+		}
+		if c.SeriousDetected > c.Detected {
+			p.fail("serious_detected", "%d is more than the %d detected it is part of", c.SeriousDetected, c.Detected)
+		}
+		cy.CaseStats = append(cy.CaseStats, c)
+		key = c.Unit + "|" + day(c.Day)
 	}
 	if len(p.errs) > before {
 		return ""

@@ -8,6 +8,7 @@ import (
 
 	"chuyenhoa/csvimport"
 	"chuyenhoa/period"
+	"chuyenhoa/rules"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
 )
@@ -159,6 +160,63 @@ func TestImportUnitsRejectsUnknownDistrict(t *testing.T) {
 		}
 		if n := countRows(t, s, "units"); n != 2 {
 			t.Errorf("units = %d after rejected file, want the 2 seeded", n)
+		}
+	})
+}
+
+func TestImportCycleFiles(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		props := "year,district_code,unit_code,proposed_on\n2026,D01,D01X01,15/01/2026\n2026,D02,D02P01,2026-02-03\n"
+		if n, err := csvimport.Import(ctx, s, "proposals", "de-xuat.csv", strings.NewReader(props), opts); err != nil || n != 2 {
+			t.Fatalf("import proposals: n=%d err=%v", n, err)
+		}
+		ps, err := s.Proposals(ctx, 2026)
+		if err != nil || len(ps) != 2 || ps[0].Unit != "D01X01" || !ps[0].ProposedOn.Equal(period.Date(2026, 1, 15)) {
+			t.Fatalf("proposals = %+v, %v", ps, err)
+		}
+		cases := "unit_code,day,crimes,detected,serious_crimes,serious_detected,reports_received,reports_handled,released,reoffended\n" +
+			"D01X01,2026-01-14,10,8,1,1,12,12,2,0\nD01X01,14/02/2026,5,3,0,0,5,4,1,1\n"
+		if n, err := csvimport.Import(ctx, s, "case_stats", "vu-an.csv", strings.NewReader(cases), opts); err != nil || n != 2 {
+			t.Fatalf("import case_stats: n=%d err=%v", n, err)
+		}
+		cc, err := s.CaseCounts(ctx, period.Range{From: period.Date(2025, 12, 15), To: period.Date(2026, 2, 14)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cc["D01X01"]; got != (rules.CaseCounts{Crimes: 15, Detected: 11, SeriousCrimes: 1, SeriousDetected: 1, ReportsReceived: 17, ReportsHandled: 16, Released: 3, Reoffended: 1, Rows: 2}) {
+			t.Errorf("case counts = %+v", got)
+		}
+
+		before := countRows(t, s, "case_stats")
+		for _, c := range []struct {
+			kind, body string
+			want       []string
+		}{
+			{"proposals", "year,district_code,unit_code,proposed_on\n2026,D02,D01X01,2026-01-10\n2026,D01,D01X01,2026-12-30\n",
+				[]string{`row 2, field "unit_code": D01X01 belongs to district D01, not to the proposing D02`, `row 3, field "proposed_on": 2026-12-30 is in the future`}},
+			{"case_stats", "unit_code,day,crimes,detected,serious_crimes,serious_detected,reports_received,reports_handled,released,reoffended\n" +
+				"D01X01,2026-03-14,2,2,3,1,0,0,0,0\nD01X01,2026-04-14,2,1,0,2,0,0,0,-1\nD02P01,2026-04-14,x,0,0,0,0,0,0,0\n",
+				[]string{`row 2, field "serious_crimes": 3 is more than the 2 crimes`, `row 3, field "serious_detected": 2 is more than the 1 detected`,
+					`row 3, field "reoffended": -1 is negative`, `row 4, field "crimes": "x" is not a whole number`}},
+		} {
+			_, err := csvimport.Import(ctx, s, c.kind, "bad.csv", strings.NewReader(c.body), opts)
+			if err == nil {
+				t.Errorf("%s: bad file accepted", c.kind)
+				continue
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%s: error lacks %q:\n%v", c.kind, w, err)
+				}
+			}
+		}
+		if after := countRows(t, s, "case_stats"); after != before {
+			t.Errorf("case_stats has %d rows after rejected files, want %d", after, before)
+		}
+		if n := countRows(t, s, "proposals"); n != 2 {
+			t.Errorf("proposals has %d rows after a rejected file, want 2", n)
 		}
 	})
 }

@@ -25,10 +25,11 @@ const (
 	Candidates = "candidates"
 	Relapse    = "relapse"
 	Deadlines  = "deadlines"
+	Cycle      = "cycle"
 )
 
 // Names lists the recompute jobs in the order a full run takes them.
-var Names = []string{Candidates, Relapse, Deadlines}
+var Names = []string{Candidates, Relapse, Deadlines, Cycle}
 
 // Finding kinds written by the jobs.
 const (
@@ -36,6 +37,12 @@ const (
 	KindRelapse   = "relapse"
 	KindTarget    = "target"
 	KindDeadline  = "deadline"
+	// The cycle job's: an area of the year of work, a district proposal,
+	// a district's proposal obligation, a target projection.
+	KindCycleArea        = "cycle_area"
+	KindProposal         = "proposal"
+	KindProposalDeadline = "proposal_deadline"
+	KindProjection       = "projection"
 )
 
 // Hook runs inside a job's transaction after its findings are written; the
@@ -62,8 +69,8 @@ var errDryRun = errors.New("dry run")
 type Result struct {
 	Job, Period, RunID string
 	Findings           []store.Finding
-	// Report is the job's typed result: *CandidatesReport, *RelapseReport or
-	// *DeadlinesReport.
+	// Report is the job's typed result: *CandidatesReport, *RelapseReport,
+	// *DeadlinesReport or *CycleReport.
 	Report any
 }
 
@@ -83,6 +90,7 @@ var registry = map[string]struct {
 	Candidates: {candidatesPeriod, runCandidates},
 	Relapse:    {relapsePeriod, runRelapse},
 	Deadlines:  {deadlinesPeriod, runDeadlines},
+	Cycle:      {cyclePeriod, runCycle},
 }
 
 // Known reports whether name is a recompute job.

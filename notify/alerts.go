@@ -16,6 +16,11 @@ const (
 	KindDeadline   = "deadline"   // a district's report obligation needing action
 	KindEscalation = "escalation" // the provincial copy of an escalated deadline
 	KindRelapse    = "relapse"    // a transformed area complex again
+	// The cycle job's alerts.
+	KindProposal           = "proposal"            // a district's proposals for the selection are missing
+	KindProposalEscalation = "proposal_escalation" // the provincial copy of an escalated proposal obligation
+	KindAtRisk             = "at_risk"             // early warning: an area misses an indicator after six months
+	KindProjection         = "projection"          // a yearly target is projected to be missed
 )
 
 // Finding kinds and states this package reads (written by package jobs;
@@ -24,6 +29,10 @@ const (
 	findingDeadline = "deadline"
 	findingRelapse  = "relapse"
 	findingTarget   = "target"
+
+	findingCycleArea        = "cycle_area"
+	findingProposalDeadline = "proposal_deadline"
+	findingProjection       = "projection"
 )
 
 // openDeadline lists the deadline states that need someone to act.
@@ -34,6 +43,7 @@ var openDeadline = map[string]bool{"upcoming": true, "due": true, "overdue": tru
 var managedKinds = map[string][]string{
 	"deadlines": {KindDeadline, KindEscalation},
 	"relapse":   {KindRelapse},
+	"cycle":     {KindProposal, KindProposalEscalation, KindAtRisk, KindProjection},
 }
 
 // closed is how a finding says an alert ended: its state (submitted,
@@ -61,6 +71,38 @@ func current(fs []store.Finding) (open []store.Alert, closing map[string]closed)
 			if f.State == "escalated" && f.District != "" {
 				open = append(open, store.Alert{Committee: "", Key: KindEscalation + "/" + f.Key, Kind: KindEscalation, State: f.State, Payload: f.Payload})
 			}
+		case findingProposalDeadline:
+			// The same life cycle as a report deadline, under its own kinds
+			// so the deadlines job does not close these alerts.
+			key := KindProposal + "/" + f.Key
+			if !openDeadline[f.State] {
+				closing[key] = closed{f.State, f.Payload}
+				closing[KindProposalEscalation+"/"+f.Key] = closed{f.State, f.Payload}
+				continue
+			}
+			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: KindProposal, State: f.State, Payload: f.Payload})
+			if f.State == "escalated" && f.District != "" {
+				open = append(open, store.Alert{Committee: "", Key: KindProposalEscalation + "/" + f.Key, Kind: KindProposalEscalation, State: f.State, Payload: f.Payload})
+			}
+		case findingCycleArea:
+			key := KindAtRisk + "/" + f.Key
+			if f.State != "at_risk" {
+				closing[key] = closed{f.State, f.Payload}
+				continue
+			}
+			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: KindAtRisk, State: f.State, Payload: f.Payload})
+			if f.District != "" {
+				// The provincial committee gets the summary of every area
+				// at risk: they weigh on the province's 60% target.
+				open = append(open, store.Alert{Committee: "", Key: key, Kind: KindAtRisk, State: f.State, Payload: f.Payload})
+			}
+		case findingProjection:
+			key := KindProjection + "/" + f.Key
+			if f.State != "below" {
+				closing[key] = closed{f.State, f.Payload}
+				continue
+			}
+			open = append(open, store.Alert{Committee: "", Key: key, Kind: KindProjection, State: f.State, Payload: f.Payload})
 		case findingRelapse:
 			key := KindRelapse + "/" + f.Key
 			if f.State != "relapsed" {

@@ -115,7 +115,7 @@ func (c *Composer) Compose(ctx context.Context, tx *store.Tx, job, per string, f
 		case com != "" && len(rc.Districts[com]) == 0:
 			// Nobody to tell at the district: the province passes it on.
 			c.log().Warn("committee has findings but no mail address; forwarding to the provincial committee", "committee", com)
-			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: append(append(d.Deadlines, d.Relapses...), d.Resolved...)})
+			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: concat(d.Deadlines, d.Relapses, d.AtRisk, d.Resolved)})
 			if err := tx.MarkComposed(ctx, com, now); err != nil {
 				return out, err
 			}
@@ -176,6 +176,15 @@ func (c *Composer) Compose(ctx context.Context, tx *store.Tx, job, per string, f
 	return out, nil
 }
 
+// concat joins item lists into a new slice.
+func concat(lists ...[]Item) []Item {
+	var out []Item
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
 // merge overlays the changed alerts on the stored ones.
 func merge(stored, changed []store.Alert) []store.Alert {
 	idx := map[alertID]int{}
@@ -214,24 +223,28 @@ func (c *Composer) digest(dir directory, com string, alerts []store.Alert, now t
 		switch {
 		case !a.Open:
 			d.Resolved = append(d.Resolved, it)
-		case a.Kind == KindDeadline:
+		case a.Kind == KindDeadline, a.Kind == KindProposal:
 			d.Deadlines = append(d.Deadlines, it)
-		case a.Kind == KindEscalation:
+		case a.Kind == KindEscalation, a.Kind == KindProposalEscalation:
 			d.Escalations = append(d.Escalations, it)
 		case a.Kind == KindRelapse:
 			d.Relapses = append(d.Relapses, it)
+		case a.Kind == KindAtRisk:
+			d.AtRisk = append(d.AtRisk, it)
+		case a.Kind == KindProjection:
+			d.Projections = append(d.Projections, it)
 		}
 	}
 	if com != "" {
 		// A district reads its own items; naming its own committee on each
 		// line is noise.
-		for _, list := range [][]Item{d.Deadlines, d.Relapses, d.Resolved} {
+		for _, list := range [][]Item{d.Deadlines, d.Relapses, d.AtRisk, d.Resolved} {
 			for i := range list {
 				list[i].Committee = ""
 			}
 		}
 	}
-	for _, list := range [][]Item{d.Deadlines, d.Escalations, d.Relapses, d.Resolved} {
+	for _, list := range [][]Item{d.Deadlines, d.Escalations, d.Relapses, d.AtRisk, d.Projections, d.Resolved} {
 		sortItems(list)
 	}
 	return d, nil

@@ -33,6 +33,8 @@ type Digest struct {
 	Deadlines   []Item // district: its obligations needing action
 	Escalations []Item // province: obligations escalated by districts
 	Relapses    []Item // areas complex again
+	AtRisk      []Item // early warnings: areas missing an indicator after six months
+	Projections []Item // province: yearly targets projected to be missed
 	Forwarded   []Forward
 	Resolved    []Item
 	Targets     []rules.Progress // province: yearly target progress
@@ -97,6 +99,32 @@ func (d directory) item(a store.Alert) (Item, error) {
 			return it, fmt.Errorf("alert %s: decode relapse: %w", a.Key, err)
 		}
 		d.relapseItem(&it, r, a)
+	case KindProposal, KindProposalEscalation:
+		var pd rules.ProposalDeadline
+		if err := json.Unmarshal(a.Payload, &pd); err != nil {
+			return it, fmt.Errorf("alert %s: decode proposal obligation: %w", a.Key, err)
+		}
+		d.deadlineItem(&it, pd.Deadline, a)
+		it.Facts += fmt.Sprintf(" Đã đề xuất %d/%d địa bàn.", pd.Proposed, pd.Required)
+		switch {
+		case !a.Open:
+		case a.Kind == KindProposal:
+			it.Expected = fmt.Sprintf("Đề xuất ít nhất %d địa bàn chuyển hóa năm %d, kèm số liệu, về Ban Chỉ đạo 138 tỉnh.", pd.Required, pd.Year)
+		default:
+			it.Expected = fmt.Sprintf("Đôn đốc %s đề xuất ngay; xem xét trách nhiệm theo quy chế.", it.Committee)
+		}
+	case KindAtRisk:
+		var c cyclePayload
+		if err := json.Unmarshal(a.Payload, &c); err != nil {
+			return it, fmt.Errorf("alert %s: decode area: %w", a.Key, err)
+		}
+		d.atRiskItem(&it, c, a)
+	case KindProjection:
+		var p projectionPayload
+		if err := json.Unmarshal(a.Payload, &p); err != nil {
+			return it, fmt.Errorf("alert %s: decode projection: %w", a.Key, err)
+		}
+		projectionItem(&it, p, a)
 	default:
 		return it, fmt.Errorf("alert %s: unknown kind %q", a.Key, a.Kind)
 	}
@@ -192,6 +220,91 @@ func (d directory) relapseItem(it *Item, r relapsePayload, a store.Alert) {
 	it.Expected = "Rà soát nguyên nhân, đề ra biện pháp khắc phục và báo cáo kết quả về Ban Chỉ đạo 138 tỉnh."
 }
 
+// cyclePayload is the cycle job's area finding (jobs.CycleItem).
+type cyclePayload struct {
+	rules.CycleArea
+	District   string
+	Window     period.Range
+	HasWindow  bool
+	Indicators rules.IndicatorResult
+	State      string
+	YearEnd    time.Time
+}
+
+func (d directory) atRiskItem(it *Item, c cyclePayload, a store.Alert) {
+	it.Committee = d.committee(c.District)
+	how := "quyết định lựa chọn ngày " + labels.Date(c.DecidedOn)
+	if c.CarriedOver {
+		how = fmt.Sprintf("chuyển tiếp, lựa chọn năm %d", c.Origin)
+	}
+	it.Title = fmt.Sprintf("%s — địa bàn chuyển hóa năm %d (%s; %s)", d.unit(c.Unit), c.Year, how, labels.Category(c.Category))
+	var facts []string
+	for _, in := range c.Indicators.Indicators {
+		facts = append(facts, fmt.Sprintf("%s %s", lowerFirst(labels.Indicator(in.Code)), labels.IndicatorValue(in)))
+	}
+	it.Facts = fmt.Sprintf("Từ %s đến %s: %s.", labels.Date(c.Window.From), labels.Date(c.Window.To), strings.Join(facts, "; "))
+	it.order = c.Unit + fmt.Sprint(c.Year)
+	if !a.Open {
+		switch a.State {
+		case "on_track":
+			it.State = "Đã đạt các tiêu chí"
+		case "assessed":
+			it.State = "Đã có kết luận đánh giá"
+			if c.HasVerdict {
+				verdict := "không đạt"
+				if c.Transformed {
+					verdict = "chuyển hóa đạt"
+				}
+				it.Facts = fmt.Sprintf("Ban Chỉ đạo 138 tỉnh kết luận ngày %s: %s.", labels.Date(c.AssessedOn), verdict)
+			}
+		default:
+			it.State = "Không còn theo dõi"
+		}
+		return
+	}
+	it.State = "Có nguy cơ không đạt"
+	var miss []string
+	for _, in := range c.Indicators.Failing() {
+		miss = append(miss, fmt.Sprintf("%s %s (%s)", lowerFirst(labels.Indicator(in.Code)), labels.IndicatorThreshold(in), labels.IndicatorGap(in)))
+	}
+	it.Rule = "Chưa đạt tiêu chí chuyển hóa: " + strings.Join(miss, "; ") + "."
+	it.Deadline = labels.Date(c.YearEnd)
+	it.Expected = "Tập trung chỉ đạo khắc phục các tiêu chí chưa đạt trước kỳ đánh giá cuối năm; báo cáo kết quả về Ban Chỉ đạo 138 tỉnh."
+}
+
+// projectionPayload is the cycle job's projection finding (jobs.ProjectionItem).
+type projectionPayload struct {
+	Target  string
+	Percent int
+	rules.Projection
+}
+
+func projectionItem(it *Item, p projectionPayload, a store.Alert) {
+	pr := p.Projection
+	it.order = p.Target
+	if p.Target == "stable" {
+		it.Title = fmt.Sprintf("Dự báo chỉ tiêu địa bàn đã chuyển hóa không phức tạp trở lại (ít nhất %d%%)", p.Percent)
+		it.Facts = fmt.Sprintf("%d/%d địa bàn đã chuyển hóa không phức tạp trở lại (%s); %d phức tạp trở lại.",
+			pr.Stable, pr.AllTransformed, labels.Percent(pr.StableRate), pr.Relapsed)
+		it.Rule = fmt.Sprintf("Chỉ tiêu: ít nhất %d%%, tức %d/%d địa bàn.", p.Percent, pr.StableNeeded, pr.AllTransformed)
+		it.Expected = "Chỉ đạo rà soát nguyên nhân ở các địa bàn phức tạp trở lại và củng cố các địa bàn đang theo dõi."
+	} else {
+		it.Title = fmt.Sprintf("Dự báo chỉ tiêu chuyển hóa năm %d (ít nhất %d%%)", pr.Year, p.Percent)
+		it.Facts = fmt.Sprintf("Dự kiến đạt %d/%d địa bàn được chọn (%s): %d đã công nhận chuyển hóa, %d đang đạt các tiêu chí; %d chưa đạt tiêu chí, %d chưa có số liệu, %d đã kết luận không đạt.",
+			pr.Passing, pr.Selected, labels.Percent(pr.PassRate), pr.Transformed, pr.Meeting, pr.Below, pr.NoData, pr.Assessed-pr.Transformed)
+		it.Rule = fmt.Sprintf("Chỉ tiêu: chuyển hóa ít nhất %d%% số địa bàn được chọn, tức %d/%d (địa bàn chuyển tiếp không tính).", p.Percent, pr.PassNeeded, pr.Selected)
+		it.Expected = "Chỉ đạo các Ban Chỉ đạo cấp huyện có địa bàn chưa đạt tiêu chí tập trung khắc phục."
+	}
+	it.State = "Dự báo không đạt"
+	if !a.Open {
+		it.State = "Dự báo đạt trở lại"
+		if a.State != "met" {
+			it.State = "Không còn theo dõi"
+		}
+		it.Rule, it.Expected = "", ""
+	}
+}
+
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
@@ -228,6 +341,8 @@ func (g *Digest) Subject() string {
 	count(due, "đến hạn")
 	count(soon, "sắp đến hạn")
 	count(g.Relapses, "phức tạp trở lại")
+	count(g.AtRisk, "địa bàn có nguy cơ không đạt")
+	count(g.Projections, "dự báo không đạt chỉ tiêu")
 	fw := 0
 	for _, f := range g.Forwarded {
 		fw += len(f.Items)

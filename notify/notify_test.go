@@ -78,6 +78,9 @@ func newEnv(t *testing.T, s *store.Store, srv *smtptest.Server) *env {
 		"D1": {"binhson@quangngai.gov.vn"},
 		"D2": {"bato@quangngai.gov.vn", "bato.pho@quangngai.gov.vn"},
 	}
+	// The fixture keeps no district proposals; the tests of the proposal
+	// obligation turn it back on.
+	cfg.Proposals.MinPerDistrict = 0
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +185,19 @@ func TestDigestsOverSMTP(t *testing.T) {
 		p := got["tinh@congan.quangngai.gov.vn"][1]
 		mustContain(t, "province mail", p.Text, "Ban Chỉ đạo 138 Huyện Ba Tơ", "Năm 2024", "Xã Bình Châu (A)", "TIẾN ĐỘ CHỈ TIÊU")
 
+		// The year-of-work check: no case statistics, so nobody is at risk,
+		// but the only transformed area relapsed: 0 of 1 stable < 85%, and
+		// the province hears of the projection.
+		e.run(jobs.Cycle)
+		if st := e.drain(); st.Sent != 1 {
+			t.Fatalf("cycle drain = %+v, want 1 sent (province)", st)
+		}
+		p = byRecipient(srv.Messages())["tinh@congan.quangngai.gov.vn"][2]
+		if !strings.Contains(p.Subject, "1 dự báo không đạt chỉ tiêu") {
+			t.Errorf("projection subject = %q", p.Subject)
+		}
+		mustContain(t, "projection mail", p.Text, "DỰ BÁO KHÔNG ĐẠT CHỈ TIÊU", "0/1 địa bàn đã chuyển hóa không phức tạp trở lại (0,0%); 1 phức tạp trở lại", "tức 1/1 địa bàn")
+
 		// Running again the same day and after a restart adds nothing.
 		e.run(jobs.Names...)
 		e.restart()
@@ -189,8 +205,8 @@ func TestDigestsOverSMTP(t *testing.T) {
 		if st := e.drain(); st.Sent != 0 {
 			t.Errorf("second and third runs sent %d mails, want 0", st.Sent)
 		}
-		if n := len(srv.Messages()); n != 6 {
-			t.Errorf("server holds %d mails after reruns, want 6", n)
+		if n := len(srv.Messages()); n != 7 {
+			t.Errorf("server holds %d mails after reruns, want 7", n)
 		}
 
 		// D2 sends its yearly report: next day it hears once that the item
@@ -212,8 +228,8 @@ func TestDigestsOverSMTP(t *testing.T) {
 		if !strings.Contains(res.Subject, "1 đã khắc phục") {
 			t.Errorf("resolved subject = %q", res.Subject)
 		}
-		if n := len(got["tinh@congan.quangngai.gov.vn"]); n != 3 {
-			t.Errorf("province got %d mails, want 3 (escalation, relapse, then resolved)", n)
+		if n := len(got["tinh@congan.quangngai.gov.vn"]); n != 4 {
+			t.Errorf("province got %d mails, want 4 (escalation, relapse, projection, then resolved)", n)
 		}
 		// A day later D1's plan falls due (news for D1); D2 and the province
 		// have nothing new and hear nothing.

@@ -24,16 +24,18 @@ type AreaKey struct {
 func (a Area) Key() AreaKey { return AreaKey{Unit: a.Unit, Year: a.Year} }
 
 // TransformedAreas joins the assessments with Transformed=true to the
-// selection of the same (year, unit) for the category. An assessment
-// without a selection (or with an invalid category) still yields an area,
-// in Cat1, the category other criteria are attached to by default: a
-// transformed area must not drop out of the watch because of a missing
-// row. When one (year, unit) has several assessments the latest AssessedOn
-// stands (on a tie, the later in input), as in YearProgress: a corrected
-// verdict of "not transformed" removes the area. Sorted by unit, then year.
+// selection of the same (year, unit) for the category. A verdict on an
+// area carried over (no selection that year) takes the category of the
+// unit's latest earlier selection. An assessment without any selection (or
+// with an invalid category) still yields an area, in Cat1, the category
+// other criteria are attached to by default: a transformed area must not
+// drop out of the watch because of a missing row. When one (year, unit)
+// has several assessments the latest AssessedOn stands (on a tie, the
+// later in input), as in YearProgress: a corrected verdict of "not
+// transformed" removes the area. Sorted by unit, then year.
 func TransformedAreas(sel []Selection, as []Assessment) []Area {
 	cat := make(map[AreaKey]Category, len(sel))
-	for _, s := range sel {
+	for _, s := range CarryOverCategories(sel, as) {
 		cat[AreaKey{Unit: s.Unit, Year: s.Year}] = s.Category
 	}
 	latest := map[AreaKey]Assessment{}

@@ -425,6 +425,7 @@ func (g *gen) story() {
 			break
 		}
 		decIdx := g.monthIndex(dec)
+		g.carryOver(y, dec)
 		pool := g.pool(dec)
 		chosen := pool[:min(g.target, len(pool))]
 		assessed := period.Date(y+1, time.January, 8+g.r.IntN(20))

@@ -59,9 +59,13 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer s.Close()
-	ds := synth.Province(*seed, synth.Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: day.Year(), Today: day})
+	opts := synth.Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: day.Year(), Today: day}
+	ds := synth.Province(*seed, opts)
 	if err := s.Load(ctx, ds); err != nil {
 		return fmt.Errorf("load demo province: %w", err)
+	}
+	if err := s.LoadCycle(ctx, synth.Cycle(*seed, opts, ds)); err != nil {
+		return fmt.Errorf("load demo proposals and case statistics: %w", err)
 	}
 	names, err := districtNames(ctx, s)
 	if err != nil {

@@ -54,6 +54,8 @@ func commands() []command {
 			[]string{"chuyenhoa send-test canbo@congan.quangngai.gov.vn"}, cmdSendTest},
 		{"import", "KIND FILE.csv", "import a CSV file (districts, units, offences, statistics, decisions, submissions); a file with any bad row changes nothing",
 			[]string{"chuyenhoa import units units.csv", "chuyenhoa import statistics stats-2026-11.csv"}, cmdImport},
+		{"report", "year YEAR [--out DIR] [--at YYYY-MM-DD]", "write the year-end report for the provincial committee: a printable A4 HTML page and CSV tables",
+			[]string{"chuyenhoa report year 2026 --out bao-cao"}, cmdReport},
 	}
 }
 

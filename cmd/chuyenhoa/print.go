@@ -33,6 +33,8 @@ func (p *printer) result(res *jobs.Result) {
 		p.relapse(r)
 	case *jobs.DeadlinesReport:
 		p.deadlines(r)
+	case *jobs.CycleReport:
+		p.cycle(r)
 	}
 }
 

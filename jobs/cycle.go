@@ -1,0 +1,305 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+)
+
+// The states of an area of the year of work, as cycle findings carry them.
+const (
+	CycleOnTrack  = "on_track" // meets every indicator so far
+	CycleBelow    = "below"    // misses an indicator before the six-month mark: shown, not yet warned
+	CycleAtRisk   = "at_risk"  // misses an indicator after the six-month mark: early warning
+	CycleNoData   = "no_data"  // no case statistics (or no closed month) yet
+	CycleAssessed = "assessed" // the committee's verdict is recorded: it stands
+)
+
+// CycleReport is the year of work as it stands on one day: its areas with
+// their indicators, the projection of the yearly targets, and the district
+// proposals for the coming selection beside the computed candidates.
+type CycleReport struct {
+	On   time.Time
+	Year int
+	// Window is the indicator window: from the start of the statistical
+	// year to the end of the last month closed on On (at most the year's
+	// end). HasWindow is false before the first month closes.
+	Window    period.Range
+	HasWindow bool
+	// SixMonths is the end of the year's first statistical half; Warn is
+	// true once the window reaches it: from then on an area missing an
+	// indicator is warned to its district committee.
+	SixMonths time.Time
+	Warn      bool
+	Cycle     rules.YearCycle
+	Areas     []CycleItem // Cycle.Areas with their indicators, in order
+	// Previous holds the year before's areas with their full-year
+	// indicators: a warning stays until the committee's verdict settles it.
+	Previous   []CycleItem
+	Projection rules.Projection
+
+	// The proposals for ProposalYear, computed over Reference, and the
+	// district committees' own, checked by the same rules.
+	ProposalYear      int
+	Reference         period.Range
+	Proposal          rules.Proposal
+	Proposals         []rules.ProposalCheck
+	ProposalDeadlines []rules.ProposalDeadline // every district, pending ones included
+}
+
+// CycleItem is one area of the year of work with its indicators.
+type CycleItem struct {
+	rules.CycleArea
+	District   string
+	Window     period.Range
+	HasWindow  bool
+	Indicators rules.IndicatorResult
+	State      string    // CycleOnTrack … CycleAssessed
+	YearEnd    time.Time // end of the statistical year: the data the assessment rests on
+}
+
+// ProjectionItem is one target's projection as a finding carries it.
+type ProjectionItem struct {
+	Target  string // "pass" (60%) or "stable" (85%)
+	Percent int
+	rules.Projection
+}
+
+// CycleQuery says which year of work and which proposals to compute.
+type CycleQuery struct {
+	On time.Time
+	// Year is the year of work; 0 takes rules.CycleYear on On (the latest
+	// year with a selection decided by then).
+	Year int
+	// ProposalYear is the selection year of the proposals; 0 takes the
+	// statistical year containing On, as the candidates job does.
+	ProposalYear int
+}
+
+// cyclePeriod keys a cycle run by day: deadlines and warnings move daily.
+func cyclePeriod(_ period.Calendar, day time.Time) string { return day.Format(time.DateOnly) }
+
+// CycleOf computes the year of work and the proposals on q.On from the
+// store. It writes nothing.
+func (r *Runner) CycleOf(ctx context.Context, q CycleQuery) (*CycleReport, error) {
+	cal := r.Config.Calendar()
+	sel, err := r.Store.Selections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load selections: %w", err)
+	}
+	as, err := r.Store.Assessments(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load assessments: %w", err)
+	}
+	states, err := r.Store.RelapseStates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load relapse states: %w", err)
+	}
+	relapsed := map[rules.AreaKey]bool{}
+	for k, st := range states {
+		if st.EverRelapsed {
+			relapsed[k] = true
+		}
+	}
+	all, err := r.Store.AllUnits(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	district := make(map[string]string, len(all))
+	for _, u := range all {
+		district[u.Code] = u.District
+	}
+
+	year := q.Year
+	if year <= 0 {
+		year = rules.CycleYear(q.On, sel)
+	}
+	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To}
+	rep.Cycle = rules.YearCycleOf(r.Config.CycleParams(), year, q.On, sel, as, relapsed)
+	ind := map[string]rules.IndicatorResult{}
+	rep.Areas, rep.Window, rep.HasWindow, err = r.cycleItems(ctx, rep.Cycle, q.On, district, ind)
+	if err != nil {
+		return nil, err
+	}
+	rep.Warn = rep.HasWindow && !rep.Window.To.Before(rep.SixMonths)
+	prev := rules.YearCycleOf(r.Config.CycleParams(), year-1, q.On, sel, as, relapsed)
+	if rep.Previous, _, _, err = r.cycleItems(ctx, prev, q.On, district, nil); err != nil {
+		return nil, err
+	}
+	rep.Projection = rules.Project(r.Config.TargetParams(), rep.Cycle, ind, rules.TransformedAreas(sel, as), relapsed)
+
+	if err := r.proposals(ctx, rep, q, sel); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// cycleItems measures each area of c against the indicators over the
+// window of c.Year as of on, filling ind (when not nil) by unit.
+func (r *Runner) cycleItems(ctx context.Context, c rules.YearCycle, on time.Time, district map[string]string, ind map[string]rules.IndicatorResult) ([]CycleItem, period.Range, bool, error) {
+	cal := r.Config.Calendar()
+	yr := cal.Year(c.Year)
+	_, _, last := cal.LastClosedMonth(on)
+	window := period.Range{From: yr.From, To: last.To}
+	if window.To.After(yr.To) {
+		window.To = yr.To
+	}
+	has := !window.To.Before(window.From)
+	if len(c.Areas) == 0 {
+		return nil, window, has, nil
+	}
+	counts := map[string]rules.CaseCounts{}
+	if has {
+		var err error
+		if counts, err = r.Store.CaseCounts(ctx, window); err != nil {
+			return nil, window, has, fmt.Errorf("load case statistics %s: %w", window, err)
+		}
+	}
+	warn := has && !window.To.Before(cal.Half(c.Year, 1).To)
+	params := r.Config.IndicatorParams()
+	items := make([]CycleItem, 0, len(c.Areas))
+	for _, a := range c.Areas {
+		it := CycleItem{CycleArea: a, District: district[a.Unit], Window: window, HasWindow: has, YearEnd: yr.To}
+		it.Indicators = rules.AssessIndicators(params, counts[a.Unit])
+		switch {
+		case a.HasVerdict:
+			it.State = CycleAssessed
+		case !has || !it.Indicators.HasData:
+			it.State = CycleNoData
+		case it.Indicators.Met:
+			it.State = CycleOnTrack
+		case warn:
+			it.State = CycleAtRisk
+		default:
+			it.State = CycleBelow
+		}
+		if ind != nil && has {
+			ind[a.Unit] = it.Indicators
+		}
+		items = append(items, it)
+	}
+	return items, window, has, nil
+}
+
+// proposals computes the candidates for the proposal year as the
+// candidates job does, checks the district proposals against them and
+// states each district committee's proposal obligation.
+func (r *Runner) proposals(ctx context.Context, rep *CycleReport, q CycleQuery, sel []rules.Selection) error {
+	cal := r.Config.Calendar()
+	py := q.ProposalYear
+	if py <= 0 {
+		py, _, _ = cal.MonthOf(q.On)
+	}
+	rep.ProposalYear, rep.Reference = py, cal.Year(py-1)
+	// The proposal as it stood on the day, or at the end of its year for a
+	// past year's report.
+	asOf := q.On
+	if end := cal.Year(py).To; asOf.After(end) {
+		asOf = end
+	}
+	units, err := r.Store.Units(ctx, asOf)
+	if err != nil {
+		return fmt.Errorf("load units: %w", err)
+	}
+	counts, err := r.Store.Counts(ctx, rep.Reference)
+	if err != nil {
+		return fmt.Errorf("load counts %s: %w", rep.Reference, err)
+	}
+	rep.Proposal = rules.Propose(r.Config.SelectionParams(py, asOf), units, counts)
+	ps, err := r.Store.Proposals(ctx, py)
+	if err != nil {
+		return fmt.Errorf("load proposals: %w", err)
+	}
+	rep.Proposals = rules.CheckProposals(rep.Proposal, ps, sel)
+
+	if !r.Config.Grouped() {
+		// Without a district level no committee owes proposals.
+		return nil
+	}
+	seen := map[string]bool{}
+	var districts []string
+	for _, u := range units {
+		if u.District != "" && !seen[u.District] {
+			seen[u.District] = true
+			districts = append(districts, u.District)
+		}
+	}
+	o := r.Config.ProposalObligation()
+	due := rules.DueOnOrAfter(cal.Year(py).From, o.DueMonth, o.DueDay)
+	rep.ProposalDeadlines = rules.ProposalDeadlines(o, py, due, q.On, r.Config.Proposals.MinPerDistrict, districts, ps)
+	return nil
+}
+
+func runCycle(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
+	rep, err := r.CycleOf(ctx, CycleQuery{On: day})
+	if err != nil {
+		return nil, err
+	}
+	out := &outcome{report: rep}
+	add := func(kind, key, district, unit, state string, v any) error {
+		f, err := finding(kind, key, district, unit, state, v)
+		if err != nil {
+			return err
+		}
+		out.findings = append(out.findings, f)
+		return nil
+	}
+	for _, items := range [][]CycleItem{rep.Previous, rep.Areas} {
+		for _, it := range items {
+			if err := add(KindCycleArea, it.Unit+"/"+strconv.Itoa(it.Year), it.District, it.Unit, it.State, it); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, c := range rep.Proposals {
+		p := c.Proposal
+		state := "acceptable"
+		switch {
+		case !c.Known:
+			state = "unknown_unit"
+		case c.OtherDistrict:
+			state = "other_district"
+		case c.FailsGate:
+			state = "fails_gate"
+		case c.ExcludedNTM:
+			state = "excluded_ntm"
+		}
+		if err := add(KindProposal, p.District+"/"+p.Unit+"/"+strconv.Itoa(p.Year), p.District, p.Unit, state, c); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range rep.ProposalDeadlines {
+		if d.State == rules.DeadlinePending {
+			continue
+		}
+		if err := add(KindProposalDeadline, DeadlineKey(d.Deadline), d.District, "", string(d.State), d); err != nil {
+			return nil, err
+		}
+	}
+	pr := rep.Projection
+	t := r.Config.Targets
+	for _, p := range []struct {
+		key, target string
+		pct         int
+		has, met    bool
+	}{
+		{strconv.Itoa(pr.Year) + "/pass", "pass", t.TransformedPercent, pr.HasPass, pr.PassMet},
+		{"stable", "stable", t.StablePercent, pr.HasStable, pr.StableMet},
+	} {
+		state := "no_data"
+		switch {
+		case p.has && p.met:
+			state = "met"
+		case p.has:
+			state = "below"
+		}
+		if err := add(KindProjection, p.key, "", "", state, ProjectionItem{Target: p.target, Percent: p.pct, Projection: pr}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
