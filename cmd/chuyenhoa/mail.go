@@ -106,7 +106,7 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "──── Thư %d ────\nMessage-ID: <%s>\nTừ: %s\nĐến: %s\nTiêu đề: %s\n\n%s\n", queued, m.MessageID, m.Sender, m.Recipient, m.Subject, m.Text)
 	}
-	for _, j := range []string{jobs.Relapse, jobs.Deadlines} {
+	for _, j := range []string{jobs.Relapse, jobs.Deadlines, jobs.Cycle} {
 		if _, err := r.Run(ctx, j, day); err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func commands() []command {
 			[]string{"chuyenhoa run-once candidates", "chuyenhoa run-once deadlines --at 2026-07-01", "chuyenhoa run-once all"}, cmdRunOnce},
 		{"check-config", "", "load and validate the configuration; print every problem with its field",
 			[]string{"chuyenhoa --config deploy/config.example.yaml check-config"}, cmdCheckConfig},
-		{"notify", "[--dry-run] [--at YYYY-MM-DD]", "recheck relapse and deadlines, queue the digests that are due and send them; --dry-run only prints them",
+		{"notify", "[--dry-run] [--at YYYY-MM-DD]", "recheck relapse, deadlines and the yearly cycle, queue the digests that are due and send them; --dry-run only prints them",
 			[]string{"chuyenhoa notify --dry-run", "chuyenhoa notify"}, cmdNotify},
 		{"send", "", "send the mail waiting in the outbox now",
 			[]string{"chuyenhoa send"}, cmdSend},
