@@ -27,17 +27,17 @@ func Targets(ps []rules.Progress, transformedPct, stablePct int) template.HTML {
 		h, top, bottom, left = 260, 30, 40, 44
 		group, bar           = 90, 28
 	)
-	w := left + len(ps)*group + 20
-	if w < 360 {
-		w = 360
-	}
+	// The target lines are labelled in a margin right of the plot, so
+	// their text never sits on a bar.
+	plotR := left + max(len(ps), 3)*group + 10
+	w := plotR + 200
 	plotH := float64(h - top - bottom)
 	y := func(pct float64) float64 { return float64(top) + plotH*(1-pct/100) }
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="Tiến độ chỉ tiêu chuyển hóa" font-family="Arial, sans-serif" font-size="11">`, w, h, w, h)
 	b.WriteString(`<title>Tỷ lệ chuyển hóa đạt và tỷ lệ không phức tạp trở lại theo năm</title>`)
 	for _, p := range []float64{0, 25, 50, 75, 100} {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-10, y(p), y(p), colGrid)
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, plotR, y(p), y(p), colGrid)
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%d%%</text>`, left-6, y(p)+4, colAxis, int(p))
 	}
 	for i, p := range ps {
@@ -54,12 +54,12 @@ func Targets(ps []rules.Progress, transformedPct, stablePct int) template.HTML {
 		}
 	}
 	target := func(pct int, col, label string) {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`, left, w-10, y(float64(pct)), y(float64(pct)), col)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%s %d%%</text>`, w-12, y(float64(pct))-4, col, label, pct)
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`, left, plotR, y(float64(pct)), y(float64(pct)), col)
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" fill="%s">%s %d%%</text>`, plotR+6, y(float64(pct))+4, col, label, pct)
 	}
 	target(transformedPct, colTransformed, "chỉ tiêu chuyển hóa")
-	target(stablePct, colStable, "chỉ tiêu không phức tạp trở lại")
-	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-10, y(0), y(0), colAxis)
+	target(stablePct, colStable, "chỉ tiêu ổn định")
+	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, plotR, y(0), y(0), colAxis)
 	legend(&b, left, h-8, colTransformed, "chuyển hóa đạt / được chọn")
 	legend(&b, left+190, h-8, colStable, "không phức tạp trở lại / đã chuyển hóa")
 	b.WriteString(`</svg>`)

@@ -14,6 +14,7 @@
 //	CHUYENHOA_MAIL_TRANSPORT   mail.transport       file | smtp
 //	CHUYENHOA_MAIL_DIR         mail.dir
 //	CHUYENHOA_HTTP_LISTEN      http.listen          host:port
+//	CHUYENHOA_HTTP_PASSWORD    (status page basic-auth password; never in YAML)
 //
 // The SMTP password is never read from the YAML file, so the file can be
 // kept in version control and shown to anyone who runs the service.
@@ -129,6 +130,10 @@ type Config struct {
 	Schedule map[string]string `yaml:"schedule"`
 	HTTP     struct {
 		Listen string `yaml:"listen"`
+		// User, with the password from CHUYENHOA_HTTP_PASSWORD, turns on
+		// basic auth for the status page (health probes stay open).
+		User     string `yaml:"user"`
+		Password string `yaml:"-"`
 	} `yaml:"http"`
 
 	// origin maps a field path to the environment variable that set it, so
@@ -373,6 +378,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateRecipients()...)
 	errs = append(errs, c.validateSchedule()...)
 
+	if c.HTTP.User != "" && c.HTTP.Password == "" {
+		add("http.user", "%q is set but CHUYENHOA_HTTP_PASSWORD is empty; set the password in the environment or remove http.user", c.HTTP.User)
+	}
 	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		add("http.listen", "%q is not host:port; use e.g. 127.0.0.1:9138", c.HTTP.Listen)
 	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {

@@ -288,6 +288,7 @@ func (c *Config) applyEnv(getenv func(string) string) []error {
 	set("CHUYENHOA_MAIL_TRANSPORT", "mail.transport", &c.Mail.Transport)
 	set("CHUYENHOA_MAIL_DIR", "mail.dir", &c.Mail.Dir)
 	set("CHUYENHOA_HTTP_LISTEN", "http.listen", &c.HTTP.Listen)
+	c.HTTP.Password = getenv("CHUYENHOA_HTTP_PASSWORD")
 	if v := getenv("CHUYENHOA_SMTP_PORT"); v != "" {
 		p, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {

@@ -54,6 +54,10 @@ func commands() []command {
 			[]string{"chuyenhoa send-test canbo@congan.quangngai.gov.vn"}, cmdSendTest},
 		{"import", "KIND FILE.csv", "import a CSV file (districts, units, offences, statistics, decisions, submissions); a file with any bad row changes nothing",
 			[]string{"chuyenhoa import units units.csv", "chuyenhoa import statistics stats-2026-11.csv"}, cmdImport},
+		{"serve", "[--stop-timeout 60s] [--log-format auto|json|text]", "run the service: scheduled jobs in provincial time with catch-up, mail sending, /healthz /readyz /metrics and the status page",
+			[]string{"chuyenhoa --config /etc/chuyenhoa/config.yaml serve"}, cmdServe},
+		{"schedule", "[--count N]", "print the next runs of every scheduled job in provincial time, to check cron specs before deploying",
+			[]string{"chuyenhoa schedule", "chuyenhoa --config deploy/config.example.yaml schedule --count 3"}, cmdSchedule},
 		{"report", "year YEAR [--out DIR] [--at YYYY-MM-DD]", "write the year-end report for the provincial committee: a printable A4 HTML page and CSV tables",
 			[]string{"chuyenhoa report year 2026 --out bao-cao"}, cmdReport},
 	}

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/jobs"
+	"chuyenhoa/notify"
+	"chuyenhoa/ops"
+	"chuyenhoa/status"
+	"chuyenhoa/store"
+)
+
+// cmdServe runs the daemon: the jobs on their schedule, the mail sender,
+// and the health, readiness and metrics endpoints. SIGTERM or SIGINT (ctx)
+// stops it: no new run starts, a running one may finish within
+// --stop-timeout, then it exits 0.
+func cmdServe(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("serve")
+	stopTimeout := fs.Duration("stop-timeout", 60*time.Second, "on SIGTERM/SIGINT, how long a running job may finish before it is cancelled")
+	logFormat := fs.String("log-format", "auto", "log format: json, text, or auto (json unless stderr is a terminal)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
+	}
+	if *stopTimeout <= 0 {
+		return usageError{fmt.Sprintf("--stop-timeout %s: give a positive duration such as 60s", *stopTimeout)}
+	}
+	log, err := serviceLogger(a.stderr, *logFormat, *logLevel)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+
+	// SQLite has no leader election: one process per database file.
+	if path, ok := sqlitePath(cfg.Database.URL); ok {
+		lock, err := jobs.LockFile(path + ".lock")
+		if err != nil {
+			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", path, err)
+		}
+		defer lock.Release()
+	}
+	// Bind before anything else starts, so a taken port fails the start.
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen %q: %w", cfg.HTTP.Listen, err)
+	}
+	defer ln.Close()
+
+	s, err := a.openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	var (
+		elector gocronElector
+		leader  func() bool
+	)
+	if s.Dialect() == store.Postgres {
+		e, err := jobs.NewPGElector(ctx, s, log)
+		if err != nil {
+			return err
+		}
+		// Hand leadership over at once when we stop.
+		defer func() {
+			if err := e.Close(); err != nil {
+				log.Warn("release leadership", "err", err)
+			}
+		}()
+		elector, leader = e, e.Leader
+	}
+
+	jobNames := append(append([]string{}, jobs.Names...), jobs.Send)
+	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: jobNames, Stats: s, Leader: leader, DB: s.DB().DB, Log: log,
+		AlertKinds: []string{notify.KindDeadline, notify.KindEscalation, notify.KindRelapse,
+			notify.KindProposal, notify.KindProposalEscalation, notify.KindAtRisk, notify.KindProjection}})
+	seedLastSuccess(ctx, s, metrics, log)
+
+	transport, err := notify.NewTransport(cfg.Mail)
+	if err != nil {
+		return err
+	}
+	sender := &notify.Sender{Store: s, Transport: metrics.CountErrors(transport), Log: log, Observe: metrics.ObserveMail}
+	composer := &notify.Composer{Store: s, Config: cfg, Log: log}
+	runner := &jobs.Runner{Store: s, Config: cfg, Log: log, AfterFindings: composer.Hook}
+	opts := jobs.SchedulerOptions{StopTimeout: *stopTimeout, Log: log, Observe: observeMetrics(metrics)}
+	if elector != nil {
+		opts.Elector = elector
+	}
+	sched, err := jobs.NewScheduler(runner, sender, opts)
+	if err != nil {
+		return err
+	}
+
+	httpCtx, stopHTTP := context.WithCancel(context.Background())
+	defer stopHTTP()
+	httpErr := make(chan error, 1)
+	go func() {
+		probes := ops.Handler(ops.HandlerOptions{Ready: ops.StoreReady(s), Leader: leader, Metrics: metrics, Log: log})
+		page := (&status.Server{Store: s, Config: cfg, Log: log, User: cfg.HTTP.User, Password: cfg.HTTP.Password}).Handler()
+		mux := http.NewServeMux()
+		for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+			mux.Handle(p, probes)
+		}
+		mux.Handle("/", page)
+		httpErr <- ops.Serve(httpCtx, ln, mux, log)
+	}()
+	mode := "single process (SQLite)"
+	if elector != nil {
+		mode = "replica (PostgreSQL leader election)"
+	}
+	log.Info("chuyenhoa serving", "http", ln.Addr().String(), "database", store.Redact(cfg.Database.URL),
+		"timezone", cfg.Timezone, "mode", mode, "mail", transport.Name())
+	sched.Start()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("stop requested; finishing running jobs", "stop_timeout", stopTimeout.String())
+	case runErr = <-httpErr:
+		log.Error("http server failed; stopping", "err", runErr)
+	}
+	if err := sched.Stop(); err != nil {
+		// The cancelled runs are recorded as failed and caught up at the
+		// next start; the stop itself was asked for, so it is not an error.
+		log.Error("stop", "err", err)
+	}
+	stopHTTP()
+	if runErr == nil {
+		if err := <-httpErr; err != nil {
+			log.Warn("http shutdown", "err", err)
+		}
+	}
+	log.Info("chuyenhoa stopped")
+	return runErr
+}
+
+// gocronElector is the elector the scheduler accepts (kept as an interface
+// so that "no elector" stays a nil interface, not a typed nil).
+type gocronElector interface {
+	IsLeader(context.Context) error
+}
+
+// observeMetrics turns scheduler events into metrics.
+func observeMetrics(m *ops.Metrics) func(jobs.Event) {
+	return func(e jobs.Event) {
+		switch e.Result {
+		case jobs.ResultOK:
+			m.ObserveRun(e.Job, ops.ResultOK, e.Duration, time.Now())
+		case jobs.ResultFailed:
+			m.ObserveRun(e.Job, ops.ResultFailed, e.Duration, time.Now())
+		}
+	}
+}
+
+// seedLastSuccess sets chuyenhoa_job_last_success_timestamp_seconds from
+// job_runs, so a restart does not look like "never succeeded".
+func seedLastSuccess(ctx context.Context, s *store.Store, m *ops.Metrics, log *slog.Logger) {
+	for _, j := range jobs.Names {
+		runs, err := s.Runs(ctx, j, 100)
+		if err != nil {
+			log.Warn("read job runs for metrics", "job", j, "err", err)
+			continue
+		}
+		for _, r := range runs {
+			if r.Status == store.RunOK {
+				m.SetLastSuccess(j, r.FinishedAt)
+				break
+			}
+		}
+	}
+}
+
+// serviceLogger logs JSON for a service manager or container and text on a
+// terminal.
+func serviceLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Sprintf("--log-level %q: use debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "auto":
+		if isTerminal(w) {
+			format = "text"
+		} else {
+			format = "json"
+		}
+	case "json", "text":
+	default:
+		return nil, usageError{fmt.Sprintf("--log-format %q: use json, text or auto", format)}
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// sqlitePath returns the database file of a sqlite: URL, as store.Open
+// reads it.
+func sqlitePath(rawURL string) (string, bool) {
+	scheme, rest, ok := strings.Cut(rawURL, ":")
+	if !ok {
+		return "", false
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+	default:
+		return "", false
+	}
+	path, _, _ := strings.Cut(strings.TrimPrefix(rest, "//"), "?")
+	return path, path != ""
+}
+
+// jobTitles describe the scheduled jobs in the schedule listing.
+var jobTitles = map[string]string{
+	config.JobCandidates: "đề xuất địa bàn trọng điểm",
+	config.JobRelapse:    "kiểm tra địa bàn phức tạp trở lại",
+	config.JobDeadlines:  "nhắc hạn, quá hạn báo cáo",
+	config.JobCycle:      "theo dõi năm chuyển hóa: đề xuất, chỉ tiêu, cảnh báo sớm, dự báo",
+	config.JobSend:       "gửi thư trong hàng đợi",
+}
+
+var weekdays = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
+
+// cmdSchedule prints the next runs of every scheduled job in the
+// province's time zone, so an operator can check a cron spec before
+// deploying it.
+func cmdSchedule(_ context.Context, a *app, args []string) error {
+	fs := a.flags("schedule")
+	count := fs.Int("count", 5, "how many upcoming runs to list per job")
+	from := fs.String("from", "", "list runs after this time (YYYY-MM-DD HH:MM in the province's time zone); default now")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("schedule takes no arguments, got %q", fs.Args())}
+	}
+	if *count < 1 || *count > 1000 {
+		return usageError{fmt.Sprintf("--count %d: give a number from 1 to 1000", *count)}
+	}
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	loc := cfg.Location()
+	start := time.Now()
+	if *from != "" {
+		start, err = time.ParseInLocation("2006-01-02 15:04", *from, loc)
+		if err != nil {
+			return usageError{fmt.Sprintf("--from %q: use YYYY-MM-DD HH:MM, e.g. \"2026-12-01 00:00\"", *from)}
+		}
+	}
+	fmt.Fprintf(a.stdout, "Lịch chạy %d lần tiếp theo sau %s, giờ %s:\n", *count, start.In(loc).Format("02/01/2006 15:04"), loc)
+	for _, j := range config.JobNames() {
+		spec, ok := cfg.Schedule[j]
+		if !ok {
+			continue
+		}
+		sched, err := jobs.ParseSpec(spec, loc)
+		if err != nil {
+			return fmt.Errorf("schedule.%s: %w", j, err)
+		}
+		title := j
+		if t, ok := jobTitles[j]; ok {
+			title += " (" + t + ")"
+		}
+		fmt.Fprintf(a.stdout, "\n%s — %q\n", title, spec)
+		tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+		runs := jobs.NextRuns(sched, start, *count)
+		for _, t := range runs {
+			t = t.In(loc)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", weekdays[t.Weekday()], t.Format("02/01/2006 15:04"), t.Format("-07:00"))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if len(runs) == 0 {
+			fmt.Fprintln(a.stdout, "  (không có lần chạy nào: kiểm tra lại biểu thức cron)")
+		}
+	}
+	return nil
+}

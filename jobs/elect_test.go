@@ -1,0 +1,121 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"chuyenhoa/jobs"
+	"chuyenhoa/store/storetest"
+)
+
+// One leader at a time; leadership moves when the leader's connection dies
+// or the leader closes its elector.
+func TestPGElectorHandover(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	ctx := context.Background()
+	s1, s2 := openPG(t, url, true), openPG(t, url, false)
+	e1, err := jobs.NewPGElector(ctx, s1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e1.Close()
+	e2, err := jobs.NewPGElector(ctx, s2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	var changes []bool
+	e1.OnChange = func(v bool) { changes = append(changes, v) }
+
+	if err := e1.IsLeader(ctx); err != nil {
+		t.Fatalf("first replica: %v", err)
+	}
+	if err := e1.IsLeader(ctx); err != nil {
+		t.Fatalf("first replica, again: %v", err)
+	}
+	if err := e2.IsLeader(ctx); !errors.Is(err, jobs.ErrNotLeader) {
+		t.Fatalf("second replica: %v, want ErrNotLeader", err)
+	}
+
+	// Kill the leader's session, as a network cut or a server restart
+	// would: the lock goes with it.
+	var pid int
+	if err := s2.DB().QueryRowContext(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+		AND classid = ($1::bigint >> 32)::oid AND objid = ($1::bigint & 4294967295)::oid AND objsubid = 1`, e1.Key()).Scan(&pid); err != nil {
+		t.Fatalf("find the leader's session: %v", err)
+	}
+	if _, err := s2.DB().ExecContext(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	// Termination is asynchronous: the second replica wins within moments.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := e2.IsLeader(ctx)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, jobs.ErrNotLeader) || time.Now().After(deadline) {
+			t.Fatalf("second replica after the leader's session died: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := e1.IsLeader(ctx); !errors.Is(err, jobs.ErrNotLeader) {
+		t.Fatalf("old leader after losing its session: %v, want ErrNotLeader", err)
+	}
+	if e1.Leader() || !e2.Leader() {
+		t.Errorf("Leader() = %v, %v; want false, true", e1.Leader(), e2.Leader())
+	}
+	if fmt.Sprint(changes) != "[true false]" {
+		t.Errorf("leadership changes of the first replica = %v, want [true false]", changes)
+	}
+
+	// A clean stop hands over at once.
+	if err := e2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e1.IsLeader(ctx); err != nil {
+		t.Fatalf("first replica after the leader closed: %v", err)
+	}
+}
+
+func TestPGElectorRefusesSQLite(t *testing.T) {
+	s := storetestSQLite(t)
+	if _, err := jobs.NewPGElector(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+		t.Fatalf("err = %v, want one asking for PostgreSQL", err)
+	}
+}
+
+func TestLockFileRefusesSecondHolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chuyenhoa.db.lock")
+	first, err := jobs.LockFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// flock locks belong to the open file, so a second open in this
+	// process conflicts exactly as another process would.
+	_, err = jobs.LockFile(path)
+	if !errors.Is(err, jobs.ErrLocked) {
+		t.Fatalf("second lock: %v, want ErrLocked", err)
+	}
+	for _, want := range []string{path, fmt.Sprintf("pid %d", os.Getpid())} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q does not name %q", err, want)
+		}
+	}
+	if err := first.Release(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := jobs.LockFile(path)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	if err := again.Release(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,213 @@
+// Package ops is the service's operations surface: health and readiness
+// probes and Prometheus metrics over HTTP. The registry is private to each
+// Metrics value, so tests and several servers in one process never share
+// counters.
+package ops
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"chuyenhoa/store"
+)
+
+// Mail outcomes, as Sender.Observe reports them.
+var mailOutcomes = []string{"sent", "retry", "failed"}
+
+// Outbox statuses always exported, so a status with no messages reads 0
+// instead of vanishing.
+var outboxStatuses = []string{store.OutboxPending, store.OutboxSending, store.OutboxSent, store.OutboxFailed}
+
+// Run results exported in chuyenhoa_job_runs_total.
+const (
+	ResultOK     = "ok"
+	ResultFailed = "failed"
+)
+
+// StoreStats is what the scrape-time collector reads; *store.Store is one.
+type StoreStats interface {
+	OpenAlerts(ctx context.Context) ([]store.Alert, error)
+	OutboxCounts(ctx context.Context) (map[string]int, error)
+}
+
+// MetricsOptions configure NewMetrics.
+type MetricsOptions struct {
+	// Jobs are pre-registered with zero counts so their series exist from
+	// the start.
+	Jobs []string
+	// Stats, when set, backs chuyenhoa_alerts_open and
+	// chuyenhoa_outbox_messages, read at scrape time.
+	Stats StoreStats
+	// AlertKinds are exported as chuyenhoa_alerts_open 0 while none is
+	// open, so the series exist before the first alert.
+	AlertKinds []string
+	// Leader, when set, backs chuyenhoa_leader (1 leader, 0 standby).
+	Leader func() bool
+	// DB, when set, adds the connection pool's go_sql_* metrics.
+	DB *sql.DB
+	// ScrapeTimeout bounds the store queries of one scrape. Default 5s.
+	ScrapeTimeout time.Duration
+	Log           *slog.Logger
+}
+
+// Metrics holds the service's collectors in a private registry.
+type Metrics struct {
+	reg         *prometheus.Registry
+	runs        *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	lastSuccess *prometheus.GaugeVec
+	mail        *prometheus.CounterVec
+	smtpErrors  prometheus.Counter
+	log         *slog.Logger
+}
+
+// NewMetrics builds the registry: job, mail and store metrics plus the Go
+// runtime and process collectors.
+func NewMetrics(opt MetricsOptions) *Metrics {
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chuyenhoa_job_runs_total",
+			Help: "Job runs by job and result (ok, failed).",
+		}, []string{"job", "result"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "chuyenhoa_job_duration_seconds",
+			Help:    "Wall time of job runs.",
+			Buckets: prometheus.ExponentialBuckets(0.05, 2, 15), // 50 ms .. ~14 min
+		}, []string{"job"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "chuyenhoa_job_last_success_timestamp_seconds",
+			Help: "Unix time the job last finished successfully.",
+		}, []string{"job"}),
+		mail: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chuyenhoa_mail_total",
+			Help: "Outbox messages handled, by outcome: sent, retry (temporary failure), failed (permanent).",
+		}, []string{"outcome"}),
+		smtpErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chuyenhoa_smtp_errors_total",
+			Help: "Errors returned by the mail transport: connect, TLS or login failures, refused messages, failed QUIT.",
+		}),
+		log: log,
+	}
+	for _, j := range opt.Jobs {
+		m.runs.WithLabelValues(j, ResultOK)
+		m.runs.WithLabelValues(j, ResultFailed)
+		m.duration.WithLabelValues(j)
+	}
+	for _, o := range mailOutcomes {
+		m.mail.WithLabelValues(o)
+	}
+	m.reg.MustRegister(m.runs, m.duration, m.lastSuccess, m.mail, m.smtpErrors,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if opt.Stats != nil {
+		timeout := opt.ScrapeTimeout
+		if timeout <= 0 {
+			timeout = 5 * time.Second
+		}
+		kinds := map[string]bool{}
+		for _, k := range opt.AlertKinds {
+			kinds[k] = true
+		}
+		m.reg.MustRegister(&storeCollector{stats: opt.Stats, timeout: timeout, log: log, kinds: kinds,
+			alerts: prometheus.NewDesc("chuyenhoa_alerts_open", "Open alerts by kind (read from the store at scrape time).", []string{"kind"}, nil),
+			outbox: prometheus.NewDesc("chuyenhoa_outbox_messages", "Outbox messages by status (read from the store at scrape time).", []string{"status"}, nil),
+		})
+	}
+	if opt.DB != nil {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(opt.DB, "chuyenhoa"))
+	}
+	if opt.Leader != nil {
+		leader := opt.Leader
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "chuyenhoa_leader",
+			Help: "1 when this replica is the leader that runs the jobs, 0 on a standby.",
+		}, func() float64 {
+			if leader() {
+				return 1
+			}
+			return 0
+		}))
+	}
+	return m
+}
+
+// Registry is the private registry (for tests and extra collectors).
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// ObserveRun records a finished run of job: result "ok" or "failed", its
+// wall time, and for ok the time it finished.
+func (m *Metrics) ObserveRun(job, result string, took time.Duration, finished time.Time) {
+	m.runs.WithLabelValues(job, result).Inc()
+	m.duration.WithLabelValues(job).Observe(took.Seconds())
+	if result == ResultOK {
+		m.SetLastSuccess(job, finished)
+	}
+}
+
+// SetLastSuccess sets job's last success time (at start, from job_runs).
+func (m *Metrics) SetLastSuccess(job string, t time.Time) {
+	m.lastSuccess.WithLabelValues(job).Set(float64(t.UnixMilli()) / 1000)
+}
+
+// ObserveMail counts one message outcome: "sent", "retry" or "failed". It
+// has the signature of notify.Sender.Observe.
+func (m *Metrics) ObserveMail(outcome string) { m.mail.WithLabelValues(outcome).Inc() }
+
+// ObserveSMTPError counts one error of the mail transport (see CountErrors).
+func (m *Metrics) ObserveSMTPError() { m.smtpErrors.Inc() }
+
+// storeCollector reads open alerts and outbox counts at scrape time, so
+// the numbers are the database's, whichever replica composed or sent.
+type storeCollector struct {
+	stats          StoreStats
+	timeout        time.Duration
+	log            *slog.Logger
+	alerts, outbox *prometheus.Desc
+	mu             sync.Mutex
+	// kinds seen before keep reporting 0 once their alerts close.
+	kinds map[string]bool
+}
+
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.alerts
+	ch <- c.outbox
+}
+
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	if open, err := c.stats.OpenAlerts(ctx); err != nil {
+		c.log.Warn("metrics: read open alerts", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.alerts, err)
+	} else {
+		n := map[string]int{}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, a := range open {
+			n[a.Kind]++
+			c.kinds[a.Kind] = true
+		}
+		for k := range c.kinds {
+			ch <- prometheus.MustNewConstMetric(c.alerts, prometheus.GaugeValue, float64(n[k]), k)
+		}
+	}
+	if counts, err := c.stats.OutboxCounts(ctx); err != nil {
+		c.log.Warn("metrics: count outbox", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.outbox, err)
+	} else {
+		for _, st := range outboxStatuses {
+			ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(counts[st]), st)
+		}
+	}
+}

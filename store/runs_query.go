@@ -1,0 +1,22 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// RunOf returns the record of job's work on period, if there is one. The
+// scheduler reads it to decide whether an occurrence still needs a run.
+func (s *Store) RunOf(ctx context.Context, job, period string) (JobRun, bool, error) {
+	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? AND period = ?`), job, period)
+	r, err := scanRun(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return JobRun{}, false, nil
+	}
+	if err != nil {
+		return JobRun{}, false, fmt.Errorf("run of %s %s: %w", job, period, err)
+	}
+	return r, true, nil
+}
