@@ -60,6 +60,12 @@ type Runner struct {
 	// DryRun computes and composes as usual inside the transaction, then
 	// rolls it back: nothing is recorded, nothing is queued.
 	DryRun bool
+	// BeforeCommit, when set, runs in each job's transaction after the
+	// findings and the mail are written and before the run is recorded as
+	// finished; an error rolls everything back. It is a fault point for
+	// the end-to-end tests (the binary sets it only from CHUYENHOA_FAULT),
+	// where a run is killed or its database connections cut right there.
+	BeforeCommit func(ctx context.Context, job, period string) error
 }
 
 // errDryRun rolls back a dry run's transaction.
@@ -81,7 +87,8 @@ type outcome struct {
 	report   any
 }
 
-type jobFunc func(ctx context.Context, r *Runner, day time.Time) (*outcome, error)
+// jobFunc computes a job's outcome, reading the data contract through src.
+type jobFunc func(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error)
 
 var registry = map[string]struct {
 	period func(c period.Calendar, day time.Time) string
@@ -136,7 +143,13 @@ func (r *Runner) Run(ctx context.Context, job string, day time.Time) (*Result, e
 	start := time.Now()
 	res, err := r.execute(ctx, j.run, job, per, runID, day)
 	if err != nil {
-		log.Error("job failed", "err", err, "duration", time.Since(start))
+		if store.ConnectionLost(err) {
+			// What a database restart or a network cut looks like from
+			// here. The transaction was rolled back: nothing of this run
+			// was stored, and the period is run again next time.
+			err = fmt.Errorf("database connection lost, nothing of this run was stored; the period will be run again: %w", err)
+		}
+		log.Error("job failed", "err", err, "duration", time.Since(start).Round(time.Millisecond).String())
 		// Record the failure on a fresh context: the run's own may be the
 		// reason it failed.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -146,14 +159,26 @@ func (r *Runner) Run(ctx context.Context, job string, day time.Time) (*Result, e
 		}
 		return nil, fmt.Errorf("%s %s: %w", job, per, err)
 	}
-	log.Info("job finished", "findings", len(res.Findings), "duration", time.Since(start))
+	log.Info("job finished", "findings", len(res.Findings), "duration", time.Since(start).Round(time.Millisecond).String())
 	return res, nil
 }
 
 func (r *Runner) execute(ctx context.Context, run jobFunc, job, per, runID string, day time.Time) (*Result, error) {
-	out, err := run(ctx, r, day)
+	src := newSource(r, day)
+	out, err := run(ctx, r, src, day)
 	if err != nil {
 		return nil, err
+	}
+	dataErrs, err := src.findings()
+	if err != nil {
+		return nil, err
+	}
+	if len(dataErrs) > 0 {
+		// The run proceeds without the rows it could not use; the
+		// findings say which and why.
+		r.logger().Warn("data errors in the province's data; the rows concerned were left out or counted once",
+			"job", job, "period", per, "run_id", runID, "data_errors", len(dataErrs), "first", dataErrs[0].Key)
+		out.findings = append(out.findings, dataErrs...)
 	}
 	for i := range out.findings {
 		out.findings[i].Job, out.findings[i].Period = job, per
@@ -181,6 +206,11 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job, per, runID strin
 		}
 		if r.DryRun {
 			return errDryRun
+		}
+		if r.BeforeCommit != nil {
+			if err := r.BeforeCommit(ctx, job, per); err != nil {
+				return err
+			}
 		}
 		return tx.FinishRun(ctx, job, per, runID, r.clock()())
 	})

@@ -23,6 +23,11 @@ const (
 	KindProjection         = "projection"          // a yearly target is projected to be missed
 )
 
+// Kinds lists every alert kind, for metrics that must show zeros too.
+func Kinds() []string {
+	return []string{KindDeadline, KindEscalation, KindRelapse, KindProposal, KindProposalEscalation, KindAtRisk, KindProjection}
+}
+
 // Finding kinds and states this package reads (written by package jobs;
 // repeated here so notify does not import the job runner).
 const (

@@ -10,9 +10,9 @@
 // in March the provincial committee selects about a tenth of the communes
 // among them; during the year the selected areas cool down, and those
 // recognised as transformed in January stay well below their old rate
-// unless they relapse; those that failed stay hot and carry over. New hot
-// spots appear every year, some of them in communes certified new-rural,
-// which the selection skips.
+// unless they relapse; those that failed carry over into the next year and
+// cool down while they are worked on. New hot spots appear every year, some
+// of them in communes certified new-rural, which the selection skips.
 //
 // Everything is drawn from math/rand/v2 PCG streams seeded with the seed,
 // so one seed always gives the same dataset.

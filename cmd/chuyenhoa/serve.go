@@ -88,8 +88,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 
 	jobNames := append(append([]string{}, jobs.Names...), jobs.Send)
 	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: jobNames, Stats: s, Leader: leader, DB: s.DB().DB, Log: log,
-		AlertKinds: []string{notify.KindDeadline, notify.KindEscalation, notify.KindRelapse,
-			notify.KindProposal, notify.KindProposalEscalation, notify.KindAtRisk, notify.KindProjection}})
+		AlertKinds: notify.Kinds()})
 	seedLastSuccess(ctx, s, metrics, log)
 
 	transport, err := notify.NewTransport(cfg.Mail)
