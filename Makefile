@@ -1,7 +1,7 @@
 # Everyday targets. `make test` is the README's test command.
 GO ?= go
 
-.PHONY: build test race vet demo fmt ci
+.PHONY: build test race vet demo fmt ci bench fuzz
 build:
 	$(GO) build -o bin/chuyenhoa ./cmd/chuyenhoa
 
@@ -23,3 +23,17 @@ fmt:
 
 ci:
 	bash .ci/run
+
+# Recompute and mail benchmarks up to the whole country on PostgreSQL
+# (CHUYENHOA_TEST_PG) and SQLite; BENCH_SIZES, BENCH_BACKENDS, BENCH_RUNS,
+# BENCH_MAIL and BENCH_OUT choose what runs (see BENCHMARKS.md).
+bench:
+	$(GO) run ./bench
+
+# Explore past the committed seeds (testdata/fuzz/*, which every `go test`
+# runs) for FUZZTIME per target; a failing input is written next to them.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzImport$$' -fuzztime $(FUZZTIME) ./csvimport
+	$(GO) test -run '^$$' -fuzz '^FuzzConfigParse$$' -fuzztime $(FUZZTIME) ./config
+	$(GO) test -run '^$$' -fuzz '^FuzzPropose$$' -fuzztime $(FUZZTIME) ./rules

@@ -224,6 +224,8 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, paths map[int]string, 
 			paths[k.Line] = p
 			ft, ok := fields[k.Value]
 			switch {
+			case ok && isNull(v) && isComposite(ft):
+				*errs = append(*errs, nullComposite(k.Line, p))
 			case ok:
 				checkKeys(v, ft, p, paths, keyLines, errs)
 			case p == "mail.smtp.password":
@@ -242,6 +244,10 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, paths map[int]string, 
 			k, v := n.Content[i], n.Content[i+1]
 			p := join(path, k.Value)
 			paths[k.Line] = p
+			if isNull(v) && isComposite(t.Elem()) {
+				*errs = append(*errs, nullComposite(k.Line, p))
+				continue
+			}
 			checkKeys(v, t.Elem(), p, paths, keyLines, errs)
 		}
 	case reflect.Slice:
@@ -252,6 +258,33 @@ func checkKeys(n *yaml.Node, t reflect.Type, path string, paths map[int]string, 
 			checkKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), paths, keyLines, errs)
 		}
 	}
+}
+
+// isNull reports whether n is YAML's null: "key:" with nothing after it,
+// "~" or "null".
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// isComposite reports whether t holds entries (a section, a list or a
+// map) rather than one value.
+func isComposite(t reflect.Type) bool {
+	if t == durationType {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map, reflect.Slice:
+		return true
+	}
+	return false
+}
+
+// nullComposite is the problem of a section, list or map left without a
+// value. Decoding it would silently wipe the defaults: "schedule:" with
+// every job commented out would schedule nothing at all, "obligations:"
+// would drop every report deadline.
+func nullComposite(line int, path string) error {
+	return fmt.Errorf("line %d: %s: has no value, which would erase its defaults; remove the key to keep them, or write its entries under it ([] for an empty list)", line, path)
 }
 
 func join(path, key string) string {

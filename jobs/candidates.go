@@ -25,17 +25,17 @@ func candidatesPeriod(c period.Calendar, day time.Time) string {
 	return strconv.Itoa(y)
 }
 
-func runCandidates(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
+func runCandidates(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
 	cal := r.Config.Calendar()
 	year, _, _ := cal.MonthOf(day)
 	ref := cal.Year(year - 1)
 	// Units that exist on the day of the proposal: only those can be
 	// selected, and the 15% cap counts them.
-	units, err := r.Store.Units(ctx, day)
+	units, err := src.Units(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	counts, err := r.Store.Counts(ctx, ref)
+	counts, err := src.Counts(ctx, ref)
 	if err != nil {
 		return nil, fmt.Errorf("load counts %s: %w", ref, err)
 	}

@@ -86,12 +86,16 @@ func cyclePeriod(_ period.Calendar, day time.Time) string { return day.Format(ti
 // CycleOf computes the year of work and the proposals on q.On from the
 // store. It writes nothing.
 func (r *Runner) CycleOf(ctx context.Context, q CycleQuery) (*CycleReport, error) {
+	return r.cycleOf(ctx, q, newSource(r, q.On))
+}
+
+func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *source) (*CycleReport, error) {
 	cal := r.Config.Calendar()
-	sel, err := r.Store.Selections(ctx)
+	sel, err := src.Selections(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
-	as, err := r.Store.Assessments(ctx)
+	as, err := src.Assessments(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load assessments: %w", err)
 	}
@@ -105,7 +109,7 @@ func (r *Runner) CycleOf(ctx context.Context, q CycleQuery) (*CycleReport, error
 			relapsed[k] = true
 		}
 	}
-	all, err := r.Store.AllUnits(ctx)
+	all, err := src.AllUnits(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
@@ -121,18 +125,18 @@ func (r *Runner) CycleOf(ctx context.Context, q CycleQuery) (*CycleReport, error
 	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To}
 	rep.Cycle = rules.YearCycleOf(r.Config.CycleParams(), year, q.On, sel, as, relapsed)
 	ind := map[string]rules.IndicatorResult{}
-	rep.Areas, rep.Window, rep.HasWindow, err = r.cycleItems(ctx, rep.Cycle, q.On, district, ind)
+	rep.Areas, rep.Window, rep.HasWindow, err = r.cycleItems(ctx, src, rep.Cycle, q.On, district, ind)
 	if err != nil {
 		return nil, err
 	}
 	rep.Warn = rep.HasWindow && !rep.Window.To.Before(rep.SixMonths)
 	prev := rules.YearCycleOf(r.Config.CycleParams(), year-1, q.On, sel, as, relapsed)
-	if rep.Previous, _, _, err = r.cycleItems(ctx, prev, q.On, district, nil); err != nil {
+	if rep.Previous, _, _, err = r.cycleItems(ctx, src, prev, q.On, district, nil); err != nil {
 		return nil, err
 	}
 	rep.Projection = rules.Project(r.Config.TargetParams(), rep.Cycle, ind, rules.TransformedAreas(sel, as), relapsed)
 
-	if err := r.proposals(ctx, rep, q, sel); err != nil {
+	if err := r.proposals(ctx, src, rep, q, sel); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -140,7 +144,7 @@ func (r *Runner) CycleOf(ctx context.Context, q CycleQuery) (*CycleReport, error
 
 // cycleItems measures each area of c against the indicators over the
 // window of c.Year as of on, filling ind (when not nil) by unit.
-func (r *Runner) cycleItems(ctx context.Context, c rules.YearCycle, on time.Time, district map[string]string, ind map[string]rules.IndicatorResult) ([]CycleItem, period.Range, bool, error) {
+func (r *Runner) cycleItems(ctx context.Context, src *source, c rules.YearCycle, on time.Time, district map[string]string, ind map[string]rules.IndicatorResult) ([]CycleItem, period.Range, bool, error) {
 	cal := r.Config.Calendar()
 	yr := cal.Year(c.Year)
 	_, _, last := cal.LastClosedMonth(on)
@@ -155,7 +159,7 @@ func (r *Runner) cycleItems(ctx context.Context, c rules.YearCycle, on time.Time
 	counts := map[string]rules.CaseCounts{}
 	if has {
 		var err error
-		if counts, err = r.Store.CaseCounts(ctx, window); err != nil {
+		if counts, err = src.CaseCounts(ctx, window); err != nil {
 			return nil, window, has, fmt.Errorf("load case statistics %s: %w", window, err)
 		}
 	}
@@ -188,7 +192,7 @@ func (r *Runner) cycleItems(ctx context.Context, c rules.YearCycle, on time.Time
 // proposals computes the candidates for the proposal year as the
 // candidates job does, checks the district proposals against them and
 // states each district committee's proposal obligation.
-func (r *Runner) proposals(ctx context.Context, rep *CycleReport, q CycleQuery, sel []rules.Selection) error {
+func (r *Runner) proposals(ctx context.Context, src *source, rep *CycleReport, q CycleQuery, sel []rules.Selection) error {
 	cal := r.Config.Calendar()
 	py := q.ProposalYear
 	if py <= 0 {
@@ -201,16 +205,16 @@ func (r *Runner) proposals(ctx context.Context, rep *CycleReport, q CycleQuery, 
 	if end := cal.Year(py).To; asOf.After(end) {
 		asOf = end
 	}
-	units, err := r.Store.Units(ctx, asOf)
+	units, err := src.Units(ctx, asOf)
 	if err != nil {
 		return fmt.Errorf("load units: %w", err)
 	}
-	counts, err := r.Store.Counts(ctx, rep.Reference)
+	counts, err := src.Counts(ctx, rep.Reference)
 	if err != nil {
 		return fmt.Errorf("load counts %s: %w", rep.Reference, err)
 	}
 	rep.Proposal = rules.Propose(r.Config.SelectionParams(py, asOf), units, counts)
-	ps, err := r.Store.Proposals(ctx, py)
+	ps, err := src.Proposals(ctx, py)
 	if err != nil {
 		return fmt.Errorf("load proposals: %w", err)
 	}
@@ -234,8 +238,8 @@ func (r *Runner) proposals(ctx context.Context, rep *CycleReport, q CycleQuery, 
 	return nil
 }
 
-func runCycle(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
-	rep, err := r.CycleOf(ctx, CycleQuery{On: day})
+func runCycle(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
+	rep, err := r.cycleOf(ctx, CycleQuery{On: day}, src)
 	if err != nil {
 		return nil, err
 	}

@@ -22,16 +22,16 @@ func deadlinesPeriod(_ period.Calendar, day time.Time) string {
 	return day.Format(time.DateOnly)
 }
 
-func runDeadlines(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
-	units, err := r.Store.Units(ctx, day)
+func runDeadlines(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
+	units, err := src.Units(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	sel, err := r.Store.Selections(ctx)
+	sel, err := src.Selections(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
-	subs, err := r.Store.Submissions(ctx, r.Config.Location())
+	subs, err := src.Submissions(ctx, r.Config.Location())
 	if err != nil {
 		return nil, fmt.Errorf("load submissions: %w", err)
 	}

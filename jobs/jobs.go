@@ -147,7 +147,7 @@ func (r *Runner) Run(ctx context.Context, job string, day time.Time) (*Result, e
 			// What a database restart or a network cut looks like from
 			// here. The transaction was rolled back: nothing of this run
 			// was stored, and the period is run again next time.
-			err = fmt.Errorf("database connection lost, nothing of this run was stored; the period will be run again: %w", err)
+			err = fmt.Errorf("database connection lost (server restarted or network cut); nothing of this run was stored, run the period again (the service does at its next catch-up): %w", err)
 		}
 		log.Error("job failed", "err", err, "duration", time.Since(start).Round(time.Millisecond).String())
 		// Record the failure on a fresh context: the run's own may be the

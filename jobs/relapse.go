@@ -39,23 +39,23 @@ func relapsePeriod(c period.Calendar, day time.Time) string {
 	return period.MonthKey(y, m)
 }
 
-func runRelapse(ctx context.Context, r *Runner, day time.Time) (*outcome, error) {
+func runRelapse(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
 	cal := r.Config.Calendar()
 	window := cal.RollingYear(day)
 	on := window.To
-	units, err := r.Store.Units(ctx, on)
+	units, err := src.Units(ctx, on)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	counts, err := r.Store.Counts(ctx, window)
+	counts, err := src.Counts(ctx, window)
 	if err != nil {
 		return nil, fmt.Errorf("load counts %s: %w", window, err)
 	}
-	sel, err := r.Store.Selections(ctx)
+	sel, err := src.Selections(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
-	as, err := r.Store.Assessments(ctx)
+	as, err := src.Assessments(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load assessments: %w", err)
 	}

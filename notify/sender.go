@@ -91,7 +91,19 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []store.OutboxMessage, st *
 			s.log().Warn("closing mail connection", "err", cerr)
 		}
 	}()
+	// Recipients whose message was just deferred: their later messages in
+	// this batch wait too, so that each recipient's mail keeps its order.
+	deferred := map[string]bool{}
 	for i, m := range msgs {
+		if deferred[m.Recipient] {
+			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			err := s.Store.ReleaseOutbox(mctx, m.ID)
+			cancel()
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		err := b.Send(ctx, Message{
 			ID: m.MessageID, From: m.Sender, To: []string{m.Recipient}, Subject: m.Subject,
 			Text: m.Text, HTML: m.HTML, Date: m.CreatedAt, Headers: m.Headers,
@@ -108,6 +120,7 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []store.OutboxMessage, st *
 				s.log().Info("mail sent", "message_id", m.MessageID, "to", m.Recipient, "committee", m.Committee)
 			}
 		case Temporary(err):
+			deferred[m.Recipient] = true
 			err = s.retry(mctx, m, err, st)
 		default:
 			s.log().Error("mail refused", "message_id", m.MessageID, "to", m.Recipient, "err", err)

@@ -242,6 +242,12 @@ func scanOutbox(rows *sql.Rows) ([]OutboxMessage, error) {
 // On PostgreSQL, SKIP LOCKED lets replicas drain the outbox side by side
 // without taking the same message; SQLite runs one process only. Messages
 // come back in queue order.
+//
+// Each recipient gets its mail in queue order: a message is not due while
+// an earlier one to the same recipient waits for its retry or is held by
+// another sender, so after an outage the backlog goes out in the order it
+// was composed, and an "overdue" digest never overtakes the "due" one
+// before it.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error) {
 	lock := ""
 	if s.dialect == Postgres {
@@ -251,11 +257,14 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
 		UPDATE outbox SET status = ?, lease_until = ?
 		WHERE id IN (
-			SELECT id FROM outbox
-			WHERE (status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)
-			ORDER BY id LIMIT ?`+lock+`)
+			SELECT o.id FROM outbox o
+			WHERE ((o.status = ? AND o.next_attempt_at <= ?) OR (o.status = ? AND o.lease_until < ?))
+				AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.recipient = o.recipient AND e.id < o.id
+					AND ((e.status = ? AND e.next_attempt_at > ?) OR (e.status = ? AND e.lease_until >= ?)))
+			ORDER BY o.id LIMIT ?`+lock+`)
 		RETURNING `+outboxCols),
 		OutboxSending, instantArg(d, now.Add(lease)),
+		OutboxPending, instantArg(d, now), OutboxSending, instantArg(d, now),
 		OutboxPending, instantArg(d, now), OutboxSending, instantArg(d, now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
@@ -297,6 +306,18 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, cause s
 		WHERE id = ?`), OutboxPending, instantArg(s.dialect, next), cause, id)
 	if err != nil {
 		return fmt.Errorf("reschedule outbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// ReleaseOutbox puts claimed message id back in the queue untried, as it
+// was: the sender did not attempt it (an earlier message to the same
+// recipient was just deferred, and it must not overtake that one).
+func (s *Store) ReleaseOutbox(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET status = ?, lease_until = NULL WHERE id = ? AND status = ?`),
+		OutboxPending, id, OutboxSending)
+	if err != nil {
+		return fmt.Errorf("release outbox %d: %w", id, err)
 	}
 	return nil
 }

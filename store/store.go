@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -82,7 +84,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		}
 		s = &Store{db: db, dialect: SQLite}
 	case "postgres", "postgresql":
-		db, err := sqlx.Open("postgres", rawURL)
+		db, err := sqlx.Open("postgres", withConnectTimeout(rawURL))
 		if err != nil {
 			return nil, fmt.Errorf("open postgres %s: %w", Redact(rawURL), err)
 		}
@@ -95,6 +97,32 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		return nil, fmt.Errorf("open %s database %s: %w", s.dialect, Redact(rawURL), err)
 	}
 	return s, nil
+}
+
+// defaultConnectTimeout bounds how long opening one PostgreSQL connection
+// may take, handshake included. Without it a server that accepts the TCP
+// connection and never answers (a half-dead host, a firewall that drops
+// packets) hangs the start, or a job whose pool reconnects after a
+// restart, for as long as the kernel keeps the socket.
+const defaultConnectTimeout = "30"
+
+// withConnectTimeout adds connect_timeout to a postgres:// URL that sets
+// none (nor PGCONNECT_TIMEOUT).
+func withConnectTimeout(raw string) string {
+	if os.Getenv("PGCONNECT_TIMEOUT") != "" {
+		return raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // lib/pq reports the bad URL
+	}
+	q := u.Query()
+	if q.Has("connect_timeout") {
+		return raw
+	}
+	q.Set("connect_timeout", defaultConnectTimeout)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Close closes the database.

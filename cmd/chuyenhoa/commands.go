@@ -28,9 +28,15 @@ func (a *app) loadConfig() (*config.Config, error) {
 // openStore opens and migrates the configured database: every command that
 // touches data runs on the current schema.
 func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
-	s, err := store.Open(ctx, cfg.Database.URL)
+	// A server that does not answer must not hang the start: this bounds
+	// the dial, store.Open's connect_timeout the handshake.
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	s, err := store.Open(octx, cfg.Database.URL)
+	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, fmt.Errorf("database.url: cannot open the database: %w\n"+
+			"Check that the database server is running and reachable from this machine, and that database.url "+
+			"(or CHUYENHOA_DATABASE_URL) names the right host, port, user and database", err)
 	}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
@@ -131,7 +137,14 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	p := newPrinter(a.stdout, cfg, names2)
-	r, comp := newRunner(s, cfg, a.logger(), nil)
+	now, err := a.testClock()
+	if err != nil {
+		return err
+	}
+	r, comp := newRunner(s, cfg, a.logger(), now)
+	if r.BeforeCommit, err = a.faultHook(); err != nil {
+		return err
+	}
 	queued := 0
 	comp.Sink = func(store.OutboxMessage) { queued++ }
 	for _, n := range names {

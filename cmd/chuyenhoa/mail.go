@@ -90,7 +90,10 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	var now func() time.Time
+	now, err := a.testClock()
+	if err != nil {
+		return err
+	}
 	if *at != "" {
 		// Compose as at the start of that day's working hours.
 		t := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
@@ -98,6 +101,9 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 	}
 	r, comp := newRunner(s, cfg, a.logger(), now)
 	r.DryRun = *dry
+	if r.BeforeCommit, err = a.faultHook(); err != nil {
+		return err
+	}
 	queued := 0
 	comp.Sink = func(m store.OutboxMessage) {
 		queued++
@@ -129,7 +135,11 @@ func cmdSend(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer s.Close()
-	return a.drain(ctx, s, cfg, nil)
+	now, err := a.testClock()
+	if err != nil {
+		return err
+	}
+	return a.drain(ctx, s, cfg, now)
 }
 
 func (a *app) drain(ctx context.Context, s *store.Store, cfg *config.Config, now func() time.Time) error {

@@ -36,6 +36,7 @@ func (p *printer) result(res *jobs.Result) {
 	case *jobs.CycleReport:
 		p.cycle(r)
 	}
+	p.dataErrors(res)
 }
 
 func (p *printer) table() *tabwriter.Writer {

@@ -64,6 +64,7 @@ type Server struct {
 	rejectRcpt map[string]int
 	failCode   int
 	failTimes  int
+	onMessage  func(Received)
 }
 
 // Received is one message the server accepted.
@@ -195,6 +196,17 @@ func (s *Server) FailData(code int, times int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failCode, s.failTimes = code, times
+}
+
+// OnMessage makes the server call f with each message it accepts, after
+// recording it and before answering the client: a test can kill the
+// sending process there, so that the message is delivered but the sender
+// never learns it (the crash an at-least-once sender repeats a message
+// for). f runs on the connection's goroutine; nil removes it.
+func (s *Server) OnMessage(f func(Received)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onMessage = f
 }
 
 // Stop closes the listener and every open connection, as when the mail
@@ -364,9 +376,9 @@ func (se *session) Data(r io.Reader) error {
 	}
 	s := se.s
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.failTimes > 0 {
 		s.failTimes--
+		s.mu.Unlock()
 		return &smtp.SMTPError{Code: s.failCode, EnhancedCode: smtp.EnhancedCodeNotSet,
 			Message: "message refused by smtptest"}
 	}
@@ -378,6 +390,11 @@ func (se *session) Data(r io.Reader) error {
 	s.msgs = append(s.msgs, m)
 	close(s.changed)
 	s.changed = make(chan struct{})
+	hook := s.onMessage
+	s.mu.Unlock()
+	if hook != nil {
+		hook(m)
+	}
 	return nil
 }
 

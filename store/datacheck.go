@@ -1,0 +1,504 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+)
+
+// The data check's reads (see jobs/datacheck.go). A province maps its own
+// tables onto the data contract with views, which carry none of the
+// constraints of our tables: a view can hand over NULLs, negative counts,
+// text where a date belongs, codes that exist nowhere and the same key
+// twice. The readers here never fail on such a row: every column is read
+// as whatever the driver gives and converted here, and a value that is
+// NULL where the contract needs one, or is not of the contract's type, is
+// named in the row's Bad list. The check decides what a run can use.
+
+// Raw is one row of a contract relation as the data check read it.
+type Raw[T any] struct {
+	Row T
+	// Bad names the required columns that are NULL and the columns whose
+	// value is not of the contract's type; their value in Row is zero.
+	Bad []string
+	// Text is the row as read, for messages: `code="X01", name=NULL, …`.
+	Text string
+}
+
+// rawRow converts one row's driver values, noting the bad columns.
+type rawRow struct {
+	cols []string
+	vals []any
+	bad  []string
+}
+
+func (r *rawRow) fail(i int) { r.bad = append(r.bad, r.cols[i]) }
+
+func (r *rawRow) text(i int, required bool) string {
+	switch v := r.vals[i].(type) {
+	case nil:
+		if required {
+			r.fail(i)
+		}
+		return ""
+	case string:
+		return v
+	case []byte:
+		return string(v)
+	case int64:
+		// A province's codes may be numbers in its own tables.
+		return strconv.FormatInt(v, 10)
+	default:
+		r.fail(i)
+		return ""
+	}
+}
+
+func (r *rawRow) integer(i int, required bool) int {
+	switch v := r.vals[i].(type) {
+	case nil:
+		if required {
+			r.fail(i)
+		}
+		return 0
+	case int64:
+		return int(v)
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return int(v)
+		}
+	case string, []byte:
+		s := strings.TrimSpace(fmt.Sprintf("%s", v))
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return int(n)
+		}
+	}
+	r.fail(i)
+	return 0
+}
+
+func (r *rawRow) boolean(i int, required bool) bool {
+	switch v := r.vals[i].(type) {
+	case nil:
+		if required {
+			r.fail(i)
+		}
+		return false
+	case bool:
+		return v
+	case int64:
+		if v == 0 || v == 1 {
+			return v == 1
+		}
+	case string, []byte:
+		if b, err := strconv.ParseBool(strings.TrimSpace(fmt.Sprintf("%s", v))); err == nil {
+			return b
+		}
+	}
+	r.fail(i)
+	return false
+}
+
+func (r *rawRow) date(i int, required bool) time.Time {
+	if r.vals[i] == nil {
+		if required {
+			r.fail(i)
+		}
+		return time.Time{}
+	}
+	var d civilDate
+	if err := d.Scan(r.vals[i]); err != nil {
+		r.fail(i)
+		return time.Time{}
+	}
+	return d.T
+}
+
+func (r *rawRow) instant(i int, required bool) time.Time {
+	if r.vals[i] == nil {
+		if required {
+			r.fail(i)
+		}
+		return time.Time{}
+	}
+	var t instant
+	if err := t.Scan(r.vals[i]); err != nil {
+		r.fail(i)
+		return time.Time{}
+	}
+	return t.T
+}
+
+// String shows the row as read, NULLs included.
+func (r *rawRow) String() string {
+	parts := make([]string, len(r.cols))
+	for i, c := range r.cols {
+		var v string
+		switch x := r.vals[i].(type) {
+		case nil:
+			v = "NULL"
+		case []byte:
+			v = strconv.Quote(string(x))
+		case string:
+			v = strconv.Quote(x)
+		case time.Time:
+			if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+				v = x.Format(time.DateOnly)
+			} else {
+				v = x.UTC().Format(time.RFC3339)
+			}
+		default:
+			v = fmt.Sprint(x)
+		}
+		parts[i] = c + "=" + v
+	}
+	return strings.Join(parts, ", ")
+}
+
+// readRaw reads cols of every row of query (which selects them in this
+// order) and builds each row with build.
+func readRaw[T any](ctx context.Context, s *Store, what string, cols []string, query string, args []any, build func(r *rawRow) T) ([]Raw[T], error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []Raw[T]
+	for rows.Next() {
+		r := &rawRow{cols: cols, vals: make([]any, len(cols))}
+		ptrs := make([]any, len(cols))
+		for i := range r.vals {
+			ptrs[i] = &r.vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("check %s: %w", what, err)
+		}
+		row := build(r)
+		out = append(out, Raw[T]{Row: row, Bad: r.bad, Text: r.String()})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("check %s: %w", what, err)
+	}
+	return out, nil
+}
+
+func selectAll(table string, cols []string) string {
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + table
+}
+
+var (
+	districtCols   = []string{"code", "name", "kind"}
+	unitCols       = []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}
+	offenceCols    = []string{"code", "name", "category", "social_order"}
+	selectionCols  = []string{"year", "unit_code", "category", "decided_on"}
+	assessmentCols = []string{"year", "unit_code", "transformed", "assessed_on"}
+	submissionCols = []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}
+	proposalCols   = []string{"year", "district_code", "unit_code", "proposed_on"}
+	statCols       = []string{"unit_code", "day", "offence_code", "count"}
+	caseStatCols   = []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected",
+		"reports_received", "reports_handled", "released", "reoffended"}
+)
+
+// RawDistricts reads every districts row.
+func (s *Store) RawDistricts(ctx context.Context) ([]Raw[rules.District], error) {
+	return readRaw(ctx, s, "districts", districtCols, selectAll("districts", districtCols), nil, func(r *rawRow) rules.District {
+		return rules.District{Code: r.text(0, true), Name: r.text(1, true), Kind: r.text(2, true)}
+	})
+}
+
+// RawUnits reads every units row, whatever its validity.
+func (s *Store) RawUnits(ctx context.Context) ([]Raw[UnitRow], error) {
+	return readRaw(ctx, s, "units", unitCols, selectAll("units", unitCols), nil, func(r *rawRow) UnitRow {
+		return UnitRow{Unit: rules.Unit{
+			Code: r.text(0, true), Name: r.text(1, true), Kind: r.text(2, true), District: r.text(3, false),
+			NTMCertifiedOn: r.date(4, false),
+		}, ValidFrom: r.date(5, false), ValidTo: r.date(6, false)}
+	})
+}
+
+// RawOffences reads every offence_types row.
+func (s *Store) RawOffences(ctx context.Context) ([]Raw[Offence], error) {
+	return readRaw(ctx, s, "offence_types", offenceCols, selectAll("offence_types", offenceCols), nil, func(r *rawRow) Offence {
+		return Offence{Code: r.text(0, true), Name: r.text(1, true), Category: rules.Category(r.integer(2, true)), SocialOrder: r.boolean(3, true)}
+	})
+}
+
+// RawSelections reads every selections row.
+func (s *Store) RawSelections(ctx context.Context) ([]Raw[rules.Selection], error) {
+	return readRaw(ctx, s, "selections", selectionCols, selectAll("selections", selectionCols), nil, func(r *rawRow) rules.Selection {
+		return rules.Selection{Year: r.integer(0, true), Unit: r.text(1, true), Category: rules.Category(r.integer(2, true)), DecidedOn: r.date(3, true)}
+	})
+}
+
+// RawAssessments reads every assessments row.
+func (s *Store) RawAssessments(ctx context.Context) ([]Raw[rules.Assessment], error) {
+	return readRaw(ctx, s, "assessments", assessmentCols, selectAll("assessments", assessmentCols), nil, func(r *rawRow) rules.Assessment {
+		return rules.Assessment{Year: r.integer(0, true), Unit: r.text(1, true), Transformed: r.boolean(2, true), AssessedOn: r.date(3, true)}
+	})
+}
+
+// RawSubmissions reads every submissions row. A NULL unit_code reads as ”
+// (not owed per commune), as the table's default has it.
+func (s *Store) RawSubmissions(ctx context.Context) ([]Raw[SubmissionRow], error) {
+	return readRaw(ctx, s, "submissions", submissionCols, selectAll("submissions", submissionCols), nil, func(r *rawRow) SubmissionRow {
+		return SubmissionRow{District: r.text(0, true), Obligation: r.text(1, true), Period: r.text(2, true), Unit: r.text(3, false),
+			SubmittedAt: r.instant(4, true)}
+	})
+}
+
+// RawProposals reads the proposals rows of a selection year (all years
+// when year is 0). A NULL district_code reads as ” (ungrouped).
+func (s *Store) RawProposals(ctx context.Context, year int) ([]Raw[rules.DistrictProposal], error) {
+	q, args := selectAll("proposals", proposalCols), []any(nil)
+	if year != 0 {
+		q += " WHERE year = ?"
+		args = append(args, year)
+	}
+	return readRaw(ctx, s, "proposals", proposalCols, q, args, func(r *rawRow) rules.DistrictProposal {
+		return rules.DistrictProposal{Year: r.integer(0, true), District: r.text(1, false), Unit: r.text(2, true), ProposedOn: r.date(3, true)}
+	})
+}
+
+// StatCheck is what the data check found in a statistics relation
+// (crime_stats or case_stats) for one window of days.
+type StatCheck[T any] struct {
+	// Suspect holds the window's rows with a NULL, a negative count, an
+	// impossible combination (case_stats: more serious crimes than crimes),
+	// an offence type (crime_stats) or a unit (case_stats) that does not
+	// exist; at most the limit asked for.
+	Suspect []Raw[T]
+	// Future holds rows dated after today, whatever the window.
+	Future []Raw[T]
+	// Duplicates lists the keys recorded more than once in the window; it
+	// is only looked for when the relation has no unique index (a view).
+	Duplicates []Duplicate
+	// Truncated is set when a list reached the limit.
+	Truncated bool
+	// Unique is true when the relation is a table with a unique index: it
+	// cannot hold a key twice, and Duplicates was not looked for.
+	Unique bool
+}
+
+// Duplicate is a key of a statistics relation recorded more than once.
+type Duplicate struct {
+	Unit, Offence string // Offence is "" for case_stats
+	Day           time.Time
+	Copies        int
+	// Agree is true when every copy holds the same figures: the key counts
+	// once. Copies that differ are left out, as nobody can tell which one
+	// is right.
+	Agree bool
+}
+
+// HasUniqueKey reports whether relation is a table with a unique index (its
+// primary key): such a relation cannot hold a key twice, and looking for
+// duplicates in it would cost a full aggregation for nothing.
+func (s *Store) HasUniqueKey(ctx context.Context, relation string) (bool, error) {
+	var n int
+	var err error
+	if s.dialect == Postgres {
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_index WHERE indrelid = to_regclass($1) AND indisunique`, relation).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_index_list(?) WHERE "unique" = 1`, relation).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("check %s for a unique key: %w", relation, err)
+	}
+	return n > 0, nil
+}
+
+// CheckCrimeStats looks for unusable crime_stats rows in r and rows dated
+// after today, at most limit of each.
+func (s *Store) CheckCrimeStats(ctx context.Context, r period.Range, today time.Time, limit int) (*StatCheck[Stat], error) {
+	build := func(x *rawRow) Stat {
+		return Stat{Unit: x.text(0, true), Day: x.date(1, true), Offence: x.text(2, true), Count: x.integer(3, true)}
+	}
+	cols := strings.Join(statCols, ", ")
+	// Statistics of unknown units are not looked for here: they show in
+	// the period's totals (Counts) for free, and this scan runs on every
+	// recompute (about half the cost of the aggregation on PostgreSQL).
+	suspect := `SELECT ` + cols + ` FROM crime_stats WHERE day >= ? AND day <= ? AND (
+		count IS NULL OR count < 0 OR unit_code IS NULL OR offence_code IS NULL
+		OR offence_code NOT IN (SELECT code FROM offence_types WHERE code IS NOT NULL)) LIMIT ?`
+	dups := `SELECT unit_code, offence_code, day, COUNT(*), COUNT(DISTINCT ` + figuresText([]string{"count"}) + `) FROM crime_stats
+		WHERE day >= ? AND day <= ? GROUP BY unit_code, day, offence_code HAVING COUNT(*) > 1 LIMIT ?`
+	return checkStats(ctx, s, "crime_stats", statCols, build, suspect, cols, dups, r, today, limit)
+}
+
+// CheckCaseStats looks for unusable case_stats rows in r and rows dated
+// after today, at most limit of each.
+func (s *Store) CheckCaseStats(ctx context.Context, r period.Range, today time.Time, limit int) (*StatCheck[CaseStat], error) {
+	build := func(x *rawRow) CaseStat {
+		return CaseStat{Unit: x.text(0, true), Day: x.date(1, true),
+			Crimes: x.integer(2, true), Detected: x.integer(3, true), SeriousCrimes: x.integer(4, true), SeriousDetected: x.integer(5, true),
+			ReportsReceived: x.integer(6, true), ReportsHandled: x.integer(7, true), Released: x.integer(8, true), Reoffended: x.integer(9, true)}
+	}
+	cols := strings.Join(caseStatCols, ", ")
+	var bad []string
+	for _, c := range caseStatCols[2:] {
+		bad = append(bad, c+" IS NULL", c+" < 0")
+	}
+	suspect := `SELECT ` + cols + ` FROM case_stats WHERE day >= ? AND day <= ? AND (unit_code IS NULL OR ` + strings.Join(bad, " OR ") + `
+		OR serious_crimes > crimes OR serious_detected > detected
+		OR unit_code NOT IN (SELECT code FROM units WHERE code IS NOT NULL)) LIMIT ?`
+	dups := `SELECT unit_code, '', day, COUNT(*), COUNT(DISTINCT ` + figuresText(caseStatCols[2:]) + `) FROM case_stats
+		WHERE day >= ? AND day <= ? GROUP BY unit_code, day HAVING COUNT(*) > 1 LIMIT ?`
+	return checkStats(ctx, s, "case_stats", caseStatCols, build, suspect, cols, dups, r, today, limit)
+}
+
+// figuresText is one text expression holding the figures of a row, NULLs
+// included, so that COUNT(DISTINCT …) tells copies that agree from copies
+// that differ.
+func figuresText(cols []string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = "COALESCE(CAST(" + c + " AS TEXT), 'NULL')"
+	}
+	return "(" + strings.Join(parts, " || ',' || ") + ")"
+}
+
+func checkStats[T any](ctx context.Context, s *Store, rel string, cols []string, build func(*rawRow) T,
+	suspect, colList, dups string, r period.Range, today time.Time, limit int) (*StatCheck[T], error) {
+	out := &StatCheck[T]{}
+	var err error
+	if out.Suspect, err = readRaw(ctx, s, rel, cols, suspect, []any{dateArg(r.From), dateArg(r.To), limit}, build); err != nil {
+		return nil, err
+	}
+	future := `SELECT ` + colList + ` FROM ` + rel + ` WHERE day > ? LIMIT ?`
+	if out.Future, err = readRaw(ctx, s, rel, cols, future, []any{dateArg(today), limit}, build); err != nil {
+		return nil, err
+	}
+	out.Truncated = len(out.Suspect) >= limit || len(out.Future) >= limit
+	if out.Unique, err = s.HasUniqueKey(ctx, rel); err != nil || out.Unique {
+		return out, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(dups), dateArg(r.From), dateArg(r.To), limit)
+	if err != nil {
+		return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			unit, off any
+			day       civilDate
+			n, kinds  int
+		)
+		if err := rows.Scan(&unit, &off, &day, &n, &kinds); err != nil {
+			return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
+		}
+		x := &rawRow{cols: []string{"unit_code", "offence_code"}, vals: []any{unit, off}}
+		out.Duplicates = append(out.Duplicates, Duplicate{Unit: x.text(0, false), Offence: x.text(1, false), Day: day.T, Copies: n, Agree: kinds == 1})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
+	}
+	if len(out.Duplicates) >= limit {
+		out.Truncated = true
+	}
+	return out, nil
+}
+
+// CountsExcluding is Counts over only the rows the data check accepts:
+// rows with a NULL or a negative count are left out, a key recorded more
+// than once counts once when its copies agree and not at all when they
+// differ, and offence types with a NULL, a category outside 1..4 or two
+// different definitions count nowhere. The jobs use it instead of Counts
+// when the check found such rows; it is slower (it deduplicates).
+func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string]rules.Counts, error) {
+	// One aggregation per key, no self-join: a self-join on the key
+	// misleads the planner (it expects one row) into a nested loop.
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+		SELECT k.unit_code, ot.category, ot.social, SUM(k.c)
+		FROM (
+			SELECT unit_code, offence_code, MIN(count) AS c FROM crime_stats
+			WHERE day >= ? AND day <= ? AND unit_code IS NOT NULL AND offence_code IS NOT NULL
+				AND count IS NOT NULL AND count >= 0
+			GROUP BY unit_code, day, offence_code
+			HAVING MIN(count) = MAX(count)
+		) k JOIN (
+			SELECT code, MIN(category) AS category, MIN(CASE WHEN social_order THEN 1 ELSE 0 END) AS social
+			FROM offence_types
+			WHERE code IS NOT NULL AND category IS NOT NULL AND category BETWEEN 1 AND 4 AND social_order IS NOT NULL
+			GROUP BY code
+			HAVING MIN(category) = MAX(category)
+				AND MIN(CASE WHEN social_order THEN 1 ELSE 0 END) = MAX(CASE WHEN social_order THEN 1 ELSE 0 END)
+		) ot ON ot.code = k.offence_code
+		GROUP BY k.unit_code, ot.category, ot.social`),
+		dateArg(r.From), dateArg(r.To))
+	if err != nil {
+		return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
+	}
+	defer rows.Close()
+	out := make(map[string]rules.Counts)
+	for rows.Next() {
+		var (
+			unit        string
+			cat, social int
+			sum         int64
+		)
+		if err := rows.Scan(&unit, &cat, &social, &sum); err != nil {
+			return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
+		}
+		c := out[unit]
+		c.ByCategory[cat] += int(sum)
+		if social == 1 {
+			c.SocialOrder += int(sum)
+		}
+		out[unit] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
+	}
+	return out, nil
+}
+
+// CaseCountsExcluding is CaseCounts over only the rows the data check
+// accepts: no NULL, no negative figure, no more serious crimes than crimes
+// (nor detected), and a (unit, day) recorded more than once counted once
+// when its copies agree and not at all when they differ.
+func (s *Store) CaseCountsExcluding(ctx context.Context, r period.Range) (map[string]rules.CaseCounts, error) {
+	var good, mins, same, sums []string
+	for _, c := range caseStatCols[2:] {
+		good = append(good, c+" IS NOT NULL AND "+c+" >= 0")
+		mins = append(mins, "MIN("+c+") AS "+c)
+		same = append(same, "MIN("+c+") = MAX("+c+")")
+		sums = append(sums, "SUM(k."+c+")")
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+		SELECT k.unit_code, COUNT(*), `+strings.Join(sums, ", ")+`
+		FROM (
+			SELECT unit_code, `+strings.Join(mins, ", ")+` FROM case_stats
+			WHERE day >= ? AND day <= ? AND unit_code IS NOT NULL AND `+strings.Join(good, " AND ")+`
+				AND serious_crimes <= crimes AND serious_detected <= detected
+			GROUP BY unit_code, day
+			HAVING `+strings.Join(same, " AND ")+`
+		) k
+		GROUP BY k.unit_code`),
+		dateArg(r.From), dateArg(r.To))
+	if err != nil {
+		return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
+	}
+	defer rows.Close()
+	out := make(map[string]rules.CaseCounts)
+	for rows.Next() {
+		var (
+			unit string
+			c    rules.CaseCounts
+		)
+		if err := rows.Scan(&unit, &c.Rows, &c.Crimes, &c.Detected, &c.SeriousCrimes, &c.SeriousDetected,
+			&c.ReportsReceived, &c.ReportsHandled, &c.Released, &c.Reoffended); err != nil {
+			return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
+		}
+		out[unit] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
+	}
+	return out, nil
+}
