@@ -149,15 +149,27 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 	}
 	sort.Strings(ds)
 
+	// Submissions by obligation, period and (grouped) district: a
+	// country-wide list holds years of reports, and scanning all of it
+	// for every instance would make this quadratic.
+	type subKey struct{ obligation, period, district string }
+	key := func(obligation, period, district string) subKey {
+		if !grouped {
+			district = ""
+		}
+		return subKey{obligation, period, district}
+	}
+	byKey := map[subKey][]Submission{}
+	for _, s := range subs {
+		if s.SubmittedOn.IsZero() || s.SubmittedOn.After(today) {
+			continue
+		}
+		k := key(s.Obligation, s.Period, s.District)
+		byKey[k] = append(byKey[k], s)
+	}
 	submitted := func(o Obligation, dist, period, unit string) time.Time {
 		var first time.Time
-		for _, s := range subs {
-			if s.Obligation != o.Code || s.Period != period || s.SubmittedOn.IsZero() || s.SubmittedOn.After(today) {
-				continue
-			}
-			if grouped && s.District != dist {
-				continue
-			}
+		for _, s := range byKey[key(o.Code, period, dist)] {
 			if o.PerUnit && s.Unit != unit {
 				continue
 			}

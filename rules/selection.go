@@ -1,10 +1,14 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"math/big"
-	"sort"
+	"math/bits"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -192,7 +196,8 @@ func ExcludedByNTM(p SelectionParams, u Unit) bool {
 // cap, and ranks the rest. Priority: more complex categories first, then
 // higher Severity, then higher SocialOrder, then unit code ascending.
 // Comparisons are done in exact rational arithmetic so that "strictly
-// above" at equality and severity ties do not depend on float rounding.
+// above" at equality and severity ties do not depend on float rounding
+// (see exact).
 func Propose(p SelectionParams, units []Unit, counts map[string]Counts) Proposal {
 	b := ComputeBaseline(units, counts)
 	th := newThresholds(p.CategoryFactor, p.CategoryMinCount)
@@ -204,7 +209,7 @@ func Propose(p SelectionParams, units []Unit, counts map[string]Counts) Proposal
 	}
 	type entry struct {
 		c   Candidate
-		sev *big.Rat
+		sev exact
 	}
 	var ranked, excluded, below []entry
 	for _, u := range units {
@@ -228,41 +233,41 @@ func Propose(p SelectionParams, units []Unit, counts map[string]Counts) Proposal
 			cand.Status = StatusBelowAverage
 			below = append(below, entry{c: cand})
 		case cand.NTM:
-			cand.Severity, _ = ev.severity.Float64()
+			cand.Severity = ev.severity.float()
 			cand.Status = StatusExcludedNTM
 			excluded = append(excluded, entry{c: cand})
 		default:
-			cand.Severity, _ = ev.severity.Float64()
+			cand.Severity = ev.severity.float()
 			ranked = append(ranked, entry{c: cand, sev: ev.severity})
 		}
 	}
-	sort.SliceStable(ranked, func(i, j int) bool {
-		a, b := ranked[i], ranked[j]
-		if len(a.c.Complex) != len(b.c.Complex) {
-			return len(a.c.Complex) > len(b.c.Complex)
+	// Candidates are large: sort pointers to them, not the structs.
+	sorted := func(es []entry, order func(a, b *entry) int) []*entry {
+		ps := make([]*entry, len(es))
+		for i := range es {
+			ps[i] = &es[i]
 		}
-		if s := a.sev.Cmp(b.sev); s != 0 {
-			return s > 0
-		}
-		if a.c.Counts.SocialOrder != b.c.Counts.SocialOrder {
-			return a.c.Counts.SocialOrder > b.c.Counts.SocialOrder
-		}
-		return a.c.Unit.Code < b.c.Unit.Code
-	})
-	byCount := func(es []entry) {
-		sort.SliceStable(es, func(i, j int) bool {
-			a, b := es[i].c, es[j].c
-			if a.Counts.SocialOrder != b.Counts.SocialOrder {
-				return a.Counts.SocialOrder > b.Counts.SocialOrder
-			}
-			return a.Unit.Code < b.Unit.Code
-		})
+		slices.SortStableFunc(ps, order)
+		return ps
 	}
-	byCount(excluded)
-	byCount(below)
+	byCount := func(a, b *entry) int {
+		if a.c.Counts.SocialOrder != b.c.Counts.SocialOrder {
+			return cmp.Compare(b.c.Counts.SocialOrder, a.c.Counts.SocialOrder)
+		}
+		return strings.Compare(a.c.Unit.Code, b.c.Unit.Code)
+	}
+	byPriority := func(a, b *entry) int {
+		if len(a.c.Complex) != len(b.c.Complex) {
+			return cmp.Compare(len(b.c.Complex), len(a.c.Complex))
+		}
+		if s := a.sev.cmp(b.sev); s != 0 {
+			return -s
+		}
+		return byCount(a, b)
+	}
 
 	prop.Candidates = make([]Candidate, 0, len(units))
-	for i, e := range ranked {
+	for i, e := range sorted(ranked, byPriority) {
 		e.c.Rank = i + 1
 		e.c.Status = StatusProposed
 		if e.c.Rank > prop.Cap {
@@ -270,10 +275,10 @@ func Propose(p SelectionParams, units []Unit, counts map[string]Counts) Proposal
 		}
 		prop.Candidates = append(prop.Candidates, e.c)
 	}
-	for _, e := range excluded {
+	for _, e := range sorted(excluded, byCount) {
 		prop.Candidates = append(prop.Candidates, e.c)
 	}
-	for _, e := range below {
+	for _, e := range sorted(below, byCount) {
 		prop.Candidates = append(prop.Candidates, e.c)
 	}
 	return prop
@@ -281,7 +286,7 @@ func Propose(p SelectionParams, units []Unit, counts map[string]Counts) Proposal
 
 // thresholds are the category test's settings after defaults.
 type thresholds struct {
-	factor   *big.Rat
+	factor   exact
 	minCount int
 }
 
@@ -295,51 +300,152 @@ func newThresholds(factor float64, minCount int) thresholds {
 	if !ok {
 		f = new(big.Rat).SetFloat64(factor)
 	}
-	return thresholds{factor: f, minCount: max(1, minCount)}
+	return thresholds{factor: exactRat(f), minCount: max(1, minCount)}
 }
 
-var ratOne = big.NewRat(1, 1)
+// exact is a fraction n/d computed and compared exactly. The rules only
+// divide sums of counts by numbers of units, so nearly always n and d are
+// small non-negative integers, kept as such and compared through 128-bit
+// products, without allocating: the candidate ranking compares thousands
+// of them. Anything else (a negative count from a province's view, a
+// product beyond 64 bits) is kept as a big.Rat and compared as one. A
+// zero d with no big.Rat stands for +infinity: a count over an average
+// of zero.
+type exact struct {
+	n, d uint64
+	r    *big.Rat // when set, the value (n and d are unused)
+}
+
+var (
+	exactZero = exact{n: 0, d: 1}
+	exactOne  = exact{n: 1, d: 1}
+	exactInf  = exact{n: 1, d: 0}
+)
+
+// exactRat is r as an exact, in the small form when it fits.
+func exactRat(r *big.Rat) exact {
+	if r.Sign() >= 0 && r.Num().IsUint64() && r.Denom().IsUint64() {
+		return exact{n: r.Num().Uint64(), d: r.Denom().Uint64()}
+	}
+	return exact{r: new(big.Rat).Set(r)}
+}
+
+// frac is a*b/c for integers; c must not be 0.
+func frac(a, b, c int) exact {
+	if a >= 0 && b >= 0 && c > 0 {
+		if hi, lo := bits.Mul64(uint64(a), uint64(b)); hi == 0 {
+			return exact{n: lo, d: uint64(c)}
+		}
+	}
+	return exact{r: new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(int64(a)), big.NewInt(int64(b))), big.NewInt(int64(c)))}
+}
+
+func (x exact) inf() bool { return x.r == nil && x.d == 0 }
+
+// rat is x as a big.Rat; x must be finite.
+func (x exact) rat() *big.Rat {
+	if x.r != nil {
+		return x.r
+	}
+	return new(big.Rat).SetFrac(new(big.Int).SetUint64(x.n), new(big.Int).SetUint64(x.d))
+}
+
+// cmp compares x and y: -1, 0 or +1.
+func (x exact) cmp(y exact) int {
+	switch {
+	case x.inf() && y.inf():
+		return 0
+	case x.inf():
+		return 1
+	case y.inf():
+		return -1
+	case x.r == nil && y.r == nil:
+		// x.n/x.d ? y.n/y.d  <=>  x.n*y.d ? y.n*x.d, both sides < 2^128.
+		h1, l1 := bits.Mul64(x.n, y.d)
+		h2, l2 := bits.Mul64(y.n, x.d)
+		switch {
+		case h1 != h2:
+			return cmpUint(h1, h2)
+		default:
+			return cmpUint(l1, l2)
+		}
+	}
+	return x.rat().Cmp(y.rat())
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// float is x rounded to the nearest float64, as big.Rat.Float64 gives it
+// (a quotient of two integers below 2^53 is exact before the one rounding
+// of the division).
+func (x exact) float() float64 {
+	switch {
+	case x.inf():
+		return math.Inf(1)
+	case x.r == nil && x.n < 1<<53 && x.d < 1<<53:
+		return float64(x.n) / float64(x.d)
+	}
+	f, _ := x.rat().Float64()
+	return f
+}
+
+// avg is total/units as an exact fraction (0 for an empty area).
+func avg(total, units int) exact {
+	if units == 0 {
+		return exactZero
+	}
+	return frac(total, 1, units)
+}
 
 // above reports count > factor * total/units, exactly. An empty area has
 // no average to be above.
-func above(count, units, total int, factor *big.Rat) bool {
+func above(count, units, total int, factor exact) bool {
 	if units == 0 {
 		return false
 	}
-	lhs := new(big.Rat).SetInt64(int64(count) * int64(units))
-	rhs := new(big.Rat).Mul(factor, new(big.Rat).SetInt64(int64(total)))
-	return lhs.Cmp(rhs) > 0
+	// count > factor*total/units  <=>  count*units > factor*total.
+	return frac(count, units, 1).cmp(mulInt(factor, total)) > 0
 }
 
-// avgRat is total/units as an exact fraction (0 for an empty area).
-func avgRat(total, units int) *big.Rat {
-	if units == 0 {
-		return new(big.Rat)
+// mulInt is x*k for a finite x.
+func mulInt(x exact, k int) exact {
+	if x.r == nil && k >= 0 {
+		if hi, lo := bits.Mul64(x.n, uint64(k)); hi == 0 {
+			return exact{n: lo, d: x.d}
+		}
 	}
-	return big.NewRat(int64(total), int64(units))
+	return exact{r: new(big.Rat).Mul(x.rat(), new(big.Rat).SetInt64(int64(k)))}
 }
 
-// over is count / avg, or nil when avg is 0 (read as infinitely far above).
-func over(count int, avg *big.Rat) *big.Rat {
-	if avg.Sign() == 0 {
-		return nil
-	}
-	return new(big.Rat).Quo(new(big.Rat).SetInt64(int64(count)), avg)
-}
-
-// greater compares two results of over, nil being +infinity.
-func greater(a, b *big.Rat) bool {
+// over is count / a, +infinity when a is 0.
+func over(count int, a exact) exact {
 	switch {
-	case a == nil:
-		return b != nil
-	case b == nil:
-		return false
+	case a.inf():
+		return exactZero
+	case a.r == nil && a.n == 0:
+		return exactInf
+	case a.r == nil && count >= 0:
+		// count / (n/d) = count*d / n.
+		if hi, lo := bits.Mul64(uint64(count), a.d); hi == 0 {
+			return exact{n: lo, d: a.n}
+		}
 	}
-	return a.Cmp(b) > 0
+	if a.rat().Sign() == 0 {
+		return exactInf
+	}
+	return exactRat(new(big.Rat).Quo(new(big.Rat).SetInt64(int64(count)), a.rat()))
 }
 
-func maxRat(a, b *big.Rat) *big.Rat {
-	if a.Cmp(b) >= 0 {
+func maxExact(a, b exact) exact {
+	if a.cmp(b) >= 0 {
 		return a
 	}
 	return b
@@ -354,7 +460,7 @@ type evaluation struct {
 	aboveProv, aboveDist bool
 	complex              []Category
 	primary              Category
-	severity             *big.Rat // nil when not eligible
+	severity             exact // 0 when not eligible
 }
 
 func (e evaluation) eligible() bool { return e.aboveProv && e.aboveDist }
@@ -370,48 +476,46 @@ func (e evaluation) isComplex(th thresholds, c Counts, k Category) bool {
 }
 
 // catMaxAvg is max(province, district) average of category k.
-func (e evaluation) catMaxAvg(k Category) *big.Rat {
-	a := avgRat(e.prov.CatTotal[k], e.prov.Units)
+func (e evaluation) catMaxAvg(k Category) exact {
+	a := avg(e.prov.CatTotal[k], e.prov.Units)
 	if e.hasDistrict {
-		a = maxRat(a, avgRat(e.dist.CatTotal[k], e.dist.Units))
+		a = maxExact(a, avg(e.dist.CatTotal[k], e.dist.Units))
 	}
 	return a
 }
 
 func evaluate(grouped bool, th thresholds, b Baseline, u Unit, c Counts) evaluation {
-	e := evaluation{prov: b.Province, provAvg: b.Province.Avg, primary: Cat1}
+	e := evaluation{prov: b.Province, provAvg: b.Province.Avg, primary: Cat1, severity: exactZero}
 	if grouped && u.District != "" {
 		e.hasDistrict = true
 		e.dist = b.Districts[u.District]
 		e.distAvg = e.dist.Avg
 	}
-	e.aboveProv = above(c.SocialOrder, e.prov.Units, e.prov.Total, ratOne)
-	e.aboveDist = !e.hasDistrict || above(c.SocialOrder, e.dist.Units, e.dist.Total, ratOne)
+	e.aboveProv = above(c.SocialOrder, e.prov.Units, e.prov.Total, exactOne)
+	e.aboveDist = !e.hasDistrict || above(c.SocialOrder, e.dist.Units, e.dist.Total, exactOne)
 
-	var best *big.Rat
+	var best exact
 	for _, k := range Categories {
 		if !e.isComplex(th, c, k) {
 			continue
 		}
 		r := over(c.ByCategory[k], e.catMaxAvg(k))
 		// Strictly greater keeps the lower code on a tie.
-		if len(e.complex) == 0 || greater(r, best) {
+		if len(e.complex) == 0 || r.cmp(best) > 0 {
 			best, e.primary = r, k
 		}
 		e.complex = append(e.complex, k)
 	}
 
 	if e.eligible() {
-		m := avgRat(e.prov.Total, e.prov.Units)
+		m := avg(e.prov.Total, e.prov.Units)
 		if e.hasDistrict {
-			m = maxRat(m, avgRat(e.dist.Total, e.dist.Units))
+			m = maxExact(m, avg(e.dist.Total, e.dist.Units))
 		}
 		// Eligible means strictly above m >= 0, and the unit's own count
 		// is in the totals, so m > 0 here.
-		if m.Sign() > 0 {
-			e.severity = new(big.Rat).Quo(new(big.Rat).SetInt64(int64(c.SocialOrder)), m)
-		} else {
-			e.severity = new(big.Rat)
+		if m.cmp(exactZero) > 0 {
+			e.severity = over(c.SocialOrder, m)
 		}
 	}
 	return e

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"chuyenhoa/store"
+	"chuyenhoa/store/storetest"
+)
+
+// The benchmark's own pieces, at a size that runs in a second: generate,
+// recompute twice (the second replaces the first with the same result),
+// run the baseline, and the mail comparison with a handful of digests.
+func TestSmoke(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// Two years, so that the first year's areas have been assessed and
+		// the relapse job has something to check.
+		c, err := Generate(ctx, s, 5, 50, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows int64
+		if err := s.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM crime_stats").Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		// 50 communes × 104 weeks × 2..4 rows a week.
+		if rows != c.Rows || rows < 50*104*2 || rows > 50*104*4 {
+			t.Errorf("%d statistic rows stored, generator reports %d; want the same, 10,400..20,800", rows, c.Rows)
+		}
+
+		first, err := c.Recompute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// One candidate finding per commune, plus the targets and areas
+		// the other jobs report.
+		if first["candidates"] != 50 || first["relapse"] == 0 || first["deadlines"] == 0 {
+			t.Errorf("findings per job %v, want 50 candidates and some relapse and deadline findings", first)
+		}
+		before := findings(t, c)
+		again, err := c.Recompute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(first, again) || !reflect.DeepEqual(before, findings(t, c)) {
+			t.Error("a second recompute of the same period gave different findings")
+		}
+
+		smp, err := Measure(func() error {
+			n, err := c.Baseline(ctx)
+			if err == nil && n == 0 {
+				t.Error("the baseline aggregation returned no rows")
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if smp.Wall <= 0 || smp.Alloc == 0 {
+			t.Errorf("measure: %+v, want a wall time and allocations", smp)
+		}
+	})
+}
+
+func findings(t *testing.T, c *Country) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	r := c.Runner()
+	for _, j := range Jobs {
+		per, err := r.PeriodOf(j, c.Day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := c.Store.Findings(context.Background(), j, per)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			out[j] = append(out[j], f.Kind+"/"+f.Key+"/"+f.State+"/"+string(f.Payload))
+		}
+	}
+	return out
+}
+
+func TestSmokeMail(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		// BenchMail checks itself that every digest was composed, sent and
+		// accepted by the server, twice.
+		m, err := BenchMail(context.Background(), s, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Ours() <= 0 || m.PlainRate() <= 0 || m.SendOnly() < m.Ours() {
+			t.Errorf("rates: ours %.0f, send-only %.0f, plain %.0f", m.Ours(), m.SendOnly(), m.PlainRate())
+		}
+		var buf bytes.Buffer
+		PrintMail(&buf, []mailRow{{Backend: s.Dialect(), MailResult: m}})
+		if !strings.Contains(buf.String(), s.Dialect()) {
+			t.Errorf("mail table lacks the backend:\n%s", buf.String())
+		}
+	})
+}
+
+func TestParseSizes(t *testing.T) {
+	got, err := ParseSizes("1:1, 4,16x", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Size{{1, 1}, {4, 5}, {16, 5}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseSizes = %v, want %v", got, want)
+	}
+	for _, bad := range []string{"", "0", "65", "x", "2:0", "2:31"} {
+		if _, err := ParseSizes(bad, 5); err == nil {
+			t.Errorf("ParseSizes(%q): no error", bad)
+		}
+	}
+}
+
+func TestPrintRecompute(t *testing.T) {
+	rows := []Row{
+		{Backend: "sqlite", Size: Size{1, 5}, Units: 663, Rows: 1000, Recompute: Sample{Wall: 120 * time.Millisecond}, Baseline: Sample{Wall: 100 * time.Millisecond}},
+		{Backend: "sqlite", Size: Size{16, 5}, Units: 10608, Rows: 16000, Recompute: Sample{Wall: 1920 * time.Millisecond}, Baseline: Sample{Wall: 1600 * time.Millisecond}},
+	}
+	var buf bytes.Buffer
+	PrintRecompute(&buf, rows)
+	out := buf.String()
+	// 120/100 = 1.20; growth 1920/120 = 16.0, baseline 1600/100 = 16.0.
+	for _, want := range []string{"1.20×", "sqlite 1× → 16× (5y): 16.0× the rows, recompute 16.0× the time, baseline 16.0×"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,420 @@
+// Command bench measures the service at sizes up to the whole country
+// (10,600 communes, five years of daily statistics) on PostgreSQL and
+// SQLite:
+//
+//   - the full recompute (the candidates, relapse and deadlines jobs for
+//     one period, as jobs.Runner.Run runs them) against the baseline, the
+//     aggregation any correct implementation must run: each window's
+//     per-unit, per-category counts, once per window the jobs read;
+//   - composing and sending 1,000 digests through the outbox and
+//     notify.Sender against a plain go-mail loop over one connection.
+//
+// It prints one table per kind; BENCHMARKS.md explains the numbers. Run it
+// with `make bench`. Settings come from flags or, by default, from the
+// environment:
+//
+//	BENCH_SIZES     sizes as multiples of 663 communes, optionally :YEARS
+//	                (default "1:1,1,4,16"; 16 is the whole country)
+//	BENCH_YEARS     years of statistics when a size names none (default 5)
+//	BENCH_BACKENDS  postgres,sqlite (default both)
+//	BENCH_RUNS      measured runs of each operation; the median is shown (5)
+//	BENCH_MAIL      digests to compose and send (1000; 0 skips mail)
+//	BENCH_OUT       folder for EXPLAIN output and CPU profiles ("" = none)
+//	CHUYENHOA_TEST_PG  PostgreSQL server (a fresh schema is made per size)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"chuyenhoa/store"
+)
+
+// BaseUnits is the 1× size: a sixteenth of the country's 10,600 communes
+// (16 × 663 = 10,608), about a large province.
+const BaseUnits = 663
+
+// DefaultPostgres is the server used when CHUYENHOA_TEST_PG is unset.
+const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// Size is one dataset size: Mult × BaseUnits communes, Years of statistics.
+type Size struct{ Mult, Years int }
+
+func (s Size) String() string { return fmt.Sprintf("%d×/%dy", s.Mult, s.Years) }
+
+// ParseSizes reads "1:1,1,4,16": multiples of BaseUnits, each optionally
+// followed by :YEARS (years defaults to years).
+func ParseSizes(spec string, years int) ([]Size, error) {
+	var out []Size
+	for _, f := range strings.Split(spec, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		m, y, hasY := strings.Cut(f, ":")
+		s := Size{Years: years}
+		var err error
+		if s.Mult, err = strconv.Atoi(strings.TrimSuffix(m, "x")); err != nil || s.Mult < 1 || s.Mult > 64 {
+			return nil, fmt.Errorf("size %q: want a multiple of %d communes from 1 to 64, e.g. 16 or 1:1", f, BaseUnits)
+		}
+		if hasY {
+			if s.Years, err = strconv.Atoi(y); err != nil || s.Years < 1 || s.Years > 30 {
+				return nil, fmt.Errorf("size %q: years must be 1..30", f)
+			}
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no sizes given")
+	}
+	return out, nil
+}
+
+// Options configure one benchmark run.
+type Options struct {
+	Sizes    []Size
+	Backends []string
+	Runs     int
+	Mail     int
+	Seed     int64
+	Postgres string
+	Out      string
+}
+
+// Row is one line of the recompute table.
+type Row struct {
+	Backend    string
+	Size       Size
+	Units      int
+	Rows       int64
+	Gen        time.Duration
+	Recompute  Sample
+	Baseline   Sample
+	Findings   map[string]int
+	BaseGroups int
+	Ratios     []float64 // per run: recompute / baseline
+	// Jobs is each job's median time within the recompute.
+	Jobs map[string]time.Duration
+}
+
+// Ratio is the median of the runs' ratios of recompute time over baseline
+// time. Each run measures the two back to back, so a run slowed down by
+// something else on the machine slows both and the ratio holds; the ratio
+// of the two medians would not.
+func (r Row) Ratio() float64 {
+	if len(r.Ratios) == 0 {
+		return r.Recompute.Wall.Seconds() / r.Baseline.Wall.Seconds()
+	}
+	rs := slices.Clone(r.Ratios)
+	slices.Sort(rs)
+	return rs[len(rs)/2]
+}
+
+func env(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sizes := fs.String("sizes", env(getenv, "BENCH_SIZES", "1:1,1,4,16"), "sizes: multiples of 663 communes, optionally :YEARS (env BENCH_SIZES)")
+	years := fs.Int("years", 5, "years of statistics for sizes that name none (env BENCH_YEARS)")
+	backends := fs.String("backends", env(getenv, "BENCH_BACKENDS", "postgres,sqlite"), "databases (env BENCH_BACKENDS)")
+	runs := fs.Int("runs", 5, "measured runs per operation (env BENCH_RUNS)")
+	mailN := fs.Int("mail", 1000, "digests to compose and send, 0 to skip (env BENCH_MAIL)")
+	seed := fs.Int64("seed", 67, "seed of the synthetic country")
+	out := fs.String("out", env(getenv, "BENCH_OUT", ""), "folder for EXPLAIN output and CPU profiles (env BENCH_OUT)")
+	for key, name := range map[string]string{"BENCH_YEARS": "years", "BENCH_RUNS": "runs", "BENCH_MAIL": "mail"} {
+		if v := getenv(key); v != "" {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("%s=%q: %w", key, v, err)
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	o := Options{Runs: max(1, *runs), Mail: *mailN, Seed: *seed, Postgres: env(getenv, "CHUYENHOA_TEST_PG", DefaultPostgres), Out: *out}
+	var err error
+	if o.Sizes, err = ParseSizes(*sizes, *years); err != nil {
+		return err
+	}
+	for _, b := range strings.Split(*backends, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case store.Postgres, store.SQLite:
+			o.Backends = append(o.Backends, b)
+		case "":
+		default:
+			return fmt.Errorf("backend %q: want postgres or sqlite", b)
+		}
+	}
+	if o.Out != "" {
+		if err := os.MkdirAll(o.Out, 0o755); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "chuyenhoa bench: %s, %s/%s, %d CPU, %s RAM; sizes %v; %d runs each; seed %d\n\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memTotal(), o.Sizes, o.Runs, o.Seed)
+
+	var rows []Row
+	var mails []mailRow
+	for _, b := range o.Backends {
+		for _, sz := range o.Sizes {
+			r, err := benchSize(ctx, o, b, sz, stderr)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", b, sz, err)
+			}
+			rows = append(rows, r)
+		}
+		if o.Mail > 0 {
+			m, err := benchMail(ctx, o, b)
+			if err != nil {
+				return fmt.Errorf("%s mail: %w", b, err)
+			}
+			mails = append(mails, m)
+		}
+	}
+	PrintRecompute(stdout, rows)
+	if len(mails) > 0 {
+		fmt.Fprintln(stdout)
+		PrintMail(stdout, mails)
+	}
+	return nil
+}
+
+func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.Writer) (Row, error) {
+	row := Row{Backend: backend, Size: sz, Units: sz.Mult * BaseUnits}
+	t, err := NewTarget(ctx, backend, o.Postgres)
+	if err != nil {
+		return row, err
+	}
+	defer func() {
+		if err := t.Drop(); err != nil {
+			fmt.Fprintf(log, "bench: remove %s database: %v\n", backend, err)
+		}
+	}()
+	s, err := t.Open(ctx)
+	if err != nil {
+		return row, err
+	}
+	defer s.Close()
+	fmt.Fprintf(log, "%s %s: generating %d communes…\n", backend, sz, row.Units)
+	c, err := Generate(ctx, s, o.Seed, row.Units, sz.Years)
+	if err != nil {
+		return row, err
+	}
+	row.Rows, row.Gen = c.Rows, c.Gen
+	fmt.Fprintf(log, "%s %s: %d statistic rows in %s; measuring…\n", backend, sz, c.Rows, c.Gen.Round(time.Second))
+
+	// One untimed round first: both then start from warm caches and the
+	// recompute replaces findings as it does every day after the first.
+	if row.Findings, err = c.Recompute(ctx); err != nil {
+		return row, err
+	}
+	if row.BaseGroups, err = c.Baseline(ctx); err != nil {
+		return row, err
+	}
+	var rec, base []Sample
+	jobTimes := map[string][]time.Duration{}
+	for i := range o.Runs {
+		// Alternate which goes first, so neither always follows the other.
+		order := []bool{i%2 == 0, i%2 != 0}
+		for _, isBase := range order {
+			var smp Sample
+			if isBase {
+				smp, err = Measure(func() error { _, err := c.Baseline(ctx); return err })
+				base = append(base, smp)
+			} else {
+				var took map[string]time.Duration
+				smp, err = Measure(func() error {
+					var err error
+					_, took, err = c.recompute(ctx)
+					return err
+				})
+				rec = append(rec, smp)
+				for j, d := range took {
+					jobTimes[j] = append(jobTimes[j], d)
+				}
+			}
+			if err != nil {
+				return row, err
+			}
+		}
+	}
+	row.Recompute, row.Baseline = median(rec), median(base)
+	for i := range rec {
+		row.Ratios = append(row.Ratios, rec[i].Wall.Seconds()/base[i].Wall.Seconds())
+	}
+	row.Jobs = map[string]time.Duration{}
+	for j, ds := range jobTimes {
+		slices.Sort(ds)
+		row.Jobs[j] = ds[len(ds)/2]
+	}
+
+	if o.Out != "" {
+		name := fmt.Sprintf("%s-%dx-%dy", backend, sz.Mult, sz.Years)
+		if err := profile(filepath.Join(o.Out, "recompute-"+name+".pprof"), func() error { _, err := c.Recompute(ctx); return err }); err != nil {
+			return row, err
+		}
+		if backend == store.Postgres {
+			plan, err := c.Explain(ctx)
+			if err != nil {
+				return row, err
+			}
+			if err := os.WriteFile(filepath.Join(o.Out, "explain-"+name+".txt"), []byte(plan), 0o644); err != nil {
+				return row, err
+			}
+		}
+	}
+	return row, nil
+}
+
+func profile(path string, fn func() error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	err = fn()
+	pprof.StopCPUProfile()
+	return err
+}
+
+type mailRow struct {
+	Backend string
+	MailResult
+}
+
+func benchMail(ctx context.Context, o Options, backend string) (mailRow, error) {
+	t, err := NewTarget(ctx, backend, o.Postgres)
+	if err != nil {
+		return mailRow{}, err
+	}
+	defer t.Drop()
+	s, err := t.Open(ctx)
+	if err != nil {
+		return mailRow{}, err
+	}
+	defer s.Close()
+	// Each run starts from an empty store; the median run is reported.
+	var comp, send, plain []Sample
+	for range o.Runs {
+		for _, table := range []string{"outbox", "alerts", "notify_groups", "units", "districts"} {
+			if _, err := s.DB().ExecContext(ctx, "DELETE FROM "+table); err != nil {
+				return mailRow{}, err
+			}
+		}
+		m, err := BenchMail(ctx, s, o.Mail)
+		if err != nil {
+			return mailRow{}, err
+		}
+		comp, send, plain = append(comp, m.Compose), append(send, m.Send), append(plain, m.Plain)
+	}
+	return mailRow{Backend: backend, MailResult: MailResult{Messages: o.Mail, Compose: median(comp), Send: median(send), Plain: median(plain)}}, nil
+}
+
+// PrintRecompute writes the recompute table.
+func PrintRecompute(w io.Writer, rows []Row) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "backend\tsize\tunits\tstat rows\tgen\trecompute\tbaseline\tratio\theap peak\talloc\tRSS peak Δ\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%.2f×\t%s\t%s\t%s\t\n", r.Backend, r.Size, r.Units, r.Rows,
+			r.Gen.Round(100*time.Millisecond), ms(r.Recompute.Wall), ms(r.Baseline.Wall), r.Ratio(),
+			mib(int64(r.Recompute.HeapPeak)), mib(int64(r.Recompute.Alloc)), mib(r.Recompute.RSSPeak))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "backend\tsize")
+	for _, j := range Jobs {
+		fmt.Fprintf(tw, "\t%s", j)
+	}
+	fmt.Fprintln(tw, "\tfindings\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s", r.Backend, r.Size)
+		total := 0
+		for _, j := range Jobs {
+			fmt.Fprintf(tw, "\t%s", ms(r.Jobs[j]))
+			total += r.Findings[j]
+		}
+		fmt.Fprintf(tw, "\t%d\t\n", total)
+	}
+	tw.Flush()
+	// Growth from the smallest to the largest size of each backend with
+	// the same years.
+	for i, a := range rows {
+		for _, b := range rows[i+1:] {
+			if a.Backend == b.Backend && a.Size.Years == b.Size.Years && b.Size.Mult > a.Size.Mult && a.Size.Mult == 1 {
+				fmt.Fprintf(w, "%s %d× → %d× (%dy): %.1f× the rows, recompute %.1f× the time, baseline %.1f×\n", a.Backend, a.Size.Mult, b.Size.Mult, a.Size.Years,
+					float64(b.Rows)/float64(a.Rows), b.Recompute.Wall.Seconds()/a.Recompute.Wall.Seconds(), b.Baseline.Wall.Seconds()/a.Baseline.Wall.Seconds())
+			}
+		}
+	}
+}
+
+// PrintMail writes the mail table.
+func PrintMail(w io.Writer, rows []mailRow) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "backend\tdigests\tcompose+queue\tsend (Sender)\tours msgs/s\tsend-only msgs/s\tplain go-mail msgs/s\tratio ours/plain\tratio send/plain\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f\t%.0f\t%.0f\t%.2f×\t%.2f×\t\n", r.Backend, r.Messages, ms(r.Compose.Wall), ms(r.Send.Wall),
+			r.Ours(), r.SendOnly(), r.PlainRate(), r.Ours()/r.PlainRate(), r.SendOnly()/r.PlainRate())
+	}
+	tw.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+
+func mib(b int64) string {
+	if b < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+}
+
+func memTotal() string {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+			}
+		}
+	}
+	return "?"
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Sample is what one measured call cost.
+type Sample struct {
+	Wall time.Duration
+	// HeapPeak is the highest Go heap (live and not yet collected objects)
+	// seen during the call, above the live heap before it.
+	HeapPeak uint64
+	// Alloc is what the call allocated on the Go heap in total.
+	Alloc uint64
+	// RSSPeak is the process' peak resident set during the call above the
+	// resident set before it (Linux only; -1 elsewhere). It also counts
+	// memory outside the Go heap, such as SQLite's page cache.
+	RSSPeak int64
+}
+
+// sampleEvery is how often the heap is read during a call: often enough
+// to see a peak that lasts a garbage collection cycle.
+const sampleEvery = time.Millisecond
+
+// heapNow returns the heap's object bytes: cheap enough to read every
+// millisecond, unlike runtime.ReadMemStats, which stops the world.
+func heapNow() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// allocated is the total allocated so far, exact (ReadMemStats flushes the
+// per-processor caches that runtime/metrics does not).
+func allocated() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
+}
+
+// Measure runs fn once and reports its wall time and memory. It collects
+// garbage first, so that the peak is the call's own.
+func Measure(fn func() error) (Sample, error) {
+	runtime.GC()
+	base, alloc0 := heapNow(), allocated()
+	rss0 := rssNow()
+	resetPeakRSS()
+
+	var (
+		mu   sync.Mutex
+		peak = base
+		done = make(chan struct{})
+		wg   sync.WaitGroup
+	)
+	note := func() {
+		h := heapNow()
+		mu.Lock()
+		peak = max(peak, h)
+		mu.Unlock()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(sampleEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				note()
+			}
+		}
+	}()
+	start := time.Now()
+	err := fn()
+	wall := time.Since(start)
+	note()
+	close(done)
+	wg.Wait()
+	alloc1 := allocated()
+
+	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1}
+	if hwm := peakRSS(); hwm >= 0 && rss0 >= 0 {
+		s.RSSPeak = max(0, hwm-rss0)
+	}
+	return s, err
+}
+
+// resetPeakRSS resets the kernel's high-water mark of this process' RSS
+// (VmHWM), so that peakRSS reports the peak since now. Linux only; a
+// failure leaves the mark as it is, which over-reports.
+func resetPeakRSS() {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+func rssNow() int64  { return procStatus("VmRSS:") }
+func peakRSS() int64 { return procStatus("VmHWM:") }
+
+// procStatus reads a "kB" field of /proc/self/status in bytes, or -1.
+func procStatus(field string) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), field)
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		if err != nil {
+			return -1
+		}
+		return kb * 1024
+	}
+	return -1
+}
+
+// median returns the sample with the median wall time, and the highest
+// memory figures of all (memory is judged by its worst case).
+func median(ss []Sample) Sample {
+	if len(ss) == 0 {
+		return Sample{}
+	}
+	walls := make([]time.Duration, len(ss))
+	out := Sample{RSSPeak: -1}
+	for i, s := range ss {
+		walls[i] = s.Wall
+		out.HeapPeak = max(out.HeapPeak, s.HeapPeak)
+		out.Alloc = max(out.Alloc, s.Alloc)
+		out.RSSPeak = max(out.RSSPeak, s.RSSPeak)
+	}
+	for i := 1; i < len(walls); i++ {
+		for j := i; j > 0 && walls[j] < walls[j-1]; j-- {
+			walls[j], walls[j-1] = walls[j-1], walls[j]
+		}
+	}
+	out.Wall = walls[len(walls)/2]
+	return out
+}

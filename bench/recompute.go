@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/jobs"
+	"chuyenhoa/period"
+	"chuyenhoa/store"
+	"chuyenhoa/synth"
+)
+
+// Jobs are the jobs of the full recompute, in the order a full run takes
+// them.
+var Jobs = []string{jobs.Candidates, jobs.Relapse, jobs.Deadlines}
+
+// Target is a database the benchmark owns: a SQLite file in a temporary
+// folder or a fresh PostgreSQL schema, removed by Drop.
+type Target struct {
+	Backend string // store.Postgres or store.SQLite
+	URL     string
+	drop    func() error
+}
+
+// NewTarget creates an empty database for backend. pgURL is the
+// PostgreSQL server to create a schema in.
+func NewTarget(ctx context.Context, backend, pgURL string) (*Target, error) {
+	switch backend {
+	case store.SQLite:
+		dir, err := os.MkdirTemp("", "chuyenhoa-bench-")
+		if err != nil {
+			return nil, err
+		}
+		return &Target{Backend: backend, URL: "sqlite:" + filepath.Join(dir, "bench.db"), drop: func() error { return os.RemoveAll(dir) }}, nil
+	case store.Postgres:
+		u, err := url.Parse(pgURL)
+		if err != nil {
+			return nil, fmt.Errorf("PostgreSQL URL %q: %w", store.Redact(pgURL), err)
+		}
+		admin, err := sql.Open("postgres", pgURL)
+		if err != nil {
+			return nil, err
+		}
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		schema := "bench_" + hex.EncodeToString(b)
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+			admin.Close()
+			return nil, fmt.Errorf("create schema on %s: %w", store.Redact(pgURL), err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return &Target{Backend: backend, URL: u.String(), drop: func() error {
+			defer admin.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			_, err := admin.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			return err
+		}}, nil
+	}
+	return nil, fmt.Errorf("unknown backend %q (want postgres or sqlite)", backend)
+}
+
+// Drop removes the database.
+func (t *Target) Drop() error { return t.drop() }
+
+// Open opens and migrates the target.
+func (t *Target) Open(ctx context.Context) (*store.Store, error) {
+	s, err := store.Open(ctx, t.URL)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Country is a generated country in a store, with what the recompute
+// needs to run on it.
+type Country struct {
+	Store  *store.Store
+	Config *config.Config
+	Units  int
+	Rows   int64
+	Gen    time.Duration
+	Day    time.Time // the day the recompute runs as of: the last day with statistics
+	// Windows are the statistical periods the jobs aggregate: the
+	// reference year of the candidate proposal and the rolling year of
+	// the relapse check.
+	Windows []period.Range
+}
+
+// Generate fills s with units communes and years of statistics.
+func Generate(ctx context.Context, s *store.Store, seed int64, units, years int) (*Country, error) {
+	start := time.Now()
+	n, err := synth.NewNational(seed, synth.NationalOptions{Units: units, Years: years})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := n.Fill(ctx, s)
+	if err != nil {
+		return nil, fmt.Errorf("generate %d units × %d years: %w", units, years, err)
+	}
+	cfg := config.Default()
+	day := n.Span().To
+	cal := cfg.Calendar()
+	year, _, _ := cal.MonthOf(day)
+	return &Country{
+		Store: s, Config: cfg, Units: units, Rows: rows, Gen: time.Since(start), Day: day,
+		Windows: []period.Range{cal.Year(year - 1), cal.RollingYear(day)},
+	}, nil
+}
+
+// Runner is the job runner the CLI would use, without mail: composing is
+// measured apart. Its clock stands at 07:00 of the run day, so findings
+// do not depend on when the benchmark runs.
+func (c *Country) Runner() *jobs.Runner {
+	at := time.Date(c.Day.Year(), c.Day.Month(), c.Day.Day(), 7, 0, 0, 0, c.Config.Location())
+	return &jobs.Runner{Store: c.Store, Config: c.Config, Now: func() time.Time { return at }}
+}
+
+// Recompute runs every job of the full recompute once, as jobs.Runner.Run
+// does for the scheduler (each in its own transaction, recorded in
+// job_runs), and returns how many findings each wrote.
+func (c *Country) Recompute(ctx context.Context) (map[string]int, error) {
+	n, _, err := c.recompute(ctx)
+	return n, err
+}
+
+// recompute is Recompute that also times each job.
+func (c *Country) recompute(ctx context.Context) (map[string]int, map[string]time.Duration, error) {
+	r := c.Runner()
+	n, took := map[string]int{}, map[string]time.Duration{}
+	for _, j := range Jobs {
+		start := time.Now()
+		res, err := r.Run(ctx, j, c.Day)
+		if err != nil {
+			return nil, nil, err
+		}
+		n[j], took[j] = len(res.Findings), time.Since(start)
+	}
+	return n, took, nil
+}
+
+// BaselineSQL is the one aggregation a recompute cannot do without, per
+// dialect: each unit's statistics over a window summed per offence
+// category and for offences against social order, which is what the gate
+// and the category tests read. It is the fastest form we found for each
+// database (see BENCHMARKS.md), and the one store.Counts sends.
+func BaselineSQL(dialect string) string {
+	if dialect == store.SQLite {
+		return `SELECT unit_code, offence_code, SUM(count) FROM crime_stats INDEXED BY crime_stats_unit_offence_day
+			WHERE day >= ? AND day <= ? GROUP BY unit_code, offence_code`
+	}
+	return `SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)
+		FROM crime_stats cs JOIN offence_types ot ON ot.code = cs.offence_code
+		WHERE cs.day >= $1 AND cs.day <= $2
+		GROUP BY cs.unit_code, ot.category, ot.social_order`
+}
+
+// Baseline runs BaselineSQL once for each window the jobs read, draining
+// the rows and doing nothing else with them. It returns the rows read.
+func (c *Country) Baseline(ctx context.Context) (int, error) {
+	q := BaselineSQL(c.Store.Dialect())
+	n := 0
+	for _, w := range c.Windows {
+		rows, err := c.Store.DB().QueryContext(ctx, q, w.From.Format(time.DateOnly), w.To.Format(time.DateOnly))
+		if err != nil {
+			return n, fmt.Errorf("baseline %s: %w", w, err)
+		}
+		var (
+			unit, key string
+			sum       int64
+			a, b      any
+		)
+		dest := []any{&unit, &key, &sum}
+		if c.Store.Dialect() == store.Postgres {
+			dest = []any{&unit, &a, &b, &sum}
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return n, fmt.Errorf("baseline %s: %w", w, err)
+			}
+			n++
+		}
+		if err := rows.Close(); err != nil {
+			return n, err
+		}
+		if err := rows.Err(); err != nil {
+			return n, fmt.Errorf("baseline %s: %w", w, err)
+		}
+	}
+	return n, nil
+}
+
+// Explain returns PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the baseline
+// aggregation for each window.
+func (c *Country) Explain(ctx context.Context) (string, error) {
+	if c.Store.Dialect() != store.Postgres {
+		return "", fmt.Errorf("explain: only on PostgreSQL")
+	}
+	var b strings.Builder
+	for _, w := range c.Windows {
+		fmt.Fprintf(&b, "-- window %s\nEXPLAIN (ANALYZE, BUFFERS)%s;\n\n", w, strings.ReplaceAll(
+			strings.ReplaceAll(BaselineSQL(store.Postgres), "$1", "'"+w.From.Format(time.DateOnly)+"'"),
+			"$2", "'"+w.To.Format(time.DateOnly)+"'"))
+		rows, err := c.Store.DB().QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+BaselineSQL(store.Postgres), w.From.Format(time.DateOnly), w.To.Format(time.DateOnly))
+		if err != nil {
+			return "", fmt.Errorf("explain %s: %w", w, err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				rows.Close()
+				return "", err
+			}
+			b.WriteString(line + "\n")
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
