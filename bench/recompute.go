@@ -214,7 +214,7 @@ func (c *Country) Explain(ctx context.Context) (string, error) {
 	}
 	var b strings.Builder
 	for _, w := range c.Windows {
-		fmt.Fprintf(&b, "-- window %s\nEXPLAIN (ANALYZE, BUFFERS)%s;\n\n", w, strings.ReplaceAll(
+		fmt.Fprintf(&b, "-- window %s\nEXPLAIN (ANALYZE, BUFFERS)\n%s;\n\n", w, strings.ReplaceAll(
 			strings.ReplaceAll(BaselineSQL(store.Postgres), "$1", "'"+w.From.Format(time.DateOnly)+"'"),
 			"$2", "'"+w.To.Format(time.DateOnly)+"'"))
 		rows, err := c.Store.DB().QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+BaselineSQL(store.Postgres), w.From.Format(time.DateOnly), w.To.Format(time.DateOnly))

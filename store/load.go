@@ -354,10 +354,14 @@ func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64,
 	// order: with the default 2 MB page cache most index inserts would
 	// read their page back from disk. A large cache for this connection
 	// keeps them in memory until the commit; it is put back afterwards.
+	var cacheSize int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize); err != nil {
+		return 0, fmt.Errorf("insert crime_stats: read cache size: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", loadCacheKiB)); err != nil {
 		return 0, fmt.Errorf("insert crime_stats: %w", err)
 	}
-	defer func() { _, _ = tx.ExecContext(ctx, "PRAGMA cache_size = -2000") }()
+	defer func() { _, _ = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cacheSize)) }()
 	st, err := tx.PreparexContext(ctx, tx.Rebind(insert(streamBatch)))
 	if err != nil {
 		return 0, fmt.Errorf("insert crime_stats: prepare: %w", err)

@@ -348,7 +348,7 @@ func (n *National) story() {
 		for _, u := range pool[:min(n.target, len(pool))] {
 			n.choose(u, y, dec, decIdx, assessed)
 		}
-		n.relapse(decIdx+1, decIdx+6, g(0.02))
+		n.relapse(decIdx+1, decIdx+6, relapseShare)
 		// Hot spots for next year's selection, appearing during the
 		// statistical year that will be its reference period.
 		apr := n.monthIndex(period.Date(y, time.April, 1))
@@ -402,13 +402,17 @@ func (n *National) choose(u *natUnit, y int, dec time.Time, decIdx int, assessed
 	}
 	n.ds.Selections = append(n.ds.Selections, rules.Selection{Year: y, Unit: u.code, Category: cat, DecidedOn: dec})
 	ok := n.r.Float64() < transformRate
+	// A transformed area ends well below its usual rate and below an
+	// ordinary commune's: a busy commune at half its usual rate would
+	// still be above the averages, and counted as relapsed at once.
+	cool := min(afterTransform, 0.7/u.rate)
 	for _, k := range rules.Categories {
 		switch {
 		case ok:
 			from := max(u.hot[k], 1)
-			u.set(k, decIdx+3, from+(afterTransform-from)/3)
-			u.set(k, decIdx+6, from+2*(afterTransform-from)/3)
-			u.set(k, decIdx+9, afterTransform)
+			u.set(k, decIdx+3, from+(cool-from)/3)
+			u.set(k, decIdx+6, from+2*(cool-from)/3)
+			u.set(k, decIdx+9, cool)
 			u.hot[k] = 0
 		case u.hot[k] > 0:
 			u.hot[k] = max(2.5, 0.75*u.hot[k])
@@ -424,9 +428,14 @@ func (n *National) choose(u *natUnit, y int, dec time.Time, decIdx int, assessed
 	}
 }
 
-// relapse makes cnt transformed areas that have not relapsed hot again
-// from a month in lo..hi, in the category they were transformed from.
-func (n *National) relapse(lo, hi, cnt int) {
+// relapseShare of the transformed areas watched relapse each year: few
+// enough that most years meet the 85% target.
+const relapseShare = 0.05
+
+// relapse makes a share of the transformed areas that have not relapsed
+// hot again from a month in lo..hi, in the category they were transformed
+// from.
+func (n *National) relapse(lo, hi int, share float64) {
 	onsetDay := n.first.AddDate(0, lo, 0)
 	var cands []*natUnit
 	for _, u := range n.units {
@@ -435,7 +444,11 @@ func (n *National) relapse(lo, hi, cnt int) {
 		}
 	}
 	n.r.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
-	for _, u := range cands[:min(cnt, len(cands))] {
+	cnt := int(math.Round(share * float64(len(cands))))
+	if len(cands) > 0 {
+		cnt = max(cnt, 1)
+	}
+	for _, u := range cands[:cnt] {
 		u.relapsed = true
 		cats := []rules.Category{u.area.category}
 		if u.area.category != rules.Cat1 && n.r.Float64() < 0.5 {

@@ -15,7 +15,7 @@ import (
 // into the database, never held in memory.
 func cmdGen(ctx context.Context, a *app, args []string) error {
 	fl := a.flags("gen")
-	units := fl.Int("units", 663, "commune-level units (the whole country: 10600), about ten per district")
+	units := fl.Int("units", 663, fmt.Sprintf("commune-level units, ten to a district (the whole country: %d)", synth.NationalUnits))
 	years := fl.Int("years", 5, "years of daily statistics, ending on --today")
 	seed := fl.Int64("seed", 67, "seed (same seed and sizes, same rows)")
 	db := fl.String("db", "", "database URL (sqlite:FILE or postgres://...); default: the configured database")
