@@ -58,8 +58,8 @@ func commands() []command {
 			[]string{"chuyenhoa --config /etc/chuyenhoa/config.yaml serve"}, cmdServe},
 		{"schedule", "[--count N]", "print the next runs of every scheduled job in provincial time, to check cron specs before deploying",
 			[]string{"chuyenhoa schedule", "chuyenhoa --config deploy/config.example.yaml schedule --count 3"}, cmdSchedule},
-		{"gen", "--units N --years Y [--seed S] [--db URL]", "fill a database with a synthetic dataset of a given size (benchmarks, load tests)",
-			[]string{"chuyenhoa gen --units 663 --years 5 --db sqlite:/tmp/bench.db"}, cmdGen},
+		{"gen", "--units N --years Y [--seed S] [--db URL] [--today YYYY-MM-DD]", "fill an empty database with a synthetic country (communes ten to a district, hot spots, new-rural communes, decisions, reports, daily statistics streamed in) for benchmarks and load tests",
+			[]string{"chuyenhoa gen --units 663 --years 5 --db sqlite:/tmp/province.db"}, cmdGen},
 		{"report", "year YEAR [--out DIR] [--at YYYY-MM-DD]", "write the year-end report for the provincial committee: a printable A4 HTML page and CSV tables",
 			[]string{"chuyenhoa report year 2026 --out bao-cao"}, cmdReport},
 	}
