@@ -12,6 +12,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/jobs"
+	"chuyenhoa/leader"
 	"chuyenhoa/notify"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
@@ -125,9 +126,9 @@ func TestTwoReplicasRunAnOccurrenceOnce(t *testing.T) {
 	var runs [2]atomic.Int32
 	recs := [2]*recorder{newRecorder(), newRecorder()}
 	var scheds [2]*jobs.Scheduler
-	var electors [2]*jobs.PGElector
+	var electors [2]*leader.PGElector
 	for i, s := range stores {
-		el, err := jobs.NewPGElector(ctx, s, nil)
+		el, err := leader.NewPGElector(ctx, s, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/jobs"
+	"chuyenhoa/leader"
 	"chuyenhoa/notify"
 	"chuyenhoa/ops"
 	"chuyenhoa/status"
@@ -49,7 +50,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 
 	// SQLite has no leader election: one process per database file.
 	if path, ok := sqlitePath(cfg.Database.URL); ok {
-		lock, err := jobs.LockFile(path + ".lock")
+		lock, err := leader.LockFile(path + ".lock")
 		if err != nil {
 			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", path, err)
 		}
@@ -69,11 +70,11 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	defer s.Close()
 
 	var (
-		elector gocronElector
-		leader  func() bool
+		elector  gocronElector
+		isLeader func() bool
 	)
 	if s.Dialect() == store.Postgres {
-		e, err := jobs.NewPGElector(ctx, s, log)
+		e, err := leader.NewPGElector(ctx, s, log)
 		if err != nil {
 			return err
 		}
@@ -83,11 +84,11 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 				log.Warn("release leadership", "err", err)
 			}
 		}()
-		elector, leader = e, e.Leader
+		elector, isLeader = e, e.Leader
 	}
 
 	jobNames := append(append([]string{}, jobs.Names...), jobs.Send)
-	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: jobNames, Stats: s, Leader: leader, DB: s.DB().DB, Log: log,
+	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: jobNames, Stats: s, Leader: isLeader, DB: s.DB().DB, Log: log,
 		AlertKinds: notify.Kinds()})
 	seedLastSuccess(ctx, s, metrics, log)
 
@@ -111,7 +112,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	defer stopHTTP()
 	httpErr := make(chan error, 1)
 	go func() {
-		probes := ops.Handler(ops.HandlerOptions{Ready: ops.StoreReady(s), Leader: leader, Metrics: metrics, Log: log})
+		probes := ops.Handler(ops.HandlerOptions{Ready: ops.StoreReady(s), Leader: isLeader, Metrics: metrics, Log: log})
 		page := (&status.Server{Store: s, Config: cfg, Log: log, User: cfg.HTTP.User, Password: cfg.HTTP.Password}).Handler()
 		mux := http.NewServeMux()
 		for _, p := range []string{"/healthz", "/readyz", "/metrics"} {

@@ -1,4 +1,17 @@
-package jobs
+// Package leader makes sure one process at a time runs the scheduled jobs.
+//
+// Several replicas on one PostgreSQL database elect a leader with a session
+// advisory lock held on a dedicated connection (PGElector, a gocron
+// Elector): gocron's job-name Locker lets replicas with skewed clocks each
+// run a short job once (go-co-op/gocron #841). The unique job_runs row per
+// (job, period) stays the second fence, so even two leaders cannot record a
+// period twice. SQLite has no such lock server, so SQLite mode allows one
+// process per database file, enforced by an flock on "<file>.lock"
+// (LockFile).
+//
+// It is its own package because it is neither a job nor the scheduler: the
+// scheduler only asks an Elector, and serve picks which guard applies.
+package leader
 
 import (
 	"context"

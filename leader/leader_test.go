@@ -1,4 +1,4 @@
-package jobs_test
+package leader_test
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/leader"
+	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
 )
 
@@ -20,12 +21,12 @@ func TestPGElectorHandover(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx := context.Background()
 	s1, s2 := openPG(t, url, true), openPG(t, url, false)
-	e1, err := jobs.NewPGElector(ctx, s1, nil)
+	e1, err := leader.NewPGElector(ctx, s1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e1.Close()
-	e2, err := jobs.NewPGElector(ctx, s2, nil)
+	e2, err := leader.NewPGElector(ctx, s2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestPGElectorHandover(t *testing.T) {
 	if err := e1.IsLeader(ctx); err != nil {
 		t.Fatalf("first replica, again: %v", err)
 	}
-	if err := e2.IsLeader(ctx); !errors.Is(err, jobs.ErrNotLeader) {
+	if err := e2.IsLeader(ctx); !errors.Is(err, leader.ErrNotLeader) {
 		t.Fatalf("second replica: %v, want ErrNotLeader", err)
 	}
 
@@ -60,12 +61,12 @@ func TestPGElectorHandover(t *testing.T) {
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, jobs.ErrNotLeader) || time.Now().After(deadline) {
+		if !errors.Is(err, leader.ErrNotLeader) || time.Now().After(deadline) {
 			t.Fatalf("second replica after the leader's session died: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := e1.IsLeader(ctx); !errors.Is(err, jobs.ErrNotLeader) {
+	if err := e1.IsLeader(ctx); !errors.Is(err, leader.ErrNotLeader) {
 		t.Fatalf("old leader after losing its session: %v, want ErrNotLeader", err)
 	}
 	if e1.Leader() || !e2.Leader() {
@@ -85,22 +86,22 @@ func TestPGElectorHandover(t *testing.T) {
 }
 
 func TestPGElectorRefusesSQLite(t *testing.T) {
-	s := storetestSQLite(t)
-	if _, err := jobs.NewPGElector(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+	s := openSQLite(t)
+	if _, err := leader.NewPGElector(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
 		t.Fatalf("err = %v, want one asking for PostgreSQL", err)
 	}
 }
 
 func TestLockFileRefusesSecondHolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "chuyenhoa.db.lock")
-	first, err := jobs.LockFile(path)
+	first, err := leader.LockFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// flock locks belong to the open file, so a second open in this
 	// process conflicts exactly as another process would.
-	_, err = jobs.LockFile(path)
-	if !errors.Is(err, jobs.ErrLocked) {
+	_, err = leader.LockFile(path)
+	if !errors.Is(err, leader.ErrLocked) {
 		t.Fatalf("second lock: %v, want ErrLocked", err)
 	}
 	for _, want := range []string{path, fmt.Sprintf("pid %d", os.Getpid())} {
@@ -111,11 +112,37 @@ func TestLockFileRefusesSecondHolder(t *testing.T) {
 	if err := first.Release(); err != nil {
 		t.Fatal(err)
 	}
-	again, err := jobs.LockFile(path)
+	again, err := leader.LockFile(path)
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)
 	}
 	if err := again.Release(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func openPG(t *testing.T, url string, migrate bool) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if migrate {
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+func openSQLite(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
