@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/dburl"
 	"chuyenhoa/jobs"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
@@ -44,7 +45,7 @@ func NewTarget(ctx context.Context, backend, pgURL string) (*Target, error) {
 	case store.Postgres:
 		u, err := url.Parse(pgURL)
 		if err != nil {
-			return nil, fmt.Errorf("PostgreSQL URL %q: %w", store.Redact(pgURL), err)
+			return nil, fmt.Errorf("PostgreSQL URL %q: %w", dburl.Redact(pgURL), err)
 		}
 		admin, err := sql.Open("postgres", pgURL)
 		if err != nil {
@@ -55,7 +56,7 @@ func NewTarget(ctx context.Context, backend, pgURL string) (*Target, error) {
 		schema := "bench_" + hex.EncodeToString(b)
 		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 			admin.Close()
-			return nil, fmt.Errorf("create schema on %s: %w", store.Redact(pgURL), err)
+			return nil, fmt.Errorf("create schema on %s: %w", dburl.Redact(pgURL), err)
 		}
 		q := u.Query()
 		q.Set("search_path", schema)

@@ -17,6 +17,7 @@ package dburl
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -83,6 +84,9 @@ func Parse(raw string) (URL, error) {
 
 // String is the URL as written with its secrets hidden (see Redact).
 func (u URL) String() string { return Redact(u.raw) }
+
+// LogValue logs the URL as its String, whatever the slog handler.
+func (u URL) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
 // defaultConnectTimeout bounds how long opening one PostgreSQL connection
 // may take, handshake included. Without it a server that accepts the TCP

@@ -1,6 +1,8 @@
 package dburl_test
 
 import (
+	"bytes"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -91,6 +93,11 @@ func TestRedact(t *testing.T) {
 	}
 	if got := u.String(); got != "postgres://u:***@h/db" {
 		t.Errorf("String() = %q, want the redacted URL", got)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("open", "database", u)
+	if got := buf.String(); !strings.Contains(got, `"database":"postgres://u:***@h/db"`) || strings.Contains(got, "secret") {
+		t.Errorf("JSON log line %s, want the redacted URL as a string", got)
 	}
 }
 

@@ -8,11 +8,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/dburl"
 	"chuyenhoa/jobs"
 	"chuyenhoa/leader"
 	"chuyenhoa/notify"
@@ -48,11 +48,15 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 
+	db, err := dburl.Parse(cfg.Database.URL)
+	if err != nil {
+		return fmt.Errorf("database.url: %w", err) // Validate has refused it already
+	}
 	// SQLite has no leader election: one process per database file.
-	if path, ok := sqlitePath(cfg.Database.URL); ok {
-		lock, err := leader.LockFile(path + ".lock")
+	if db.Dialect == dburl.SQLite {
+		lock, err := leader.LockFile(db.Path + ".lock")
 		if err != nil {
-			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", path, err)
+			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", db.Path, err)
 		}
 		defer lock.Release()
 	}
@@ -125,7 +129,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if elector != nil {
 		mode = "replica (PostgreSQL leader election)"
 	}
-	log.Info("chuyenhoa serving", "http", ln.Addr().String(), "database", store.Redact(cfg.Database.URL),
+	log.Info("chuyenhoa serving", "http", ln.Addr().String(), "database", db,
 		"timezone", cfg.Timezone, "mode", mode, "mail", transport.Name())
 	sched.Start()
 
@@ -219,22 +223,6 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// sqlitePath returns the database file of a sqlite: URL, as store.Open
-// reads it.
-func sqlitePath(rawURL string) (string, bool) {
-	scheme, rest, ok := strings.Cut(rawURL, ":")
-	if !ok {
-		return "", false
-	}
-	switch strings.ToLower(scheme) {
-	case "sqlite", "sqlite3":
-	default:
-		return "", false
-	}
-	path, _, _ := strings.Cut(strings.TrimPrefix(rest, "//"), "?")
-	return path, path != ""
 }
 
 // jobTitles describe the scheduled jobs in the schedule listing.
