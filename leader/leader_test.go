@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"chuyenhoa/leader"
-	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
 )
 
@@ -20,7 +19,7 @@ import (
 func TestPGElectorHandover(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx := context.Background()
-	s1, s2 := openPG(t, url, true), openPG(t, url, false)
+	s1, s2 := storetest.Open(t, url, true), storetest.Open(t, url, false)
 	e1, err := leader.NewPGElector(ctx, s1, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +85,7 @@ func TestPGElectorHandover(t *testing.T) {
 }
 
 func TestPGElectorRefusesSQLite(t *testing.T) {
-	s := openSQLite(t)
+	s := storetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), false)
 	if _, err := leader.NewPGElector(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
 		t.Fatalf("err = %v, want one asking for PostgreSQL", err)
 	}
@@ -119,30 +118,4 @@ func TestLockFileRefusesSecondHolder(t *testing.T) {
 	if err := again.Release(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func openPG(t *testing.T, url string, migrate bool) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if migrate {
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return s
-}
-
-func openSQLite(t *testing.T) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
