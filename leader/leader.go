@@ -19,7 +19,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"os"
@@ -73,7 +72,8 @@ func NewPGElector(ctx context.Context, s *store.Store, log *slog.Logger) (*PGEle
 	if s.Dialect() != store.Postgres {
 		return nil, fmt.Errorf("leader election needs PostgreSQL, the database is %s (SQLite runs a single process)", s.Dialect())
 	}
-	key, err := leaderKey(ctx, s.DB().DB)
+	// Under its own purpose, so it never collides with the migration lock.
+	key, err := s.AdvisoryKey(ctx, "leader")
 	if err != nil {
 		return nil, fmt.Errorf("leader election: %w", err)
 	}
@@ -81,18 +81,6 @@ func NewPGElector(ctx context.Context, s *store.Store, log *slog.Logger) (*PGEle
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &PGElector{db: s.DB().DB, key: key, log: log.With("lock_key", key)}, nil
-}
-
-// leaderKey hashes database and schema as the store's migration lock does,
-// under another prefix so the two locks never collide.
-func leaderKey(ctx context.Context, db *sql.DB) (int64, error) {
-	var name, schema sql.NullString
-	if err := db.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&name, &schema); err != nil {
-		return 0, fmt.Errorf("read current schema: %w", err)
-	}
-	h := fnv.New64a()
-	fmt.Fprintf(h, "chuyenhoa-leader\x00%s\x00%s", name.String, schema.String)
-	return int64(h.Sum64() & (1<<63 - 1)), nil
 }
 
 // IsLeader returns nil when this replica holds the leader lock, taking it

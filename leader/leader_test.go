@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,5 +118,34 @@ func TestLockFileRefusesSecondHolder(t *testing.T) {
 	}
 	if err := again.Release(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The lock key is part of the protocol between replicas: during a rolling
+// upgrade old and new replicas must derive the same key, or both lead.
+func TestPGElectorKeyDerivation(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	ctx := context.Background()
+	s := storetest.Open(t, url, false)
+	e, err := leader.NewPGElector(ctx, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var db, schema string
+	if err := s.DB().QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&db, &schema); err != nil {
+		t.Fatal(err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("chuyenhoa-leader\x00" + db + "\x00" + schema))
+	if want := int64(h.Sum64() & (1<<63 - 1)); e.Key() != want {
+		t.Errorf("Key() = %d, want %d (FNV-1a of chuyenhoa-leader, database %q, schema %q)", e.Key(), want, db, schema)
+	}
+	migrate, err := s.AdvisoryKey(ctx, "migrate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if migrate == e.Key() {
+		t.Errorf("the migration lock and the leader lock share key %d", migrate)
 	}
 }

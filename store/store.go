@@ -108,7 +108,7 @@ func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
 	switch s.dialect {
 	case Postgres:
 		dialect = goose.DialectPostgres
-		id, err := s.lockID(ctx)
+		id, err := s.AdvisoryKey(ctx, "migrate")
 		if err != nil {
 			return nil, err
 		}
@@ -129,16 +129,18 @@ func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
 	return goose.NewProvider(dialect, s.db.DB, sub, opts...)
 }
 
-// lockID derives the migration advisory lock from the database and schema:
-// replicas of one deployment share it, while deployments (or test schemas)
-// living side by side in one server do not wait on each other.
-func (s *Store) lockID(ctx context.Context) (int64, error) {
+// AdvisoryKey derives a PostgreSQL advisory lock key for purpose (such as
+// "migrate" or "leader") from the database and schema: replicas of one
+// deployment share it, while deployments (or test schemas) living side by
+// side in one server do not wait on each other, and locks for different
+// purposes never collide.
+func (s *Store) AdvisoryKey(ctx context.Context, purpose string) (int64, error) {
 	var db, schema sql.NullString
 	if err := s.db.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&db, &schema); err != nil {
 		return 0, fmt.Errorf("read current schema: %w", err)
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "chuyenhoa-migrate\x00%s\x00%s", db.String, schema.String)
+	fmt.Fprintf(h, "chuyenhoa-%s\x00%s\x00%s", purpose, db.String, schema.String)
 	return int64(h.Sum64() & (1<<63 - 1)), nil
 }
 
