@@ -43,9 +43,17 @@ func NewTarget(ctx context.Context, backend, pgURL string) (*Target, error) {
 		}
 		return &Target{Backend: backend, URL: "sqlite:" + filepath.Join(dir, "bench.db"), drop: func() error { return os.RemoveAll(dir) }}, nil
 	case store.Postgres:
+		// dburl's error, unlike url.Parse's, does not repeat the password.
+		pg, err := dburl.Parse(pgURL)
+		if err == nil && pg.Dialect != dburl.Postgres {
+			err = fmt.Errorf("%q is not a PostgreSQL URL", pg)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("benchmark PostgreSQL server: %w", err)
+		}
 		u, err := url.Parse(pgURL)
 		if err != nil {
-			return nil, fmt.Errorf("PostgreSQL URL %q: %w", dburl.Redact(pgURL), err)
+			return nil, err // dburl.Parse has read it
 		}
 		admin, err := sql.Open("postgres", pgURL)
 		if err != nil {
