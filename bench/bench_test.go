@@ -136,3 +136,14 @@ func TestPrintRecompute(t *testing.T) {
 		}
 	}
 }
+
+// A bad server URL is refused before anything connects, without showing
+// its password (url.Parse's error would repeat it).
+func TestNewTargetRefusesBadURL(t *testing.T) {
+	for _, u := range []string{"postgres://u:secret@h:port/db", "sqlite:x.db"} {
+		_, err := NewTarget(context.Background(), store.Postgres, u)
+		if err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("NewTarget(%q) = %v, want an error without the password", u, err)
+		}
+	}
+}

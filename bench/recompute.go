@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/dburl"
 	"chuyenhoa/jobs"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
@@ -42,9 +43,17 @@ func NewTarget(ctx context.Context, backend, pgURL string) (*Target, error) {
 		}
 		return &Target{Backend: backend, URL: "sqlite:" + filepath.Join(dir, "bench.db"), drop: func() error { return os.RemoveAll(dir) }}, nil
 	case store.Postgres:
+		// dburl's error, unlike url.Parse's, does not repeat the password.
+		pg, err := dburl.Parse(pgURL)
+		if err == nil && pg.Dialect != dburl.Postgres {
+			err = fmt.Errorf("%q is not a PostgreSQL URL", pg)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("benchmark PostgreSQL server: %w", err)
+		}
 		u, err := url.Parse(pgURL)
 		if err != nil {
-			return nil, fmt.Errorf("PostgreSQL URL %q: %w", store.Redact(pgURL), err)
+			return nil, err // dburl.Parse has read it
 		}
 		admin, err := sql.Open("postgres", pgURL)
 		if err != nil {
@@ -55,7 +64,7 @@ func NewTarget(ctx context.Context, backend, pgURL string) (*Target, error) {
 		schema := "bench_" + hex.EncodeToString(b)
 		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 			admin.Close()
-			return nil, fmt.Errorf("create schema on %s: %w", store.Redact(pgURL), err)
+			return nil, fmt.Errorf("create schema on %s: %w", dburl.Redact(pgURL), err)
 		}
 		q := u.Query()
 		q.Set("search_path", schema)

@@ -5,7 +5,7 @@
 // Environment overrides (an empty variable counts as unset):
 //
 //	variable                   overrides            notes
-//	CHUYENHOA_DATABASE_URL     database.url         sqlite:FILE or postgres://…
+//	CHUYENHOA_DATABASE_URL     database.url         sqlite:FILE or postgres://… (forms: package dburl)
 //	CHUYENHOA_TIMEZONE         timezone             IANA name, e.g. Asia/Ho_Chi_Minh
 //	CHUYENHOA_SMTP_HOST        mail.smtp.host
 //	CHUYENHOA_SMTP_PORT        mail.smtp.port       whole number 1..65535
@@ -38,6 +38,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"chuyenhoa/dburl"
 	"chuyenhoa/period"
 )
 
@@ -390,31 +391,10 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) validateDatabase() []error {
-	u := c.Database.URL
-	switch {
-	case strings.HasPrefix(u, "sqlite:"):
-		if strings.TrimPrefix(u, "sqlite:") == "" {
-			return []error{c.fieldErr("database.url", "%q names no file; use e.g. sqlite:chuyenhoa.db", u)}
-		}
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-	default:
-		return []error{c.fieldErr("database.url", "%q is not supported; use sqlite:FILE or postgres://user@host/db", redactURL(u))}
+	if _, err := dburl.Parse(c.Database.URL); err != nil {
+		return []error{c.fieldErr("database.url", "%v", err)}
 	}
 	return nil
-}
-
-// redactURL hides a password in a database URL before it goes in an error.
-func redactURL(u string) string {
-	at := strings.LastIndex(u, "@")
-	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return u
-	}
-	userinfo := u[scheme+3 : at]
-	if i := strings.Index(userinfo, ":"); i >= 0 {
-		return u[:scheme+3] + userinfo[:i] + ":***" + u[at:]
-	}
-	return u
 }
 
 func (c *Config) validateObligations() []error {

@@ -78,6 +78,19 @@ func TestEmptyAndCommentOnlyFiles(t *testing.T) {
 	}
 }
 
+// The configuration accepts every database URL store.Open opens (they
+// disagreed on sqlite3: and sqlite://).
+func TestDatabaseURLForms(t *testing.T) {
+	for _, u := range []string{"sqlite:chuyenhoa.db", "sqlite://chuyenhoa.db", "sqlite:///var/lib/chuyenhoa/chuyenhoa.db",
+		"sqlite3:chuyenhoa.db", "postgres://u@h:5432/db?sslmode=disable", "postgresql://u@h/db"} {
+		c := Default()
+		c.Database.URL = u
+		if err := c.Validate(); err != nil {
+			t.Errorf("database.url %q: %v", u, err)
+		}
+	}
+}
+
 func TestBadValues(t *testing.T) {
 	tests := []struct {
 		name string
@@ -95,6 +108,7 @@ func TestBadValues(t *testing.T) {
 		{"database", "database:\n  url: mysql://x\n", []string{"database.url: \"mysql://x\" is not supported; use sqlite:FILE or postgres://"}},
 		{"database password redacted", "database:\n  url: mysql://u:secret@h/db\n", []string{"mysql://u:***@h/db"}},
 		{"sqlite without file", "database:\n  url: \"sqlite:\"\n", []string{"database.url: \"sqlite:\" names no file"}},
+		{"in-memory sqlite", "database:\n  url: \"sqlite::memory:\"\n", []string{"database.url: \"sqlite::memory:\" is in-memory SQLite, which is not supported"}},
 		{"grouping", "grouping: province\n", []string{"grouping: \"province\" is not allowed; use one of district, none"}},
 		{"cutoff", "periods:\n  cutoff_day: 31\n", []string{"periods.cutoff_day: 31 is out of range; use 1..28"}},
 		{"watch months", "relapse:\n  watch_months: -6\n", []string{"relapse.watch_months: -6 is negative"}},

@@ -16,6 +16,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"chuyenhoa/config"
+	"chuyenhoa/leader"
 	"chuyenhoa/notify"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
@@ -79,8 +80,8 @@ type SchedulerOptions struct {
 	// clockwork fake clock. Default: the real clock.
 	Clock clockwork.Clock
 	// Elector, when set, is asked before every run; only the replica it
-	// names leader runs anything (PGElector). Nil: this process is the only
-	// one (SQLite mode, guarded by LockFile).
+	// names leader runs anything (leader.PGElector). Nil: this process is
+	// the only one (SQLite mode, guarded by leader.LockFile).
 	Elector gocron.Elector
 	// Jobs limits the scheduled jobs to these names. Default: every job in
 	// the configuration's schedule.
@@ -555,7 +556,7 @@ func (o observedElector) IsLeader(ctx context.Context) error {
 	err := o.inner.IsLeader(ctx)
 	if err != nil {
 		job, _ := ctx.Value(jobKey{}).(string)
-		if !errors.Is(err, ErrNotLeader) {
+		if !errors.Is(err, leader.ErrNotLeader) {
 			o.s.log.Warn("leader election failed; skipping the run", "job", job, "err", err)
 		}
 		o.s.emit(Event{Job: job, Trigger: TriggerSchedule, Result: ResultSkipped, Reason: ReasonNotLeader, Err: err})

@@ -12,6 +12,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/jobs"
+	"chuyenhoa/leader"
 	"chuyenhoa/notify"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
@@ -96,38 +97,22 @@ func runOf(t *testing.T, s *store.Store, job, per string) store.JobRun {
 	return r
 }
 
-func openPG(t *testing.T, url string, migrate bool) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if migrate {
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return s
-}
-
 // Two replicas on one PostgreSQL schema, one fake clock: at start one
 // becomes leader and catches up; the 07:00 occurrence then runs on the
 // leader only.
 func TestTwoReplicasRunAnOccurrenceOnce(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx := context.Background()
-	stores := []*store.Store{openPG(t, url, true), openPG(t, url, false)}
+	stores := []*store.Store{storetest.Open(t, url, true), storetest.Open(t, url, false)}
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 6, 58, 0, 0, hcm))
 	cfg := config.Default()
 
 	var runs [2]atomic.Int32
 	recs := [2]*recorder{newRecorder(), newRecorder()}
 	var scheds [2]*jobs.Scheduler
-	var electors [2]*jobs.PGElector
+	var electors [2]*leader.PGElector
 	for i, s := range stores {
-		el, err := jobs.NewPGElector(ctx, s, nil)
+		el, err := leader.NewPGElector(ctx, s, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
+
+	"chuyenhoa/dburl"
 )
 
 // UnitCodes lists every unit code ever recorded, valid or not: imports of
@@ -17,14 +17,7 @@ func (s *Store) UnitCodes(ctx context.Context) ([]string, error) {
 	return codes, nil
 }
 
-// Redact hides the password of a database URL for logs and messages.
-func Redact(raw string) string {
-	if !strings.Contains(raw, "://") {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable database URL)"
-	}
-	return u.Redacted()
-}
+// Redact hides the secrets of a database URL for logs and messages.
+//
+// Deprecated: use dburl.Redact; this stays until its last callers move.
+func Redact(raw string) string { return dburl.Redact(raw) }

@@ -17,9 +17,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
-	"net/url"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -27,12 +24,14 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"chuyenhoa/dburl"
 )
 
 // Dialect names returned by Store.Dialect.
 const (
-	Postgres = "postgres"
-	SQLite   = "sqlite"
+	Postgres = dburl.Postgres
+	SQLite   = dburl.SQLite
 )
 
 //go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
@@ -54,75 +53,39 @@ type Store struct {
 // SQLITE_BUSY when it upgrades its lock.
 const sqliteParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 
-// Open connects to the database named by rawURL: "sqlite:path/to/file.db"
-// (also "sqlite://path") or "postgres://..." / "postgresql://...". It pings
-// the database but does not migrate it.
+// Open connects to the database named by rawURL, in one of the forms
+// dburl accepts: "sqlite:path/to/file.db" (also "sqlite://path",
+// "sqlite3:path") or "postgres://..." / "postgresql://...". It pings the
+// database but does not migrate it.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
-	scheme, rest, ok := strings.Cut(rawURL, ":")
-	if !ok {
-		return nil, fmt.Errorf("open store: database URL %q has no scheme (want sqlite:FILE or postgres://...)", Redact(rawURL))
+	u, err := dburl.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open store: database URL %w", err)
 	}
 	var s *Store
-	switch strings.ToLower(scheme) {
-	case "sqlite", "sqlite3":
-		path := strings.TrimPrefix(rest, "//")
-		path, query, _ := strings.Cut(path, "?")
-		if path == "" {
-			return nil, fmt.Errorf("open store: database URL %q names no SQLite file", rawURL)
-		}
-		if path == ":memory:" || strings.Contains(query, "mode=memory") {
-			// Every pooled connection would get its own empty database.
-			return nil, fmt.Errorf("open store: in-memory SQLite (%q) is not supported, use a file", rawURL)
-		}
-		dsn := path + "?" + sqliteParams
-		if query != "" {
-			dsn += "&" + query
+	switch u.Dialect {
+	case SQLite:
+		dsn := u.Path + "?" + sqliteParams
+		if u.Query != "" {
+			dsn += "&" + u.Query
 		}
 		db, err := sqlx.Open("sqlite", dsn)
 		if err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+			return nil, fmt.Errorf("open sqlite %s: %w", u.Path, err)
 		}
 		s = &Store{db: db, dialect: SQLite}
-	case "postgres", "postgresql":
-		db, err := sqlx.Open("postgres", withConnectTimeout(rawURL))
+	case Postgres:
+		db, err := sqlx.Open("postgres", u.PostgresDSN())
 		if err != nil {
-			return nil, fmt.Errorf("open postgres %s: %w", Redact(rawURL), err)
+			return nil, fmt.Errorf("open postgres %s: %w", u, err)
 		}
 		s = &Store{db: db, dialect: Postgres}
-	default:
-		return nil, fmt.Errorf("open store: unknown database URL scheme %q in %q (want sqlite: or postgres://)", scheme, Redact(rawURL))
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("open %s database %s: %w", s.dialect, Redact(rawURL), err)
+		return nil, fmt.Errorf("open %s database %s: %w", s.dialect, u, err)
 	}
 	return s, nil
-}
-
-// defaultConnectTimeout bounds how long opening one PostgreSQL connection
-// may take, handshake included. Without it a server that accepts the TCP
-// connection and never answers (a half-dead host, a firewall that drops
-// packets) hangs the start, or a job whose pool reconnects after a
-// restart, for as long as the kernel keeps the socket.
-const defaultConnectTimeout = "30"
-
-// withConnectTimeout adds connect_timeout to a postgres:// URL that sets
-// none (nor PGCONNECT_TIMEOUT).
-func withConnectTimeout(raw string) string {
-	if os.Getenv("PGCONNECT_TIMEOUT") != "" {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw // lib/pq reports the bad URL
-	}
-	q := u.Query()
-	if q.Has("connect_timeout") {
-		return raw
-	}
-	q.Set("connect_timeout", defaultConnectTimeout)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // Close closes the database.
@@ -145,7 +108,7 @@ func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
 	switch s.dialect {
 	case Postgres:
 		dialect = goose.DialectPostgres
-		id, err := s.lockID(ctx)
+		id, err := s.AdvisoryKey(ctx, "migrate")
 		if err != nil {
 			return nil, err
 		}
@@ -166,16 +129,18 @@ func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
 	return goose.NewProvider(dialect, s.db.DB, sub, opts...)
 }
 
-// lockID derives the migration advisory lock from the database and schema:
-// replicas of one deployment share it, while deployments (or test schemas)
-// living side by side in one server do not wait on each other.
-func (s *Store) lockID(ctx context.Context) (int64, error) {
+// AdvisoryKey derives a PostgreSQL advisory lock key for purpose (such as
+// "migrate" or "leader") from the database and schema: replicas of one
+// deployment share it, while deployments (or test schemas) living side by
+// side in one server do not wait on each other, and locks for different
+// purposes never collide.
+func (s *Store) AdvisoryKey(ctx context.Context, purpose string) (int64, error) {
 	var db, schema sql.NullString
 	if err := s.db.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&db, &schema); err != nil {
 		return 0, fmt.Errorf("read current schema: %w", err)
 	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "chuyenhoa-migrate\x00%s\x00%s", db.String, schema.String)
+	fmt.Fprintf(h, "chuyenhoa-%s\x00%s\x00%s", purpose, db.String, schema.String)
 	return int64(h.Sum64() & (1<<63 - 1)), nil
 }
 

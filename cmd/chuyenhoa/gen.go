@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"chuyenhoa/dburl"
 	"chuyenhoa/labels"
 	"chuyenhoa/store"
 	"chuyenhoa/synth"
@@ -59,7 +60,7 @@ func cmdGen(ctx context.Context, a *app, args []string) error {
 	}
 	rows, err := n.Fill(ctx, s)
 	if err != nil {
-		return fmt.Errorf("generate %d units × %d years into %s: %w", *units, *years, store.Redact(url), err)
+		return fmt.Errorf("generate %d units × %d years into %s: %w", *units, *years, dburl.Redact(url), err)
 	}
 	ds, span := n.Dataset(), n.Span()
 	took := time.Since(start)
@@ -67,6 +68,6 @@ func cmdGen(ctx context.Context, a *app, args []string) error {
 		*seed, len(ds.Districts), len(ds.Units), len(ds.Offences), rows, labels.Date(span.From), labels.Date(span.To),
 		len(ds.Selections), len(ds.Assessments), len(ds.Submissions))
 	fmt.Fprintf(a.stdout, "Thời gian: %s (%.0f dòng/giây). Cơ sở dữ liệu: %s\n",
-		took.Round(time.Millisecond), float64(rows)/took.Seconds(), store.Redact(url))
+		took.Round(time.Millisecond), float64(rows)/took.Seconds(), dburl.Redact(url))
 	return nil
 }

@@ -8,12 +8,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/dburl"
 	"chuyenhoa/jobs"
+	"chuyenhoa/leader"
 	"chuyenhoa/notify"
 	"chuyenhoa/ops"
 	"chuyenhoa/status"
@@ -47,11 +48,15 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 
+	db, err := dburl.Parse(cfg.Database.URL)
+	if err != nil {
+		return fmt.Errorf("database.url: %w", err) // Validate has refused it already
+	}
 	// SQLite has no leader election: one process per database file.
-	if path, ok := sqlitePath(cfg.Database.URL); ok {
-		lock, err := jobs.LockFile(path + ".lock")
+	if db.Dialect == dburl.SQLite {
+		lock, err := leader.LockFile(db.Path + ".lock")
 		if err != nil {
-			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", path, err)
+			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", db.Path, err)
 		}
 		defer lock.Release()
 	}
@@ -69,11 +74,11 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	defer s.Close()
 
 	var (
-		elector gocronElector
-		leader  func() bool
+		elector  gocronElector
+		isLeader func() bool
 	)
 	if s.Dialect() == store.Postgres {
-		e, err := jobs.NewPGElector(ctx, s, log)
+		e, err := leader.NewPGElector(ctx, s, log)
 		if err != nil {
 			return err
 		}
@@ -83,11 +88,11 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 				log.Warn("release leadership", "err", err)
 			}
 		}()
-		elector, leader = e, e.Leader
+		elector, isLeader = e, e.Leader
 	}
 
 	jobNames := append(append([]string{}, jobs.Names...), jobs.Send)
-	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: jobNames, Stats: s, Leader: leader, DB: s.DB().DB, Log: log,
+	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: jobNames, Stats: s, Leader: isLeader, DB: s.DB().DB, Log: log,
 		AlertKinds: notify.Kinds()})
 	seedLastSuccess(ctx, s, metrics, log)
 
@@ -111,7 +116,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	defer stopHTTP()
 	httpErr := make(chan error, 1)
 	go func() {
-		probes := ops.Handler(ops.HandlerOptions{Ready: ops.StoreReady(s), Leader: leader, Metrics: metrics, Log: log})
+		probes := ops.Handler(ops.HandlerOptions{Ready: ops.StoreReady(s), Leader: isLeader, Metrics: metrics, Log: log})
 		page := (&status.Server{Store: s, Config: cfg, Log: log, User: cfg.HTTP.User, Password: cfg.HTTP.Password}).Handler()
 		mux := http.NewServeMux()
 		for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
@@ -124,7 +129,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if elector != nil {
 		mode = "replica (PostgreSQL leader election)"
 	}
-	log.Info("chuyenhoa serving", "http", ln.Addr().String(), "database", store.Redact(cfg.Database.URL),
+	log.Info("chuyenhoa serving", "http", ln.Addr().String(), "database", db,
 		"timezone", cfg.Timezone, "mode", mode, "mail", transport.Name())
 	sched.Start()
 
@@ -218,22 +223,6 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// sqlitePath returns the database file of a sqlite: URL, as store.Open
-// reads it.
-func sqlitePath(rawURL string) (string, bool) {
-	scheme, rest, ok := strings.Cut(rawURL, ":")
-	if !ok {
-		return "", false
-	}
-	switch strings.ToLower(scheme) {
-	case "sqlite", "sqlite3":
-	default:
-		return "", false
-	}
-	path, _, _ := strings.Cut(strings.TrimPrefix(rest, "//"), "?")
-	return path, path != ""
 }
 
 // jobTitles describe the scheduled jobs in the schedule listing.

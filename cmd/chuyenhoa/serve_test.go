@@ -17,6 +17,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/jobs"
+	"chuyenhoa/leader"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
 )
@@ -111,7 +112,7 @@ func TestHelperHoldLock(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process only")
 	}
-	l, err := jobs.LockFile(path)
+	l, err := leader.LockFile(path)
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)

@@ -40,6 +40,14 @@ func ForEachDB(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // open opens and migrates a store closed when the test ends.
 func open(t *testing.T, url string) *store.Store {
 	t.Helper()
+	return Open(t, url, true)
+}
+
+// Open opens the database at url for one test and closes it when the test
+// ends; with migrate it also migrates it. Tests of several replicas on one
+// schema open the second one without migrating.
+func Open(t *testing.T, url string, migrate bool) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, url)
 	if err != nil {
@@ -50,8 +58,10 @@ func open(t *testing.T, url string) *store.Store {
 			t.Errorf("close test store: %v", err)
 		}
 	})
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate test store: %v", err)
+	if migrate {
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrate test store: %v", err)
+		}
 	}
 	return s
 }

@@ -1,16 +1,17 @@
-package jobs_test
+package leader_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/leader"
 	"chuyenhoa/store/storetest"
 )
 
@@ -19,13 +20,13 @@ import (
 func TestPGElectorHandover(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx := context.Background()
-	s1, s2 := openPG(t, url, true), openPG(t, url, false)
-	e1, err := jobs.NewPGElector(ctx, s1, nil)
+	s1, s2 := storetest.Open(t, url, true), storetest.Open(t, url, false)
+	e1, err := leader.NewPGElector(ctx, s1, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e1.Close()
-	e2, err := jobs.NewPGElector(ctx, s2, nil)
+	e2, err := leader.NewPGElector(ctx, s2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +40,7 @@ func TestPGElectorHandover(t *testing.T) {
 	if err := e1.IsLeader(ctx); err != nil {
 		t.Fatalf("first replica, again: %v", err)
 	}
-	if err := e2.IsLeader(ctx); !errors.Is(err, jobs.ErrNotLeader) {
+	if err := e2.IsLeader(ctx); !errors.Is(err, leader.ErrNotLeader) {
 		t.Fatalf("second replica: %v, want ErrNotLeader", err)
 	}
 
@@ -60,12 +61,12 @@ func TestPGElectorHandover(t *testing.T) {
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, jobs.ErrNotLeader) || time.Now().After(deadline) {
+		if !errors.Is(err, leader.ErrNotLeader) || time.Now().After(deadline) {
 			t.Fatalf("second replica after the leader's session died: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := e1.IsLeader(ctx); !errors.Is(err, jobs.ErrNotLeader) {
+	if err := e1.IsLeader(ctx); !errors.Is(err, leader.ErrNotLeader) {
 		t.Fatalf("old leader after losing its session: %v, want ErrNotLeader", err)
 	}
 	if e1.Leader() || !e2.Leader() {
@@ -85,22 +86,22 @@ func TestPGElectorHandover(t *testing.T) {
 }
 
 func TestPGElectorRefusesSQLite(t *testing.T) {
-	s := storetestSQLite(t)
-	if _, err := jobs.NewPGElector(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
+	s := storetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "t.db"), false)
+	if _, err := leader.NewPGElector(context.Background(), s, nil); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
 		t.Fatalf("err = %v, want one asking for PostgreSQL", err)
 	}
 }
 
 func TestLockFileRefusesSecondHolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "chuyenhoa.db.lock")
-	first, err := jobs.LockFile(path)
+	first, err := leader.LockFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// flock locks belong to the open file, so a second open in this
 	// process conflicts exactly as another process would.
-	_, err = jobs.LockFile(path)
-	if !errors.Is(err, jobs.ErrLocked) {
+	_, err = leader.LockFile(path)
+	if !errors.Is(err, leader.ErrLocked) {
 		t.Fatalf("second lock: %v, want ErrLocked", err)
 	}
 	for _, want := range []string{path, fmt.Sprintf("pid %d", os.Getpid())} {
@@ -111,11 +112,40 @@ func TestLockFileRefusesSecondHolder(t *testing.T) {
 	if err := first.Release(); err != nil {
 		t.Fatal(err)
 	}
-	again, err := jobs.LockFile(path)
+	again, err := leader.LockFile(path)
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)
 	}
 	if err := again.Release(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The lock key is part of the protocol between replicas: during a rolling
+// upgrade old and new replicas must derive the same key, or both lead.
+func TestPGElectorKeyDerivation(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	ctx := context.Background()
+	s := storetest.Open(t, url, false)
+	e, err := leader.NewPGElector(ctx, s, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var db, schema string
+	if err := s.DB().QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&db, &schema); err != nil {
+		t.Fatal(err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("chuyenhoa-leader\x00" + db + "\x00" + schema))
+	if want := int64(h.Sum64() & (1<<63 - 1)); e.Key() != want {
+		t.Errorf("Key() = %d, want %d (FNV-1a of chuyenhoa-leader, database %q, schema %q)", e.Key(), want, db, schema)
+	}
+	migrate, err := s.AdvisoryKey(ctx, "migrate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if migrate == e.Key() {
+		t.Errorf("the migration lock and the leader lock share key %d", migrate)
 	}
 }

@@ -1,4 +1,17 @@
-package jobs
+// Package leader makes sure one process at a time runs the scheduled jobs.
+//
+// Several replicas on one PostgreSQL database elect a leader with a session
+// advisory lock held on a dedicated connection (PGElector, a gocron
+// Elector): gocron's job-name Locker lets replicas with skewed clocks each
+// run a short job once (go-co-op/gocron #841). The unique job_runs row per
+// (job, period) stays the second fence, so even two leaders cannot record a
+// period twice. SQLite has no such lock server, so SQLite mode allows one
+// process per database file, enforced by an flock on "<file>.lock"
+// (LockFile).
+//
+// It is its own package because it is neither a job nor the scheduler: the
+// scheduler only asks an Elector, and serve picks which guard applies.
+package leader
 
 import (
 	"context"
@@ -6,7 +19,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"os"
@@ -60,7 +72,8 @@ func NewPGElector(ctx context.Context, s *store.Store, log *slog.Logger) (*PGEle
 	if s.Dialect() != store.Postgres {
 		return nil, fmt.Errorf("leader election needs PostgreSQL, the database is %s (SQLite runs a single process)", s.Dialect())
 	}
-	key, err := leaderKey(ctx, s.DB().DB)
+	// Under its own purpose, so it never collides with the migration lock.
+	key, err := s.AdvisoryKey(ctx, "leader")
 	if err != nil {
 		return nil, fmt.Errorf("leader election: %w", err)
 	}
@@ -68,18 +81,6 @@ func NewPGElector(ctx context.Context, s *store.Store, log *slog.Logger) (*PGEle
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &PGElector{db: s.DB().DB, key: key, log: log.With("lock_key", key)}, nil
-}
-
-// leaderKey hashes database and schema as the store's migration lock does,
-// under another prefix so the two locks never collide.
-func leaderKey(ctx context.Context, db *sql.DB) (int64, error) {
-	var name, schema sql.NullString
-	if err := db.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&name, &schema); err != nil {
-		return 0, fmt.Errorf("read current schema: %w", err)
-	}
-	h := fnv.New64a()
-	fmt.Fprintf(h, "chuyenhoa-leader\x00%s\x00%s", name.String, schema.String)
-	return int64(h.Sum64() & (1<<63 - 1)), nil
 }
 
 // IsLeader returns nil when this replica holds the leader lock, taking it
