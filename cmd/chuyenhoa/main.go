@@ -330,7 +330,7 @@ func synopsis(c command, fs *flag.FlagSet) string {
 // revision the go command stamped into the binary.
 func version(bi *debug.BuildInfo) string {
 	if bi == nil {
-		return "chuyenhoa: built without build information"
+		return "chuyenhoa, version unknown (built without build information)"
 	}
 	v := bi.Main.Version
 	if v == "" {
