@@ -13,6 +13,7 @@ race:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags chuyenhoa_testhooks ./cmd/chuyenhoa
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 
 demo:

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/robfig/cron/v3"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // problemStart is how every reported problem begins: the YAML line, the

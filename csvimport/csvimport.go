@@ -39,6 +39,15 @@ var Kinds = []struct {
 		"one row per unit and day (or month, on one of its days); counts >= 0; serious counts are part of crimes and detected"},
 }
 
+// KindNames lists the names of Kinds, in their order.
+func KindNames() []string {
+	names := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		names[i] = k.Name
+	}
+	return names
+}
+
 // MaxErrors bounds how many row errors one import reports.
 const MaxErrors = 20
 
@@ -157,11 +166,7 @@ func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, *store.CycleDa
 		}
 	}
 	if cols == nil {
-		names := make([]string, len(Kinds))
-		for i, k := range Kinds {
-			names[i] = k.Name
-		}
-		return nil, nil, 0, fmt.Errorf("unknown import kind %q; use one of: %s", kind, strings.Join(names, ", "))
+		return nil, nil, 0, fmt.Errorf("unknown import kind %q; use one of: %s", kind, strings.Join(KindNames(), ", "))
 	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1

@@ -7,8 +7,9 @@
 // asserts what was stored and what was delivered; RELIABILITY.md lists
 // them.
 //
-// The binary is built once per `go test` run (TestMain). It is steered
-// with its own command line and two test-only environment variables (see
+// The binary is built once per `go test` run (TestMain), with the build
+// tag chuyenhoa_testhooks. It is steered with its own command line and two
+// test-only environment variables that only that tag compiles in (see
 // cmd/chuyenhoa/testhooks.go): CHUYENHOA_FAULT pauses a run inside its
 // transaction, and CHUYENHOA_TEST_CLOCK_OFFSET moves its clock past a mail
 // lease or a retry backoff instead of the test waiting for it.
@@ -52,7 +53,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "chuyenhoa")
-	build := exec.Command("go", "build", "-o", binary, "chuyenhoa/cmd/chuyenhoa")
+	build := exec.Command("go", "build", "-tags", "chuyenhoa_testhooks", "-o", binary, "chuyenhoa/cmd/chuyenhoa")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: build the binary:", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"chuyenhoa/config"
@@ -77,7 +78,7 @@ func parseDay(v string, cfg *config.Config) (time.Time, error) {
 
 func cmdCheckConfig(_ context.Context, a *app, args []string) error {
 	fs := a.flags("check-config")
-	if err := fs.Parse(args); err != nil {
+	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
 	cfg, err := a.loadConfig()
@@ -91,7 +92,7 @@ func cmdCheckConfig(_ context.Context, a *app, args []string) error {
 
 func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("migrate")
-	if err := fs.Parse(args); err != nil {
+	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
 	_, s, err := a.open(ctx)
@@ -109,19 +110,16 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 
 func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("run-once")
-	at := fs.String("at", "", "run as on this day (YYYY-MM-DD, province time); default today")
-	pos, err := parseInterleaved(fs, args)
+	at := fs.String("at", "", "run as on this day (`YYYY-MM-DD`, province time); default today")
+	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"run-once needs one job: candidates, relapse, deadlines or all"}
 	}
 	names := []string{pos[0]}
 	if pos[0] == "all" {
 		names = jobs.Names
 	} else if !jobs.Known(pos[0]) {
-		return usageError{fmt.Sprintf("unknown job %q; use candidates, relapse, deadlines or all", pos[0])}
+		return usageError{fmt.Sprintf("unknown job %q; use %s or all", pos[0], strings.Join(jobs.Names, ", "))}
 	}
 	cfg, s, err := a.open(ctx)
 	if err != nil {
@@ -162,12 +160,9 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 
 func cmdImport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("import")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		return usageError{"import needs KIND and FILE.csv, e.g. 'chuyenhoa import units units.csv'"}
 	}
 	cfg, s, err := a.open(ctx)
 	if err != nil {

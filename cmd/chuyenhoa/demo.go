@@ -22,12 +22,12 @@ var demoDay = time.Date(2026, time.November, 25, 0, 0, 0, 0, time.UTC)
 
 func cmdDemo(ctx context.Context, a *app, args []string) error {
 	fl := a.flags("demo")
-	db := fl.String("db", "chuyenhoa-demo.db", "SQLite file to create (replaced if it exists)")
-	mailDir := fl.String("mail-dir", "chuyenhoa-demo-mail", "folder for the digests as .eml files (emptied of .eml first)")
-	at := fl.String("at", demoDay.Format(time.DateOnly), "the demo's today (YYYY-MM-DD)")
+	db := fl.String("db", "chuyenhoa-demo.db", "SQLite `FILE` to create (replaced if it exists)")
+	mailDir := fl.String("mail-dir", "chuyenhoa-demo-mail", "`DIR` for the digests as .eml files (emptied of .eml first)")
+	at := fl.String("at", demoDay.Format(time.DateOnly), "the demo's today (`YYYY-MM-DD`)")
 	seed := fl.Int64("seed", 67, "seed of the synthetic province (same seed, same province)")
 	all := fl.Bool("all", false, "list every commune in the candidate table, not only those above average")
-	if err := fl.Parse(args); err != nil {
+	if _, err := a.parse(fl, args); err != nil {
 		return err
 	}
 	cfg, err := a.loadConfig()

@@ -19,13 +19,10 @@ func cmdGen(ctx context.Context, a *app, args []string) error {
 	units := fl.Int("units", 663, fmt.Sprintf("commune-level units, ten to a district (the whole country: %d)", synth.NationalUnits))
 	years := fl.Int("years", 5, "years of daily statistics, ending on --today")
 	seed := fl.Int64("seed", 67, "seed (same seed and sizes, same rows)")
-	db := fl.String("db", "", "database URL (sqlite:FILE or postgres://...); default: the configured database")
-	today := fl.String("today", "2026-11-25", "last day with statistics (YYYY-MM-DD)")
-	if err := fl.Parse(args); err != nil {
+	db := fl.String("db", "", "database `URL` (sqlite:FILE or postgres://...); default: the configured database")
+	today := fl.String("today", "2026-11-25", "last day with statistics (`YYYY-MM-DD`)")
+	if _, err := a.parse(fl, args); err != nil {
 		return err
-	}
-	if fl.NArg() > 0 {
-		return usageError{fmt.Sprintf("gen takes no arguments, got %q", fl.Args())}
 	}
 	if *units < 2 || *units > 1_000_000 {
 		return usageError{fmt.Sprintf("--units %d: want 2..1000000", *units)}

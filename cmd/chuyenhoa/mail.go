@@ -30,9 +30,9 @@ func newSender(s *store.Store, cfg *config.Config, log *slog.Logger, now func() 
 
 func cmdOutbox(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("outbox")
-	status := fs.String("status", "", "only this status: pending, sending, sent or failed")
+	status := fs.String("status", "", "only this `STATUS`: pending, sending, sent or failed")
 	limit := fs.Int("limit", 100, "at most this many messages (0 = all)")
-	if err := fs.Parse(args); err != nil {
+	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
 	cfg, s, err := a.open(ctx)
@@ -77,8 +77,8 @@ func cmdOutbox(ctx context.Context, a *app, args []string) error {
 func cmdNotify(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("notify")
 	dry := fs.Bool("dry-run", false, "render the digests that would be sent, change nothing")
-	at := fs.String("at", "", "as on this day (YYYY-MM-DD, province time); default today")
-	if err := fs.Parse(args); err != nil {
+	at := fs.String("at", "", "as on this day (`YYYY-MM-DD`, province time); default today")
+	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
 	cfg, s, err := a.open(ctx)
@@ -127,7 +127,7 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 
 func cmdSend(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("send")
-	if err := fs.Parse(args); err != nil {
+	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
 	cfg, s, err := a.open(ctx)
@@ -157,12 +157,9 @@ func (a *app) drain(ctx context.Context, s *store.Store, cfg *config.Config, now
 
 func cmdSendTest(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("send-test")
-	pos, err := parseInterleaved(fs, args)
+	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageError{"send-test needs one address, e.g. 'chuyenhoa send-test canbo@congan.quangngai.gov.vn'"}
 	}
 	cfg, err := a.loadConfig()
 	if err != nil {

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
+	"chuyenhoa/csvimport"
+	"chuyenhoa/jobs"
 	"chuyenhoa/notify/smtptest"
 )
 
@@ -20,6 +24,16 @@ func run(t *testing.T, env map[string]string, args ...string) (string, string, e
 	a := &app{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}
 	err := a.main(context.Background(), args)
 	return out.String(), errb.String(), err
+}
+
+// cli runs the command line in-process as main does and returns what it
+// printed and its exit status.
+func cli(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	a := &app{stdout: &out, stderr: &errb, getenv: func(k string) string { return env[k] }}
+	code = a.run(context.Background(), args)
+	return out.String(), errb.String(), code
 }
 
 func TestHelpListsEveryCommand(t *testing.T) {
@@ -207,5 +221,209 @@ recipients:
 	out, _, err = run(t, nil, "--config", cfgPath, "outbox", "--status", "sent")
 	if err != nil || !strings.Contains(out, "tinh@congan.quangngai.gov.vn") {
 		t.Errorf("outbox --status sent: %q %v", out, err)
+	}
+}
+
+// --help, help and help CMD are answers, not mistakes: stdout, exit 0.
+func TestHelpGoesToStdout(t *testing.T) {
+	calls := [][]string{{"--help"}, {"-h"}, {"help"}}
+	for _, c := range commands() {
+		calls = append(calls, []string{"help", c.name}, []string{c.name, "--help"}, []string{c.name, "-h"})
+	}
+	for _, args := range calls {
+		out, stderr, code := cli(t, nil, args...)
+		if code != 0 || stderr != "" || out == "" {
+			t.Errorf("chuyenhoa %s: exit %d, %d bytes on stdout, stderr %q; want exit 0 and the help on stdout",
+				strings.Join(args, " "), code, len(out), stderr)
+		}
+	}
+	out, _, _ := cli(t, nil, "help", "import")
+	for _, want := range []string{"Usage: chuyenhoa import KIND FILE.csv", "chuyenhoa import units units.csv", "-config FILE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help import lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The help is made from the command table: every job run-once can run and
+// every kind import can read is named, in the overview and in help CMD.
+func TestHelpNamesEveryJobAndImportKind(t *testing.T) {
+	overview, _, _ := cli(t, nil, "help")
+	runOnce, _, _ := cli(t, nil, "help", "run-once")
+	imp, _, _ := cli(t, nil, "help", "import")
+	if len(jobs.Names) < 4 || len(csvimport.KindNames()) < 8 {
+		t.Fatalf("jobs %v, kinds %v: fewer than this test was written for", jobs.Names, csvimport.KindNames())
+	}
+	for _, j := range jobs.Names {
+		for name, text := range map[string]string{"help": overview, "help run-once": runOnce} {
+			if !strings.Contains(text, j) {
+				t.Errorf("%s does not name the job %q", name, j)
+			}
+		}
+	}
+	for _, k := range csvimport.KindNames() {
+		for name, text := range map[string]string{"help": overview, "help import": imp} {
+			if !strings.Contains(text, k) {
+				t.Errorf("%s does not name the import kind %q", name, k)
+			}
+		}
+	}
+	_, stderr, code := cli(t, nil, "run-once", "backup")
+	if code != 2 || !strings.Contains(stderr, "use "+strings.Join(jobs.Names, ", ")+" or all") {
+		t.Errorf("run-once backup: exit %d, stderr %q; want exit 2 naming every job", code, stderr)
+	}
+}
+
+// Every flag a command defines is in its synopsis: the overview cannot
+// leave one out, nor name one that does not exist.
+func TestSynopsisShowsTheCommandsFlags(t *testing.T) {
+	for _, c := range commands() {
+		fs := flagsOf(context.Background(), c)
+		if fs == nil {
+			t.Errorf("%s does not parse its command line with app.parse", c.name)
+			continue
+		}
+		syn := synopsis(c, fs)
+		n := 0
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Name == "config" {
+				return
+			}
+			n++
+			if !strings.Contains(syn, "[--"+f.Name+"]") && !strings.Contains(syn, "[--"+f.Name+" ") {
+				t.Errorf("%s: synopsis %q lacks --%s", c.name, syn, f.Name)
+			}
+		})
+		if got := strings.Count(syn, "[--"); got != n {
+			t.Errorf("%s: synopsis %q shows %d flags, the command has %d", c.name, syn, got, n)
+		}
+	}
+	if got, want := synopsis(mustLookup(t, "report"), flagsOf(context.Background(), mustLookup(t, "report"))),
+		"chuyenhoa report year YEAR [--at YYYY-MM-DD] [--out DIR]"; got != want {
+		t.Errorf("report synopsis %q, want %q", got, want)
+	}
+}
+
+func mustLookup(t *testing.T, name string) command {
+	t.Helper()
+	c, ok := lookup(name)
+	if !ok {
+		t.Fatalf("no command %q", name)
+	}
+	return c
+}
+
+func TestVersion(t *testing.T) {
+	out, stderr, code := cli(t, nil, "--version")
+	if code != 0 || stderr != "" || !strings.HasPrefix(out, "chuyenhoa ") || !strings.Contains(out, "revision") {
+		t.Errorf("--version: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	if _, _, code := cli(t, nil, "--version", "extra"); code != 2 {
+		t.Errorf("--version extra: exit %d, want 2", code)
+	}
+	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "chuyenhoa", Version: "v0.0.0-20261201122507-6c03f6db9137+dirty"},
+		Settings: []debug.BuildSetting{{Key: "-buildmode", Value: "exe"}, {Key: "vcs", Value: "git"},
+			{Key: "vcs.revision", Value: "6c03f6db913754b5c3c008754aa5707b9608bdad"}, {Key: "vcs.time", Value: "2026-12-01T12:25:07Z"}, {Key: "vcs.modified", Value: "true"}}}
+	if got, want := version(bi), "chuyenhoa v0.0.0-20261201122507-6c03f6db9137+dirty, revision 6c03f6db913754b5c3c008754aa5707b9608bdad, 2026-12-01T12:25:07Z, with uncommitted changes, go1.26.8"; got != want {
+		t.Errorf("version:\n got %s\nwant %s", got, want)
+	}
+	bi.Main.Version, bi.Settings = "(devel)", nil
+	if got, want := version(bi), "chuyenhoa (devel), revision unknown (built without VCS stamping), go1.26.8"; got != want {
+		t.Errorf("version without VCS:\n got %s\nwant %s", got, want)
+	}
+}
+
+// A usage error exits 2 and says what is wrong once, followed by one
+// usage line; nothing goes to stdout.
+func TestUsageErrorIsReportedOnce(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{nil, "no command given"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"help", "frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"run-once"}, "run-once needs JOB|all, e.g. 'chuyenhoa run-once candidates'"},
+		{[]string{"run-once", "--bogus", "all"}, "flag provided but not defined: -bogus"},
+		{[]string{"run-once", "all", "--at", "yesterday"}, `--at "yesterday": use a date as YYYY-MM-DD`},
+		{[]string{"import", "units"}, "import needs KIND FILE.csv, e.g. 'chuyenhoa import units units.csv'"},
+		{[]string{"schedule", "--count", "0"}, "--count 0: give a number from 1 to 1000"},
+	} {
+		name := "chuyenhoa " + strings.Join(c.args, " ")
+		out, stderr, code := cli(t, map[string]string{"CHUYENHOA_DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "x.db")}, c.args...)
+		if code != 2 || out != "" {
+			t.Errorf("%s: exit %d, stdout %q; want exit 2 and nothing on stdout", name, code, out)
+		}
+		if !strings.HasPrefix(stderr, "chuyenhoa: "+c.msg+"\n") || strings.Count(stderr, c.msg) != 1 || strings.Count(stderr, "Usage:") != 1 {
+			t.Errorf("%s: stderr\n%s\nwant %q once, then one usage line", name, stderr, c.msg)
+		}
+	}
+	_, stderr, _ := cli(t, nil, "run-once")
+	if !strings.Contains(stderr, "Usage: chuyenhoa run-once JOB|all [--at YYYY-MM-DD]\nRun 'chuyenhoa help run-once'") {
+		t.Errorf("run-once: stderr lacks the command's usage:\n%s", stderr)
+	}
+}
+
+// Every command refuses arguments beyond those it takes, before it
+// touches anything.
+func TestExtraArgumentsAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	env := map[string]string{"CHUYENHOA_DATABASE_URL": "sqlite:" + db}
+	for _, c := range commands() {
+		for _, args := range [][]string{
+			append(append([]string{c.name}, strings.Fields(c.args)...), "extra"),
+			append(append([]string{c.name}, strings.Fields(c.args)...), "extra", "--config", filepath.Join(dir, "none.yaml")),
+		} {
+			out, stderr, code := cli(t, env, args...)
+			if code != 2 || out != "" || !strings.Contains(stderr, `; unexpected "extra"`) {
+				t.Errorf("chuyenhoa %s: exit %d, stdout %q, stderr %q; want exit 2 refusing \"extra\"", strings.Join(args, " "), code, out, stderr)
+			}
+		}
+	}
+	_, stderr, _ := cli(t, env, "send-test", "a@example.org", "b@example.org")
+	if !strings.HasPrefix(stderr, `chuyenhoa: send-test takes ADDRESS only; unexpected "b@example.org"`) {
+		t.Errorf("send-test with two addresses: %q", stderr)
+	}
+	if _, stderr, code := cli(t, env, "help", "send", "extra"); code != 2 || !strings.Contains(stderr, `unexpected "extra"`) {
+		t.Errorf("help send extra: exit %d, %q", code, stderr)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+		t.Errorf("refused commands left %v", left)
+	}
+}
+
+// Flags, the global --config among them, may come before or after the
+// positional arguments; after "--" nothing is a flag.
+func TestFlagsAnywhere(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("selection:\n  cap_percent: 150\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--config", bad, "check-config"}, {"check-config", "--config", bad}} {
+		if _, stderr, code := cli(t, nil, args...); code != 1 || !strings.Contains(stderr, "selection.cap_percent") {
+			t.Errorf("chuyenhoa %s: exit %d, stderr %q; want the bad file read", strings.Join(args, " "), code, stderr)
+		}
+	}
+	// After the command, --config wins over the environment too.
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte(fmt.Sprintf("database:\n  url: \"sqlite:%s\"\n", filepath.Join(dir, "after.db"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := cli(t, map[string]string{"CHUYENHOA_CONFIG": bad}, "run-once", "all", "--config", good, "--at", "2026-11-25")
+	if code != 0 || !strings.Contains(out, "ĐỀ XUẤT ĐỊA BÀN TRỌNG ĐIỂM") {
+		t.Fatalf("run-once all --config good.yaml: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "after.db")); err != nil {
+		t.Errorf("run-once all --config: the configured database was not used: %v", err)
+	}
+
+	a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
+	fs := a.flags("send-test")
+	pos, err := a.parse(fs, []string{"--config", good, "--", "-odd@example.org"})
+	if err != nil || len(pos) != 1 || pos[0] != "-odd@example.org" || a.configPath != good {
+		t.Errorf("send-test --config F -- -odd@example.org: %q %v (config %q)", pos, err, a.configPath)
 	}
 }

@@ -24,13 +24,13 @@ import (
 // a printable HTML page (A4) and CSV tables.
 func cmdReport(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("report")
-	out := fs.String("out", ".", "folder to write the report files to (created if missing)")
-	at := fs.String("at", "", "the report's day (YYYY-MM-DD, province time): data known then; default today")
-	pos, err := parseInterleaved(fs, args)
+	out := fs.String("out", ".", "`DIR` to write the report files to (created if missing)")
+	at := fs.String("at", "", "the report's day (`YYYY-MM-DD`, province time): data known then; default today")
+	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || pos[0] != "year" {
+	if pos[0] != "year" {
 		return usageError{"report needs 'year YEAR', e.g. 'chuyenhoa report year 2026 --out bao-cao'"}
 	}
 	year, err := strconv.Atoi(pos[1])

@@ -28,13 +28,10 @@ import (
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("serve")
 	stopTimeout := fs.Duration("stop-timeout", 60*time.Second, "on SIGTERM/SIGINT, how long a running job may finish before it is cancelled")
-	logFormat := fs.String("log-format", "auto", "log format: json, text, or auto (json unless stderr is a terminal)")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
+	logFormat := fs.String("log-format", "auto", "log `FORMAT`: json, text, or auto (json unless stderr is a terminal)")
+	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	if _, err := a.parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("serve takes no arguments, got %q", fs.Args())}
 	}
 	if *stopTimeout <= 0 {
 		return usageError{fmt.Sprintf("--stop-timeout %s: give a positive duration such as 60s", *stopTimeout)}
@@ -242,12 +239,9 @@ var weekdays = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư",
 func cmdSchedule(_ context.Context, a *app, args []string) error {
 	fs := a.flags("schedule")
 	count := fs.Int("count", 5, "how many upcoming runs to list per job")
-	from := fs.String("from", "", "list runs after this time (YYYY-MM-DD HH:MM in the province's time zone); default now")
-	if err := fs.Parse(args); err != nil {
+	from := fs.String("from", "", "list runs after this `TIME` (YYYY-MM-DD HH:MM in the province's time zone); default now")
+	if _, err := a.parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("schedule takes no arguments, got %q", fs.Args())}
 	}
 	if *count < 1 || *count > 1000 {
 		return usageError{fmt.Sprintf("--count %d: give a number from 1 to 1000", *count)}

@@ -1,3 +1,5 @@
+//go:build chuyenhoa_testhooks
+
 package main
 
 import (
@@ -12,9 +14,11 @@ import (
 )
 
 // Test hooks. The end-to-end tests (package e2e) run this binary as a
-// process and need two things a user never sets; both are inert unless
-// their variable is set, and both are read only by run-once, notify and
-// send.
+// process and need two things a user never sets. They are compiled in only
+// with the build tag chuyenhoa_testhooks, which the e2e package builds
+// with; the shipped binary has testhooks_off.go instead and knows neither
+// variable. Even here both are inert unless their variable is set, and
+// both are read only by run-once, notify and send.
 //
 //	CHUYENHOA_FAULT=pause-before-commit:JOB
 //	    the JOB run stops inside its transaction, after its findings and

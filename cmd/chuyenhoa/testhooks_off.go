@@ -1,0 +1,17 @@
+//go:build !chuyenhoa_testhooks
+
+package main
+
+import (
+	"context"
+	"time"
+)
+
+// The shipped binary has no test hooks (see testhooks.go, built only with
+// the tag chuyenhoa_testhooks): the real clock, and no fault point.
+
+func (a *app) testClock() (func() time.Time, error) { return nil, nil }
+
+func (a *app) faultHook() (func(ctx context.Context, job, period string) error, error) {
+	return nil, nil
+}
