@@ -1,0 +1,146 @@
+package finding
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+)
+
+// Payload is the set of types a finding carries, one per kind: a finding of
+// kind KindOf[T]() holds a T as JSON. Their JSON is what databases already
+// store, so a field is renamed or moved only with a migration; a new field
+// is read as its zero value from older rows.
+type Payload interface {
+	CandidateItem | RelapseItem | rules.Progress | rules.Deadline | CycleItem |
+		rules.ProposalCheck | rules.ProposalDeadline | ProjectionItem | DataError
+}
+
+// CandidateItem is a candidate finding: the commune's numbers and the
+// proposal-wide figures its reasons refer to.
+type CandidateItem struct {
+	Year       int
+	Reference  period.Range // the statistical period the counts cover
+	TotalUnits int
+	Cap        int
+	rules.Candidate
+}
+
+// RelapseItem is a relapse finding: one area's check with its state over
+// time.
+type RelapseItem struct {
+	rules.RelapseResult
+	// Changed is true when this check moved the area between normal and
+	// relapsed: the one moment a notice is due.
+	Changed      bool
+	Since        time.Time    // day the current state began
+	EverRelapsed bool         // counted against the 85% target
+	Window       period.Range // the rolling statistical year the counts cover
+}
+
+// CycleItem is a cycle_area finding: one area of the year of work with its
+// indicators.
+type CycleItem struct {
+	rules.CycleArea
+	District   string
+	Window     period.Range
+	HasWindow  bool
+	Indicators rules.IndicatorResult
+	State      State     // CycleOnTrack … CycleAssessed
+	YearEnd    time.Time // end of the statistical year: the data the assessment rests on
+}
+
+// ProjectionItem is a projection finding: one yearly target's projection.
+type ProjectionItem struct {
+	Target  string // PassTarget (60%) or StableTarget (85%)
+	Percent int
+	rules.Projection
+}
+
+// The yearly targets a projection is about.
+const (
+	PassTarget   = "pass"   // the share of the year's selected areas transformed
+	StableTarget = "stable" // the share of the transformed areas not relapsed
+)
+
+// Action is what a run did with the rows of a data error.
+type Action string
+
+// The actions.
+const (
+	ActionLeftOut     Action = "left_out"     // not used by the run
+	ActionCountedOnce Action = "counted_once" // identical copies used once
+	ActionKept        Action = "kept"         // used as it is; reported for a person to look at
+)
+
+// DataError is a data_error finding: rows of the province's data that a run
+// could not use as they stand. A province maps its own tables onto the data
+// contract with views, which carry none of our constraints; one bad row
+// must neither crash the run nor silently skew its numbers, so the run
+// leaves the rows out (or counts identical copies once), proceeds with the
+// rest and records what it found and did.
+type DataError struct {
+	Relation string // districts, units, crime_stats …
+	Problem  State  // ProblemNull …; also the finding's state
+	// Rows counts the rows concerned, once per run (for statistics of an
+	// unknown unit, which are found in the period's totals: 1).
+	Rows    int
+	Example string // one of them as read, NULLs shown as NULL
+	Action  Action
+	// Truncated is set when the check stopped counting at its limit.
+	Truncated bool
+	Message   string // in Vietnamese, for the data officer
+}
+
+// KindOf returns the kind of finding that carries a T.
+func KindOf[T Payload]() Kind {
+	var v T
+	switch any(v).(type) {
+	case CandidateItem:
+		return KindCandidate
+	case RelapseItem:
+		return KindRelapse
+	case rules.Progress:
+		return KindTarget
+	case rules.Deadline:
+		return KindDeadline
+	case CycleItem:
+		return KindCycleArea
+	case rules.ProposalCheck:
+		return KindProposal
+	case rules.ProposalDeadline:
+		return KindProposalDeadline
+	case ProjectionItem:
+		return KindProjection
+	case DataError:
+		return KindDataError
+	}
+	// Unreachable: the cases above are Payload's type set.
+	panic(fmt.Sprintf("finding: no kind for %T", v))
+}
+
+// Encode returns v as a finding stores it: its kind and its JSON.
+func Encode[T Payload](v T) (Kind, json.RawMessage, error) {
+	k := KindOf[T]()
+	b, err := json.Marshal(v)
+	if err != nil {
+		return k, nil, fmt.Errorf("encode %s payload: %w", k, err)
+	}
+	return k, b, nil
+}
+
+// Decode reads the payload of a finding of kind k as a T. It refuses a
+// kind that does not carry a T: reading one kind's JSON as another's would
+// decode the shared field names and silently zero the rest.
+func Decode[T Payload](k Kind, raw json.RawMessage) (T, error) {
+	var v T
+	if want := KindOf[T](); k != want {
+		return v, fmt.Errorf("a %s finding does not carry a %s payload", k, want)
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, err
+	}
+	return v, nil
+}
