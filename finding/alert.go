@@ -46,6 +46,10 @@ func (j Job) Manages() []AlertKind {
 	return nil
 }
 
+// Key is the key of the alert of kind k that the finding with key
+// findingKey raises: unique across kinds, stable across runs.
+func (k AlertKind) Key(findingKey string) string { return string(k) + "/" + findingKey }
+
 // Source is the kind of finding that raises an alert of kind k; the alert
 // carries that finding's payload. "" for an unknown alert kind.
 func (k AlertKind) Source() Kind {

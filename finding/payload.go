@@ -76,11 +76,8 @@ const (
 )
 
 // DataError is a data_error finding: rows of the province's data that a run
-// could not use as they stand. A province maps its own tables onto the data
-// contract with views, which carry none of our constraints; one bad row
-// must neither crash the run nor silently skew its numbers, so the run
-// leaves the rows out (or counts identical copies once), proceeds with the
-// rest and records what it found and did.
+// could not use as they stand, what is wrong with them and what the run did
+// with them, for the data officer to fix at the source.
 type DataError struct {
 	Relation string // districts, units, crime_stats …
 	Problem  State  // ProblemNull …; also the finding's state
@@ -121,26 +118,23 @@ func KindOf[T Payload]() Kind {
 	panic(fmt.Sprintf("finding: no kind for %T", v))
 }
 
-// Encode returns v as a finding stores it: its kind and its JSON.
+// Encode returns v as a finding stores it: its kind and its JSON. An
+// error is encoding/json's (a NaN rate); the caller names the finding.
 func Encode[T Payload](v T) (Kind, json.RawMessage, error) {
-	k := KindOf[T]()
 	b, err := json.Marshal(v)
-	if err != nil {
-		return k, nil, fmt.Errorf("encode %s payload: %w", k, err)
-	}
-	return k, b, nil
+	return KindOf[T](), b, err
 }
 
-// Decode reads the payload of a finding of kind k as a T. It refuses a
-// kind that does not carry a T: reading one kind's JSON as another's would
-// decode the shared field names and silently zero the rest.
+// Decode reads the payload of a finding (or alert) of kind k as a T. It
+// refuses a kind that does not carry a T: reading one kind's JSON as
+// another's would decode the shared field names and silently zero the
+// rest. A payload that does not decode returns encoding/json's error; the
+// caller names the finding.
 func Decode[T Payload](k Kind, raw json.RawMessage) (T, error) {
 	var v T
 	if want := KindOf[T](); k != want {
 		return v, fmt.Errorf("a %s finding does not carry a %s payload", k, want)
 	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, err
-	}
-	return v, nil
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }

@@ -8,7 +8,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/csvimport"
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
 )
@@ -117,10 +117,10 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	if len(pos) != 1 {
 		return usageError{"run-once needs one job: candidates, relapse, deadlines or all"}
 	}
-	names := []string{pos[0]}
+	names := []finding.Job{finding.Job(pos[0])}
 	if pos[0] == "all" {
-		names = jobs.Names
-	} else if !jobs.Known(pos[0]) {
+		names = finding.RecomputeJobs()
+	} else if !names[0].Recomputes() {
 		return usageError{fmt.Sprintf("unknown job %q; use candidates, relapse, deadlines or all", pos[0])}
 	}
 	cfg, s, err := a.open(ctx)
