@@ -118,7 +118,10 @@ func reconcile(now time.Time, kinds []finding.AlertKind, found []store.Alert, cl
 		case !ok || !a.Open:
 			// New, or back after it closed: announce it as new.
 			a = store.Alert{Committee: f.Committee, Key: f.Key, Kind: f.Kind, Open: true, OpenedAt: now}
-		case a.State == f.State && string(a.Payload) == string(f.Payload):
+		case a.State == f.State && finding.Same(a.Kind, a.Payload, f.Payload):
+			// Nothing a reader would see has changed; a payload field the
+			// digest does not show (a new one, the day of the run) is not
+			// worth a write.
 			continue
 		}
 		a.State, a.Payload, a.UpdatedAt = f.State, f.Payload, now
