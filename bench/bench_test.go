@@ -81,7 +81,7 @@ func findings(t *testing.T, c *Country) map[string][]string {
 			t.Fatal(err)
 		}
 		for _, f := range fs {
-			out[j] = append(out[j], f.Kind+"/"+f.Key+"/"+f.State+"/"+string(f.Payload))
+			out[string(j)] = append(out[string(j)], string(f.Kind)+"/"+f.Key+"/"+string(f.State)+"/"+string(f.Payload))
 		}
 	}
 	return out

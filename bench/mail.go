@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/notify"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -143,12 +143,12 @@ func deadlineFindings(ctx context.Context, s *store.Store, cfg *config.Config, n
 			if d.Unit != "" {
 				ds.Units = append(ds.Units, store.UnitRow{Unit: rules.Unit{Code: d.Unit, Name: fmt.Sprintf("Xã Hòa Bình %d", j+1), Kind: "xa", District: code}})
 			}
-			b, err := json.Marshal(d)
+			kind, b, err := finding.Encode(d)
 			if err != nil {
 				return nil, err
 			}
 			key := strings.Join([]string{code, d.Obligation.Code, d.Period, d.Unit}, "/")
-			fs = append(fs, store.Finding{Kind: "deadline", Key: key, District: code, Unit: d.Unit, State: string(d.State), Payload: b})
+			fs = append(fs, store.Finding{Kind: kind, Key: key, District: code, Unit: d.Unit, State: finding.DeadlineState(d.State), Payload: b})
 		}
 	}
 	if err := s.Load(ctx, ds); err != nil {
@@ -184,7 +184,7 @@ func BenchMail(ctx context.Context, s *store.Store, n int) (MailResult, error) {
 	res.Compose, err = Measure(func() error {
 		return s.InTx(ctx, func(tx *store.Tx) error {
 			var err error
-			done, err = comp.Compose(ctx, tx, "deadlines", day.Format(time.DateOnly), fs)
+			done, err = comp.Compose(ctx, tx, finding.JobDeadlines, day.Format(time.DateOnly), fs)
 			return err
 		})
 	})

@@ -41,6 +41,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/store"
 )
 
@@ -104,10 +105,10 @@ type Row struct {
 	Gen       time.Duration
 	Recompute Sample
 	Baseline  Sample
-	Findings  map[string]int // per job, from the untimed first run
-	Ratios    []float64      // per run: recompute / baseline
+	Findings  map[finding.Job]int // per job, from the untimed first run
+	Ratios    []float64           // per run: recompute / baseline
 	// Jobs is each job's median time within the recompute.
-	Jobs map[string]time.Duration
+	Jobs map[finding.Job]time.Duration
 }
 
 // Ratio is the median of the runs' ratios of recompute time over baseline
@@ -242,7 +243,7 @@ func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.W
 		return row, err
 	}
 	var rec, base []Sample
-	jobTimes := map[string][]time.Duration{}
+	jobTimes := map[finding.Job][]time.Duration{}
 	for i := range o.Runs {
 		// Alternate which goes first, so neither always follows the other.
 		order := []bool{i%2 == 0, i%2 != 0}
@@ -252,7 +253,7 @@ func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.W
 				smp, err = Measure(func() error { _, err := c.Baseline(ctx); return err })
 				base = append(base, smp)
 			} else {
-				var took map[string]time.Duration
+				var took map[finding.Job]time.Duration
 				smp, err = Measure(func() error {
 					var err error
 					_, took, err = c.recompute(ctx)
@@ -272,7 +273,7 @@ func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.W
 	for i := range rec {
 		row.Ratios = append(row.Ratios, rec[i].Wall.Seconds()/base[i].Wall.Seconds())
 	}
-	row.Jobs = map[string]time.Duration{}
+	row.Jobs = map[finding.Job]time.Duration{}
 	for j, ds := range jobTimes {
 		slices.Sort(ds)
 		row.Jobs[j] = ds[len(ds)/2]

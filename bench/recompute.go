@@ -14,6 +14,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/dburl"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
@@ -22,7 +23,7 @@ import (
 
 // Jobs are the jobs of the full recompute, in the order a full run takes
 // them.
-var Jobs = []string{jobs.Candidates, jobs.Relapse, jobs.Deadlines}
+var Jobs = []finding.Job{finding.JobCandidates, finding.JobRelapse, finding.JobDeadlines}
 
 // Target is a database the benchmark owns: a SQLite file in a temporary
 // folder or a fresh PostgreSQL schema, removed by Drop.
@@ -143,15 +144,15 @@ func (c *Country) Runner() *jobs.Runner {
 // Recompute runs every job of the full recompute once, as jobs.Runner.Run
 // does for the scheduler (each in its own transaction, recorded in
 // job_runs), and returns how many findings each wrote.
-func (c *Country) Recompute(ctx context.Context) (map[string]int, error) {
+func (c *Country) Recompute(ctx context.Context) (map[finding.Job]int, error) {
 	n, _, err := c.recompute(ctx)
 	return n, err
 }
 
 // recompute is Recompute that also times each job.
-func (c *Country) recompute(ctx context.Context) (map[string]int, map[string]time.Duration, error) {
+func (c *Country) recompute(ctx context.Context) (map[finding.Job]int, map[finding.Job]time.Duration, error) {
 	r := c.Runner()
-	n, took := map[string]int{}, map[string]time.Duration{}
+	n, took := map[finding.Job]int{}, map[finding.Job]time.Duration{}
 	for _, j := range Jobs {
 		start := time.Now()
 		res, err := r.Run(ctx, j, c.Day)

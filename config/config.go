@@ -39,22 +39,9 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"chuyenhoa/dburl"
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 )
-
-// Job names accepted as keys of the schedule section.
-const (
-	JobCandidates = "candidates" // propose next year's candidate areas
-	JobRelapse    = "relapse"    // re-check transformed areas
-	JobDeadlines  = "deadlines"  // reminders, overdue notices, escalations
-	JobCycle      = "cycle"      // the year of work: proposals, indicators, early warnings, projections
-	JobSend       = "send"       // deliver queued mail
-)
-
-// JobNames lists the schedulable jobs in a stable order.
-func JobNames() []string {
-	return []string{JobCandidates, JobRelapse, JobDeadlines, JobCycle, JobSend}
-}
 
 // Values accepted by the enumerated settings.
 const (
@@ -128,7 +115,7 @@ type Config struct {
 	Recipients  Recipients   `yaml:"recipients"`
 	// Schedule maps a job name to a standard 5-field cron spec. Jobs left
 	// out of the file keep their default spec.
-	Schedule map[string]string `yaml:"schedule"`
+	Schedule map[finding.Job]string `yaml:"schedule"`
 	HTTP     struct {
 		Listen string `yaml:"listen"`
 		// User, with the password from CHUYENHOA_HTTP_PASSWORD, turns on
@@ -249,12 +236,12 @@ func Default() *Config {
 	c.Mail.SMTP.TLS = TLSStartTLS
 	c.Mail.SMTP.Auth = AuthNone
 	c.Mail.SMTP.Timeout = Duration{30 * time.Second}
-	c.Schedule = map[string]string{
-		JobCandidates: "0 6 * * 1",
-		JobRelapse:    "0 5 15 * *",
-		JobDeadlines:  "0 7 * * *",
-		JobCycle:      "30 7 * * *",
-		JobSend:       "*/5 * * * *",
+	c.Schedule = map[finding.Job]string{
+		finding.JobCandidates: "0 6 * * 1",
+		finding.JobRelapse:    "0 5 15 * *",
+		finding.JobDeadlines:  "0 7 * * *",
+		finding.JobCycle:      "30 7 * * *",
+		finding.JobSend:       "*/5 * * * *",
 	}
 	c.HTTP.Listen = "127.0.0.1:9138"
 	return c
@@ -591,14 +578,14 @@ func (c *Config) validateRecipients() []error {
 
 func (c *Config) validateSchedule() []error {
 	var errs []error
-	jobs := make([]string, 0, len(c.Schedule))
+	jobs := make([]finding.Job, 0, len(c.Schedule))
 	for j := range c.Schedule {
 		jobs = append(jobs, j)
 	}
 	slices.Sort(jobs)
 	for _, j := range jobs {
-		if !slices.Contains(JobNames(), j) {
-			errs = append(errs, fmt.Errorf("schedule.%s: unknown job; use one of %s", j, strings.Join(JobNames(), ", ")))
+		if !slices.Contains(finding.Jobs(), j) {
+			errs = append(errs, fmt.Errorf("schedule.%s: unknown job; use one of %s", j, strings.Join(finding.Strings(finding.Jobs()), ", ")))
 			continue
 		}
 		if _, err := cron.ParseStandard(c.Schedule[j]); err != nil {

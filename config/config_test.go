@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 )
@@ -385,7 +386,7 @@ func TestPartialOverridesKeepDefaults(t *testing.T) {
 	if c.Selection.CapPercent != 10 || c.Selection.NTMExclusion != NTMAlways || c.Selection.CategoryFactor != 1.0 {
 		t.Errorf("selection = %+v", c.Selection)
 	}
-	wantSched := map[string]string{JobCandidates: "0 6 * * 1", JobRelapse: "0 5 15 * *", JobDeadlines: "0 7 * * *", JobCycle: "30 7 * * *", JobSend: "*/10 * * * *"}
+	wantSched := map[finding.Job]string{finding.JobCandidates: "0 6 * * 1", finding.JobRelapse: "0 5 15 * *", finding.JobDeadlines: "0 7 * * *", finding.JobCycle: "30 7 * * *", finding.JobSend: "*/10 * * * *"}
 	if !reflect.DeepEqual(c.Schedule, wantSched) {
 		t.Errorf("schedule = %v, want %v", c.Schedule, wantSched)
 	}

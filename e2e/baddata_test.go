@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 )
 
@@ -35,22 +35,22 @@ func (e *env) str(query string) string {
 // its data errors.
 func (e *env) candidateRows(per string) string {
 	var out []string
-	for _, line := range strings.Split(e.findings(jobs.Candidates, per), "\n") {
-		if strings.HasPrefix(line, jobs.KindCandidate+" ") {
+	for _, line := range strings.Split(e.findings(string(finding.JobCandidates), per), "\n") {
+		if strings.HasPrefix(line, string(finding.KindCandidate)+" ") {
 			out = append(out, line)
 		}
 	}
 	return strings.Join(out, "\n")
 }
 
-func (e *env) dataErrors(job, per string) map[string]string {
-	out := map[string]string{}
-	fs, err := e.s.Findings(context.Background(), job, per)
+func (e *env) dataErrors(job, per string) map[string]finding.State {
+	out := map[string]finding.State{}
+	fs, err := e.s.Findings(context.Background(), finding.Job(job), per)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	for _, f := range fs {
-		if f.Kind == jobs.KindDataError {
+		if f.Kind == finding.KindDataError {
 			out[f.Key] = f.State
 		}
 	}
@@ -65,9 +65,9 @@ func (e *env) dataErrors(job, per string) map[string]string {
 func TestBadDataIsReportedAndTheRunProceeds(t *testing.T) {
 	e := newEnv(t)
 	e.mustRun(nil, "run-once", "candidates", "--at", e.at)
-	per := e.periodOf(jobs.Candidates)
+	per := e.periodOf(string(finding.JobCandidates))
 	clean := e.candidateRows(per)
-	if clean == "" || len(e.dataErrors(jobs.Candidates, per)) != 0 {
+	if clean == "" || len(e.dataErrors(string(finding.JobCandidates), per)) != 0 {
 		t.Fatalf("the clean province gives no candidates or reports data errors")
 	}
 
@@ -105,14 +105,14 @@ func TestBadDataIsReportedAndTheRunProceeds(t *testing.T) {
 	if got := e.candidateRows(per); got != clean {
 		t.Errorf("the proposal over bad rows differs from the clean one:\n%s\nwant:\n%s", got, clean)
 	}
-	got := e.dataErrors(jobs.Candidates, per)
-	for k, state := range map[string]string{
-		"crime_stats/negative_count/" + unit + "/" + offence: jobs.ProblemNegative,
-		"crime_stats/unknown_unit/XA-MA":                     jobs.ProblemUnknownUnit,
-		"crime_stats/unknown_offence/BLHS999":                jobs.ProblemUnknownOffence,
-		"crime_stats/future_day/" + unit2:                    jobs.ProblemFutureDay,
-		"crime_stats/null/" + unit2:                          jobs.ProblemNull,
-		"crime_stats/duplicate/" + dupUnit + "/" + dupOff:    jobs.ProblemDuplicate,
+	got := e.dataErrors(string(finding.JobCandidates), per)
+	for k, state := range map[string]finding.State{
+		"crime_stats/negative_count/" + unit + "/" + offence: finding.ProblemNegative,
+		"crime_stats/unknown_unit/XA-MA":                     finding.ProblemUnknownUnit,
+		"crime_stats/unknown_offence/BLHS999":                finding.ProblemUnknownOffence,
+		"crime_stats/future_day/" + unit2:                    finding.ProblemFutureDay,
+		"crime_stats/null/" + unit2:                          finding.ProblemNull,
+		"crime_stats/duplicate/" + dupUnit + "/" + dupOff:    finding.ProblemDuplicate,
 	} {
 		if got[k] != state {
 			t.Errorf("candidates: data error %s = %q, want %q (all: %v)", k, got[k], state, got)
@@ -122,10 +122,10 @@ func TestBadDataIsReportedAndTheRunProceeds(t *testing.T) {
 		t.Errorf("candidates: the row without a unit is not reported; got %v", got)
 	}
 	// The cycle job computes the same proposal and reads the same rows.
-	if rel := e.dataErrors(jobs.Cycle, e.periodOf(jobs.Cycle)); rel["crime_stats/negative_count/"+unit+"/"+offence] != jobs.ProblemNegative {
+	if rel := e.dataErrors(string(finding.JobCycle), e.periodOf(string(finding.JobCycle))); rel["crime_stats/negative_count/"+unit+"/"+offence] != finding.ProblemNegative {
 		t.Errorf("cycle reads the reference year but does not report the negative count; got %v", rel)
 	}
-	for _, j := range jobs.Names {
+	for _, j := range finding.Strings(finding.RecomputeJobs()) {
 		if r := e.run1(j, e.periodOf(j)); r.Status != "ok" {
 			t.Errorf("%s: %s %s", j, r.Status, r.Error)
 		}
@@ -142,22 +142,22 @@ func TestBadDataIsReportedAndTheRunProceeds(t *testing.T) {
 		`INSERT INTO districts VALUES ('D99', 'Huyện Không Xã', 'huyen')`,
 	)
 	e.mustRun(nil, "run-once", "all", "--at", e.at)
-	got = e.dataErrors(jobs.Candidates, per)
-	if got["units/unit_in_two_districts/"+unit] != jobs.ProblemTwoDistricts || got["districts/district_without_units/D99"] != jobs.ProblemEmptyDistrict {
+	got = e.dataErrors(string(finding.JobCandidates), per)
+	if got["units/unit_in_two_districts/"+unit] != finding.ProblemTwoDistricts || got["districts/district_without_units/D99"] != finding.ProblemEmptyDistrict {
 		t.Errorf("candidates: data errors %v lack the two-district commune %s or the empty district D99", got, unit)
 	}
 	rows := e.candidateRows(per)
 	if n := strings.Count(rows, "\n") + 1; n != units-1 || strings.Contains(rows, " "+unit+" ") {
 		t.Errorf("%d candidates for %d communes; want every commune but %s, which is left out", n, units, unit)
 	}
-	for _, j := range jobs.Names {
+	for _, j := range finding.Strings(finding.RecomputeJobs()) {
 		if r := e.run1(j, e.periodOf(j)); r.Status != "ok" {
 			t.Errorf("%s: %s %s", j, r.Status, r.Error)
 		}
 	}
 }
 
-func hasPrefix(m map[string]string, prefix string) bool {
+func hasPrefix(m map[string]finding.State, prefix string) bool {
 	for k := range m {
 		if strings.HasPrefix(k, prefix) {
 			return true

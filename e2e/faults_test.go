@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/notify/smtptest"
 	"chuyenhoa/store"
 )
@@ -72,7 +72,7 @@ func (e *env) killInCommit(job string) string {
 // completes; a kill during a rerun leaves the previous result intact.
 func TestKillDuringRecompute(t *testing.T) {
 	e := newEnv(t)
-	for _, job := range jobs.Names {
+	for _, job := range finding.Strings(finding.RecomputeJobs()) {
 		per := e.killInCommit(job)
 		if f := e.findings(job, per); f != "" {
 			t.Errorf("%s: killed first run left findings:\n%s", job, f)
@@ -263,7 +263,7 @@ func TestSMTPDownThenBack(t *testing.T) {
 // the period succeeds with the same result a clean run gives.
 func TestPostgresRestartDuringRun(t *testing.T) {
 	e := newEnv(t)
-	const job = jobs.Deadlines
+	const job = string(finding.JobDeadlines)
 	before := e.stateCounts()
 	p := e.start([]string{faultEnv + job}, "run-once", job, "--at", e.at)
 	m := pausedLine.FindStringSubmatch(p.waitLine("chuyenhoa-fault: paused", 30*time.Second))
@@ -327,7 +327,7 @@ func TestTwoReplicas(t *testing.T) {
 	ctx := context.Background()
 	eventually(t, 90*time.Second, "both replicas catch up every job and drain the outbox", func() bool {
 		runs, err := e.s.Runs(ctx, "", 0)
-		if err != nil || len(runs) < len(jobs.Names) {
+		if err != nil || len(runs) < len(finding.RecomputeJobs()) {
 			return false
 		}
 		for _, r := range runs {
@@ -380,7 +380,7 @@ func TestTwoReplicas(t *testing.T) {
 			}
 		}
 	}
-	for _, j := range jobs.Names {
+	for _, j := range finding.Strings(finding.RecomputeJobs()) {
 		if finished[j] != 1 {
 			t.Errorf("job %s finished %d times across the replicas, want 1", j, finished[j])
 		}

@@ -36,6 +36,7 @@ import (
 	"testing"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/notify/smtptest"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
@@ -386,7 +387,7 @@ func (e *env) count(query string, args ...any) int {
 // comparable text.
 func (e *env) findings(job, per string) string {
 	e.t.Helper()
-	fs, err := e.s.Findings(context.Background(), job, per)
+	fs, err := e.s.Findings(context.Background(), finding.Job(job), per)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -399,7 +400,7 @@ func (e *env) findings(job, per string) string {
 
 func (e *env) run1(job, per string) store.JobRun {
 	e.t.Helper()
-	r, found, err := e.s.RunOf(context.Background(), job, per)
+	r, found, err := e.s.RunOf(context.Background(), finding.Job(job), per)
 	if err != nil || !found {
 		e.t.Fatalf("job_runs %s %s: found %v, %v", job, per, found, err)
 	}

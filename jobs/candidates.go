@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 )
@@ -52,7 +53,7 @@ func runCandidates(ctx context.Context, r *Runner, src *source, day time.Time) (
 	rep := &CandidatesReport{Year: year, Reference: ref, Proposal: p}
 	out := &outcome{report: rep}
 	for _, c := range p.Candidates {
-		f, err := finding(KindCandidate, c.Unit.Code, c.Unit.District, c.Unit.Code, string(c.Status), candidatePayload{
+		f, err := newFinding(c.Unit.Code, c.Unit.District, c.Unit.Code, finding.StatusState(c.Status), finding.CandidateItem{
 			Year: year, Reference: ref, TotalUnits: p.TotalUnits, Cap: p.Cap, Candidate: c,
 		})
 		if err != nil {
@@ -61,14 +62,4 @@ func runCandidates(ctx context.Context, r *Runner, src *source, day time.Time) (
 		out.findings = append(out.findings, f)
 	}
 	return out, nil
-}
-
-// candidatePayload is what a stored candidate finding holds: the unit's
-// numbers and the proposal-wide figures its reasons refer to.
-type candidatePayload struct {
-	Year       int
-	Reference  period.Range
-	TotalUnits int
-	Cap        int
-	rules.Candidate
 }

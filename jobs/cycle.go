@@ -6,17 +6,10 @@ import (
 	"strconv"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
-)
-
-// The states of an area of the year of work, as cycle findings carry them.
-const (
-	CycleOnTrack  = "on_track" // meets every indicator so far
-	CycleBelow    = "below"    // misses an indicator before the six-month mark: shown, not yet warned
-	CycleAtRisk   = "at_risk"  // misses an indicator after the six-month mark: early warning
-	CycleNoData   = "no_data"  // no case statistics (or no closed month) yet
-	CycleAssessed = "assessed" // the committee's verdict is recorded: it stands
+	"chuyenhoa/store"
 )
 
 // CycleReport is the year of work as it stands on one day: its areas with
@@ -36,10 +29,10 @@ type CycleReport struct {
 	SixMonths time.Time
 	Warn      bool
 	Cycle     rules.YearCycle
-	Areas     []CycleItem // Cycle.Areas with their indicators, in order
+	Areas     []finding.CycleItem // Cycle.Areas with their indicators, in order
 	// Previous holds the year before's areas with their full-year
 	// indicators: a warning stays until the committee's verdict settles it.
-	Previous   []CycleItem
+	Previous   []finding.CycleItem
 	Projection rules.Projection
 
 	// The proposals for ProposalYear, computed over Reference, and the
@@ -49,24 +42,6 @@ type CycleReport struct {
 	Proposal          rules.Proposal
 	Proposals         []rules.ProposalCheck
 	ProposalDeadlines []rules.ProposalDeadline // every district, pending ones included
-}
-
-// CycleItem is one area of the year of work with its indicators.
-type CycleItem struct {
-	rules.CycleArea
-	District   string
-	Window     period.Range
-	HasWindow  bool
-	Indicators rules.IndicatorResult
-	State      string    // CycleOnTrack … CycleAssessed
-	YearEnd    time.Time // end of the statistical year: the data the assessment rests on
-}
-
-// ProjectionItem is one target's projection as a finding carries it.
-type ProjectionItem struct {
-	Target  string // "pass" (60%) or "stable" (85%)
-	Percent int
-	rules.Projection
 }
 
 // CycleQuery says which year of work and which proposals to compute.
@@ -144,7 +119,7 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *source) (*Cycle
 
 // cycleItems measures each area of c against the indicators over the
 // window of c.Year as of on, filling ind (when not nil) by unit.
-func (r *Runner) cycleItems(ctx context.Context, src *source, c rules.YearCycle, on time.Time, district map[string]string, ind map[string]rules.IndicatorResult) ([]CycleItem, period.Range, bool, error) {
+func (r *Runner) cycleItems(ctx context.Context, src *source, c rules.YearCycle, on time.Time, district map[string]string, ind map[string]rules.IndicatorResult) ([]finding.CycleItem, period.Range, bool, error) {
 	cal := r.Config.Calendar()
 	yr := cal.Year(c.Year)
 	_, _, last := cal.LastClosedMonth(on)
@@ -165,21 +140,21 @@ func (r *Runner) cycleItems(ctx context.Context, src *source, c rules.YearCycle,
 	}
 	warn := has && !window.To.Before(cal.Half(c.Year, 1).To)
 	params := r.Config.IndicatorParams()
-	items := make([]CycleItem, 0, len(c.Areas))
+	items := make([]finding.CycleItem, 0, len(c.Areas))
 	for _, a := range c.Areas {
-		it := CycleItem{CycleArea: a, District: district[a.Unit], Window: window, HasWindow: has, YearEnd: yr.To}
+		it := finding.CycleItem{CycleArea: a, District: district[a.Unit], Window: window, HasWindow: has, YearEnd: yr.To}
 		it.Indicators = rules.AssessIndicators(params, counts[a.Unit])
 		switch {
 		case a.HasVerdict:
-			it.State = CycleAssessed
+			it.State = finding.CycleAssessed
 		case !has || !it.Indicators.HasData:
-			it.State = CycleNoData
+			it.State = finding.CycleNoData
 		case it.Indicators.Met:
-			it.State = CycleOnTrack
+			it.State = finding.CycleOnTrack
 		case warn:
-			it.State = CycleAtRisk
+			it.State = finding.CycleAtRisk
 		default:
-			it.State = CycleBelow
+			it.State = finding.CycleBelow
 		}
 		if ind != nil && has {
 			ind[a.Unit] = it.Indicators
@@ -244,35 +219,34 @@ func runCycle(ctx context.Context, r *Runner, src *source, day time.Time) (*outc
 		return nil, err
 	}
 	out := &outcome{report: rep}
-	add := func(kind, key, district, unit, state string, v any) error {
-		f, err := finding(kind, key, district, unit, state, v)
+	add := func(f store.Finding, err error) error {
 		if err != nil {
 			return err
 		}
 		out.findings = append(out.findings, f)
 		return nil
 	}
-	for _, items := range [][]CycleItem{rep.Previous, rep.Areas} {
+	for _, items := range [][]finding.CycleItem{rep.Previous, rep.Areas} {
 		for _, it := range items {
-			if err := add(KindCycleArea, it.Unit+"/"+strconv.Itoa(it.Year), it.District, it.Unit, it.State, it); err != nil {
+			if err := add(newFinding(it.Unit+"/"+strconv.Itoa(it.Year), it.District, it.Unit, it.State, it)); err != nil {
 				return nil, err
 			}
 		}
 	}
 	for _, c := range rep.Proposals {
 		p := c.Proposal
-		state := "acceptable"
+		state := finding.ProposalAcceptable
 		switch {
 		case !c.Known:
-			state = "unknown_unit"
+			state = finding.ProposalUnknownUnit
 		case c.OtherDistrict:
-			state = "other_district"
+			state = finding.ProposalOtherDistrict
 		case c.FailsGate:
-			state = "fails_gate"
+			state = finding.ProposalFailsGate
 		case c.ExcludedNTM:
-			state = "excluded_ntm"
+			state = finding.ProposalExcludedNTM
 		}
-		if err := add(KindProposal, p.District+"/"+p.Unit+"/"+strconv.Itoa(p.Year), p.District, p.Unit, state, c); err != nil {
+		if err := add(newFinding(p.District+"/"+p.Unit+"/"+strconv.Itoa(p.Year), p.District, p.Unit, state, c)); err != nil {
 			return nil, err
 		}
 	}
@@ -280,7 +254,7 @@ func runCycle(ctx context.Context, r *Runner, src *source, day time.Time) (*outc
 		if d.State == rules.DeadlinePending {
 			continue
 		}
-		if err := add(KindProposalDeadline, DeadlineKey(d.Deadline), d.District, "", string(d.State), d); err != nil {
+		if err := add(newFinding(DeadlineKey(d.Deadline), d.District, "", finding.DeadlineState(d.State), d)); err != nil {
 			return nil, err
 		}
 	}
@@ -291,17 +265,17 @@ func runCycle(ctx context.Context, r *Runner, src *source, day time.Time) (*outc
 		pct         int
 		has, met    bool
 	}{
-		{strconv.Itoa(pr.Year) + "/pass", "pass", t.TransformedPercent, pr.HasPass, pr.PassMet},
-		{"stable", "stable", t.StablePercent, pr.HasStable, pr.StableMet},
+		{strconv.Itoa(pr.Year) + "/" + finding.PassTarget, finding.PassTarget, t.TransformedPercent, pr.HasPass, pr.PassMet},
+		{finding.StableTarget, finding.StableTarget, t.StablePercent, pr.HasStable, pr.StableMet},
 	} {
-		state := "no_data"
+		state := finding.ProjectionNoData
 		switch {
 		case p.has && p.met:
-			state = "met"
+			state = finding.ProjectionMet
 		case p.has:
-			state = "below"
+			state = finding.ProjectionBelow
 		}
-		if err := add(KindProjection, p.key, "", "", state, ProjectionItem{Target: p.target, Percent: p.pct, Projection: pr}); err != nil {
+		if err := add(newFinding(p.key, "", "", state, finding.ProjectionItem{Target: p.target, Percent: p.pct, Projection: pr})); err != nil {
 			return nil, err
 		}
 	}

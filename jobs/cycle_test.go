@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -62,20 +63,20 @@ func TestCycleJob(t *testing.T) {
 		// is normal over 15/06/2025–14/06/2026 (its 10 crimes of 01/06/2025
 		// fall before), which the 85% projection counts.
 		day := d(2026, 7, 1)
-		for _, j := range []string{jobs.Relapse, jobs.Cycle} {
+		for _, j := range []finding.Job{finding.JobRelapse, finding.JobCycle} {
 			if _, err := r.Run(ctx, j, day); err != nil {
 				t.Fatalf("%s: %v", j, err)
 			}
 		}
-		fs, err := s.Findings(ctx, jobs.Cycle, "2026-07-01")
+		fs, err := s.Findings(ctx, finding.JobCycle, "2026-07-01")
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
 		byKey := map[string]store.Finding{}
 		for _, f := range fs {
-			got[f.Kind+" "+f.Key] = f.State
-			byKey[f.Kind+" "+f.Key] = f
+			got[string(f.Kind)+" "+f.Key] = string(f.State)
+			byKey[string(f.Kind)+" "+f.Key] = f
 		}
 		want := map[string]string{
 			// The year before: D's verdict stands.
@@ -100,7 +101,7 @@ func TestCycleJob(t *testing.T) {
 			t.Errorf("cycle findings\n got %v\nwant %v", got, want)
 		}
 
-		var g jobs.CycleItem
+		var g finding.CycleItem
 		if err := json.Unmarshal(byKey["cycle_area G/2026"].Payload, &g); err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +109,7 @@ func TestCycleJob(t *testing.T) {
 		if g.District != "D2" || det.Num != 7 || det.Den != 10 || det.Met || det.Short != 1 || !g.Window.To.Equal(d(2026, 6, 14)) || !g.YearEnd.Equal(d(2026, 12, 14)) {
 			t.Errorf("G payload: district %s, detection %+v, window %s, year end %s", g.District, det, g.Window, g.YearEnd)
 		}
-		var dd jobs.CycleItem
+		var dd finding.CycleItem
 		if err := json.Unmarshal(byKey["cycle_area D/2026"].Payload, &dd); err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +123,7 @@ func TestCycleJob(t *testing.T) {
 		if pc.Candidate.Counts.SocialOrder != 2 || pc.Candidate.ProvinceAvg != 3 || pc.Candidate.DistrictAvg != 4 || !pc.FailsGate {
 			t.Errorf("C check: %+v", pc)
 		}
-		var pr jobs.ProjectionItem
+		var pr finding.ProjectionItem
 		if err := json.Unmarshal(byKey["projection 2026/pass"].Payload, &pr); err != nil {
 			t.Fatal(err)
 		}
@@ -132,15 +133,15 @@ func TestCycleJob(t *testing.T) {
 
 		// Before the six-month mark the same shortfall is shown, not warned:
 		// on 20/05 the window ends with May (14/05).
-		if _, err := r.Run(ctx, jobs.Cycle, d(2026, 5, 20)); err != nil {
+		if _, err := r.Run(ctx, finding.JobCycle, d(2026, 5, 20)); err != nil {
 			t.Fatal(err)
 		}
-		early, err := s.Findings(ctx, jobs.Cycle, "2026-05-20")
+		early, err := s.Findings(ctx, finding.JobCycle, "2026-05-20")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range early {
-			if f.Kind == jobs.KindCycleArea && f.Key == "G/2026" && f.State != jobs.CycleBelow {
+			if f.Kind == finding.KindCycleArea && f.Key == "G/2026" && f.State != finding.CycleBelow {
 				t.Errorf("G on 20/05: %s, want below", f.State)
 			}
 		}
@@ -152,7 +153,7 @@ func TestCycleJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Year != 2025 || len(rep.Areas) != 1 || rep.Areas[0].State != jobs.CycleAssessed || rep.ProposalYear != 2026 {
+		if rep.Year != 2025 || len(rep.Areas) != 1 || rep.Areas[0].State != finding.CycleAssessed || rep.ProposalYear != 2026 {
 			t.Errorf("25/01/2026: year %d, areas %+v, proposal year %d", rep.Year, rep.Areas, rep.ProposalYear)
 		}
 		for _, pd := range rep.ProposalDeadlines {

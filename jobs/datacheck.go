@@ -7,62 +7,25 @@ import (
 	"strings"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
-
-// KindDataError is the finding of a row of the province's data that a run
-// could not use as it stands. A province maps its own tables onto the data
-// contract with views, which carry none of our constraints; one bad row
-// must neither crash the run nor silently skew its numbers. Each recompute
-// job reads the contract through a source, which checks what it reads,
-// leaves out the rows it cannot use (or counts identical copies once),
-// proceeds with the rest and records every problem as a data_error
-// finding of the run, with the row as read and what was done with it.
-const KindDataError = "data_error"
-
-// The problems a data error names; they are the findings' states.
-const (
-	ProblemNull            = "null"                   // a required value is NULL or not of the contract's type
-	ProblemNegative        = "negative_count"         // a count below zero
-	ProblemBadValue        = "bad_value"              // out of range: category 5, more serious crimes than crimes
-	ProblemUnknownUnit     = "unknown_unit"           // a unit code that is in no units row
-	ProblemUnknownOffence  = "unknown_offence"        // an offence code that is in no offence_types row
-	ProblemUnknownDistrict = "unknown_district"       // a district code that is in no districts row
-	ProblemFutureDay       = "future_day"             // a statistic or a submission dated after today
-	ProblemDuplicate       = "duplicate"              // the same key more than once
-	ProblemTwoDistricts    = "unit_in_two_districts"  // one commune listed under two districts on the same day
-	ProblemEmptyDistrict   = "district_without_units" // a district with no commune on the day
-)
-
-// What a run did with the rows of a data error.
-const (
-	ActionLeftOut     = "left_out"     // not used by the run
-	ActionCountedOnce = "counted_once" // identical copies used once
-	ActionKept        = "kept"         // used as it is; reported for a person to look at
-)
-
-// DataError is the payload of a data_error finding.
-type DataError struct {
-	Relation string // districts, units, crime_stats …
-	Problem  string
-	// Rows counts the rows concerned, once per run (for statistics of an
-	// unknown unit, which are found in the period's totals: 1).
-	Rows    int
-	Example string // one of them as read, NULLs shown as NULL
-	Action  string
-	// Truncated is set when the check stopped counting at its limit.
-	Truncated bool
-	Message   string // in Vietnamese, for the data officer
-}
 
 // checkLimit bounds the rows one check of a statistics relation reads: a
 // view that is wrong as a whole (every row has an unknown offence) is
 // reported as such without reading it all into memory.
 const checkLimit = 5000
 
-// source reads the data contract for one run and checks it.
+// source reads the data contract for one run and checks it. A province
+// maps its own tables onto the data contract with views, which carry none
+// of our constraints; one bad row must neither crash the run nor silently
+// skew its numbers. Each recompute job reads the contract through a
+// source, which checks what it reads, leaves out the rows it cannot use
+// (or counts identical copies once), proceeds with the rest and records
+// every problem as a data_error finding of the run (finding.DataError),
+// with the row as read and what was done with it.
 type source struct {
 	r     *Runner
 	today time.Time // rows dated after it are in the future
@@ -81,7 +44,7 @@ type source struct {
 }
 
 type dataErr struct {
-	DataError
+	finding.DataError
 	district, unit string
 }
 
@@ -102,11 +65,11 @@ func newSource(r *Runner, day time.Time) *source {
 
 // report records one row (text as read) under the data error key
 // relation/problem/ident.
-func (s *source) report(rel, problem, ident, district, unit, action, text, detail string) {
-	key := rel + "/" + problem + "/" + ident
+func (s *source) report(rel string, problem finding.State, ident, district, unit string, action finding.Action, text, detail string) {
+	key := rel + "/" + string(problem) + "/" + ident
 	e, ok := s.errs[key]
 	if !ok {
-		e = &dataErr{DataError: DataError{Relation: rel, Problem: problem, Example: text, Action: action,
+		e = &dataErr{DataError: finding.DataError{Relation: rel, Problem: problem, Example: text, Action: action,
 			Message: dataMessage(rel, problem, detail, action)}, district: district, unit: unit}
 		s.errs[key] = e
 	}
@@ -126,7 +89,7 @@ func (s *source) findings() ([]store.Finding, error) {
 	out := make([]store.Finding, 0, len(keys))
 	for _, k := range keys {
 		e := s.errs[k]
-		f, err := finding(KindDataError, k, e.district, e.unit, e.Problem, e.DataError)
+		f, err := newFinding(k, e.district, e.unit, e.Problem, e.DataError)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +121,7 @@ func (s *source) loadUnits(ctx context.Context) error {
 	s.unitCodes, s.districts = map[string]bool{}, map[string]bool{}
 	for _, d := range ds {
 		if len(d.Bad) > 0 {
-			s.report("districts", ProblemNull, rowIdent(d.Text), "", "", ActionLeftOut, d.Text, strings.Join(d.Bad, ", "))
+			s.report("districts", finding.ProblemNull, rowIdent(d.Text), "", "", finding.ActionLeftOut, d.Text, strings.Join(d.Bad, ", "))
 			continue
 		}
 		s.districts[d.Row.Code] = true
@@ -169,7 +132,7 @@ func (s *source) loadUnits(ctx context.Context) error {
 			s.unitCodes[u.Row.Code] = true
 		}
 		if len(u.Bad) > 0 {
-			s.report("units", ProblemNull, rowIdent(u.Text), u.Row.District, u.Row.Code, ActionLeftOut, u.Text, strings.Join(u.Bad, ", "))
+			s.report("units", finding.ProblemNull, rowIdent(u.Text), u.Row.District, u.Row.Code, finding.ActionLeftOut, u.Text, strings.Join(u.Bad, ", "))
 			continue
 		}
 		s.units = append(s.units, u)
@@ -219,30 +182,30 @@ func (s *source) Units(ctx context.Context, on time.Time) ([]rules.Unit, error) 
 			case len(ds) > 1:
 				list := sortedSet(ds)
 				for _, u := range rows {
-					s.report("units", ProblemTwoDistricts, code, "", code, ActionLeftOut, u.Text, fmt.Sprintf("%s: %s", code, strings.Join(list, ", ")))
+					s.report("units", finding.ProblemTwoDistricts, code, "", code, finding.ActionLeftOut, u.Text, fmt.Sprintf("%s: %s", code, strings.Join(list, ", ")))
 				}
 				continue
 			case same:
 				for _, u := range rows {
-					s.report("units", ProblemDuplicate, code, rows[0].Row.District, code, ActionCountedOnce, u.Text, fmt.Sprintf("%s (%d lần)", code, len(rows)))
+					s.report("units", finding.ProblemDuplicate, code, rows[0].Row.District, code, finding.ActionCountedOnce, u.Text, fmt.Sprintf("%s (%d lần)", code, len(rows)))
 				}
 			default:
 				for _, u := range rows {
-					s.report("units", ProblemDuplicate, code, rows[0].Row.District, code, ActionLeftOut, u.Text, fmt.Sprintf("%s (%d lần, khác nhau)", code, len(rows)))
+					s.report("units", finding.ProblemDuplicate, code, rows[0].Row.District, code, finding.ActionLeftOut, u.Text, fmt.Sprintf("%s (%d lần, khác nhau)", code, len(rows)))
 				}
 				continue
 			}
 		}
 		u := rows[0]
 		if grouped && len(s.districts) > 0 && u.Row.District != "" && !s.districts[u.Row.District] {
-			s.report("units", ProblemUnknownDistrict, u.Row.District, u.Row.District, "", ActionKept, u.Text, u.Row.District)
+			s.report("units", finding.ProblemUnknownDistrict, u.Row.District, u.Row.District, "", finding.ActionKept, u.Text, u.Row.District)
 		}
 		out = append(out, u.Row.Unit)
 	}
 	if grouped {
 		for _, d := range sortedSet(s.districts) {
 			if !used[d] {
-				s.report("districts", ProblemEmptyDistrict, d, d, "", ActionKept, d, fmt.Sprintf("%s (%s)", d, on.Format("02/01/2006")))
+				s.report("districts", finding.ProblemEmptyDistrict, d, d, "", finding.ActionKept, d, fmt.Sprintf("%s (%s)", d, on.Format("02/01/2006")))
 			}
 		}
 	}
@@ -274,10 +237,10 @@ func (s *source) loadOffences(ctx context.Context) error {
 	for _, o := range raw {
 		switch {
 		case len(o.Bad) > 0:
-			s.report("offence_types", ProblemNull, rowIdent(o.Text), "", "", ActionLeftOut, o.Text, strings.Join(o.Bad, ", "))
+			s.report("offence_types", finding.ProblemNull, rowIdent(o.Text), "", "", finding.ActionLeftOut, o.Text, strings.Join(o.Bad, ", "))
 			s.offTrouble = true
 		case !o.Row.Category.Valid():
-			s.report("offence_types", ProblemBadValue, o.Row.Code, "", "", ActionLeftOut, o.Text, fmt.Sprintf("category %d, phải từ 1 đến 4", o.Row.Category))
+			s.report("offence_types", finding.ProblemBadValue, o.Row.Code, "", "", finding.ActionLeftOut, o.Text, fmt.Sprintf("category %d, phải từ 1 đến 4", o.Row.Category))
 			s.offTrouble = true
 		default:
 			byCode[o.Row.Code] = append(byCode[o.Row.Code], o)
@@ -290,12 +253,12 @@ func (s *source) loadOffences(ctx context.Context) error {
 			for _, o := range rows {
 				agree = agree && o.Row.Category == rows[0].Row.Category && o.Row.SocialOrder == rows[0].Row.SocialOrder
 			}
-			action := ActionCountedOnce
+			action := finding.ActionCountedOnce
 			if !agree {
-				action = ActionLeftOut
+				action = finding.ActionLeftOut
 			}
 			for _, o := range rows {
-				s.report("offence_types", ProblemDuplicate, code, "", "", action, o.Text, fmt.Sprintf("%s (%d lần)", code, len(rows)))
+				s.report("offence_types", finding.ProblemDuplicate, code, "", "", action, o.Text, fmt.Sprintf("%s (%d lần)", code, len(rows)))
 			}
 			if !agree {
 				continue
@@ -334,26 +297,26 @@ func (s *source) Counts(ctx context.Context, r period.Range) (map[string]rules.C
 			if ident == "" {
 				ident = rowIdent(x.Text)
 			}
-			s.report(rel, ProblemNull, ident, "", st.Unit, ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
+			s.report(rel, finding.ProblemNull, ident, "", st.Unit, finding.ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
 			exclude = true
 		case st.Count < 0:
-			s.report(rel, ProblemNegative, st.Unit+"/"+st.Offence, "", st.Unit, ActionLeftOut, x.Text, x.Text)
+			s.report(rel, finding.ProblemNegative, st.Unit+"/"+st.Offence, "", st.Unit, finding.ActionLeftOut, x.Text, x.Text)
 			exclude = true
 		case !s.offences[st.Offence]:
-			s.report(rel, ProblemUnknownOffence, st.Offence, "", st.Unit, ActionLeftOut, x.Text, st.Offence)
+			s.report(rel, finding.ProblemUnknownOffence, st.Offence, "", st.Unit, finding.ActionLeftOut, x.Text, st.Offence)
 		}
 	}
 	for _, x := range chk.Future {
-		s.report(rel, ProblemFutureDay, x.Row.Unit, "", x.Row.Unit, ActionLeftOut, x.Text, s.today.Format("02/01/2006"))
+		s.report(rel, finding.ProblemFutureDay, x.Row.Unit, "", x.Row.Unit, finding.ActionLeftOut, x.Text, s.today.Format("02/01/2006"))
 	}
 	for _, d := range chk.Duplicates {
 		exclude = true
-		action := ActionCountedOnce
+		action := finding.ActionCountedOnce
 		if !d.Agree {
-			action = ActionLeftOut
+			action = finding.ActionLeftOut
 		}
 		text := fmt.Sprintf("unit_code=%q, day=%s, offence_code=%q × %d", d.Unit, d.Day.Format(time.DateOnly), d.Offence, d.Copies)
-		s.report(rel, ProblemDuplicate, d.Unit+"/"+d.Offence, "", d.Unit, action, text, fmt.Sprintf("(unit_code, day, offence_code) %s", text))
+		s.report(rel, finding.ProblemDuplicate, d.Unit+"/"+d.Offence, "", d.Unit, action, text, fmt.Sprintf("(unit_code, day, offence_code) %s", text))
 	}
 	s.truncated(rel, chk.Truncated)
 	count := s.r.Store.Counts
@@ -380,7 +343,7 @@ func (s *source) Counts(ctx context.Context, r period.Range) (map[string]rules.C
 			total += n
 		}
 		text := fmt.Sprintf("unit_code=%q: %d vụ trong kỳ %s–%s", code, total, r.From.Format("02/01/2006"), r.To.Format("02/01/2006"))
-		s.report(rel, ProblemUnknownUnit, code, "", code, ActionLeftOut, text, code)
+		s.report(rel, finding.ProblemUnknownUnit, code, "", code, finding.ActionLeftOut, text, code)
 	}
 	return counts, nil
 }
@@ -405,29 +368,29 @@ func (s *source) CaseCounts(ctx context.Context, r period.Range) (map[string]rul
 			if ident == "" {
 				ident = rowIdent(x.Text)
 			}
-			s.report(rel, ProblemNull, ident, "", c.Unit, ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
+			s.report(rel, finding.ProblemNull, ident, "", c.Unit, finding.ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
 			exclude = true
 		case min(c.Crimes, c.Detected, c.SeriousCrimes, c.SeriousDetected, c.ReportsReceived, c.ReportsHandled, c.Released, c.Reoffended) < 0:
-			s.report(rel, ProblemNegative, c.Unit, "", c.Unit, ActionLeftOut, x.Text, x.Text)
+			s.report(rel, finding.ProblemNegative, c.Unit, "", c.Unit, finding.ActionLeftOut, x.Text, x.Text)
 			exclude = true
 		case c.SeriousCrimes > c.Crimes || c.SeriousDetected > c.Detected:
-			s.report(rel, ProblemBadValue, c.Unit, "", c.Unit, ActionLeftOut, x.Text, "serious_crimes ≤ crimes, serious_detected ≤ detected")
+			s.report(rel, finding.ProblemBadValue, c.Unit, "", c.Unit, finding.ActionLeftOut, x.Text, "serious_crimes ≤ crimes, serious_detected ≤ detected")
 			exclude = true
 		case !s.unitCodes[c.Unit]:
-			s.report(rel, ProblemUnknownUnit, c.Unit, "", c.Unit, ActionLeftOut, x.Text, c.Unit)
+			s.report(rel, finding.ProblemUnknownUnit, c.Unit, "", c.Unit, finding.ActionLeftOut, x.Text, c.Unit)
 		}
 	}
 	for _, x := range chk.Future {
-		s.report(rel, ProblemFutureDay, x.Row.Unit, "", x.Row.Unit, ActionLeftOut, x.Text, s.today.Format("02/01/2006"))
+		s.report(rel, finding.ProblemFutureDay, x.Row.Unit, "", x.Row.Unit, finding.ActionLeftOut, x.Text, s.today.Format("02/01/2006"))
 	}
 	for _, d := range chk.Duplicates {
 		exclude = true
-		action := ActionCountedOnce
+		action := finding.ActionCountedOnce
 		if !d.Agree {
-			action = ActionLeftOut
+			action = finding.ActionLeftOut
 		}
 		text := fmt.Sprintf("unit_code=%q, day=%s × %d", d.Unit, d.Day.Format(time.DateOnly), d.Copies)
-		s.report(rel, ProblemDuplicate, d.Unit, "", d.Unit, action, text, fmt.Sprintf("(unit_code, day) %s", text))
+		s.report(rel, finding.ProblemDuplicate, d.Unit, "", d.Unit, action, text, fmt.Sprintf("(unit_code, day) %s", text))
 	}
 	s.truncated(rel, chk.Truncated)
 	if exclude {
@@ -476,16 +439,16 @@ func dedupe[T comparable](s *source, rel string, rows []store.Raw[T], key func(T
 				best = x.Row
 			}
 		}
-		action := ActionCountedOnce
+		action := finding.ActionCountedOnce
 		switch {
 		case same:
 		case pick != nil:
-			action = ActionKept
+			action = finding.ActionKept
 		default:
-			action = ActionLeftOut
+			action = finding.ActionLeftOut
 		}
 		for _, x := range xs {
-			s.report(rel, ProblemDuplicate, k, "", unit(x.Row), action, x.Text, fmt.Sprintf("%s (%d lần)", k, len(xs)))
+			s.report(rel, finding.ProblemDuplicate, k, "", unit(x.Row), action, x.Text, fmt.Sprintf("%s (%d lần)", k, len(xs)))
 		}
 		if same || pick != nil {
 			out = append(out, best)
@@ -509,11 +472,11 @@ func (s *source) Selections(ctx context.Context) ([]rules.Selection, error) {
 	for _, x := range raw {
 		switch {
 		case len(x.Bad) > 0:
-			s.report(rel, ProblemNull, rowIdent(x.Text), "", x.Row.Unit, ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
+			s.report(rel, finding.ProblemNull, rowIdent(x.Text), "", x.Row.Unit, finding.ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
 		case !s.unitCodes[x.Row.Unit]:
-			s.report(rel, ProblemUnknownUnit, x.Row.Unit, "", x.Row.Unit, ActionLeftOut, x.Text, x.Row.Unit)
+			s.report(rel, finding.ProblemUnknownUnit, x.Row.Unit, "", x.Row.Unit, finding.ActionLeftOut, x.Text, x.Row.Unit)
 		case !x.Row.Category.Valid():
-			s.report(rel, ProblemBadValue, fmt.Sprintf("%d/%s", x.Row.Year, x.Row.Unit), "", x.Row.Unit, ActionLeftOut, x.Text,
+			s.report(rel, finding.ProblemBadValue, fmt.Sprintf("%d/%s", x.Row.Year, x.Row.Unit), "", x.Row.Unit, finding.ActionLeftOut, x.Text,
 				fmt.Sprintf("category %d, phải từ 1 đến 4", x.Row.Category))
 		default:
 			ok = append(ok, x)
@@ -544,9 +507,9 @@ func (s *source) Assessments(ctx context.Context) ([]rules.Assessment, error) {
 	for _, x := range raw {
 		switch {
 		case len(x.Bad) > 0:
-			s.report(rel, ProblemNull, rowIdent(x.Text), "", x.Row.Unit, ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
+			s.report(rel, finding.ProblemNull, rowIdent(x.Text), "", x.Row.Unit, finding.ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
 		case !s.unitCodes[x.Row.Unit]:
-			s.report(rel, ProblemUnknownUnit, x.Row.Unit, "", x.Row.Unit, ActionLeftOut, x.Text, x.Row.Unit)
+			s.report(rel, finding.ProblemUnknownUnit, x.Row.Unit, "", x.Row.Unit, finding.ActionLeftOut, x.Text, x.Row.Unit)
 		default:
 			ok = append(ok, x)
 		}
@@ -579,14 +542,14 @@ func (s *source) Submissions(ctx context.Context, loc *time.Location) ([]rules.S
 		r := x.Row
 		switch {
 		case len(x.Bad) > 0:
-			s.report(rel, ProblemNull, rowIdent(x.Text), r.District, r.Unit, ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
+			s.report(rel, finding.ProblemNull, rowIdent(x.Text), r.District, r.Unit, finding.ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
 			continue
 		case r.SubmittedAt.After(s.now):
-			s.report(rel, ProblemFutureDay, r.District+"/"+r.Obligation+"/"+r.Period, r.District, r.Unit, ActionLeftOut, x.Text,
+			s.report(rel, finding.ProblemFutureDay, r.District+"/"+r.Obligation+"/"+r.Period, r.District, r.Unit, finding.ActionLeftOut, x.Text,
 				s.now.In(loc).Format("15:04 02/01/2006"))
 			continue
 		case s.r.Config.Grouped() && len(s.districts) > 0 && r.District != "" && !s.districts[r.District]:
-			s.report(rel, ProblemUnknownDistrict, r.District, "", r.Unit, ActionKept, x.Text, r.District)
+			s.report(rel, finding.ProblemUnknownDistrict, r.District, "", r.Unit, finding.ActionKept, x.Text, r.District)
 		}
 		ok = append(ok, x)
 	}
@@ -626,7 +589,7 @@ func (s *source) Proposals(ctx context.Context, year int) ([]rules.DistrictPropo
 	var ok []store.Raw[rules.DistrictProposal]
 	for _, x := range raw {
 		if len(x.Bad) > 0 {
-			s.report(rel, ProblemNull, rowIdent(x.Text), x.Row.District, x.Row.Unit, ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
+			s.report(rel, finding.ProblemNull, rowIdent(x.Text), x.Row.District, x.Row.Unit, finding.ActionLeftOut, x.Text, strings.Join(x.Bad, ", "))
 			continue
 		}
 		ok = append(ok, x)
@@ -657,36 +620,36 @@ func sortedSet(m map[string]bool) []string {
 }
 
 // dataMessage says in Vietnamese what is wrong and what the run did.
-func dataMessage(rel, problem, detail, action string) string {
+func dataMessage(rel string, problem finding.State, detail string, action finding.Action) string {
 	var what string
 	switch problem {
-	case ProblemNull:
+	case finding.ProblemNull:
 		what = fmt.Sprintf("Dòng của %s thiếu giá trị hoặc sai kiểu ở cột: %s.", rel, detail)
-	case ProblemNegative:
+	case finding.ProblemNegative:
 		what = fmt.Sprintf("Số liệu âm trong %s: %s.", rel, detail)
-	case ProblemBadValue:
+	case finding.ProblemBadValue:
 		what = fmt.Sprintf("Giá trị ngoài phạm vi trong %s (%s).", rel, detail)
-	case ProblemUnknownUnit:
+	case finding.ProblemUnknownUnit:
 		what = fmt.Sprintf("Mã xã %q trong %s không có trong danh mục xã (units).", detail, rel)
-	case ProblemUnknownOffence:
+	case finding.ProblemUnknownOffence:
 		what = fmt.Sprintf("Mã loại tội phạm %q trong %s không có trong danh mục offence_types.", detail, rel)
-	case ProblemUnknownDistrict:
+	case finding.ProblemUnknownDistrict:
 		what = fmt.Sprintf("Mã huyện %q trong %s không có trong danh mục huyện (districts).", detail, rel)
-	case ProblemFutureDay:
+	case finding.ProblemFutureDay:
 		what = fmt.Sprintf("Dòng của %s ghi ngày sau hôm nay (%s).", rel, detail)
-	case ProblemDuplicate:
+	case finding.ProblemDuplicate:
 		what = fmt.Sprintf("Khóa trùng trong %s: %s.", rel, detail)
-	case ProblemTwoDistricts:
+	case finding.ProblemTwoDistricts:
 		what = fmt.Sprintf("Xã được ghi thuộc nhiều huyện cùng lúc trong %s: %s.", rel, detail)
-	case ProblemEmptyDistrict:
+	case finding.ProblemEmptyDistrict:
 		what = fmt.Sprintf("Huyện %s không có xã nào còn hiệu lực.", detail)
 	default:
 		what = fmt.Sprintf("Dữ liệu %s không dùng được: %s.", rel, detail)
 	}
 	switch action {
-	case ActionLeftOut:
+	case finding.ActionLeftOut:
 		return what + " Dòng này không được dùng trong lần tính; hãy sửa dữ liệu nguồn."
-	case ActionCountedOnce:
+	case finding.ActionCountedOnce:
 		return what + " Các bản giống nhau chỉ được tính một lần; hãy xóa bản trùng ở dữ liệu nguồn."
 	default:
 		return what + " Dữ liệu vẫn được dùng; hãy kiểm tra lại dữ liệu nguồn."

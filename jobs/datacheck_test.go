@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
@@ -65,25 +65,25 @@ func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 		}
 		r := newRunner(t, s)
 		day := d(2026, 3, 1)
-		errs := map[string]map[string]string{} // job → key → state
-		for _, j := range jobs.Names {
+		errs := map[finding.Job]map[string]string{} // job → key → state
+		for _, j := range finding.RecomputeJobs() {
 			res, err := r.Run(ctx, j, day)
 			if err != nil {
 				t.Fatalf("%s over bad data: %v", j, err)
 			}
 			errs[j] = map[string]string{}
 			for _, f := range res.Findings {
-				if f.Kind != jobs.KindDataError {
+				if f.Kind != finding.KindDataError {
 					continue
 				}
-				var de jobs.DataError
+				var de finding.DataError
 				if err := json.Unmarshal(f.Payload, &de); err != nil {
 					t.Fatal(err)
 				}
 				if de.Rows < 1 || de.Example == "" || de.Message == "" || de.Action == "" || de.Problem != f.State {
 					t.Errorf("%s %s: incomplete data error %+v", j, f.Key, de)
 				}
-				errs[j][f.Key] = f.State + " " + de.Action
+				errs[j][f.Key] = string(f.State) + " " + string(de.Action)
 			}
 		}
 
@@ -92,8 +92,8 @@ func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 			"units/duplicate/A":                   "duplicate counted_once",
 			"districts/district_without_units/D3": "district_without_units kept",
 		}
-		want := map[string]map[string]string{
-			jobs.Candidates: merge(unitErrs, map[string]string{
+		want := map[finding.Job]map[string]string{
+			finding.JobCandidates: merge(unitErrs, map[string]string{
 				"crime_stats/negative_count/A/TT": "negative_count left_out",
 				"crime_stats/unknown_unit/ZZ":     "unknown_unit left_out",
 				"crime_stats/unknown_offence/XX":  "unknown_offence left_out",
@@ -102,7 +102,7 @@ func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 				"crime_stats/duplicate/D/TT":      "duplicate counted_once",
 				"crime_stats/duplicate/G/TT":      "duplicate left_out",
 			}),
-			jobs.Deadlines: merge(unitErrs, map[string]string{
+			finding.JobDeadlines: merge(unitErrs, map[string]string{
 				"selections/unknown_unit/QQ":                  "unknown_unit left_out",
 				"submissions/future_day/D1/report_h1/2026-H1": "future_day left_out",
 			}),
@@ -116,13 +116,13 @@ func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 			}
 		}
 		// The NULL-named unit H is reported with its row as the key.
-		if !hasPrefixKey(errs[jobs.Candidates], "units/null/", "null left_out") {
-			t.Errorf("candidates: no data error for the unit without a name; got %v", keysOf(errs[jobs.Candidates]))
+		if !hasPrefixKey(errs[finding.JobCandidates], "units/null/", "null left_out") {
+			t.Errorf("candidates: no data error for the unit without a name; got %v", keysOf(errs[finding.JobCandidates]))
 		}
-		if errs[jobs.Cycle]["case_stats/negative_count/A"] != "negative_count left_out" {
-			t.Errorf("cycle: data errors %v lack case_stats/negative_count/A", keysOf(errs[jobs.Cycle]))
+		if errs[finding.JobCycle]["case_stats/negative_count/A"] != "negative_count left_out" {
+			t.Errorf("cycle: data errors %v lack case_stats/negative_count/A", keysOf(errs[finding.JobCycle]))
 		}
-		if len(errs[jobs.Relapse]) == 0 {
+		if len(errs[finding.JobRelapse]) == 0 {
 			t.Errorf("relapse reads the same statistics and reported nothing")
 		}
 
@@ -135,7 +135,7 @@ func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 		// A: 10 > 2.857 and > 6, severity 10/6 ≈ 1.67 → rank 1, proposed.
 		// D: 4 > 2.857 and > 1.6, severity 4/2.857 = 1.4 → rank 2, cut by the cap.
 		// E new-rural → excluded; C, F, G, I below average.
-		cands, err := s.Findings(ctx, jobs.Candidates, "2026")
+		cands, err := s.Findings(ctx, finding.JobCandidates, "2026")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,10 +144,10 @@ func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 		got := map[string]string{}
 		counts := map[string]int{}
 		for _, f := range cands {
-			if f.Kind != jobs.KindCandidate {
+			if f.Kind != finding.KindCandidate {
 				continue
 			}
-			got[f.Unit] = f.State
+			got[f.Unit] = string(f.State)
 			var c rules.Candidate
 			if err := json.Unmarshal(f.Payload, &c); err != nil {
 				t.Fatal(err)
@@ -204,8 +204,8 @@ func TestCleanViewsGiveTheSameResult(t *testing.T) {
 		}
 		r := newRunner(t, s)
 		day := d(2026, 3, 1)
-		before := map[string][]store.Finding{}
-		for _, j := range jobs.Names {
+		before := map[finding.Job][]store.Finding{}
+		for _, j := range finding.RecomputeJobs() {
 			res, err := r.Run(ctx, j, day)
 			if err != nil {
 				t.Fatal(err)
@@ -220,7 +220,7 @@ func TestCleanViewsGiveTheSameResult(t *testing.T) {
 				}
 			}
 		}
-		for _, j := range jobs.Names {
+		for _, j := range finding.RecomputeJobs() {
 			res, err := r.Run(ctx, j, day)
 			if err != nil {
 				t.Fatalf("%s over views: %v", j, err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 )
@@ -49,7 +50,7 @@ func runDeadlines(ctx context.Context, r *Runner, src *source, day time.Time) (*
 	}
 	out := &outcome{report: rep}
 	for _, d := range rep.Deadlines {
-		f, err := finding(KindDeadline, DeadlineKey(d), d.District, d.Unit, string(d.State), d)
+		f, err := newFinding(DeadlineKey(d), d.District, d.Unit, finding.DeadlineState(d.State), d)
 		if err != nil {
 			return nil, err
 		}

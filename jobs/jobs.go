@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,38 +15,14 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
 )
 
-// Job names, as used in config (schedule), job_runs and logs.
-const (
-	Candidates = "candidates"
-	Relapse    = "relapse"
-	Deadlines  = "deadlines"
-	Cycle      = "cycle"
-)
-
-// Names lists the recompute jobs in the order a full run takes them.
-var Names = []string{Candidates, Relapse, Deadlines, Cycle}
-
-// Finding kinds written by the jobs.
-const (
-	KindCandidate = "candidate"
-	KindRelapse   = "relapse"
-	KindTarget    = "target"
-	KindDeadline  = "deadline"
-	// The cycle job's: an area of the year of work, a district proposal,
-	// a district's proposal obligation, a target projection.
-	KindCycleArea        = "cycle_area"
-	KindProposal         = "proposal"
-	KindProposalDeadline = "proposal_deadline"
-	KindProjection       = "projection"
-)
-
 // Hook runs inside a job's transaction after its findings are written; the
 // notifier composes its outbox there so findings and mail stay consistent.
-type Hook func(ctx context.Context, tx *store.Tx, job, period string, findings []store.Finding) error
+type Hook func(ctx context.Context, tx *store.Tx, job finding.Job, period string, findings []store.Finding) error
 
 // Runner runs jobs against one store with one configuration.
 type Runner struct {
@@ -65,7 +40,7 @@ type Runner struct {
 	// finished; an error rolls everything back. It is a fault point for
 	// the end-to-end tests (the binary sets it only from CHUYENHOA_FAULT),
 	// where a run is killed or its database connections cut right there.
-	BeforeCommit func(ctx context.Context, job, period string) error
+	BeforeCommit func(ctx context.Context, job finding.Job, period string) error
 }
 
 // errDryRun rolls back a dry run's transaction.
@@ -73,8 +48,9 @@ var errDryRun = errors.New("dry run")
 
 // Result is what one job run produced.
 type Result struct {
-	Job, Period, RunID string
-	Findings           []store.Finding
+	Job           finding.Job
+	Period, RunID string
+	Findings      []store.Finding
 	// Report is the job's typed result: *CandidatesReport, *RelapseReport,
 	// *DeadlinesReport or *CycleReport.
 	Report any
@@ -90,24 +66,22 @@ type outcome struct {
 // jobFunc computes a job's outcome, reading the data contract through src.
 type jobFunc func(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error)
 
-var registry = map[string]struct {
+// registry holds the recompute jobs (finding.RecomputeJobs).
+var registry = map[finding.Job]struct {
 	period func(c period.Calendar, day time.Time) string
 	run    jobFunc
 }{
-	Candidates: {candidatesPeriod, runCandidates},
-	Relapse:    {relapsePeriod, runRelapse},
-	Deadlines:  {deadlinesPeriod, runDeadlines},
-	Cycle:      {cyclePeriod, runCycle},
+	finding.JobCandidates: {candidatesPeriod, runCandidates},
+	finding.JobRelapse:    {relapsePeriod, runRelapse},
+	finding.JobDeadlines:  {deadlinesPeriod, runDeadlines},
+	finding.JobCycle:      {cyclePeriod, runCycle},
 }
 
-// Known reports whether name is a recompute job.
-func Known(name string) bool { _, ok := registry[name]; return ok }
-
 // PeriodOf returns the period key job covers when run on day.
-func (r *Runner) PeriodOf(job string, day time.Time) (string, error) {
+func (r *Runner) PeriodOf(job finding.Job, day time.Time) (string, error) {
 	j, ok := registry[job]
 	if !ok {
-		return "", fmt.Errorf("unknown job %q (known: %v)", job, Names)
+		return "", fmt.Errorf("unknown job %q (known: %v)", job, finding.RecomputeJobs())
 	}
 	return j.period(r.Config.Calendar(), day), nil
 }
@@ -124,10 +98,10 @@ func (r *Runner) Today() time.Time {
 // Run runs job for the period that contains day. The run is recorded in
 // job_runs; its findings (and any hook's writes) land in one transaction
 // with the run's completion, so a crash leaves the previous result intact.
-func (r *Runner) Run(ctx context.Context, job string, day time.Time) (*Result, error) {
+func (r *Runner) Run(ctx context.Context, job finding.Job, day time.Time) (*Result, error) {
 	j, ok := registry[job]
 	if !ok {
-		return nil, fmt.Errorf("unknown job %q (known: %v)", job, Names)
+		return nil, fmt.Errorf("unknown job %q (known: %v)", job, finding.RecomputeJobs())
 	}
 	per := j.period(r.Config.Calendar(), day)
 	runID := newRunID()
@@ -163,7 +137,7 @@ func (r *Runner) Run(ctx context.Context, job string, day time.Time) (*Result, e
 	return res, nil
 }
 
-func (r *Runner) execute(ctx context.Context, run jobFunc, job, per, runID string, day time.Time) (*Result, error) {
+func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per, runID string, day time.Time) (*Result, error) {
 	src := newSource(r, day)
 	out, err := run(ctx, r, src, day)
 	if err != nil {
@@ -240,9 +214,9 @@ func newRunID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// finding builds a store finding with v as its JSON payload.
-func finding(kind, key, district, unit, state string, v any) (store.Finding, error) {
-	b, err := json.Marshal(v)
+// newFinding builds a store finding with payload v; its kind is v's.
+func newFinding[T finding.Payload](key, district, unit string, state finding.State, v T) (store.Finding, error) {
+	kind, b, err := finding.Encode(v)
 	if err != nil {
 		return store.Finding{}, fmt.Errorf("encode %s %s: %w", kind, key, err)
 	}

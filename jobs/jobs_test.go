@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -72,8 +73,8 @@ func TestJobsEndToEnd(t *testing.T) {
 		r := newRunner(t, s)
 		day := d(2026, 3, 1)
 
-		first := map[string][]store.Finding{}
-		for _, j := range jobs.Names {
+		first := map[finding.Job][]store.Finding{}
+		for _, j := range finding.RecomputeJobs() {
 			res, err := r.Run(ctx, j, day)
 			if err != nil {
 				t.Fatalf("%s: %v", j, err)
@@ -82,7 +83,7 @@ func TestJobsEndToEnd(t *testing.T) {
 		}
 
 		// Candidates: keyed by selection year 2026.
-		cands, err := s.Findings(ctx, jobs.Candidates, "2026")
+		cands, err := s.Findings(ctx, finding.JobCandidates, "2026")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +93,7 @@ func TestJobsEndToEnd(t *testing.T) {
 			t.Fatalf("candidate findings = %d, want %d", len(cands), len(wantState))
 		}
 		for _, f := range cands {
-			if f.State != wantState[f.Unit] {
+			if string(f.State) != wantState[f.Unit] {
 				t.Errorf("unit %s: state %s, want %s", f.Unit, f.State, wantState[f.Unit])
 			}
 		}
@@ -112,19 +113,19 @@ func TestJobsEndToEnd(t *testing.T) {
 		}
 
 		// Relapse: last closed month on 01/03/2026 is February (15/01–14/02).
-		rel, err := s.Findings(ctx, jobs.Relapse, "2026-02")
+		rel, err := s.Findings(ctx, finding.JobRelapse, "2026-02")
 		if err != nil {
 			t.Fatal(err)
 		}
-		kinds := map[string][]store.Finding{}
+		kinds := map[finding.Kind][]store.Finding{}
 		for _, f := range rel {
 			kinds[f.Kind] = append(kinds[f.Kind], f)
 		}
-		if got := kinds[jobs.KindRelapse]; len(got) != 1 || got[0].Key != "A/2024" || got[0].State != "relapsed" || got[0].District != "D1" {
+		if got := kinds[finding.KindRelapse]; len(got) != 1 || got[0].Key != "A/2024" || got[0].State != "relapsed" || got[0].District != "D1" {
 			t.Fatalf("relapse findings = %+v, want A/2024 relapsed in D1", got)
 		}
-		var item jobs.RelapseItem
-		if err := json.Unmarshal(kinds[jobs.KindRelapse][0].Payload, &item); err != nil {
+		var item finding.RelapseItem
+		if err := json.Unmarshal(kinds[finding.KindRelapse][0].Payload, &item); err != nil {
 			t.Fatal(err)
 		}
 		if !item.Changed || !item.ByGate || !item.ByCategory || !item.EverRelapsed {
@@ -133,8 +134,8 @@ func TestJobsEndToEnd(t *testing.T) {
 		// Targets: 2024 selected 1, transformed 1 (100% ≥ 60%), relapsed 1
 		// → stable 0/1 = 0% < 85%; 2025 and 2026 not assessed.
 		targets := map[string]string{}
-		for _, f := range kinds[jobs.KindTarget] {
-			targets[f.Key] = f.State
+		for _, f := range kinds[finding.KindTarget] {
+			targets[f.Key] = string(f.State)
 		}
 		if want := map[string]string{"2024": "not_met", "2025": "pending", "2026": "pending"}; !equalMaps(targets, want) {
 			t.Errorf("targets = %v, want %v", targets, want)
@@ -145,13 +146,13 @@ func TestJobsEndToEnd(t *testing.T) {
 		// for 20/06 → late; yearly due 20/12/2025 missing, escalated from
 		// 03/01/2026; D1 2026 plan due 01/02+30 = 03/03 → upcoming; the 2026
 		// reports are pending and not recorded.
-		dl, err := s.Findings(ctx, jobs.Deadlines, "2026-03-01")
+		dl, err := s.Findings(ctx, finding.JobDeadlines, "2026-03-01")
 		if err != nil {
 			t.Fatal(err)
 		}
 		states := map[string]string{}
 		for _, f := range dl {
-			states[f.Key] = f.State
+			states[f.Key] = string(f.State)
 		}
 		want := map[string]string{
 			"D2/plan/2025/D":       "submitted",
@@ -164,7 +165,7 @@ func TestJobsEndToEnd(t *testing.T) {
 		}
 
 		// Rerunning every job for the same day leaves the same stored result.
-		for _, j := range jobs.Names {
+		for _, j := range finding.RecomputeJobs() {
 			res, err := r.Run(ctx, j, day)
 			if err != nil {
 				t.Fatalf("rerun %s: %v", j, err)
@@ -195,22 +196,22 @@ func TestFailedRunKeepsPreviousFindings(t *testing.T) {
 		}
 		r := newRunner(t, s)
 		day := d(2026, 3, 1)
-		if _, err := r.Run(ctx, jobs.Candidates, day); err != nil {
+		if _, err := r.Run(ctx, finding.JobCandidates, day); err != nil {
 			t.Fatal(err)
 		}
 		boom := errors.New("hook failed")
-		r.AfterFindings = func(context.Context, *store.Tx, string, string, []store.Finding) error { return boom }
-		if _, err := r.Run(ctx, jobs.Candidates, day); !errors.Is(err, boom) {
+		r.AfterFindings = func(context.Context, *store.Tx, finding.Job, string, []store.Finding) error { return boom }
+		if _, err := r.Run(ctx, finding.JobCandidates, day); !errors.Is(err, boom) {
 			t.Fatalf("run with failing hook: err = %v, want %v", err, boom)
 		}
-		fs, err := s.Findings(ctx, jobs.Candidates, "2026")
+		fs, err := s.Findings(ctx, finding.JobCandidates, "2026")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(fs) != 7 {
 			t.Errorf("after a failed rerun %d findings remain, want the previous 7", len(fs))
 		}
-		run, _, err := s.LastRun(ctx, jobs.Candidates)
+		run, _, err := s.LastRun(ctx, finding.JobCandidates)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -17,19 +18,8 @@ import (
 type RelapseReport struct {
 	On       time.Time    // the check date: last day of the last closed month
 	Window   period.Range // the rolling statistical year checked
-	Areas    []RelapseItem
+	Areas    []finding.RelapseItem
 	Progress []rules.Progress // one per selection year, ascending
-}
-
-// RelapseItem is one area's check with its state over time.
-type RelapseItem struct {
-	rules.RelapseResult
-	// Changed is true when this check moved the area between normal and
-	// relapsed: the one moment a notice is due.
-	Changed      bool
-	Since        time.Time    // day the current state began
-	EverRelapsed bool         // counted against the 85% target
-	Window       period.Range // the rolling statistical year the counts cover
 }
 
 // relapsePeriod keys a check by the last statistical month closed on day,
@@ -97,26 +87,26 @@ func runRelapse(ctx context.Context, r *Runner, src *source, day time.Time) (*ou
 
 	out := &outcome{report: rep}
 	for _, it := range rep.Areas {
-		state := "normal"
+		state := finding.Normal
 		if it.Relapsed {
-			state = "relapsed"
+			state = finding.Relapsed
 		}
 		key := it.Area.Unit + "/" + strconv.Itoa(it.Area.Year)
-		f, err := finding(KindRelapse, key, districtOf(units, it.Area.Unit), it.Area.Unit, state, it)
+		f, err := newFinding(key, districtOf(units, it.Area.Unit), it.Area.Unit, state, it)
 		if err != nil {
 			return nil, err
 		}
 		out.findings = append(out.findings, f)
 	}
 	for _, p := range rep.Progress {
-		state := "pending"
+		state := finding.TargetPending
 		switch {
 		case p.HasTransformed && p.TransformedMet && p.StableMet:
-			state = "met"
+			state = finding.TargetMet
 		case p.Assessed > 0:
-			state = "not_met"
+			state = finding.TargetNotMet
 		}
-		f, err := finding(KindTarget, strconv.Itoa(p.Year), "", "", state, p)
+		f, err := newFinding(strconv.Itoa(p.Year), "", "", state, p)
 		if err != nil {
 			return nil, err
 		}
@@ -137,8 +127,8 @@ func runRelapse(ctx context.Context, r *Runner, src *source, day time.Time) (*ou
 // check finds its own earlier write (CheckedOn == on) and must report the
 // same change again, so Since == on marks "changed at this check". A check
 // older than the stored one (a late catch-up) reports but does not rewind.
-func nextState(res rules.RelapseResult, prev store.RelapseState, window period.Range) (RelapseItem, store.RelapseState, bool) {
-	item := RelapseItem{RelapseResult: res, Window: window}
+func nextState(res rules.RelapseResult, prev store.RelapseState, window period.Range) (finding.RelapseItem, store.RelapseState, bool) {
+	item := finding.RelapseItem{RelapseResult: res, Window: window}
 	on := window.To
 	had := !prev.CheckedOn.IsZero()
 	if had && on.Before(prev.CheckedOn) {

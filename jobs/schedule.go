@@ -16,18 +16,17 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/leader"
 	"chuyenhoa/notify"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
 )
 
-// Send is the schedule key of the mail job, which drains the outbox.
-const Send = config.JobSend
-
 // CatchUp is the name of the scheduler's own job that looks for missed
-// occurrences and failed runs (see Scheduler).
-const CatchUp = "catch-up"
+// occurrences and failed runs (see Scheduler), as events report it. It is
+// no job of the configuration's: it computes nothing itself.
+const CatchUp finding.Job = "catch-up"
 
 // Triggers of a run, as reported in Event.Trigger.
 const (
@@ -60,7 +59,7 @@ type Mailer interface {
 // Event is what the scheduler did with one trigger of one job. Observers
 // (metrics, tests) get every one.
 type Event struct {
-	Job     string
+	Job     finding.Job
 	Trigger string
 	Result  string // ok | failed | skipped
 	Reason  string // why it was skipped
@@ -85,7 +84,7 @@ type SchedulerOptions struct {
 	Elector gocron.Elector
 	// Jobs limits the scheduled jobs to these names. Default: every job in
 	// the configuration's schedule.
-	Jobs []string
+	Jobs []finding.Job
 	// CatchUpEvery is how often the catch-up pass runs after the one at
 	// start. Default 5 minutes.
 	CatchUpEvery time.Duration
@@ -130,8 +129,8 @@ type Scheduler struct {
 	opt     SchedulerOptions
 
 	cron      gocron.Scheduler
-	specs     map[string]cron.Schedule
-	recompute []string // scheduled recompute jobs, in Names order
+	specs     map[finding.Job]cron.Schedule
+	recompute []finding.Job // scheduled recompute jobs, in finding.RecomputeJobs order
 	sendJob   gocron.Job
 
 	runCtx     context.Context
@@ -140,7 +139,7 @@ type Scheduler struct {
 	mu       sync.Mutex
 	stopping bool
 	stopped  chan struct{} // closed when Stop begins
-	busy     map[string]bool
+	busy     map[finding.Job]bool
 	inflight sync.WaitGroup
 }
 
@@ -172,7 +171,7 @@ func NewScheduler(r *Runner, m Mailer, opt SchedulerOptions) (*Scheduler, error)
 	s := &Scheduler{
 		runner: *r, mailer: m, cfg: cfg, loc: cfg.Location(), clock: opt.Clock,
 		log: log, observe: opt.Observe, opt: opt,
-		specs: map[string]cron.Schedule{}, busy: map[string]bool{}, stopped: make(chan struct{}),
+		specs: map[finding.Job]cron.Schedule{}, busy: map[finding.Job]bool{}, stopped: make(chan struct{}),
 	}
 	s.runner.Now = s.clock.Now
 	if s.runner.Log == nil {
@@ -182,7 +181,7 @@ func NewScheduler(r *Runner, m Mailer, opt SchedulerOptions) (*Scheduler, error)
 
 	names := opt.Jobs
 	if names == nil {
-		for _, j := range config.JobNames() {
+		for _, j := range finding.Jobs() {
 			if _, ok := cfg.Schedule[j]; ok {
 				names = append(names, j)
 			}
@@ -193,8 +192,8 @@ func NewScheduler(r *Runner, m Mailer, opt SchedulerOptions) (*Scheduler, error)
 		if !ok {
 			return nil, fmt.Errorf("scheduler: schedule.%s: no cron spec configured", j)
 		}
-		if j != Send && !Known(j) {
-			return nil, fmt.Errorf("scheduler: schedule.%s: unknown job; use one of %s", j, strings.Join(config.JobNames(), ", "))
+		if j != finding.JobSend && !j.Recomputes() {
+			return nil, fmt.Errorf("scheduler: schedule.%s: unknown job; use one of %s", j, strings.Join(finding.Strings(finding.Jobs()), ", "))
 		}
 		sched, err := ParseSpec(spec, s.loc)
 		if err != nil {
@@ -202,10 +201,10 @@ func NewScheduler(r *Runner, m Mailer, opt SchedulerOptions) (*Scheduler, error)
 		}
 		s.specs[j] = sched
 	}
-	if _, ok := s.specs[Send]; ok && m == nil {
+	if _, ok := s.specs[finding.JobSend]; ok && m == nil {
 		return nil, errors.New("scheduler: the send job is scheduled but no mailer was given")
 	}
-	for _, j := range Names {
+	for _, j := range finding.RecomputeJobs() {
 		if _, ok := s.specs[j]; ok {
 			s.recompute = append(s.recompute, j)
 		}
@@ -236,7 +235,7 @@ type jobKey struct{}
 
 // jobCtx labels a gocron job's context with its name, so the elector
 // wrapper can say which job it skipped.
-func jobCtx(name string) context.Context {
+func jobCtx(name finding.Job) context.Context {
 	return context.WithValue(context.Background(), jobKey{}, name)
 }
 
@@ -248,7 +247,7 @@ func (s *Scheduler) define() error {
 	for _, j := range s.recompute {
 		_, err := s.cron.NewJob(gocron.CronJob(s.cfg.Schedule[j], false),
 			gocron.NewTask(func() { s.runIfDue(j, TriggerSchedule) }),
-			gocron.WithName(j), gocron.WithContext(jobCtx(j)), singleton())
+			gocron.WithName(string(j)), gocron.WithContext(jobCtx(j)), singleton())
 		if err != nil {
 			return fmt.Errorf("scheduler: schedule.%s %q: %w", j, s.cfg.Schedule[j], err)
 		}
@@ -260,20 +259,20 @@ func (s *Scheduler) define() error {
 		// silently dropping the whole tick.
 		_, err := s.cron.NewJob(gocron.DurationJob(s.opt.CatchUpEvery),
 			gocron.NewTask(s.catchUp),
-			gocron.WithName(CatchUp), gocron.WithContext(jobCtx(CatchUp)),
+			gocron.WithName(string(CatchUp)), gocron.WithContext(jobCtx(CatchUp)),
 			gocron.WithStartAt(gocron.WithStartImmediately()))
 		if err != nil {
 			return fmt.Errorf("scheduler: catch-up: %w", err)
 		}
 	}
-	if _, ok := s.specs[Send]; ok {
+	if _, ok := s.specs[finding.JobSend]; ok {
 		// Mail left in the outbox by the last process goes out at start.
-		job, err := s.cron.NewJob(gocron.CronJob(s.cfg.Schedule[Send], false),
+		job, err := s.cron.NewJob(gocron.CronJob(s.cfg.Schedule[finding.JobSend], false),
 			gocron.NewTask(func() { s.send(TriggerSchedule) }),
-			gocron.WithName(Send), gocron.WithContext(jobCtx(Send)), singleton(),
+			gocron.WithName(string(finding.JobSend)), gocron.WithContext(jobCtx(finding.JobSend)), singleton(),
 			gocron.WithStartAt(gocron.WithStartImmediately()))
 		if err != nil {
-			return fmt.Errorf("scheduler: schedule.%s %q: %w", Send, s.cfg.Schedule[Send], err)
+			return fmt.Errorf("scheduler: schedule.%s %q: %w", finding.JobSend, s.cfg.Schedule[finding.JobSend], err)
 		}
 		s.sendJob = job
 	}
@@ -349,7 +348,7 @@ func (s *Scheduler) Stop() error {
 
 // enter marks job as running in this process unless it already is or the
 // scheduler is stopping.
-func (s *Scheduler) enter(job string) (ok bool, reason string) {
+func (s *Scheduler) enter(job finding.Job) (ok bool, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopping {
@@ -363,7 +362,7 @@ func (s *Scheduler) enter(job string) (ok bool, reason string) {
 	return true, ""
 }
 
-func (s *Scheduler) leave(job string) {
+func (s *Scheduler) leave(job finding.Job) {
 	s.mu.Lock()
 	delete(s.busy, job)
 	s.mu.Unlock()
@@ -389,7 +388,7 @@ func (s *Scheduler) catchUp() {
 // runIfDue runs job for today's period when its latest occurrence has not
 // been handled yet. The event is reported once the job is released, so an
 // observer that reacts to it finds the job free again.
-func (s *Scheduler) runIfDue(job, trigger string) {
+func (s *Scheduler) runIfDue(job finding.Job, trigger string) {
 	ok, reason := s.enter(job)
 	if !ok {
 		s.emit(Event{Job: job, Trigger: trigger, Result: ResultSkipped, Reason: reason})
@@ -413,7 +412,7 @@ func (s *Scheduler) runIfDue(job, trigger string) {
 	}
 }
 
-func (s *Scheduler) runIfDueEntered(job, trigger string) Event {
+func (s *Scheduler) runIfDueEntered(job finding.Job, trigger string) Event {
 	now := s.clock.Now()
 	today := period.Day(now, s.loc)
 	per, err := s.runner.PeriodOf(job, today)
@@ -449,7 +448,7 @@ func (s *Scheduler) runIfDueEntered(job, trigger string) Event {
 }
 
 // due decides whether job must run now for period per (see Scheduler).
-func (s *Scheduler) due(job, per string, now time.Time) (bool, string, error) {
+func (s *Scheduler) due(job finding.Job, per string, now time.Time) (bool, string, error) {
 	ctx, cancel := context.WithTimeout(s.runCtx, 30*time.Second)
 	defer cancel()
 	periods := []string{per}
@@ -488,7 +487,7 @@ func (s *Scheduler) due(job, per string, now time.Time) (bool, string, error) {
 }
 
 // safeRun runs the job and turns a panic into a failed run.
-func (s *Scheduler) safeRun(job, per string, day, now time.Time) (res *Result, err error) {
+func (s *Scheduler) safeRun(job finding.Job, per string, day, now time.Time) (res *Result, err error) {
 	defer func() {
 		p := recover()
 		if p == nil {
@@ -509,20 +508,20 @@ func (s *Scheduler) safeRun(job, per string, day, now time.Time) (res *Result, e
 
 // send drains the outbox.
 func (s *Scheduler) send(trigger string) {
-	ok, reason := s.enter(Send)
+	ok, reason := s.enter(finding.JobSend)
 	if !ok {
-		s.emit(Event{Job: Send, Trigger: trigger, Result: ResultSkipped, Reason: reason})
+		s.emit(Event{Job: finding.JobSend, Trigger: trigger, Result: ResultSkipped, Reason: reason})
 		return
 	}
 	start := time.Now()
 	st, err := s.safeDrain()
-	s.leave(Send)
-	ev := Event{Job: Send, Trigger: trigger, Result: ResultOK, Duration: time.Since(start), Mail: st, Err: err}
+	s.leave(finding.JobSend)
+	ev := Event{Job: finding.JobSend, Trigger: trigger, Result: ResultOK, Duration: time.Since(start), Mail: st, Err: err}
 	if err != nil {
 		ev.Result = ResultFailed
-		s.log.Error("sending mail failed", "job", Send, "err", err, "sent", st.Sent, "retry", st.Retried, "failed", st.Failed)
+		s.log.Error("sending mail failed", "job", finding.JobSend, "err", err, "sent", st.Sent, "retry", st.Retried, "failed", st.Failed)
 	} else if st.Sent+st.Retried+st.Failed > 0 {
-		s.log.Info("mail sent", "job", Send, "sent", st.Sent, "retry", st.Retried, "failed", st.Failed)
+		s.log.Info("mail sent", "job", finding.JobSend, "sent", st.Sent, "retry", st.Retried, "failed", st.Failed)
 	}
 	s.emit(ev)
 }
@@ -538,10 +537,10 @@ func (s *Scheduler) safeDrain() (st notify.DrainStats, err error) {
 }
 
 // Jobs lists the scheduled job names (recompute jobs, then send).
-func (s *Scheduler) Jobs() []string {
+func (s *Scheduler) Jobs() []finding.Job {
 	out := slices.Clone(s.recompute)
 	if s.sendJob != nil {
-		out = append(out, Send)
+		out = append(out, finding.JobSend)
 	}
 	return out
 }
@@ -555,7 +554,7 @@ type observedElector struct {
 func (o observedElector) IsLeader(ctx context.Context) error {
 	err := o.inner.IsLeader(ctx)
 	if err != nil {
-		job, _ := ctx.Value(jobKey{}).(string)
+		job, _ := ctx.Value(jobKey{}).(finding.Job)
 		if !errors.Is(err, leader.ErrNotLeader) {
 			o.s.log.Warn("leader election failed; skipping the run", "job", job, "err", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/leader"
 	"chuyenhoa/notify"
@@ -56,7 +57,7 @@ func (r *recorder) noMore(t *testing.T) {
 }
 
 func countHook(n *atomic.Int32) jobs.Hook {
-	return func(context.Context, *store.Tx, string, string, []store.Finding) error {
+	return func(context.Context, *store.Tx, finding.Job, string, []store.Finding) error {
 		n.Add(1)
 		return nil
 	}
@@ -85,7 +86,7 @@ func newScheduler(t *testing.T, r *jobs.Runner, m jobs.Mailer, opt jobs.Schedule
 	return s
 }
 
-func runOf(t *testing.T, s *store.Store, job, per string) store.JobRun {
+func runOf(t *testing.T, s *store.Store, job finding.Job, per string) store.JobRun {
 	t.Helper()
 	r, ok, err := s.RunOf(context.Background(), job, per)
 	if err != nil {
@@ -120,7 +121,7 @@ func TestTwoReplicasRunAnOccurrenceOnce(t *testing.T) {
 		electors[i] = el
 		r := &jobs.Runner{Store: s, Config: cfg, AfterFindings: countHook(&runs[i])}
 		scheds[i] = newScheduler(t, r, nil, jobs.SchedulerOptions{
-			Clock: clock, Elector: el, Jobs: []string{jobs.Deadlines}, Observe: recs[i].observe,
+			Clock: clock, Elector: el, Jobs: []finding.Job{finding.JobDeadlines}, Observe: recs[i].observe,
 		})
 	}
 	scheds[0].Start()
@@ -133,7 +134,7 @@ func TestTwoReplicasRunAnOccurrenceOnce(t *testing.T) {
 		leader = 1
 	}
 	other := 1 - leader
-	if e := started[leader]; e.Job != jobs.Deadlines || e.Trigger != jobs.TriggerCatchUp || e.Result != jobs.ResultOK || e.Period != "2026-03-02" {
+	if e := started[leader]; e.Job != finding.JobDeadlines || e.Trigger != jobs.TriggerCatchUp || e.Result != jobs.ResultOK || e.Period != "2026-03-02" {
 		t.Fatalf("leader start event = %+v, want deadlines caught up for 2026-03-02", e)
 	}
 	if e := started[other]; e.Result != jobs.ResultSkipped || e.Reason != jobs.ReasonNotLeader {
@@ -148,10 +149,10 @@ func TestTwoReplicasRunAnOccurrenceOnce(t *testing.T) {
 	waitTimers(t, clock, 4)
 	clock.Advance(3 * time.Minute)
 	ticked := [2]jobs.Event{recs[0].next(t), recs[1].next(t)}
-	if e := ticked[leader]; e.Job != jobs.Deadlines || e.Trigger != jobs.TriggerSchedule || e.Result != jobs.ResultOK {
+	if e := ticked[leader]; e.Job != finding.JobDeadlines || e.Trigger != jobs.TriggerSchedule || e.Result != jobs.ResultOK {
 		t.Errorf("leader 07:00 event = %+v, want deadlines run on schedule", e)
 	}
-	if e := ticked[other]; e.Job != jobs.Deadlines || e.Result != jobs.ResultSkipped || e.Reason != jobs.ReasonNotLeader {
+	if e := ticked[other]; e.Job != finding.JobDeadlines || e.Result != jobs.ResultSkipped || e.Reason != jobs.ReasonNotLeader {
 		t.Errorf("standby 07:00 event = %+v, want deadlines skipped: not leader", e)
 	}
 	if got, want := runs[leader].Load(), int32(2); got != want {
@@ -161,7 +162,7 @@ func TestTwoReplicasRunAnOccurrenceOnce(t *testing.T) {
 		t.Errorf("standby ran %d times, want 0", got)
 	}
 	// One row for the day, two attempts: the catch-up and the occurrence.
-	if r := runOf(t, stores[0], jobs.Deadlines, "2026-03-02"); r.Attempts != 2 || r.Status != store.RunOK {
+	if r := runOf(t, stores[0], finding.JobDeadlines, "2026-03-02"); r.Attempts != 2 || r.Status != store.RunOK {
 		t.Errorf("job_runs = %+v, want ok after 2 attempts", r)
 	}
 	recs[0].noMore(t)
@@ -178,9 +179,9 @@ func TestLaggingReplicaSkipsHandledOccurrence(t *testing.T) {
 		clockB := clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 6, 59, 0, 0, hcm))
 		recA, recB := newRecorder(), newRecorder()
 		a := newScheduler(t, &jobs.Runner{Store: s, Config: cfg, AfterFindings: countHook(&runsA)}, nil,
-			jobs.SchedulerOptions{Clock: clockA, Jobs: []string{jobs.Deadlines}, Observe: recA.observe})
+			jobs.SchedulerOptions{Clock: clockA, Jobs: []finding.Job{finding.JobDeadlines}, Observe: recA.observe})
 		b := newScheduler(t, &jobs.Runner{Store: s, Config: cfg, AfterFindings: countHook(&runsB)}, nil,
-			jobs.SchedulerOptions{Clock: clockB, Jobs: []string{jobs.Deadlines}, Observe: recB.observe})
+			jobs.SchedulerOptions{Clock: clockB, Jobs: []finding.Job{finding.JobDeadlines}, Observe: recB.observe})
 
 		a.Start()
 		if e := recA.next(t); e.Result != jobs.ResultOK {
@@ -205,7 +206,7 @@ func TestLaggingReplicaSkipsHandledOccurrence(t *testing.T) {
 		if a, b := runsA.Load(), runsB.Load(); a != 2 || b != 0 {
 			t.Errorf("runs A=%d B=%d, want 2 and 0", a, b)
 		}
-		if r := runOf(t, s, jobs.Deadlines, "2026-03-02"); r.Attempts != 2 {
+		if r := runOf(t, s, finding.JobDeadlines, "2026-03-02"); r.Attempts != 2 {
 			t.Errorf("attempts = %d, want 2", r.Attempts)
 		}
 	})
@@ -220,7 +221,7 @@ func TestCatchUpOnceAtStart(t *testing.T) {
 		cfg := config.Default()
 		// Last run before the outage: deadlines on Thursday 26/02 at 07:00.
 		before := &jobs.Runner{Store: s, Config: cfg, Now: func() time.Time { return time.Date(2026, 2, 26, 7, 0, 0, 0, hcm) }}
-		if _, err := before.Run(ctx, jobs.Deadlines, d(2026, 2, 26)); err != nil {
+		if _, err := before.Run(ctx, finding.JobDeadlines, d(2026, 2, 26)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -228,7 +229,7 @@ func TestCatchUpOnceAtStart(t *testing.T) {
 		start := func(at time.Time) *recorder {
 			rec := newRecorder()
 			sc, err := jobs.NewScheduler(&jobs.Runner{Store: s, Config: cfg, AfterFindings: countHook(&runs)}, nil,
-				jobs.SchedulerOptions{Clock: clockwork.NewFakeClockAt(at), Jobs: jobs.Names, Observe: rec.observe})
+				jobs.SchedulerOptions{Clock: clockwork.NewFakeClockAt(at), Jobs: finding.RecomputeJobs(), Observe: rec.observe})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +239,7 @@ func TestCatchUpOnceAtStart(t *testing.T) {
 					t.Errorf("stop: %v", err)
 				}
 			}()
-			for range jobs.Names {
+			for range finding.RecomputeJobs() {
 				rec.next(t)
 			}
 			return rec
@@ -248,11 +249,11 @@ func TestCatchUpOnceAtStart(t *testing.T) {
 		// (candidates Mon 06:00, relapse 15/02 05:00, deadlines 07:00,
 		// and the others by their default specs).
 		start(time.Date(2026, 3, 2, 10, 0, 0, 0, hcm))
-		n := int32(len(jobs.Names))
+		n := int32(len(finding.RecomputeJobs()))
 		if got := runs.Load(); got != n {
 			t.Fatalf("first start ran %d jobs, want %d", got, n)
 		}
-		for _, j := range jobs.Names {
+		for _, j := range finding.RecomputeJobs() {
 			r, _, err := s.LastRun(ctx, j)
 			if err != nil {
 				t.Fatal(err)
@@ -262,7 +263,7 @@ func TestCatchUpOnceAtStart(t *testing.T) {
 			}
 		}
 		// Deadlines ran once, for today; the days in between get no run.
-		all, err := s.Runs(ctx, jobs.Deadlines, 0)
+		all, err := s.Runs(ctx, finding.JobDeadlines, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +294,7 @@ func TestFailedRunRetriedNextTick(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		cfg := config.Default()
 		var calls atomic.Int32
-		hook := func(context.Context, *store.Tx, string, string, []store.Finding) error {
+		hook := func(context.Context, *store.Tx, finding.Job, string, []store.Finding) error {
 			if calls.Add(1) == 1 {
 				return errors.New("mail server directory unavailable")
 			}
@@ -302,13 +303,13 @@ func TestFailedRunRetriedNextTick(t *testing.T) {
 		clock := clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 10, 0, 0, 0, hcm))
 		rec := newRecorder()
 		sc := newScheduler(t, &jobs.Runner{Store: s, Config: cfg, AfterFindings: hook}, nil,
-			jobs.SchedulerOptions{Clock: clock, Jobs: []string{jobs.Deadlines}, Observe: rec.observe, CatchUpEvery: 5 * time.Minute})
+			jobs.SchedulerOptions{Clock: clock, Jobs: []finding.Job{finding.JobDeadlines}, Observe: rec.observe, CatchUpEvery: 5 * time.Minute})
 		sc.Start()
 		e := rec.next(t)
 		if e.Result != jobs.ResultFailed || e.Err == nil || e.RunID == "" {
 			t.Fatalf("first run = %+v, want failed with an error and a run id", e)
 		}
-		r := runOf(t, s, jobs.Deadlines, "2026-03-02")
+		r := runOf(t, s, finding.JobDeadlines, "2026-03-02")
 		if r.Status != store.RunFailed || !strings.Contains(r.Error, "mail server directory unavailable") || r.RunID != e.RunID {
 			t.Fatalf("job_runs after failure = %+v", r)
 		}
@@ -317,7 +318,7 @@ func TestFailedRunRetriedNextTick(t *testing.T) {
 		if e := rec.next(t); e.Trigger != jobs.TriggerCatchUp || e.Result != jobs.ResultOK {
 			t.Fatalf("retry = %+v, want ok on the catch-up tick", e)
 		}
-		if r := runOf(t, s, jobs.Deadlines, "2026-03-02"); r.Status != store.RunOK || r.Attempts != 2 || r.Error != "" {
+		if r := runOf(t, s, finding.JobDeadlines, "2026-03-02"); r.Status != store.RunOK || r.Attempts != 2 || r.Error != "" {
 			t.Errorf("job_runs after retry = %+v, want ok after 2 attempts", r)
 		}
 	})
@@ -329,7 +330,7 @@ func TestStopLetsRunningJobFinish(t *testing.T) {
 		cfg := config.Default()
 		entered, release := make(chan struct{}), make(chan struct{})
 		var finished atomic.Bool
-		hook := func(context.Context, *store.Tx, string, string, []store.Finding) error {
+		hook := func(context.Context, *store.Tx, finding.Job, string, []store.Finding) error {
 			close(entered)
 			<-release
 			finished.Store(true)
@@ -338,7 +339,7 @@ func TestStopLetsRunningJobFinish(t *testing.T) {
 		rec := newRecorder()
 		sc, err := jobs.NewScheduler(&jobs.Runner{Store: s, Config: cfg, AfterFindings: hook}, nil, jobs.SchedulerOptions{
 			Clock: clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 10, 0, 0, 0, hcm)),
-			Jobs:  []string{jobs.Deadlines}, Observe: rec.observe, StopTimeout: time.Minute,
+			Jobs:  []finding.Job{finding.JobDeadlines}, Observe: rec.observe, StopTimeout: time.Minute,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -354,7 +355,7 @@ func TestStopLetsRunningJobFinish(t *testing.T) {
 			err := sc.Run(ctx)
 			// What was true the moment Run returned.
 			res := result{err: err, finished: finished.Load()}
-			if r, ok, err := s.RunOf(context.Background(), jobs.Deadlines, "2026-03-02"); err == nil && ok {
+			if r, ok, err := s.RunOf(context.Background(), finding.JobDeadlines, "2026-03-02"); err == nil && ok {
 				res.status = r.Status
 			}
 			done <- res
@@ -362,7 +363,7 @@ func TestStopLetsRunningJobFinish(t *testing.T) {
 		<-entered
 		cancel()
 		<-sc.Stopping()
-		if r := runOf(t, s, jobs.Deadlines, "2026-03-02"); r.Status != store.RunRunning {
+		if r := runOf(t, s, finding.JobDeadlines, "2026-03-02"); r.Status != store.RunRunning {
 			t.Fatalf("status during stop = %s, want running", r.Status)
 		}
 		close(release)
@@ -384,14 +385,14 @@ func TestStopTimeoutCancelsRun(t *testing.T) {
 	s := storetestSQLite(t)
 	cfg := config.Default()
 	entered := make(chan struct{})
-	hook := func(ctx context.Context, _ *store.Tx, _, _ string, _ []store.Finding) error {
+	hook := func(ctx context.Context, _ *store.Tx, _ finding.Job, _ string, _ []store.Finding) error {
 		close(entered)
 		<-ctx.Done()
 		return ctx.Err()
 	}
 	sc, err := jobs.NewScheduler(&jobs.Runner{Store: s, Config: cfg, AfterFindings: hook}, nil, jobs.SchedulerOptions{
 		Clock: clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 10, 0, 0, 0, hcm)),
-		Jobs:  []string{jobs.Deadlines}, StopTimeout: 50 * time.Millisecond,
+		Jobs:  []finding.Job{finding.JobDeadlines}, StopTimeout: 50 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +403,7 @@ func TestStopTimeoutCancelsRun(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cancelled") {
 		t.Fatalf("Stop = %v, want a cancellation error", err)
 	}
-	if r := runOf(t, s, jobs.Deadlines, "2026-03-02"); r.Status != store.RunFailed || !strings.Contains(r.Error, "context canceled") {
+	if r := runOf(t, s, finding.JobDeadlines, "2026-03-02"); r.Status != store.RunFailed || !strings.Contains(r.Error, "context canceled") {
 		t.Errorf("job_runs = %+v, want failed: context canceled", r)
 	}
 }
@@ -437,10 +438,10 @@ func TestSendRunsAtStart(t *testing.T) {
 	rec := newRecorder()
 	sc := newScheduler(t, &jobs.Runner{Store: s, Config: config.Default()}, m, jobs.SchedulerOptions{
 		Clock: clockwork.NewFakeClockAt(time.Date(2026, 3, 2, 10, 1, 0, 0, hcm)),
-		Jobs:  []string{jobs.Send}, Observe: rec.observe,
+		Jobs:  []finding.Job{finding.JobSend}, Observe: rec.observe,
 	})
 	sc.Start()
-	if e := rec.next(t); e.Job != jobs.Send || e.Result != jobs.ResultOK || e.Mail.Sent != 1 {
+	if e := rec.next(t); e.Job != finding.JobSend || e.Result != jobs.ResultOK || e.Mail.Sent != 1 {
 		t.Fatalf("event = %+v, want send ok", e)
 	}
 	if got := m.n.Load(); got != 1 {
@@ -451,7 +452,7 @@ func TestSendRunsAtStart(t *testing.T) {
 func TestSchedulerRejectsBadSchedule(t *testing.T) {
 	s := storetestSQLite(t)
 	cfg := config.Default()
-	cfg.Schedule[jobs.Deadlines] = "0 25 * * *"
+	cfg.Schedule[finding.JobDeadlines] = "0 25 * * *"
 	_, err := jobs.NewScheduler(&jobs.Runner{Store: s, Config: cfg}, &fakeMailer{}, jobs.SchedulerOptions{})
 	if err == nil || !strings.Contains(err.Error(), "schedule.deadlines") {
 		t.Fatalf("err = %v, want one naming schedule.deadlines", err)

@@ -3,6 +3,7 @@ package labels
 import (
 	"fmt"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/rules"
 )
 
@@ -99,18 +100,18 @@ func Origin(a rules.CycleArea) string {
 
 // CycleState says how an area of the year of work stands against the
 // indicators (the states of the cycle job's findings).
-func CycleState(s string) string {
+func CycleState(s finding.State) string {
 	switch s {
-	case "on_track":
+	case finding.CycleOnTrack:
 		return "Đang đạt các tiêu chí"
-	case "below":
+	case finding.CycleBelow:
 		return "Chưa đạt tiêu chí"
-	case "at_risk":
+	case finding.CycleAtRisk:
 		return "Có nguy cơ không đạt"
-	case "no_data":
+	case finding.CycleNoData:
 		return "Chưa có số liệu"
-	case "assessed":
+	case finding.CycleAssessed:
 		return "Đã có kết luận"
 	}
-	return s
+	return string(s)
 }

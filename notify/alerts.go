@@ -8,54 +8,22 @@ package notify
 import (
 	"time"
 
+	"chuyenhoa/finding"
+	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
 
-// Alert kinds.
-const (
-	KindDeadline   = "deadline"   // a district's report obligation needing action
-	KindEscalation = "escalation" // the provincial copy of an escalated deadline
-	KindRelapse    = "relapse"    // a transformed area complex again
-	// The cycle job's alerts.
-	KindProposal           = "proposal"            // a district's proposals for the selection are missing
-	KindProposalEscalation = "proposal_escalation" // the provincial copy of an escalated proposal obligation
-	KindAtRisk             = "at_risk"             // early warning: an area misses an indicator after six months
-	KindProjection         = "projection"          // a yearly target is projected to be missed
-)
-
-// Kinds lists every alert kind, for metrics that must show zeros too.
-func Kinds() []string {
-	return []string{KindDeadline, KindEscalation, KindRelapse, KindProposal, KindProposalEscalation, KindAtRisk, KindProjection}
-}
-
-// Finding kinds and states this package reads (written by package jobs;
-// repeated here so notify does not import the job runner).
-const (
-	findingDeadline = "deadline"
-	findingRelapse  = "relapse"
-	findingTarget   = "target"
-
-	findingCycleArea        = "cycle_area"
-	findingProposalDeadline = "proposal_deadline"
-	findingProjection       = "projection"
-)
-
-// openDeadline lists the deadline states that need someone to act.
-var openDeadline = map[string]bool{"upcoming": true, "due": true, "overdue": true, "escalated": true}
-
-// managedKinds says which alert kinds a job's findings decide: an alert of
-// such a kind that the job no longer reports has closed.
-var managedKinds = map[string][]string{
-	"deadlines": {KindDeadline, KindEscalation},
-	"relapse":   {KindRelapse},
-	"cycle":     {KindProposal, KindProposalEscalation, KindAtRisk, KindProjection},
+// openDeadline lists the deadline states that need someone to act: an
+// alert is open in these, and a deadline in any other state closes it.
+var openDeadline = map[rules.DeadlineState]bool{
+	rules.DeadlineUpcoming: true, rules.DeadlineDue: true, rules.DeadlineOverdue: true, rules.DeadlineEscalated: true,
 }
 
 // closed is how a finding says an alert ended: its state (submitted,
 // submitted_late, normal) and the finding itself, so the closing notice can
 // give the numbers (the day the report arrived).
 type closed struct {
-	state   string
+	state   finding.State
 	payload []byte
 }
 
@@ -65,60 +33,60 @@ func current(fs []store.Finding) (open []store.Alert, closing map[string]closed)
 	closing = map[string]closed{}
 	for _, f := range fs {
 		switch f.Kind {
-		case findingDeadline:
-			key := KindDeadline + "/" + f.Key
-			if !openDeadline[f.State] {
+		case finding.KindDeadline:
+			key := finding.AlertDeadline.Key(f.Key)
+			if !openDeadline[f.State.Deadline()] {
 				closing[key] = closed{f.State, f.Payload}
-				closing[KindEscalation+"/"+f.Key] = closed{f.State, f.Payload}
+				closing[finding.AlertEscalation.Key(f.Key)] = closed{f.State, f.Payload}
 				continue
 			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: KindDeadline, State: f.State, Payload: f.Payload})
-			if f.State == "escalated" && f.District != "" {
-				open = append(open, store.Alert{Committee: "", Key: KindEscalation + "/" + f.Key, Kind: KindEscalation, State: f.State, Payload: f.Payload})
+			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertDeadline, State: f.State, Payload: f.Payload})
+			if f.State.Deadline() == rules.DeadlineEscalated && f.District != "" {
+				open = append(open, store.Alert{Committee: "", Key: finding.AlertEscalation.Key(f.Key), Kind: finding.AlertEscalation, State: f.State, Payload: f.Payload})
 			}
-		case findingProposalDeadline:
+		case finding.KindProposalDeadline:
 			// The same life cycle as a report deadline, under its own kinds
 			// so the deadlines job does not close these alerts.
-			key := KindProposal + "/" + f.Key
-			if !openDeadline[f.State] {
+			key := finding.AlertProposal.Key(f.Key)
+			if !openDeadline[f.State.Deadline()] {
 				closing[key] = closed{f.State, f.Payload}
-				closing[KindProposalEscalation+"/"+f.Key] = closed{f.State, f.Payload}
+				closing[finding.AlertProposalEscalation.Key(f.Key)] = closed{f.State, f.Payload}
 				continue
 			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: KindProposal, State: f.State, Payload: f.Payload})
-			if f.State == "escalated" && f.District != "" {
-				open = append(open, store.Alert{Committee: "", Key: KindProposalEscalation + "/" + f.Key, Kind: KindProposalEscalation, State: f.State, Payload: f.Payload})
+			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertProposal, State: f.State, Payload: f.Payload})
+			if f.State.Deadline() == rules.DeadlineEscalated && f.District != "" {
+				open = append(open, store.Alert{Committee: "", Key: finding.AlertProposalEscalation.Key(f.Key), Kind: finding.AlertProposalEscalation, State: f.State, Payload: f.Payload})
 			}
-		case findingCycleArea:
-			key := KindAtRisk + "/" + f.Key
-			if f.State != "at_risk" {
+		case finding.KindCycleArea:
+			key := finding.AlertAtRisk.Key(f.Key)
+			if f.State != finding.CycleAtRisk {
 				closing[key] = closed{f.State, f.Payload}
 				continue
 			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: KindAtRisk, State: f.State, Payload: f.Payload})
+			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertAtRisk, State: f.State, Payload: f.Payload})
 			if f.District != "" {
 				// The provincial committee gets the summary of every area
 				// at risk: they weigh on the province's 60% target.
-				open = append(open, store.Alert{Committee: "", Key: key, Kind: KindAtRisk, State: f.State, Payload: f.Payload})
+				open = append(open, store.Alert{Committee: "", Key: key, Kind: finding.AlertAtRisk, State: f.State, Payload: f.Payload})
 			}
-		case findingProjection:
-			key := KindProjection + "/" + f.Key
-			if f.State != "below" {
+		case finding.KindProjection:
+			key := finding.AlertProjection.Key(f.Key)
+			if f.State != finding.ProjectionBelow {
 				closing[key] = closed{f.State, f.Payload}
 				continue
 			}
-			open = append(open, store.Alert{Committee: "", Key: key, Kind: KindProjection, State: f.State, Payload: f.Payload})
-		case findingRelapse:
-			key := KindRelapse + "/" + f.Key
-			if f.State != "relapsed" {
+			open = append(open, store.Alert{Committee: "", Key: key, Kind: finding.AlertProjection, State: f.State, Payload: f.Payload})
+		case finding.KindRelapse:
+			key := finding.AlertRelapse.Key(f.Key)
+			if f.State != finding.Relapsed {
 				closing[key] = closed{f.State, f.Payload}
 				continue
 			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: KindRelapse, State: f.State, Payload: f.Payload})
+			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertRelapse, State: f.State, Payload: f.Payload})
 			if f.District != "" {
 				// The provincial committee watches every relapse: it counts
 				// against the province's 85% target.
-				open = append(open, store.Alert{Committee: "", Key: key, Kind: KindRelapse, State: f.State, Payload: f.Payload})
+				open = append(open, store.Alert{Committee: "", Key: key, Kind: finding.AlertRelapse, State: f.State, Payload: f.Payload})
 			}
 		}
 	}
@@ -131,8 +99,8 @@ type alertID struct{ committee, key string }
 // alerts it found now: new ones open, present ones take the new state,
 // missing ones close (with the closing state when known). It returns every
 // alert whose row changed. Alerts of other kinds are left alone.
-func reconcile(now time.Time, kinds []string, found []store.Alert, closing map[string]closed, stored []store.Alert) []store.Alert {
-	managed := map[string]bool{}
+func reconcile(now time.Time, kinds []finding.AlertKind, found []store.Alert, closing map[string]closed, stored []store.Alert) []store.Alert {
+	managed := map[finding.AlertKind]bool{}
 	for _, k := range kinds {
 		managed[k] = true
 	}
@@ -150,7 +118,10 @@ func reconcile(now time.Time, kinds []string, found []store.Alert, closing map[s
 		case !ok || !a.Open:
 			// New, or back after it closed: announce it as new.
 			a = store.Alert{Committee: f.Committee, Key: f.Key, Kind: f.Kind, Open: true, OpenedAt: now}
-		case a.State == f.State && string(a.Payload) == string(f.Payload):
+		case a.State == f.State && finding.Same(a.Kind, a.Payload, f.Payload):
+			// Nothing a reader would see has changed; a payload field the
+			// digest does not show (a new one, the day of the run) is not
+			// worth a write.
 			continue
 		}
 		a.State, a.Payload, a.UpdatedAt = f.State, f.Payload, now
@@ -162,7 +133,7 @@ func reconcile(now time.Time, kinds []string, found []store.Alert, closing map[s
 			continue
 		}
 		a.Open, a.ResolvedAt, a.UpdatedAt = false, now, now
-		a.State = "resolved"
+		a.State = finding.Resolved
 		if c, ok := closing[a.Key]; ok {
 			a.State, a.Payload = c.state, c.payload
 		}

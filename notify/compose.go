@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
@@ -36,7 +36,7 @@ type Composed struct {
 }
 
 // Hook has the signature of jobs.Hook.
-func (c *Composer) Hook(ctx context.Context, tx *store.Tx, job, per string, fs []store.Finding) error {
+func (c *Composer) Hook(ctx context.Context, tx *store.Tx, job finding.Job, per string, fs []store.Finding) error {
 	_, err := c.Compose(ctx, tx, job, per, fs)
 	return err
 }
@@ -44,9 +44,9 @@ func (c *Composer) Hook(ctx context.Context, tx *store.Tx, job, per string, fs [
 // Compose updates the alerts a job manages from its findings and queues a
 // digest for every committee that has news (or open items past the repeat
 // interval).
-func (c *Composer) Compose(ctx context.Context, tx *store.Tx, job, per string, fs []store.Finding) (Composed, error) {
-	kinds, ok := managedKinds[job]
-	if !ok {
+func (c *Composer) Compose(ctx context.Context, tx *store.Tx, job finding.Job, per string, fs []store.Finding) (Composed, error) {
+	kinds := job.Manages()
+	if len(kinds) == 0 {
 		return Composed{}, nil
 	}
 	now := c.now()
@@ -223,15 +223,15 @@ func (c *Composer) digest(dir directory, com string, alerts []store.Alert, now t
 		switch {
 		case !a.Open:
 			d.Resolved = append(d.Resolved, it)
-		case a.Kind == KindDeadline, a.Kind == KindProposal:
+		case a.Kind == finding.AlertDeadline, a.Kind == finding.AlertProposal:
 			d.Deadlines = append(d.Deadlines, it)
-		case a.Kind == KindEscalation, a.Kind == KindProposalEscalation:
+		case a.Kind == finding.AlertEscalation, a.Kind == finding.AlertProposalEscalation:
 			d.Escalations = append(d.Escalations, it)
-		case a.Kind == KindRelapse:
+		case a.Kind == finding.AlertRelapse:
 			d.Relapses = append(d.Relapses, it)
-		case a.Kind == KindAtRisk:
+		case a.Kind == finding.AlertAtRisk:
 			d.AtRisk = append(d.AtRisk, it)
-		case a.Kind == KindProjection:
+		case a.Kind == finding.AlertProjection:
 			d.Projections = append(d.Projections, it)
 		}
 	}
@@ -253,20 +253,20 @@ func (c *Composer) digest(dir directory, com string, alerts []store.Alert, now t
 // targets reads the latest target progress for the provincial digest: from
 // the findings at hand when the relapse job is composing, else from its
 // last successful run.
-func (c *Composer) targets(ctx context.Context, job string, fs []store.Finding) ([]rules.Progress, error) {
-	if job != "relapse" {
+func (c *Composer) targets(ctx context.Context, job finding.Job, fs []store.Finding) ([]rules.Progress, error) {
+	if job != finding.JobRelapse {
 		var err error
-		if _, fs, err = c.Store.LatestFindings(ctx, "relapse"); err != nil {
+		if _, fs, err = c.Store.LatestFindings(ctx, finding.JobRelapse); err != nil {
 			return nil, fmt.Errorf("load target progress: %w", err)
 		}
 	}
 	var out []rules.Progress
 	for _, f := range fs {
-		if f.Kind != findingTarget {
+		if f.Kind != finding.KindTarget {
 			continue
 		}
-		var p rules.Progress
-		if err := json.Unmarshal(f.Payload, &p); err != nil {
+		p, err := finding.Decode[rules.Progress](f.Kind, f.Payload)
+		if err != nil {
 			return nil, fmt.Errorf("decode target %s: %w", f.Key, err)
 		}
 		out = append(out, p)
@@ -278,7 +278,7 @@ func (c *Composer) targets(ctx context.Context, job string, fs []store.Finding) 
 // enqueue renders d and queues one message per recipient (plus cc), all
 // under one Message-ID derived from the committee, the moment and the
 // items, so any duplicate delivery is recognisable as the same mail.
-func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job, per string, alerts []store.Alert, to []string) (int, error) {
+func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job finding.Job, per string, alerts []store.Alert, to []string) (int, error) {
 	text, html, err := d.Render()
 	if err != nil {
 		return 0, err
@@ -289,7 +289,7 @@ func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job, pe
 	if slug == "" {
 		slug = "tinh"
 	}
-	headers := map[string]string{"X-Chuyenhoa-Committee": slug, "X-Chuyenhoa-Job": job, "X-Chuyenhoa-Period": per}
+	headers := map[string]string{"X-Chuyenhoa-Committee": slug, "X-Chuyenhoa-Job": string(job), "X-Chuyenhoa-Period": per}
 	rcpts := append(append([]string(nil), to...), c.Config.Recipients.Cc...)
 	seen := map[string]bool{}
 	n := 0

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/notify/smtptest"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -49,7 +49,7 @@ func TestCycleAlertsOverSMTP(t *testing.T) {
 		e.cfg.Proposals.MinPerDistrict = 1
 		e.now = time.Date(2026, 7, 1, 1, 0, 0, 0, time.UTC)
 
-		e.run(jobs.Cycle)
+		e.run(finding.JobCycle)
 		if st := e.drain(); st.Sent != 3 || st.Failed != 0 {
 			t.Fatalf("drain = %+v, want 3 sent (D2 ×2, province)", st)
 		}
@@ -75,7 +75,7 @@ func TestCycleAlertsOverSMTP(t *testing.T) {
 			"tức 2/2", "Đôn đốc Ban Chỉ đạo 138 Huyện Ba Tơ đề xuất ngay")
 
 		// The same day again: nothing new.
-		e.run(jobs.Cycle)
+		e.run(finding.JobCycle)
 		if st := e.drain(); st.Sent != 0 {
 			t.Errorf("rerun sent %d mails", st.Sent)
 		}
@@ -89,7 +89,7 @@ func TestCycleAlertsOverSMTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.advance(24 * time.Hour)
-		e.run(jobs.Cycle)
+		e.run(finding.JobCycle)
 		if st := e.drain(); st.Sent != 3 {
 			t.Fatalf("closing drain = %+v, want 3 sent", st)
 		}

@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
 	"sort"
@@ -12,8 +11,8 @@ import (
 	"time"
 
 	"chuyenhoa/chart"
+	"chuyenhoa/finding"
 	"chuyenhoa/labels"
-	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
@@ -86,42 +85,43 @@ func (d directory) committee(code string) string {
 // item renders one alert as a digest line.
 func (d directory) item(a store.Alert) (Item, error) {
 	it := Item{New: a.Open && a.NotifiedState != a.State}
+	src := a.Kind.Source()
 	switch a.Kind {
-	case KindDeadline, KindEscalation:
-		var dl rules.Deadline
-		if err := json.Unmarshal(a.Payload, &dl); err != nil {
+	case finding.AlertDeadline, finding.AlertEscalation:
+		dl, err := finding.Decode[rules.Deadline](src, a.Payload)
+		if err != nil {
 			return it, fmt.Errorf("alert %s: decode deadline: %w", a.Key, err)
 		}
 		d.deadlineItem(&it, dl, a)
-	case KindRelapse:
-		var r relapsePayload
-		if err := json.Unmarshal(a.Payload, &r); err != nil {
+	case finding.AlertRelapse:
+		r, err := finding.Decode[finding.RelapseItem](src, a.Payload)
+		if err != nil {
 			return it, fmt.Errorf("alert %s: decode relapse: %w", a.Key, err)
 		}
 		d.relapseItem(&it, r, a)
-	case KindProposal, KindProposalEscalation:
-		var pd rules.ProposalDeadline
-		if err := json.Unmarshal(a.Payload, &pd); err != nil {
+	case finding.AlertProposal, finding.AlertProposalEscalation:
+		pd, err := finding.Decode[rules.ProposalDeadline](src, a.Payload)
+		if err != nil {
 			return it, fmt.Errorf("alert %s: decode proposal obligation: %w", a.Key, err)
 		}
 		d.deadlineItem(&it, pd.Deadline, a)
 		it.Facts += fmt.Sprintf(" Đã đề xuất %d/%d địa bàn.", pd.Proposed, pd.Required)
 		switch {
 		case !a.Open:
-		case a.Kind == KindProposal:
+		case a.Kind == finding.AlertProposal:
 			it.Expected = fmt.Sprintf("Đề xuất ít nhất %d địa bàn chuyển hóa năm %d, kèm số liệu, về Ban Chỉ đạo 138 tỉnh.", pd.Required, pd.Year)
 		default:
 			it.Expected = fmt.Sprintf("Đôn đốc %s đề xuất ngay; xem xét trách nhiệm theo quy chế.", it.Committee)
 		}
-	case KindAtRisk:
-		var c cyclePayload
-		if err := json.Unmarshal(a.Payload, &c); err != nil {
+	case finding.AlertAtRisk:
+		c, err := finding.Decode[finding.CycleItem](src, a.Payload)
+		if err != nil {
 			return it, fmt.Errorf("alert %s: decode area: %w", a.Key, err)
 		}
 		d.atRiskItem(&it, c, a)
-	case KindProjection:
-		var p projectionPayload
-		if err := json.Unmarshal(a.Payload, &p); err != nil {
+	case finding.AlertProjection:
+		p, err := finding.Decode[finding.ProjectionItem](src, a.Payload)
+		if err != nil {
 			return it, fmt.Errorf("alert %s: decode projection: %w", a.Key, err)
 		}
 		projectionItem(&it, p, a)
@@ -132,7 +132,7 @@ func (d directory) item(a store.Alert) (Item, error) {
 }
 
 // deadlineRank orders deadline items most urgent first.
-var deadlineRank = map[rules.DeadlineState]string{"escalated": "0", "overdue": "1", "due": "2", "upcoming": "3"}
+var deadlineRank = map[rules.DeadlineState]string{rules.DeadlineEscalated: "0", rules.DeadlineOverdue: "1", rules.DeadlineDue: "2", rules.DeadlineUpcoming: "3"}
 
 func (d directory) deadlineItem(it *Item, dl rules.Deadline, a store.Alert) {
 	o := dl.Obligation
@@ -163,15 +163,15 @@ func (d directory) deadlineItem(it *Item, dl rules.Deadline, a store.Alert) {
 	if dl.Unit != "" {
 		it.Expected = fmt.Sprintf("Gửi %s của %s về Ban Chỉ đạo 138 tỉnh.", lowerFirst(o.Name), d.unit(dl.Unit))
 	}
-	if a.Kind == KindEscalation {
+	if a.Kind == finding.AlertEscalation {
 		it.Expected = fmt.Sprintf("Đôn đốc %s nộp ngay; xem xét trách nhiệm theo quy chế.", it.Committee)
 	}
 	if !a.Open {
-		it.State = labels.Deadline(rules.DeadlineState(a.State))
-		switch a.State {
-		case string(rules.DeadlineSubmittedLate):
+		it.State = labels.Deadline(a.State.Deadline())
+		switch a.State.Deadline() {
+		case rules.DeadlineSubmittedLate:
 			it.Facts = fmt.Sprintf("Đã nhận ngày %s, muộn %d ngày so với hạn %s.", labels.Date(dl.SubmittedOn), dl.DaysLate, labels.Date(dl.Due))
-		case string(rules.DeadlineSubmitted):
+		case rules.DeadlineSubmitted:
 			it.Facts = fmt.Sprintf("Đã nhận ngày %s, đúng hạn %s.", labels.Date(dl.SubmittedOn), labels.Date(dl.Due))
 		default:
 			it.State = "Không còn theo dõi"
@@ -181,14 +181,7 @@ func (d directory) deadlineItem(it *Item, dl rules.Deadline, a store.Alert) {
 	}
 }
 
-// relapsePayload is the relapse job's finding (jobs.RelapseItem).
-type relapsePayload struct {
-	rules.RelapseResult
-	Since  time.Time
-	Window period.Range
-}
-
-func (d directory) relapseItem(it *Item, r relapsePayload, a store.Alert) {
+func (d directory) relapseItem(it *Item, r finding.RelapseItem, a store.Alert) {
 	u := d.units[r.Area.Unit]
 	it.Committee = d.committee(u.District)
 	it.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", d.unit(r.Area.Unit), r.Area.Year, labels.Category(r.Area.Category))
@@ -220,18 +213,7 @@ func (d directory) relapseItem(it *Item, r relapsePayload, a store.Alert) {
 	it.Expected = "Rà soát nguyên nhân, đề ra biện pháp khắc phục và báo cáo kết quả về Ban Chỉ đạo 138 tỉnh."
 }
 
-// cyclePayload is the cycle job's area finding (jobs.CycleItem).
-type cyclePayload struct {
-	rules.CycleArea
-	District   string
-	Window     period.Range
-	HasWindow  bool
-	Indicators rules.IndicatorResult
-	State      string
-	YearEnd    time.Time
-}
-
-func (d directory) atRiskItem(it *Item, c cyclePayload, a store.Alert) {
+func (d directory) atRiskItem(it *Item, c finding.CycleItem, a store.Alert) {
 	it.Committee = d.committee(c.District)
 	how := "quyết định lựa chọn ngày " + labels.Date(c.DecidedOn)
 	if c.CarriedOver {
@@ -246,9 +228,9 @@ func (d directory) atRiskItem(it *Item, c cyclePayload, a store.Alert) {
 	it.order = c.Unit + fmt.Sprint(c.Year)
 	if !a.Open {
 		switch a.State {
-		case "on_track":
+		case finding.CycleOnTrack:
 			it.State = "Đã đạt các tiêu chí"
-		case "assessed":
+		case finding.CycleAssessed:
 			it.State = "Đã có kết luận đánh giá"
 			if c.HasVerdict {
 				verdict := "không đạt"
@@ -272,17 +254,10 @@ func (d directory) atRiskItem(it *Item, c cyclePayload, a store.Alert) {
 	it.Expected = "Tập trung chỉ đạo khắc phục các tiêu chí chưa đạt trước kỳ đánh giá cuối năm; báo cáo kết quả về Ban Chỉ đạo 138 tỉnh."
 }
 
-// projectionPayload is the cycle job's projection finding (jobs.ProjectionItem).
-type projectionPayload struct {
-	Target  string
-	Percent int
-	rules.Projection
-}
-
-func projectionItem(it *Item, p projectionPayload, a store.Alert) {
+func projectionItem(it *Item, p finding.ProjectionItem, a store.Alert) {
 	pr := p.Projection
 	it.order = p.Target
-	if p.Target == "stable" {
+	if p.Target == finding.StableTarget {
 		it.Title = fmt.Sprintf("Dự báo chỉ tiêu địa bàn đã chuyển hóa không phức tạp trở lại (ít nhất %d%%)", p.Percent)
 		it.Facts = fmt.Sprintf("%d/%d địa bàn đã chuyển hóa không phức tạp trở lại (%s); %d phức tạp trở lại.",
 			pr.Stable, pr.AllTransformed, labels.Percent(pr.StableRate), pr.Relapsed)
@@ -298,7 +273,7 @@ func projectionItem(it *Item, p projectionPayload, a store.Alert) {
 	it.State = "Dự báo không đạt"
 	if !a.Open {
 		it.State = "Dự báo đạt trở lại"
-		if a.State != "met" {
+		if a.State != finding.ProjectionMet {
 			it.State = "Không còn theo dõi"
 		}
 		it.Rule, it.Expected = "", ""

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -60,7 +61,7 @@ func goldenFixture(t *testing.T, unitName string) (directory, []store.Alert) {
 	upcoming := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 29), EscalateOn: d(2026, 12, 13), State: rules.DeadlineUpcoming}
 	escalated := rules.Deadline{Obligation: h1, District: "D03", Year: 2026, Period: "2026-H1", Due: d(2026, 6, 20), EscalateOn: d(2026, 7, 4), State: rules.DeadlineEscalated, DaysLate: 158}
 	late := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X12", Year: 2026, Period: "2026", Due: d(2026, 4, 13), EscalateOn: d(2026, 4, 27), SubmittedOn: d(2026, 11, 20), State: rules.DeadlineSubmittedLate, DaysLate: 221}
-	relapse := relapsePayload{
+	relapse := finding.RelapseItem{
 		RelapseResult: rules.RelapseResult{
 			Area:    rules.Area{Unit: "D03X04", Year: 2024, Category: rules.Cat4, TransformedOn: d(2025, 1, 20)},
 			Checked: true, Relapsed: true, ByCategory: true,
@@ -71,12 +72,12 @@ func goldenFixture(t *testing.T, unitName string) (directory, []store.Alert) {
 		Window: period.Range{From: d(2025, 11, 15), To: d(2026, 11, 14)},
 	}
 	alerts := []store.Alert{
-		{Committee: "D03", Key: "deadline/D03/plan/2026/D03X04", Kind: KindDeadline, State: "upcoming", Open: true, Payload: payload(t, upcoming)},
-		{Committee: "D03", Key: "deadline/D03/report_h1/2026-H1", Kind: KindDeadline, State: "escalated", Open: true, NotifiedState: "overdue", Payload: payload(t, escalated)},
-		{Committee: "D03", Key: "deadline/D03/plan/2026/D03X12", Kind: KindDeadline, State: "submitted_late", Open: false, NotifiedState: "escalated", Payload: payload(t, late)},
-		{Committee: "D03", Key: "relapse/D03X04/2024", Kind: KindRelapse, State: "relapsed", Open: true, NotifiedState: "relapsed", Payload: payload(t, relapse)},
-		{Committee: "", Key: "escalation/D03/report_h1/2026-H1", Kind: KindEscalation, State: "escalated", Open: true, Payload: payload(t, escalated)},
-		{Committee: "", Key: "relapse/D03X04/2024", Kind: KindRelapse, State: "relapsed", Open: true, Payload: payload(t, relapse)},
+		{Committee: "D03", Key: "deadline/D03/plan/2026/D03X04", Kind: finding.AlertDeadline, State: "upcoming", Open: true, Payload: payload(t, upcoming)},
+		{Committee: "D03", Key: "deadline/D03/report_h1/2026-H1", Kind: finding.AlertDeadline, State: "escalated", Open: true, NotifiedState: "overdue", Payload: payload(t, escalated)},
+		{Committee: "D03", Key: "deadline/D03/plan/2026/D03X12", Kind: finding.AlertDeadline, State: "submitted_late", Open: false, NotifiedState: "escalated", Payload: payload(t, late)},
+		{Committee: "D03", Key: "relapse/D03X04/2024", Kind: finding.AlertRelapse, State: "relapsed", Open: true, NotifiedState: "relapsed", Payload: payload(t, relapse)},
+		{Committee: "", Key: "escalation/D03/report_h1/2026-H1", Kind: finding.AlertEscalation, State: "escalated", Open: true, Payload: payload(t, escalated)},
+		{Committee: "", Key: "relapse/D03X04/2024", Kind: finding.AlertRelapse, State: "relapsed", Open: true, Payload: payload(t, relapse)},
 	}
 	return dir, alerts
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/notify"
 	"chuyenhoa/notify/smtptest"
@@ -105,7 +106,7 @@ func (e *env) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now
 
 func (e *env) advance(d time.Duration) { e.mu.Lock(); e.now = e.now.Add(d); e.mu.Unlock() }
 
-func (e *env) run(jobNames ...string) {
+func (e *env) run(jobNames ...finding.Job) {
 	e.t.Helper()
 	today := period.Day(e.clock(), e.cfg.Location())
 	for _, j := range jobNames {
@@ -143,7 +144,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		srv := smtptest.Start(t)
 		e := newEnv(t, s, srv)
 		// Each job run mails each committee concerned once: deadlines first.
-		e.run(jobs.Deadlines)
+		e.run(finding.JobDeadlines)
 		if st := e.drain(); st.Sent != 4 || st.Failed != 0 {
 			t.Fatalf("drain = %+v, want 4 sent (D1, D2 ×2, province)", st)
 		}
@@ -167,7 +168,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		}
 
 		// Then the relapse check: D1 and the province hear of Xã Bình Châu.
-		e.run(jobs.Relapse)
+		e.run(finding.JobRelapse)
 		if st := e.drain(); st.Sent != 2 {
 			t.Fatalf("relapse drain = %+v, want 2 sent (D1, province)", st)
 		}
@@ -188,7 +189,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		// The year-of-work check: no case statistics, so nobody is at risk,
 		// but the only transformed area relapsed: 0 of 1 stable < 85%, and
 		// the province hears of the projection.
-		e.run(jobs.Cycle)
+		e.run(finding.JobCycle)
 		if st := e.drain(); st.Sent != 1 {
 			t.Fatalf("cycle drain = %+v, want 1 sent (province)", st)
 		}
@@ -199,9 +200,9 @@ func TestDigestsOverSMTP(t *testing.T) {
 		mustContain(t, "projection mail", p.Text, "DỰ BÁO KHÔNG ĐẠT CHỈ TIÊU", "0/1 địa bàn đã chuyển hóa không phức tạp trở lại (0,0%); 1 phức tạp trở lại", "tức 1/1 địa bàn")
 
 		// Running again the same day and after a restart adds nothing.
-		e.run(jobs.Names...)
+		e.run(finding.RecomputeJobs()...)
 		e.restart()
-		e.run(jobs.Names...)
+		e.run(finding.RecomputeJobs()...)
 		if st := e.drain(); st.Sent != 0 {
 			t.Errorf("second and third runs sent %d mails, want 0", st.Sent)
 		}
@@ -217,7 +218,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.advance(24 * time.Hour)
-		e.run(jobs.Deadlines)
+		e.run(finding.JobDeadlines)
 		e.drain()
 		got = byRecipient(srv.Messages())
 		if n := len(got["bato@quangngai.gov.vn"]); n != 2 {
@@ -235,7 +236,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		// have nothing new and hear nothing.
 		before := byRecipient(srv.Messages())
 		e.advance(24 * time.Hour)
-		e.run(jobs.Deadlines)
+		e.run(finding.JobDeadlines)
 		e.drain()
 		after := byRecipient(srv.Messages())
 		for _, to := range []string{"bato@quangngai.gov.vn", "tinh@congan.quangngai.gov.vn"} {
@@ -252,7 +253,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		// more than the repeat interval (168 h) ago: it gets a reminder.
 		before = byRecipient(srv.Messages())
 		e.advance(7 * 24 * time.Hour)
-		e.run(jobs.Deadlines)
+		e.run(finding.JobDeadlines)
 		e.drain()
 		after = byRecipient(srv.Messages())
 		d1m := after["binhson@quangngai.gov.vn"]
@@ -268,7 +269,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		// And not again the next day.
 		before = after
 		e.advance(24 * time.Hour)
-		e.run(jobs.Deadlines)
+		e.run(finding.JobDeadlines)
 		e.drain()
 		if n := len(byRecipient(srv.Messages())["tinh@congan.quangngai.gov.vn"]); n != len(prov) {
 			t.Errorf("province got another reminder the next day")
@@ -289,7 +290,7 @@ func TestDeliveryFaults(t *testing.T) {
 		srv.RejectRcpt("bato.pho@quangngai.gov.vn", 550)
 		// SMTP down: everything waits, nothing is lost.
 		srv.Stop()
-		e.run(jobs.Deadlines)
+		e.run(finding.JobDeadlines)
 		st, err := e.sender.Drain(ctx)
 		if err == nil || st.Retried != 4 || st.Sent != 0 {
 			t.Fatalf("drain with server down = %+v, %v; want 4 deferred and an error", st, err)
@@ -327,7 +328,7 @@ func TestDeliveryFaults(t *testing.T) {
 		// Crash after the server accepted but before the mark: the message
 		// is sent again after the lease, under the same Message-ID, once.
 		e.advance(8 * 24 * time.Hour) // past the repeat interval: new digests
-		e.run(jobs.Deadlines)
+		e.run(finding.JobDeadlines)
 		claimed, err := s.ClaimOutbox(ctx, e.clock(), 2*time.Minute, 1)
 		if err != nil || len(claimed) != 1 {
 			t.Fatalf("claim = %d, %v", len(claimed), err)

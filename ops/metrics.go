@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/store"
 )
 
@@ -40,13 +41,13 @@ type StoreStats interface {
 type MetricsOptions struct {
 	// Jobs are pre-registered with zero counts so their series exist from
 	// the start.
-	Jobs []string
+	Jobs []finding.Job
 	// Stats, when set, backs chuyenhoa_alerts_open and
 	// chuyenhoa_outbox_messages, read at scrape time.
 	Stats StoreStats
 	// AlertKinds are exported as chuyenhoa_alerts_open 0 while none is
 	// open, so the series exist before the first alert.
-	AlertKinds []string
+	AlertKinds []finding.AlertKind
 	// Leader, when set, backs chuyenhoa_leader (1 leader, 0 standby).
 	Leader func() bool
 	// DB, when set, adds the connection pool's go_sql_* metrics.
@@ -100,9 +101,9 @@ func NewMetrics(opt MetricsOptions) *Metrics {
 		log: log,
 	}
 	for _, j := range opt.Jobs {
-		m.runs.WithLabelValues(j, ResultOK)
-		m.runs.WithLabelValues(j, ResultFailed)
-		m.duration.WithLabelValues(j)
+		m.runs.WithLabelValues(string(j), ResultOK)
+		m.runs.WithLabelValues(string(j), ResultFailed)
+		m.duration.WithLabelValues(string(j))
 	}
 	for _, o := range mailOutcomes {
 		m.mail.WithLabelValues(o)
@@ -115,7 +116,7 @@ func NewMetrics(opt MetricsOptions) *Metrics {
 		if timeout <= 0 {
 			timeout = 5 * time.Second
 		}
-		kinds := map[string]bool{}
+		kinds := map[finding.AlertKind]bool{}
 		for _, k := range opt.AlertKinds {
 			kinds[k] = true
 		}
@@ -147,17 +148,17 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // ObserveRun records a finished run of job: result "ok" or "failed", its
 // wall time, and for ok the time it finished.
-func (m *Metrics) ObserveRun(job, result string, took time.Duration, finished time.Time) {
-	m.runs.WithLabelValues(job, result).Inc()
-	m.duration.WithLabelValues(job).Observe(took.Seconds())
+func (m *Metrics) ObserveRun(job finding.Job, result string, took time.Duration, finished time.Time) {
+	m.runs.WithLabelValues(string(job), result).Inc()
+	m.duration.WithLabelValues(string(job)).Observe(took.Seconds())
 	if result == ResultOK {
 		m.SetLastSuccess(job, finished)
 	}
 }
 
 // SetLastSuccess sets job's last success time (at start, from job_runs).
-func (m *Metrics) SetLastSuccess(job string, t time.Time) {
-	m.lastSuccess.WithLabelValues(job).Set(float64(t.UnixMilli()) / 1000)
+func (m *Metrics) SetLastSuccess(job finding.Job, t time.Time) {
+	m.lastSuccess.WithLabelValues(string(job)).Set(float64(t.UnixMilli()) / 1000)
 }
 
 // ObserveMail counts one message outcome: "sent", "retry" or "failed". It
@@ -176,7 +177,7 @@ type storeCollector struct {
 	alerts, outbox *prometheus.Desc
 	mu             sync.Mutex
 	// kinds seen before keep reporting 0 once their alerts close.
-	kinds map[string]bool
+	kinds map[finding.AlertKind]bool
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -191,7 +192,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		c.log.Warn("metrics: read open alerts", "err", err)
 		ch <- prometheus.NewInvalidMetric(c.alerts, err)
 	} else {
-		n := map[string]int{}
+		n := map[finding.AlertKind]int{}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		for _, a := range open {
@@ -199,7 +200,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 			c.kinds[a.Kind] = true
 		}
 		for k := range c.kinds {
-			ch <- prometheus.MustNewConstMetric(c.alerts, prometheus.GaugeValue, float64(n[k]), k)
+			ch <- prometheus.MustNewConstMetric(c.alerts, prometheus.GaugeValue, float64(n[k]), string(k))
 		}
 	}
 	if counts, err := c.stats.OutboxCounts(ctx); err != nil {

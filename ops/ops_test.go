@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/notify"
 	"chuyenhoa/ops"
 	"chuyenhoa/store"
@@ -54,7 +55,7 @@ func TestEndpoints(t *testing.T) {
 		}
 
 		leader := true
-		m := ops.NewMetrics(ops.MetricsOptions{Jobs: []string{"deadlines", "send"}, Stats: s, Leader: func() bool { return leader }, DB: s.DB().DB})
+		m := ops.NewMetrics(ops.MetricsOptions{Jobs: []finding.Job{finding.JobDeadlines, finding.JobSend}, Stats: s, Leader: func() bool { return leader }, DB: s.DB().DB})
 		m.ObserveRun("deadlines", ops.ResultOK, 1500*time.Millisecond, time.Unix(1764032400, 0))
 		m.ObserveRun("deadlines", ops.ResultFailed, time.Second, time.Unix(1764032500, 0))
 		m.ObserveMail("sent")
@@ -148,7 +149,7 @@ func TestReadyzReportsWhy(t *testing.T) {
 
 // A store that fails must not hide the other metrics.
 func TestMetricsSurviveStoreErrors(t *testing.T) {
-	m := ops.NewMetrics(ops.MetricsOptions{Jobs: []string{"deadlines"}, Stats: failingStats{}})
+	m := ops.NewMetrics(ops.MetricsOptions{Jobs: []finding.Job{finding.JobDeadlines}, Stats: failingStats{}})
 	h := ops.Handler(ops.HandlerOptions{Metrics: m})
 	code, body := get(t, h, "/metrics")
 	if code != 200 {

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -19,6 +18,7 @@ import (
 
 	"chuyenhoa/chart"
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/labels"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -45,7 +45,7 @@ var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 	"cats":     labels.Categories,
 	"category": labels.Category,
 	"status":   labels.Status,
-	"deadline": func(s string) string { return labels.Deadline(rules.DeadlineState(s)) },
+	"deadline": func(s finding.State) string { return labels.Deadline(s.Deadline()) },
 }).ParseFS(tmplFS, "templates/*.tmpl"))
 
 // Handler routes the pages; every route is GET only.
@@ -80,13 +80,10 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	http.Error(w, "Không đọc được dữ liệu: "+err.Error(), http.StatusInternalServerError)
 }
 
-// candidateRow is a stored candidate finding (jobs candidatePayload).
+// candidateRow is a stored candidate finding with its reason and district
+// spelled out.
 type candidateRow struct {
-	Year       int
-	Reference  period.Range
-	TotalUnits int
-	Cap        int
-	rules.Candidate
+	finding.CandidateItem
 	Reason   string
 	District string
 }
@@ -102,6 +99,7 @@ type areaRow struct {
 
 type boardCell struct {
 	State, Label, Title string
+	severity            int // of State: the worst instance fills the cell
 }
 
 type boardRow struct {
@@ -110,8 +108,10 @@ type boardRow struct {
 }
 
 type alertRow struct {
-	Committee, Kind, Key, State string
-	OpenedAt, NotifiedAt        time.Time
+	Committee, Key       string
+	Kind                 finding.AlertKind
+	State                finding.State
+	OpenedAt, NotifiedAt time.Time
 }
 
 type relapseRow struct {
@@ -166,15 +166,19 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		TargetPct: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
 	}
 	// Candidates: the latest proposal.
-	_, fs, err := s.Store.LatestFindings(ctx, "candidates")
+	_, fs, err := s.Store.LatestFindings(ctx, finding.JobCandidates)
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range fs {
-		var c candidateRow
-		if err := json.Unmarshal(f.Payload, &c); err != nil {
+		if f.Kind != finding.KindCandidate {
+			continue // the run's data errors
+		}
+		item, err := finding.Decode[finding.CandidateItem](f.Kind, f.Payload)
+		if err != nil {
 			return nil, fmt.Errorf("decode candidate %s: %w", f.Key, err)
 		}
+		c := candidateRow{CandidateItem: item}
 		d.Year, d.Reference, d.Cap, d.Total = c.Year, c.Reference, c.Cap, c.TotalUnits
 		if c.Status == rules.StatusBelowAverage {
 			d.Below++
@@ -189,25 +193,28 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		d.Year = d.Today.Year()
 	}
 	// Deadlines, latest day.
-	_, dls, err := s.Store.LatestFindings(ctx, "deadlines")
+	_, dls, err := s.Store.LatestFindings(ctx, finding.JobDeadlines)
 	if err != nil {
 		return nil, err
 	}
-	plans := map[string]string{}
+	plans := map[string]rules.DeadlineState{}
 	board := map[string]map[string]boardCell{}
 	for _, o := range cfg.Obligations {
 		d.Obligations = append(d.Obligations, o.Name)
 	}
 	for _, f := range dls {
-		var dl rules.Deadline
-		if err := json.Unmarshal(f.Payload, &dl); err != nil {
+		if f.Kind != finding.KindDeadline {
+			continue // the run's data errors
+		}
+		dl, err := finding.Decode[rules.Deadline](f.Kind, f.Payload)
+		if err != nil {
 			return nil, fmt.Errorf("decode deadline %s: %w", f.Key, err)
 		}
 		if dl.Year != d.Year {
 			continue
 		}
 		if dl.Unit != "" {
-			plans[dl.Unit] = f.State
+			plans[dl.Unit] = f.State.Deadline()
 		}
 		row := board[dl.District]
 		if row == nil {
@@ -215,9 +222,10 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 			board[dl.District] = row
 		}
 		// A district's cell shows its worst instance of the obligation.
-		if cur, ok := row[dl.Obligation.Name]; !ok || severity[f.State] > severity[cur.State] {
-			row[dl.Obligation.Name] = boardCell{State: f.State, Label: labels.Deadline(dl.State),
-				Title: fmt.Sprintf("%s %s: hạn %s", dl.Obligation.Name, dl.Period, labels.Date(dl.Due))}
+		sev := severity[f.State.Deadline()]
+		if cur, ok := row[dl.Obligation.Name]; !ok || sev > cur.severity {
+			row[dl.Obligation.Name] = boardCell{State: string(f.State), Label: labels.Deadline(dl.State),
+				Title: fmt.Sprintf("%s %s: hạn %s", dl.Obligation.Name, dl.Period, labels.Date(dl.Due)), severity: sev}
 		}
 	}
 	for _, code := range sortedKeys(board) {
@@ -264,29 +272,26 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 			}
 		}
 		if p, ok := plans[x.Unit]; ok {
-			row.Plan = labels.Deadline(rules.DeadlineState(p))
+			row.Plan = labels.Deadline(p)
 		}
 		d.Areas = append(d.Areas, row)
 	}
 	// Relapse watchlist and targets.
-	_, rel, err := s.Store.LatestFindings(ctx, "relapse")
+	_, rel, err := s.Store.LatestFindings(ctx, finding.JobRelapse)
 	if err != nil {
 		return nil, err
 	}
 	for _, f := range rel {
 		switch f.Kind {
-		case "target":
-			var p rules.Progress
-			if err := json.Unmarshal(f.Payload, &p); err != nil {
+		case finding.KindTarget:
+			p, err := finding.Decode[rules.Progress](f.Kind, f.Payload)
+			if err != nil {
 				return nil, fmt.Errorf("decode target %s: %w", f.Key, err)
 			}
 			d.Targets = append(d.Targets, p)
-		case "relapse":
-			var it struct {
-				rules.RelapseResult
-				Since time.Time
-			}
-			if err := json.Unmarshal(f.Payload, &it); err != nil {
+		case finding.KindRelapse:
+			it, err := finding.Decode[finding.RelapseItem](f.Kind, f.Payload)
+			if err != nil {
 				return nil, fmt.Errorf("decode relapse %s: %w", f.Key, err)
 			}
 			u := dir.units[it.Area.Unit]
@@ -317,7 +322,11 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 	return d, nil
 }
 
-var severity = map[string]int{"submitted": 1, "pending": 0, "submitted_late": 2, "upcoming": 3, "due": 4, "overdue": 5, "escalated": 6}
+// severity ranks the deadline states by urgency, for the board.
+var severity = map[rules.DeadlineState]int{
+	rules.DeadlinePending: 0, rules.DeadlineSubmitted: 1, rules.DeadlineSubmittedLate: 2,
+	rules.DeadlineUpcoming: 3, rules.DeadlineDue: 4, rules.DeadlineOverdue: 5, rules.DeadlineEscalated: 6,
+}
 
 func candidateOrder(c candidateRow) string {
 	rank := map[rules.Status]string{rules.StatusProposed: "0", rules.StatusCutByCap: "1", rules.StatusExcludedNTM: "2"}[c.Status]

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/notify"
 	"chuyenhoa/period"
@@ -43,7 +44,7 @@ func TestStatusPages(t *testing.T) {
 		now := func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
 		comp := &notify.Composer{Store: s, Config: cfg, Now: now}
 		r := &jobs.Runner{Store: s, Config: cfg, Now: now, AfterFindings: comp.Hook}
-		for _, j := range jobs.Names {
+		for _, j := range finding.RecomputeJobs() {
 			if _, err := r.Run(ctx, j, today); err != nil {
 				t.Fatal(err)
 			}

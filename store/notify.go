@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"chuyenhoa/finding"
 )
 
 // Alert is one open (or recently closed) matter for one committee: an
@@ -16,8 +18,8 @@ import (
 type Alert struct {
 	Committee string // district code; "" = provincial committee
 	Key       string
-	Kind      string
-	State     string // the finding's state: overdue, escalated, relapsed...
+	Kind      finding.AlertKind
+	State     finding.State // the finding's state (overdue, escalated, relapsed…) or finding.Resolved
 	Open      bool
 	Payload   json.RawMessage
 	OpenedAt  time.Time
@@ -25,7 +27,7 @@ type Alert struct {
 	// ResolvedAt is when the alert closed; zero while open.
 	ResolvedAt time.Time
 	// NotifiedState is the state last put in a digest ("" = never mailed).
-	NotifiedState    string
+	NotifiedState    finding.State
 	NotifiedAt       time.Time
 	ResolvedNotified bool
 }

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"chuyenhoa/finding"
 )
 
 // RunOf returns the record of job's work on period, if there is one. The
 // scheduler reads it to decide whether an occurrence still needs a run.
-func (s *Store) RunOf(ctx context.Context, job, period string) (JobRun, bool, error) {
+func (s *Store) RunOf(ctx context.Context, job finding.Job, period string) (JobRun, bool, error) {
 	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? AND period = ?`), job, period)
 	r, err := scanRun(row)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -12,6 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh without a system zoneinfo
 
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -508,21 +509,21 @@ func TestSubmissionDayInProvince(t *testing.T) {
 	})
 }
 
-func finding(kind, key, state string) store.Finding {
+func testFinding(kind finding.Kind, key string, state finding.State) store.Finding {
 	return store.Finding{Kind: kind, Key: key, District: "D1", Unit: key, State: state, Payload: json.RawMessage(`{"n":1}`)}
 }
 
 func TestReplaceFindings(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
-		replace := func(job, period string, fs ...store.Finding) {
+		replace := func(job finding.Job, period string, fs ...store.Finding) {
 			t.Helper()
 			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, job, period, fs) }); err != nil {
 				t.Fatal(err)
 			}
 		}
-		replace("deadlines", "2026-06", finding("overdue", "U1", "open"), finding("overdue", "U2", "open"), finding("due", "U3", "open"))
-		replace("deadlines", "2026-05", finding("due", "U9", "open"))
-		replace("deadlines", "2026-06", finding("overdue", "U2", "closed"), finding("escalated", "U1", "open"))
+		replace("deadlines", "2026-06", testFinding("overdue", "U1", "open"), testFinding("overdue", "U2", "open"), testFinding("due", "U3", "open"))
+		replace("deadlines", "2026-05", testFinding("due", "U9", "open"))
+		replace("deadlines", "2026-06", testFinding("overdue", "U2", "closed"), testFinding("escalated", "U1", "open"))
 
 		got, err := s.Findings(ctx, "deadlines", "2026-06")
 		if err != nil {
@@ -530,7 +531,7 @@ func TestReplaceFindings(t *testing.T) {
 		}
 		var keys []string
 		for _, f := range got {
-			keys = append(keys, f.Kind+"/"+f.Key+"/"+f.State)
+			keys = append(keys, string(f.Kind)+"/"+f.Key+"/"+string(f.State))
 			if f.Job != "deadlines" || f.Period != "2026-06" || f.District != "D1" || string(f.Payload) != `{"n":1}` {
 				t.Errorf("finding read back as %+v", f)
 			}
@@ -551,7 +552,7 @@ func TestReplaceFindings(t *testing.T) {
 			t.Errorf("after empty replace: %+v, %v", got, err)
 		}
 		err = s.InTx(ctx, func(tx *store.Tx) error {
-			return tx.ReplaceFindings(ctx, "deadlines", "2026-06", []store.Finding{finding("due", "U1", "open"), finding("due", "U1", "open")})
+			return tx.ReplaceFindings(ctx, "deadlines", "2026-06", []store.Finding{testFinding("due", "U1", "open"), testFinding("due", "U1", "open")})
 		})
 		if err == nil || !strings.Contains(err.Error(), "appears twice") {
 			t.Errorf("duplicate finding: got %v", err)
@@ -593,7 +594,7 @@ func TestRuns(t *testing.T) {
 			t.Errorf("fail of superseded run: %v", err)
 		}
 		err = s.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.ReplaceFindings(ctx, "deadlines", "2026-06-21", []store.Finding{finding("due", "U1", "open")}); err != nil {
+			if err := tx.ReplaceFindings(ctx, "deadlines", "2026-06-21", []store.Finding{testFinding("due", "U1", "open")}); err != nil {
 				return err
 			}
 			return tx.FinishRun(ctx, "deadlines", "2026-06-21", "run-b", t1.Add(time.Second))
@@ -654,13 +655,13 @@ func TestRuns(t *testing.T) {
 
 func TestInTxRollback(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
-		keep := []store.Finding{finding("due", "U1", "open")}
+		keep := []store.Finding{testFinding("due", "U1", "open")}
 		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "j", "p", keep) }); err != nil {
 			t.Fatal(err)
 		}
 		boom := errors.New("boom")
 		err := s.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.ReplaceFindings(ctx, "j", "p", []store.Finding{finding("due", "U2", "open")}); err != nil {
+			if err := tx.ReplaceFindings(ctx, "j", "p", []store.Finding{testFinding("due", "U2", "open")}); err != nil {
 				return err
 			}
 			if err := tx.PutRelapseState(ctx, store.RelapseState{Unit: "U1", Year: 2025, CheckedOn: d(2026, 1, 1)}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/rules"
 )
 
@@ -22,7 +23,7 @@ const (
 // updates the same record and counts an attempt.
 type JobRun struct {
 	ID         int64
-	Job        string
+	Job        finding.Job
 	Period     string
 	RunID      string
 	Status     string // running | ok | failed
@@ -35,10 +36,13 @@ type JobRun struct {
 // Finding is one result of a job for a period (a proposal, an overdue
 // report, a relapse...), keyed by kind and key within the period.
 type Finding struct {
-	Job, Period, Kind, Key string
-	District, Unit         string
-	State                  string
-	Payload                json.RawMessage
+	Job            finding.Job
+	Period         string
+	Kind           finding.Kind
+	Key            string
+	District, Unit string
+	State          finding.State
+	Payload        json.RawMessage // a finding.Payload of Kind (finding.Encode)
 }
 
 // RelapseState is what the relapse watch knows of one area.
@@ -68,7 +72,7 @@ func scanRun(sc interface{ Scan(...any) error }) (JobRun, error) {
 // StartRun records that run runID of job works on period from now: a new
 // record, or the existing one for (job, period) set running again with one
 // more attempt.
-func (s *Store) StartRun(ctx context.Context, job, period, runID string, now time.Time) (JobRun, error) {
+func (s *Store) StartRun(ctx context.Context, job finding.Job, period, runID string, now time.Time) (JobRun, error) {
 	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`
 		INSERT INTO job_runs (job, period, run_id, status, attempts, started_at, finished_at, error)
 		VALUES (?, ?, ?, 'running', 1, ?, NULL, '')
@@ -86,7 +90,7 @@ func (s *Store) StartRun(ctx context.Context, job, period, runID string, now tim
 // endRun sets the outcome of run runID. It fails when the record now
 // belongs to another run, so a run that was taken over cannot overwrite
 // its successor's outcome.
-func endRun(ctx context.Context, x q, dialect, job, period, runID, status string, now time.Time, msg string) error {
+func endRun(ctx context.Context, x q, dialect string, job finding.Job, period, runID, status string, now time.Time, msg string) error {
 	res, err := x.ExecContext(ctx, x.Rebind(`UPDATE job_runs SET status = ?, finished_at = ?, error = ? WHERE job = ? AND period = ? AND run_id = ?`),
 		status, instantArg(dialect, now), msg, job, period, runID)
 	if err != nil {
@@ -103,7 +107,7 @@ func endRun(ctx context.Context, x q, dialect, job, period, runID, status string
 }
 
 // FailRun records that run runID failed with cause.
-func (s *Store) FailRun(ctx context.Context, job, period, runID string, now time.Time, cause error) error {
+func (s *Store) FailRun(ctx context.Context, job finding.Job, period, runID string, now time.Time, cause error) error {
 	msg := "unknown error"
 	if cause != nil {
 		msg = cause.Error()
@@ -117,7 +121,7 @@ func (s *Store) FailRun(ctx context.Context, job, period, runID string, now time
 // FinishRun records, in the transaction that stores the run's results, that
 // run runID succeeded. If another run has since taken the period over it
 // fails, and the caller's transaction (results included) rolls back.
-func (tx *Tx) FinishRun(ctx context.Context, job, period, runID string, now time.Time) error {
+func (tx *Tx) FinishRun(ctx context.Context, job finding.Job, period, runID string, now time.Time) error {
 	if err := endRun(ctx, tx.tx, tx.dialect, job, period, runID, RunOK, now, ""); err != nil {
 		return fmt.Errorf("finish run %s %s: %w", job, period, err)
 	}
@@ -125,7 +129,7 @@ func (tx *Tx) FinishRun(ctx context.Context, job, period, runID string, now time
 }
 
 // LastRun returns job's most recently started run, if any.
-func (s *Store) LastRun(ctx context.Context, job string) (JobRun, bool, error) {
+func (s *Store) LastRun(ctx context.Context, job finding.Job) (JobRun, bool, error) {
 	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? ORDER BY started_at DESC, id DESC LIMIT 1`), job)
 	r, err := scanRun(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -139,7 +143,7 @@ func (s *Store) LastRun(ctx context.Context, job string) (JobRun, bool, error) {
 
 // Runs lists job's runs, latest started first, at most limit of them
 // (limit <= 0: all). An empty job lists the runs of every job.
-func (s *Store) Runs(ctx context.Context, job string, limit int) ([]JobRun, error) {
+func (s *Store) Runs(ctx context.Context, job finding.Job, limit int) ([]JobRun, error) {
 	query := `SELECT ` + runCols + ` FROM job_runs`
 	var args []any
 	if job != "" {
@@ -173,7 +177,7 @@ func (s *Store) Runs(ctx context.Context, job string, limit int) ([]JobRun, erro
 // ReplaceFindings makes fs the findings of (job, period): those stored
 // before are deleted, so a rerun leaves exactly the new set. A finding's
 // Job and Period, when set, must match; empty payloads are stored as {}.
-func (tx *Tx) ReplaceFindings(ctx context.Context, job, period string, fs []Finding) error {
+func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period string, fs []Finding) error {
 	seen := make(map[[2]string]bool, len(fs))
 	for i, f := range fs {
 		switch {
@@ -186,7 +190,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job, period string, fs []Find
 		case len(f.Payload) > 0 && !json.Valid(f.Payload):
 			return fmt.Errorf("replace findings %s %s: finding %s %s: payload is not valid JSON", job, period, f.Kind, f.Key)
 		}
-		k := [2]string{f.Kind, f.Key}
+		k := [2]string{string(f.Kind), f.Key}
 		if seen[k] {
 			return fmt.Errorf("replace findings %s %s: finding %s %s appears twice", job, period, f.Kind, f.Key)
 		}
@@ -211,7 +215,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job, period string, fs []Find
 }
 
 // Findings lists the findings of (job, period), ordered by kind and key.
-func (s *Store) Findings(ctx context.Context, job, period string) ([]Finding, error) {
+func (s *Store) Findings(ctx context.Context, job finding.Job, period string) ([]Finding, error) {
 	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`SELECT job, period, kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ? ORDER BY `+
 		textOrder(s.dialect, "kind")+`, `+textOrder(s.dialect, "key")), job, period)
 	if err != nil {
@@ -239,7 +243,7 @@ func (s *Store) Findings(ctx context.Context, job, period string) ([]Finding, er
 // LatestFindings returns the findings of the period of job's latest
 // successful run (the last one to finish); period is "" when job has never
 // succeeded.
-func (s *Store) LatestFindings(ctx context.Context, job string) (string, []Finding, error) {
+func (s *Store) LatestFindings(ctx context.Context, job finding.Job) (string, []Finding, error) {
 	var period string
 	err := s.db.QueryRowContext(ctx, s.db.Rebind(`SELECT period FROM job_runs WHERE job = ? AND status = 'ok' ORDER BY finished_at DESC, id DESC LIMIT 1`), job).Scan(&period)
 	if errors.Is(err, sql.ErrNoRows) {

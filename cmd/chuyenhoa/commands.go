@@ -9,7 +9,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/csvimport"
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
 )
@@ -115,11 +115,11 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	names := []string{pos[0]}
+	names := []finding.Job{finding.Job(pos[0])}
 	if pos[0] == "all" {
-		names = jobs.Names
-	} else if !jobs.Known(pos[0]) {
-		return usageError{fmt.Sprintf("unknown job %q; use %s or all", pos[0], strings.Join(jobs.Names, ", "))}
+		names = finding.RecomputeJobs()
+	} else if !names[0].Recomputes() {
+		return usageError{fmt.Sprintf("unknown job %q; use %s or all", pos[0], strings.Join(finding.Strings(finding.RecomputeJobs()), ", "))}
 	}
 	cfg, s, err := a.open(ctx)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/labels"
 	"chuyenhoa/notify"
 	"chuyenhoa/store"
@@ -81,7 +81,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	at7 := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
 	now := func() time.Time { return at7 }
 	r, _ := newRunner(s, cfg, a.logger(), now)
-	for _, n := range jobs.Names {
+	for _, n := range finding.RecomputeJobs() {
 		res, err := r.Run(ctx, n, day)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/notify"
 	"chuyenhoa/store"
@@ -112,7 +113,7 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 		}
 		fmt.Fprintf(a.stdout, "──── Thư %d ────\nMessage-ID: <%s>\nTừ: %s\nĐến: %s\nTiêu đề: %s\n\n%s\n", queued, m.MessageID, m.Sender, m.Recipient, m.Subject, m.Text)
 	}
-	for _, j := range []string{jobs.Relapse, jobs.Deadlines, jobs.Cycle} {
+	for _, j := range []finding.Job{finding.JobRelapse, finding.JobDeadlines, finding.JobCycle} {
 		if _, err := r.Run(ctx, j, day); err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"chuyenhoa/csvimport"
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/notify/smtptest"
 )
 
@@ -251,10 +251,10 @@ func TestHelpNamesEveryJobAndImportKind(t *testing.T) {
 	overview, _, _ := cli(t, nil, "help")
 	runOnce, _, _ := cli(t, nil, "help", "run-once")
 	imp, _, _ := cli(t, nil, "help", "import")
-	if len(jobs.Names) < 4 || len(csvimport.KindNames()) < 8 {
-		t.Fatalf("jobs %v, kinds %v: fewer than this test was written for", jobs.Names, csvimport.KindNames())
+	if len(finding.RecomputeJobs()) < 4 || len(csvimport.KindNames()) < 8 {
+		t.Fatalf("jobs %v, kinds %v: fewer than this test was written for", finding.RecomputeJobs(), csvimport.KindNames())
 	}
-	for _, j := range jobs.Names {
+	for _, j := range finding.Strings(finding.RecomputeJobs()) {
 		for name, text := range map[string]string{"help": overview, "help run-once": runOnce} {
 			if !strings.Contains(text, j) {
 				t.Errorf("%s does not name the job %q", name, j)
@@ -269,7 +269,7 @@ func TestHelpNamesEveryJobAndImportKind(t *testing.T) {
 		}
 	}
 	_, stderr, code := cli(t, nil, "run-once", "backup")
-	if code != 2 || !strings.Contains(stderr, "use "+strings.Join(jobs.Names, ", ")+" or all") {
+	if code != 2 || !strings.Contains(stderr, "use "+strings.Join(finding.Strings(finding.RecomputeJobs()), ", ")+" or all") {
 		t.Errorf("run-once backup: exit %d, stderr %q; want exit 2 naming every job", code, stderr)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
 	"chuyenhoa/rules"
@@ -33,7 +34,7 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 		}
 	}
 	fmt.Fprintln(tw, strings.Join(append(head, "Tình trạng"), "\t"))
-	states := map[string]int{}
+	states := map[finding.State]int{}
 	for _, it := range r.Areas {
 		states[it.State]++
 		row := []string{it.Unit, fmt.Sprint(it.Year), p.district(it.District), fmt.Sprint(int(it.Category)), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
@@ -51,14 +52,14 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 		if it.HasVerdict {
 			state = labels.Stage(it.Stage)
 		}
-		if it.State == jobs.CycleAtRisk {
+		if it.State == finding.CycleAtRisk {
 			state = strings.ToUpper(state)
 		}
 		fmt.Fprintln(tw, strings.Join(append(row, state), "\t"))
 	}
 	tw.Flush()
 	fmt.Fprintf(p.w, "Tổng hợp: %d địa bàn được chọn năm %d, %d địa bàn chuyển tiếp từ năm trước; %d đang đạt các tiêu chí, %d có nguy cơ không đạt, %d chưa đạt (trước mốc sáu tháng), %d chưa có số liệu, %d đã có kết luận.\n",
-		c.Selected.Areas, r.Year, c.Carried.Areas, states[jobs.CycleOnTrack], states[jobs.CycleAtRisk], states[jobs.CycleBelow], states[jobs.CycleNoData], states[jobs.CycleAssessed])
+		c.Selected.Areas, r.Year, c.Carried.Areas, states[finding.CycleOnTrack], states[finding.CycleAtRisk], states[finding.CycleBelow], states[finding.CycleNoData], states[finding.CycleAssessed])
 
 	pr := r.Projection
 	t := p.cfg.Targets

@@ -1,23 +1,23 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 )
 
 // dataErrors lists the rows of the province's data the run could not use
-// as they stand (see jobs.KindDataError), after the job's own result.
+// as they stand (see finding.DataError), after the job's own result.
 func (p *printer) dataErrors(res *jobs.Result) {
-	var errs []jobs.DataError
+	var errs []finding.DataError
 	for _, f := range res.Findings {
-		if f.Kind != jobs.KindDataError {
+		if f.Kind != finding.KindDataError {
 			continue
 		}
-		var e jobs.DataError
-		if err := json.Unmarshal(f.Payload, &e); err != nil {
-			e = jobs.DataError{Problem: f.State, Message: f.Key}
+		e, err := finding.Decode[finding.DataError](f.Kind, f.Payload)
+		if err != nil {
+			e = finding.DataError{Problem: f.State, Message: f.Key}
 		}
 		errs = append(errs, e)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
 	"chuyenhoa/period"
@@ -83,7 +84,7 @@ type yearReport struct {
 }
 
 type reportArea struct {
-	jobs.CycleItem
+	finding.CycleItem
 	Name, District string
 	Values         []reportValue
 	Result         string
@@ -161,7 +162,7 @@ func buildYearReport(ctx context.Context, s *store.Store, cfg *config.Config, ye
 
 	cats := map[rules.Category]int{}
 	for _, it := range cyc.Areas {
-		ra := reportArea{CycleItem: it, Name: name[it.Unit], District: district(it.District), AtRisk: it.State == jobs.CycleAtRisk}
+		ra := reportArea{CycleItem: it, Name: name[it.Unit], District: district(it.District), AtRisk: it.State == finding.CycleAtRisk}
 		if !it.CarriedOver {
 			cats[it.Category]++
 		}

@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"chuyenhoa/config"
 	"chuyenhoa/dburl"
+	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/leader"
 	"chuyenhoa/notify"
@@ -88,9 +88,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		elector, isLeader = e, e.Leader
 	}
 
-	jobNames := append(append([]string{}, jobs.Names...), jobs.Send)
-	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: jobNames, Stats: s, Leader: isLeader, DB: s.DB().DB, Log: log,
-		AlertKinds: notify.Kinds()})
+	metrics := ops.NewMetrics(ops.MetricsOptions{Jobs: finding.Jobs(), Stats: s, Leader: isLeader, DB: s.DB().DB, Log: log,
+		AlertKinds: finding.AlertKinds()})
 	seedLastSuccess(ctx, s, metrics, log)
 
 	transport, err := notify.NewTransport(cfg.Mail)
@@ -173,7 +172,7 @@ func observeMetrics(m *ops.Metrics) func(jobs.Event) {
 // seedLastSuccess sets chuyenhoa_job_last_success_timestamp_seconds from
 // job_runs, so a restart does not look like "never succeeded".
 func seedLastSuccess(ctx context.Context, s *store.Store, m *ops.Metrics, log *slog.Logger) {
-	for _, j := range jobs.Names {
+	for _, j := range finding.RecomputeJobs() {
 		runs, err := s.Runs(ctx, j, 100)
 		if err != nil {
 			log.Warn("read job runs for metrics", "job", j, "err", err)
@@ -223,12 +222,12 @@ func isTerminal(w io.Writer) bool {
 }
 
 // jobTitles describe the scheduled jobs in the schedule listing.
-var jobTitles = map[string]string{
-	config.JobCandidates: "đề xuất địa bàn trọng điểm",
-	config.JobRelapse:    "kiểm tra địa bàn phức tạp trở lại",
-	config.JobDeadlines:  "nhắc hạn, quá hạn báo cáo",
-	config.JobCycle:      "theo dõi năm chuyển hóa: đề xuất, chỉ tiêu, cảnh báo sớm, dự báo",
-	config.JobSend:       "gửi thư trong hàng đợi",
+var jobTitles = map[finding.Job]string{
+	finding.JobCandidates: "đề xuất địa bàn trọng điểm",
+	finding.JobRelapse:    "kiểm tra địa bàn phức tạp trở lại",
+	finding.JobDeadlines:  "nhắc hạn, quá hạn báo cáo",
+	finding.JobCycle:      "theo dõi năm chuyển hóa: đề xuất, chỉ tiêu, cảnh báo sớm, dự báo",
+	finding.JobSend:       "gửi thư trong hàng đợi",
 }
 
 var weekdays = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
@@ -259,7 +258,7 @@ func cmdSchedule(_ context.Context, a *app, args []string) error {
 		}
 	}
 	fmt.Fprintf(a.stdout, "Lịch chạy %d lần tiếp theo sau %s, giờ %s:\n", *count, start.In(loc).Format("02/01/2006 15:04"), loc)
-	for _, j := range config.JobNames() {
+	for _, j := range finding.Jobs() {
 		spec, ok := cfg.Schedule[j]
 		if !ok {
 			continue
@@ -268,7 +267,7 @@ func cmdSchedule(_ context.Context, a *app, args []string) error {
 		if err != nil {
 			return fmt.Errorf("schedule.%s: %w", j, err)
 		}
-		title := j
+		title := string(j)
 		if t, ok := jobTitles[j]; ok {
 			title += " (" + t + ")"
 		}

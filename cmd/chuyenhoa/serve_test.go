@@ -15,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"chuyenhoa/config"
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 	"chuyenhoa/leader"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
@@ -62,8 +61,8 @@ send (gửi thư trong hàng đợi) — "*/5 * * * *"
 		}
 	}
 	// Every configured job is listed.
-	if got := strings.Count(out.String(), " — \""); got != len(config.JobNames()) {
-		t.Errorf("%d jobs listed, want %d:\n%s", got, len(config.JobNames()), out.String())
+	if got := strings.Count(out.String(), " — \""); got != len(finding.Jobs()) {
+		t.Errorf("%d jobs listed, want %d:\n%s", got, len(finding.Jobs()), out.String())
 	}
 }
 
@@ -208,7 +207,7 @@ func serveEndToEnd(t *testing.T, dbURL, ready string) {
 	var addr string
 	finished := map[string]bool{}
 	timeout := time.After(60 * time.Second)
-	for addr == "" || len(finished) < len(jobs.Names) {
+	for addr == "" || len(finished) < len(finding.RecomputeJobs()) {
 		select {
 		case rec, ok := <-logs:
 			if !ok {
@@ -281,7 +280,7 @@ func serveEndToEnd(t *testing.T, dbURL, ready string) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for _, j := range jobs.Names {
+	for _, j := range finding.RecomputeJobs() {
 		r, ok, err := s.LastRun(context.Background(), j)
 		if err != nil || !ok || r.Status != store.RunOK {
 			t.Errorf("%s: last run %+v %v %v, want ok", j, r, ok, err)

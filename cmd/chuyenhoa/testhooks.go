@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"chuyenhoa/jobs"
+	"chuyenhoa/finding"
 )
 
 // Test hooks. The end-to-end tests (package e2e) run this binary as a
@@ -50,17 +50,17 @@ func (a *app) testClock() (func() time.Time, error) {
 }
 
 // faultHook returns the fault point named by CHUYENHOA_FAULT, or nil.
-func (a *app) faultHook() (func(ctx context.Context, job, period string) error, error) {
+func (a *app) faultHook() (func(ctx context.Context, job finding.Job, period string) error, error) {
 	spec := a.getenv(envFault)
 	if spec == "" {
 		return nil, nil
 	}
 	point, job, _ := strings.Cut(spec, ":")
-	if point != "pause-before-commit" || !jobs.Known(job) {
-		return nil, usageError{fmt.Sprintf("%s=%q: use pause-before-commit:JOB with JOB one of %s", envFault, spec, strings.Join(jobs.Names, ", "))}
+	if point != "pause-before-commit" || !finding.Job(job).Recomputes() {
+		return nil, usageError{fmt.Sprintf("%s=%q: use pause-before-commit:JOB with JOB one of %s", envFault, spec, strings.Join(finding.Strings(finding.RecomputeJobs()), ", "))}
 	}
-	return func(ctx context.Context, j, per string) error {
-		if j != job {
+	return func(ctx context.Context, j finding.Job, per string) error {
+		if j != finding.Job(job) {
 			return nil
 		}
 		fmt.Fprintf(a.stderr, "chuyenhoa-fault: paused before commit job=%s period=%s\n", j, per)

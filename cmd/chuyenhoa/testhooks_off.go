@@ -5,6 +5,8 @@ package main
 import (
 	"context"
 	"time"
+
+	"chuyenhoa/finding"
 )
 
 // The shipped binary has no test hooks (see testhooks.go, built only with
@@ -12,6 +14,6 @@ import (
 
 func (a *app) testClock() (func() time.Time, error) { return nil, nil }
 
-func (a *app) faultHook() (func(ctx context.Context, job, period string) error, error) {
+func (a *app) faultHook() (func(ctx context.Context, job finding.Job, period string) error, error) {
 	return nil, nil
 }

@@ -1,0 +1,140 @@
+package finding
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+)
+
+// Payload is the set of types a finding carries, one per kind: a finding of
+// kind KindOf[T]() holds a T as JSON. Their JSON is what databases already
+// store, so a field is renamed or moved only with a migration; a new field
+// is read as its zero value from older rows.
+type Payload interface {
+	CandidateItem | RelapseItem | rules.Progress | rules.Deadline | CycleItem |
+		rules.ProposalCheck | rules.ProposalDeadline | ProjectionItem | DataError
+}
+
+// CandidateItem is a candidate finding: the commune's numbers and the
+// proposal-wide figures its reasons refer to.
+type CandidateItem struct {
+	Year       int
+	Reference  period.Range // the statistical period the counts cover
+	TotalUnits int
+	Cap        int
+	rules.Candidate
+}
+
+// RelapseItem is a relapse finding: one area's check with its state over
+// time.
+type RelapseItem struct {
+	rules.RelapseResult
+	// Changed is true when this check moved the area between normal and
+	// relapsed: the one moment a notice is due.
+	Changed      bool
+	Since        time.Time    // day the current state began
+	EverRelapsed bool         // counted against the 85% target
+	Window       period.Range // the rolling statistical year the counts cover
+}
+
+// CycleItem is a cycle_area finding: one area of the year of work with its
+// indicators.
+type CycleItem struct {
+	rules.CycleArea
+	District   string
+	Window     period.Range
+	HasWindow  bool
+	Indicators rules.IndicatorResult
+	State      State     // CycleOnTrack … CycleAssessed
+	YearEnd    time.Time // end of the statistical year: the data the assessment rests on
+}
+
+// ProjectionItem is a projection finding: one yearly target's projection.
+type ProjectionItem struct {
+	Target  string // PassTarget (60%) or StableTarget (85%)
+	Percent int
+	rules.Projection
+}
+
+// The yearly targets a projection is about.
+const (
+	PassTarget   = "pass"   // the share of the year's selected areas transformed
+	StableTarget = "stable" // the share of the transformed areas not relapsed
+)
+
+// Action is what a run did with the rows of a data error.
+type Action string
+
+// The actions.
+const (
+	ActionLeftOut     Action = "left_out"     // not used by the run
+	ActionCountedOnce Action = "counted_once" // identical copies used once
+	ActionKept        Action = "kept"         // used as it is; reported for a person to look at
+)
+
+// DataError is a data_error finding: rows of the province's data that a run
+// could not use as they stand, what is wrong with them and what the run did
+// with them, for the data officer to fix at the source.
+type DataError struct {
+	Relation string // districts, units, crime_stats …
+	Problem  State  // ProblemNull …; also the finding's state
+	// Rows counts the rows concerned, once per run (for statistics of an
+	// unknown unit, which are found in the period's totals: 1).
+	Rows    int
+	Example string // one of them as read, NULLs shown as NULL
+	Action  Action
+	// Truncated is set when the check stopped counting at its limit.
+	Truncated bool
+	Message   string // in Vietnamese, for the data officer
+}
+
+// KindOf returns the kind of finding that carries a T.
+func KindOf[T Payload]() Kind {
+	var v T
+	switch any(v).(type) {
+	case CandidateItem:
+		return KindCandidate
+	case RelapseItem:
+		return KindRelapse
+	case rules.Progress:
+		return KindTarget
+	case rules.Deadline:
+		return KindDeadline
+	case CycleItem:
+		return KindCycleArea
+	case rules.ProposalCheck:
+		return KindProposal
+	case rules.ProposalDeadline:
+		return KindProposalDeadline
+	case ProjectionItem:
+		return KindProjection
+	case DataError:
+		return KindDataError
+	}
+	// Unreachable: the cases above are Payload's type set.
+	panic(fmt.Sprintf("finding: no kind for %T", v))
+}
+
+// Encode returns v as a finding stores it: its kind and its JSON. An
+// error is encoding/json's (a NaN rate); the caller names the finding.
+func Encode[T Payload](v T) (Kind, json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	return KindOf[T](), b, err
+}
+
+// Decode reads the payload of a finding (or alert) of kind k as a T. It
+// refuses a kind that does not carry a T: reading one kind's JSON as
+// another's would decode the shared field names and silently zero the
+// rest. A payload that does not decode returns encoding/json's error; the
+// caller names the finding.
+func Decode[T Payload](k Kind, raw json.RawMessage) (T, error) {
+	var v T
+	if want := KindOf[T](); k != want {
+		return v, fmt.Errorf("a %s finding does not carry a %s payload", k, want)
+	}
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
