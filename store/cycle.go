@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 )
@@ -14,20 +16,24 @@ import (
 // CaseStat is one unit's case-handling figures for one day (or, from a
 // province reporting monthly, for the month put on one of its days).
 type CaseStat struct {
-	Unit string
+	Unit string `db:"unit_code"`
 	Day  time.Time
 	// Crimes recorded and, of crimes, those detected (điều tra, khám phá);
 	// a detection may concern a crime recorded earlier.
-	Crimes, Detected int
+	Crimes   int `db:"crimes"`
+	Detected int `db:"detected"`
 	// Very serious and especially serious crimes (rất nghiêm trọng, đặc
 	// biệt nghiêm trọng), a part of Crimes, and those detected.
-	SeriousCrimes, SeriousDetected int
+	SeriousCrimes   int `db:"serious_crimes"`
+	SeriousDetected int `db:"serious_detected"`
 	// Crime reports and denunciations received and handled (tố giác, tin
 	// báo về tội phạm).
-	ReportsReceived, ReportsHandled int
+	ReportsReceived int `db:"reports_received"`
+	ReportsHandled  int `db:"reports_handled"`
 	// People back in the commune after a prison term, and of them those
 	// who re-offended.
-	Released, Reoffended int
+	Released   int `db:"released"`
+	Reoffended int `db:"reoffended"`
 }
 
 // CycleDataset is a batch of the cycle's contract rows to upsert: the
@@ -123,55 +129,56 @@ func (s *Store) Proposals(ctx context.Context, year int) ([]rules.DistrictPropos
 		q += ` WHERE year = ?`
 		args = append(args, year)
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(q+` ORDER BY year, `+o("district_code")+`, `+o("unit_code")), args...)
+	out, err := selectRows[proposalScan](ctx, s.db, s.db.Rebind(q+` ORDER BY year, `+o("district_code")+`, `+o("unit_code")), args...)
 	if err != nil {
-		return nil, fmt.Errorf("read proposals: %w", err)
-	}
-	defer rows.Close()
-	var out []rules.DistrictProposal
-	for rows.Next() {
-		var (
-			p  rules.DistrictProposal
-			on civilDate
-		)
-		if err := rows.Scan(&p.Year, &p.District, &p.Unit, &on); err != nil {
-			return nil, fmt.Errorf("read proposals: %w", err)
-		}
-		p.ProposedOn = on.T
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read proposals: %w", err)
 	}
 	return out, nil
 }
 
+// proposalScan is a proposals row as sqlx scans it.
+type proposalScan struct {
+	Year       int       `db:"year"`
+	District   string    `db:"district_code"`
+	Unit       string    `db:"unit_code"`
+	ProposedOn civilDate `db:"proposed_on"`
+}
+
+func (r proposalScan) value() rules.DistrictProposal {
+	return rules.DistrictProposal{Year: r.Year, District: r.District, Unit: r.Unit, ProposedOn: r.ProposedOn.T}
+}
+
 // CaseCounts sums each unit's case statistics over r (both ends included)
 // in one aggregation. Units without rows in r are absent from the map.
 func (s *Store) CaseCounts(ctx context.Context, r period.Range) (map[string]rules.CaseCounts, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+	out, err := s.caseCounts(ctx, `
 		SELECT unit_code, COUNT(*), SUM(crimes), SUM(detected), SUM(serious_crimes), SUM(serious_detected),
 			SUM(reports_received), SUM(reports_handled), SUM(released), SUM(reoffended)
-		FROM case_stats WHERE day >= ? AND day <= ? GROUP BY unit_code`),
-		dateArg(r.From), dateArg(r.To))
+		FROM case_stats WHERE day >= ? AND day <= ? GROUP BY unit_code`, r)
 	if err != nil {
 		return nil, fmt.Errorf("sum case statistics %s: %w", r, err)
 	}
-	defer rows.Close()
+	return out, nil
+}
+
+// caseCounts runs an aggregation over the days of r that yields (unit,
+// rows, and the sums in the order of rules.CaseCounts) per unit.
+func (s *Store) caseCounts(ctx context.Context, query string, r period.Range) (map[string]rules.CaseCounts, error) {
 	out := make(map[string]rules.CaseCounts)
-	for rows.Next() {
+	err := eachRow(ctx, s.db, s.db.Rebind(query), []any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 		var (
 			unit string
 			c    rules.CaseCounts
 		)
 		if err := rows.Scan(&unit, &c.Rows, &c.Crimes, &c.Detected, &c.SeriousCrimes, &c.SeriousDetected,
 			&c.ReportsReceived, &c.ReportsHandled, &c.Released, &c.Reoffended); err != nil {
-			return nil, fmt.Errorf("sum case statistics %s: %w", r, err)
+			return err
 		}
 		out[unit] = c
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sum case statistics %s: %w", r, err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -179,28 +186,23 @@ func (s *Store) CaseCounts(ctx context.Context, r period.Range) (map[string]rule
 // CaseStats lists the case statistics rows of the days in r, ordered by
 // unit and day.
 func (s *Store) CaseStats(ctx context.Context, r period.Range) ([]CaseStat, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`SELECT unit_code, day, crimes, detected, serious_crimes, serious_detected,
+	out, err := selectRows[caseStatScan](ctx, s.db, s.db.Rebind(`SELECT unit_code, day, crimes, detected, serious_crimes, serious_detected,
 		reports_received, reports_handled, released, reoffended FROM case_stats WHERE day >= ? AND day <= ? ORDER BY `+
 		textOrder(s.dialect, "unit_code")+`, day`), dateArg(r.From), dateArg(r.To))
 	if err != nil {
 		return nil, fmt.Errorf("read case statistics %s: %w", r, err)
 	}
-	defer rows.Close()
-	var out []CaseStat
-	for rows.Next() {
-		var (
-			c   CaseStat
-			day civilDate
-		)
-		if err := rows.Scan(&c.Unit, &day, &c.Crimes, &c.Detected, &c.SeriousCrimes, &c.SeriousDetected,
-			&c.ReportsReceived, &c.ReportsHandled, &c.Released, &c.Reoffended); err != nil {
-			return nil, fmt.Errorf("read case statistics %s: %w", r, err)
-		}
-		c.Day = day.T
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read case statistics %s: %w", r, err)
-	}
 	return out, nil
+}
+
+// caseStatScan is a case_stats row as sqlx scans it; Day shadows the
+// embedded row's.
+type caseStatScan struct {
+	CaseStat
+	Day civilDate `db:"day"`
+}
+
+func (r caseStatScan) value() CaseStat {
+	r.CaseStat.Day = r.Day.T
+	return r.CaseStat
 }

@@ -413,7 +413,7 @@ func checkStats[T any](ctx context.Context, s *Store, rel string, cols []string,
 func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string]rules.Counts, error) {
 	// One aggregation per key, no self-join: a self-join on the key
 	// misleads the planner (it expects one row) into a nested loop.
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+	out, err := s.categoryCounts(ctx, `
 		SELECT k.unit_code, ot.category, ot.social, SUM(k.c)
 		FROM (
 			SELECT unit_code, offence_code, MIN(count) AS c FROM crime_stats
@@ -429,30 +429,8 @@ func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string
 			HAVING MIN(category) = MAX(category)
 				AND MIN(CASE WHEN social_order THEN 1 ELSE 0 END) = MAX(CASE WHEN social_order THEN 1 ELSE 0 END)
 		) ot ON ot.code = k.offence_code
-		GROUP BY k.unit_code, ot.category, ot.social`),
-		dateArg(r.From), dateArg(r.To))
+		GROUP BY k.unit_code, ot.category, ot.social`, r)
 	if err != nil {
-		return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
-	}
-	defer rows.Close()
-	out := make(map[string]rules.Counts)
-	for rows.Next() {
-		var (
-			unit        string
-			cat, social int
-			sum         int64
-		)
-		if err := rows.Scan(&unit, &cat, &social, &sum); err != nil {
-			return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
-		}
-		c := out[unit]
-		c.ByCategory[cat] += int(sum)
-		if social == 1 {
-			c.SocialOrder += int(sum)
-		}
-		out[unit] = c
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
 	}
 	return out, nil
@@ -470,7 +448,7 @@ func (s *Store) CaseCountsExcluding(ctx context.Context, r period.Range) (map[st
 		same = append(same, "MIN("+c+") = MAX("+c+")")
 		sums = append(sums, "SUM(k."+c+")")
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+	out, err := s.caseCounts(ctx, `
 		SELECT k.unit_code, COUNT(*), `+strings.Join(sums, ", ")+`
 		FROM (
 			SELECT unit_code, `+strings.Join(mins, ", ")+` FROM case_stats
@@ -479,25 +457,8 @@ func (s *Store) CaseCountsExcluding(ctx context.Context, r period.Range) (map[st
 			GROUP BY unit_code, day
 			HAVING `+strings.Join(same, " AND ")+`
 		) k
-		GROUP BY k.unit_code`),
-		dateArg(r.From), dateArg(r.To))
+		GROUP BY k.unit_code`, r)
 	if err != nil {
-		return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
-	}
-	defer rows.Close()
-	out := make(map[string]rules.CaseCounts)
-	for rows.Next() {
-		var (
-			unit string
-			c    rules.CaseCounts
-		)
-		if err := rows.Scan(&unit, &c.Rows, &c.Crimes, &c.Detected, &c.SeriousCrimes, &c.SeriousDetected,
-			&c.ReportsReceived, &c.ReportsHandled, &c.Released, &c.Reoffended); err != nil {
-			return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
-		}
-		out[unit] = c
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
 	}
 	return out, nil

@@ -22,23 +22,27 @@ type UnitRow struct {
 
 // Offence is an offence type of the statistics.
 type Offence struct {
-	Code, Name  string
-	Category    rules.Category
-	SocialOrder bool // counts as a crime against social order
+	Code        string         `db:"code"`
+	Name        string         `db:"name"`
+	Category    rules.Category `db:"category"`
+	SocialOrder bool           `db:"social_order"` // counts as a crime against social order
 }
 
 // Stat is one unit's count of one offence type on one day.
 type Stat struct {
-	Unit    string
+	Unit    string `db:"unit_code"`
 	Day     time.Time
-	Offence string
-	Count   int
+	Offence string `db:"offence_code"`
+	Count   int    `db:"count"`
 }
 
 // SubmissionRow is a report received, at an instant.
 type SubmissionRow struct {
-	District, Obligation, Period, Unit string
-	SubmittedAt                        time.Time
+	District    string `db:"district_code"`
+	Obligation  string `db:"obligation"`
+	Period      string `db:"period"`
+	Unit        string `db:"unit_code"`
+	SubmittedAt time.Time
 }
 
 // Dataset is a batch of read-contract rows to upsert.

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // civilDate scans a DATE column (NULL gives the zero time) into a day at
@@ -79,4 +82,44 @@ func (i *instant) parse(s string) error {
 		}
 	}
 	return fmt.Errorf("scan instant: %q is not a timestamp (want %s)", s, instantFormat)
+}
+
+// eachRow runs query and calls fn with the rows positioned on each result
+// row in turn: the one loop over query results in this package.
+func eachRow(ctx context.Context, x sqlx.QueryerContext, query string, args []any, fn func(*sqlx.Rows) error) error {
+	rows, err := x.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanned is a struct that sqlx fills from a result row by its db tags. It
+// holds a civilDate, instant or text field where the driver's value cannot
+// go straight into the field of T (a time.Time, a json.RawMessage), often
+// shadowing that field of an embedded T; value makes the T.
+type scanned[T any] interface{ value() T }
+
+// selectRows reads every row of query into an R and returns their values
+// in order, nil when there are none.
+func selectRows[R scanned[T], T any](ctx context.Context, x sqlx.QueryerContext, query string, args ...any) ([]T, error) {
+	var out []T
+	err := eachRow(ctx, x, query, args, func(rows *sqlx.Rows) error {
+		var r R
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		out = append(out, r.value())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
