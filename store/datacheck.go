@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -40,13 +43,22 @@ type rawRow struct {
 
 func (r *rawRow) fail(i int) { r.bad = append(r.bad, r.cols[i]) }
 
+// null reports whether column i is NULL, noting it bad if it is required.
+func (r *rawRow) null(i int, required bool) bool {
+	if r.vals[i] != nil {
+		return false
+	}
+	if required {
+		r.fail(i)
+	}
+	return true
+}
+
 func (r *rawRow) text(i int, required bool) string {
-	switch v := r.vals[i].(type) {
-	case nil:
-		if required {
-			r.fail(i)
-		}
+	if r.null(i, required) {
 		return ""
+	}
+	switch v := r.vals[i].(type) {
 	case string:
 		return v
 	case []byte:
@@ -54,19 +66,16 @@ func (r *rawRow) text(i int, required bool) string {
 	case int64:
 		// A province's codes may be numbers in its own tables.
 		return strconv.FormatInt(v, 10)
-	default:
-		r.fail(i)
-		return ""
 	}
+	r.fail(i)
+	return ""
 }
 
 func (r *rawRow) integer(i int, required bool) int {
-	switch v := r.vals[i].(type) {
-	case nil:
-		if required {
-			r.fail(i)
-		}
+	if r.null(i, required) {
 		return 0
+	}
+	switch v := r.vals[i].(type) {
 	case int64:
 		return int(v)
 	case float64:
@@ -84,12 +93,10 @@ func (r *rawRow) integer(i int, required bool) int {
 }
 
 func (r *rawRow) boolean(i int, required bool) bool {
-	switch v := r.vals[i].(type) {
-	case nil:
-		if required {
-			r.fail(i)
-		}
+	if r.null(i, required) {
 		return false
+	}
+	switch v := r.vals[i].(type) {
 	case bool:
 		return v
 	case int64:
@@ -105,33 +112,23 @@ func (r *rawRow) boolean(i int, required bool) bool {
 	return false
 }
 
-func (r *rawRow) date(i int, required bool) time.Time {
-	if r.vals[i] == nil {
-		if required {
-			r.fail(i)
-		}
-		return time.Time{}
-	}
-	var d civilDate
-	if err := d.Scan(r.vals[i]); err != nil {
+// scan converts column i with dst (a civilDate or an instant, which stay
+// zero when the column is NULL or does not convert).
+func (r *rawRow) scan(i int, required bool, dst sql.Scanner) {
+	if !r.null(i, required) && dst.Scan(r.vals[i]) != nil {
 		r.fail(i)
-		return time.Time{}
 	}
+}
+
+func (r *rawRow) date(i int, required bool) time.Time {
+	var d civilDate
+	r.scan(i, required, &d)
 	return d.T
 }
 
 func (r *rawRow) instant(i int, required bool) time.Time {
-	if r.vals[i] == nil {
-		if required {
-			r.fail(i)
-		}
-		return time.Time{}
-	}
 	var t instant
-	if err := t.Scan(r.vals[i]); err != nil {
-		r.fail(i)
-		return time.Time{}
-	}
+	r.scan(i, required, &t)
 	return t.T
 }
 
@@ -164,25 +161,21 @@ func (r *rawRow) String() string {
 // readRaw reads cols of every row of query (which selects them in this
 // order) and builds each row with build.
 func readRaw[T any](ctx context.Context, s *Store, what string, cols []string, query string, args []any, build func(r *rawRow) T) ([]Raw[T], error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", what, err)
-	}
-	defer rows.Close()
 	var out []Raw[T]
-	for rows.Next() {
-		r := &rawRow{cols: cols, vals: make([]any, len(cols))}
-		ptrs := make([]any, len(cols))
-		for i := range r.vals {
-			ptrs[i] = &r.vals[i]
+	err := eachRow(ctx, s.db, s.db.Rebind(query), args, func(rows *sqlx.Rows) error {
+		vals, err := rows.SliceScan()
+		if err != nil {
+			return err
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("check %s: %w", what, err)
+		if len(vals) != len(cols) {
+			return fmt.Errorf("%d columns, want %d", len(vals), len(cols))
 		}
+		r := &rawRow{cols: cols, vals: vals}
 		row := build(r)
 		out = append(out, Raw[T]{Row: row, Bad: r.bad, Text: r.String()})
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", what, err)
 	}
 	return out, nil
@@ -378,24 +371,20 @@ func checkStats[T any](ctx context.Context, s *Store, rel string, cols []string,
 	if out.Unique, err = s.HasUniqueKey(ctx, rel); err != nil || out.Unique {
 		return out, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(dups), dateArg(r.From), dateArg(r.To), limit)
-	if err != nil {
-		return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(ctx, s.db, s.db.Rebind(dups), []any{dateArg(r.From), dateArg(r.To), limit}, func(rows *sqlx.Rows) error {
 		var (
 			unit, off any
 			day       civilDate
 			n, kinds  int
 		)
 		if err := rows.Scan(&unit, &off, &day, &n, &kinds); err != nil {
-			return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
+			return err
 		}
 		x := &rawRow{cols: []string{"unit_code", "offence_code"}, vals: []any{unit, off}}
 		out.Duplicates = append(out.Duplicates, Duplicate{Unit: x.text(0, false), Offence: x.text(1, false), Day: day.T, Copies: n, Agree: kinds == 1})
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
 	}
 	if len(out.Duplicates) >= limit {
