@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -45,78 +43,52 @@ type CycleDataset struct {
 
 // Validate checks every row before anything is written.
 func (d *CycleDataset) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		if len(errs) < maxProblems {
-			errs = append(errs, fmt.Errorf(format, args...))
-		}
-	}
-	day := func(t time.Time) string { return t.Format(time.DateOnly) }
-	seen := map[string]int{}
-	dup := func(table string, i int, key ...string) {
-		k := table + "\x00" + strings.Join(key, "\x00")
-		if j, ok := seen[k]; ok {
-			bad("%s[%d] (%s): same key as %s[%d]", table, i, strings.Join(key, ", "), table, j)
-			return
-		}
-		seen[k] = i
-	}
+	var p problems
 	for i, r := range d.Proposals {
 		switch {
-		case r.Year <= 0:
-			bad("Proposals[%d] (%s): year %d", i, r.Unit, r.Year)
-		case r.Unit == "":
-			bad("Proposals[%d]: empty unit", i)
+		case p.yearUnit("Proposals", i, r.Year, r.Unit):
 		case r.ProposedOn.IsZero():
-			bad("Proposals[%d] (%d, %s): no proposal day", i, r.Year, r.Unit)
+			p.add("Proposals[%d] (%d, %s): no proposal day", i, r.Year, r.Unit)
 		}
-		dup("Proposals", i, fmt.Sprint(r.Year), r.District, r.Unit)
+		p.dup("Proposals", i, fmt.Sprint(r.Year), r.District, r.Unit)
 	}
 	for i, r := range d.CaseStats {
 		switch {
 		case r.Unit == "":
-			bad("CaseStats[%d]: empty unit", i)
+			p.add("CaseStats[%d]: empty unit", i)
 		case r.Day.IsZero():
-			bad("CaseStats[%d] (%s): no day", i, r.Unit)
+			p.add("CaseStats[%d] (%s): no day", i, r.Unit)
 		case min(r.Crimes, r.Detected, r.SeriousCrimes, r.SeriousDetected, r.ReportsReceived, r.ReportsHandled, r.Released, r.Reoffended) < 0:
-			bad("CaseStats[%d] (%s, %s): negative count", i, r.Unit, day(r.Day))
+			p.add("CaseStats[%d] (%s, %s): negative count", i, r.Unit, dayText(r.Day))
 		case r.SeriousCrimes > r.Crimes:
-			bad("CaseStats[%d] (%s, %s): %d serious crimes out of %d crimes", i, r.Unit, day(r.Day), r.SeriousCrimes, r.Crimes)
+			p.add("CaseStats[%d] (%s, %s): %d serious crimes out of %d crimes", i, r.Unit, dayText(r.Day), r.SeriousCrimes, r.Crimes)
 		case r.SeriousDetected > r.Detected:
-			bad("CaseStats[%d] (%s, %s): %d serious crimes detected out of %d detected", i, r.Unit, day(r.Day), r.SeriousDetected, r.Detected)
+			p.add("CaseStats[%d] (%s, %s): %d serious crimes detected out of %d detected", i, r.Unit, dayText(r.Day), r.SeriousDetected, r.Detected)
 		}
-		dup("CaseStats", i, r.Unit, day(r.Day))
+		p.dup("CaseStats", i, r.Unit, dayText(r.Day))
 	}
-	return errors.Join(errs...)
+	return p.err()
 }
 
 // LoadCycle upserts every row of d in one transaction: all of it is stored,
 // or on any error nothing is. Loading the same rows again changes nothing.
 func (s *Store) LoadCycle(ctx context.Context, d *CycleDataset) error {
-	if err := d.Validate(); err != nil {
-		return fmt.Errorf("load cycle data: %w", err)
+	return s.load(ctx, "load cycle data", d.Validate, func(tx *Tx) error { return writeTables(ctx, tx.tx, d.tables(), nil) })
+}
+
+// tables gives the rows of d for writeTables.
+func (d *CycleDataset) tables() []tableRows {
+	return []tableRows{
+		{proposalTable, len(d.Proposals), func(i int) []any {
+			r := d.Proposals[i]
+			return []any{r.Year, r.District, r.Unit, dateArg(r.ProposedOn)}
+		}},
+		{caseStatTable, len(d.CaseStats), func(i int) []any {
+			r := d.CaseStats[i]
+			return []any{r.Unit, dateArg(r.Day), r.Crimes, r.Detected, r.SeriousCrimes, r.SeriousDetected,
+				r.ReportsReceived, r.ReportsHandled, r.Released, r.Reoffended}
+		}},
 	}
-	err := s.InTx(ctx, func(tx *Tx) error {
-		err := upsert{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, []string{"year", "district_code", "unit_code"}}.
-			write(ctx, tx.tx, len(d.Proposals), func(i int) []any {
-				r := d.Proposals[i]
-				return []any{r.Year, r.District, r.Unit, dateArg(r.ProposedOn)}
-			})
-		if err != nil {
-			return err
-		}
-		return upsert{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected",
-			"reports_received", "reports_handled", "released", "reoffended"}, []string{"unit_code", "day"}}.
-			write(ctx, tx.tx, len(d.CaseStats), func(i int) []any {
-				r := d.CaseStats[i]
-				return []any{r.Unit, dateArg(r.Day), r.Crimes, r.Detected, r.SeriousCrimes, r.SeriousDetected,
-					r.ReportsReceived, r.ReportsHandled, r.Released, r.Reoffended}
-			})
-	})
-	if err != nil {
-		return fmt.Errorf("load cycle data: %w", err)
-	}
-	return nil
 }
 
 // Proposals lists the district proposals of a selection year (every year

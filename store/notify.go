@@ -67,7 +67,9 @@ type OutboxMessage struct {
 	SentAt        time.Time
 }
 
-const alertCols = `committee, key, kind, state, open, payload, opened_at, updated_at, resolved_at, notified_state, notified_at, resolved_notified`
+// alertTable holds the alerts; PutAlert upserts on (committee, key).
+var alertTable = table{"alerts", []string{"committee", "key", "kind", "state", "open", "payload", "opened_at", "updated_at",
+	"resolved_at", "notified_state", "notified_at", "resolved_notified"}, []string{"committee", "key"}}
 
 // Alerts lists every stored alert, ordered by committee and key.
 func (tx *Tx) Alerts(ctx context.Context) ([]Alert, error) {
@@ -84,7 +86,7 @@ func alerts(ctx context.Context, x q, dialect, where string) ([]Alert, error) {
 	if where != "" {
 		args = append(args, true)
 	}
-	out, err := selectRows[alertScan](ctx, x, x.Rebind(`SELECT `+alertCols+` FROM alerts`+where+
+	out, err := selectRows[alertScan](ctx, x, x.Rebind(alertTable.selectAll()+where+
 		` ORDER BY `+textOrder(dialect, "committee")+`, `+textOrder(dialect, "key")), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
@@ -117,12 +119,7 @@ func (tx *Tx) PutAlert(ctx context.Context, a Alert) error {
 		payload = "{}"
 	}
 	d := tx.dialect
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO alerts (`+alertCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (committee, key) DO UPDATE SET kind = excluded.kind, state = excluded.state, open = excluded.open,
-			payload = excluded.payload, opened_at = excluded.opened_at, updated_at = excluded.updated_at,
-			resolved_at = excluded.resolved_at, notified_state = excluded.notified_state,
-			notified_at = excluded.notified_at, resolved_notified = excluded.resolved_notified`),
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(1)),
 		a.Committee, a.Key, a.Kind, a.State, a.Open, payload, instantArg(d, a.OpenedAt), instantArg(d, a.UpdatedAt),
 		instantArg(d, a.ResolvedAt), a.NotifiedState, instantArg(d, a.NotifiedAt), a.ResolvedNotified)
 	if err != nil {

@@ -198,7 +198,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job, period string, fs []Find
 	if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
 		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
 	}
-	u := upsert{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
+	u := table{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
 	err := u.write(ctx, tx.tx, len(fs), func(i int) []any {
 		f := fs[i]
 		payload := string(f.Payload)
@@ -294,8 +294,8 @@ func (tx *Tx) PutRelapseState(ctx context.Context, st RelapseState) error {
 	if st.Unit == "" || st.CheckedOn.IsZero() {
 		return fmt.Errorf("put relapse state %s %d: unit and check day are required", st.Unit, st.Year)
 	}
-	u := upsert{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on"}, []string{"unit_code", "year"}}
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(u.sql(1)),
+	u := table{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on"}, []string{"unit_code", "year"}}
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(u.upsert(1)),
 		st.Unit, st.Year, st.Relapsed, dateArg(st.Since), st.EverRelapsed, dateArg(st.CheckedOn))
 	if err != nil {
 		return fmt.Errorf("put relapse state %s %d: %w", st.Unit, st.Year, err)
