@@ -476,7 +476,7 @@ type tableRows struct {
 
 // writeTables upserts each table's rows in turn; after, when set, runs
 // once each table is written.
-func writeTables(ctx context.Context, tx *sqlx.Tx, ts []tableRows, after func(table string) error) error {
+func writeTables(ctx context.Context, tx *sqlx.Tx, ts []tableRows, after func(name string) error) error {
 	for _, w := range ts {
 		if err := w.t.write(ctx, tx, w.n, w.row); err != nil {
 			return err
@@ -531,14 +531,14 @@ func (d *Dataset) tables(dialect string) []tableRows {
 // writeDataset upserts every table of d, in the contract's order; stats,
 // when set, runs right after d's own statistics are written.
 func (s *Store) writeDataset(ctx context.Context, tx *Tx, d *Dataset, stats func() error) error {
-	return writeTables(ctx, tx.tx, d.tables(s.dialect), func(table string) error {
-		if table == statTable.name && stats != nil {
+	return writeTables(ctx, tx.tx, d.tables(s.dialect), func(name string) error {
+		if name == statTable.name && stats != nil {
 			if err := stats(); err != nil {
 				return err
 			}
 		}
 		if s.loadHook != nil {
-			return s.loadHook(table)
+			return s.loadHook(name)
 		}
 		return nil
 	})
