@@ -227,21 +227,12 @@ func (c *Country) Explain(ctx context.Context) (string, error) {
 		fmt.Fprintf(&b, "-- window %s\nEXPLAIN (ANALYZE, BUFFERS)\n%s;\n\n", w, strings.ReplaceAll(
 			strings.ReplaceAll(BaselineSQL(store.Postgres), "$1", "'"+w.From.Format(time.DateOnly)+"'"),
 			"$2", "'"+w.To.Format(time.DateOnly)+"'"))
-		rows, err := c.Store.DB().QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+BaselineSQL(store.Postgres), w.From.Format(time.DateOnly), w.To.Format(time.DateOnly))
-		if err != nil {
+		var lines []string
+		if err := c.Store.DB().SelectContext(ctx, &lines, "EXPLAIN (ANALYZE, BUFFERS) "+BaselineSQL(store.Postgres), w.From.Format(time.DateOnly), w.To.Format(time.DateOnly)); err != nil {
 			return "", fmt.Errorf("explain %s: %w", w, err)
 		}
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				rows.Close()
-				return "", err
-			}
+		for _, line := range lines {
 			b.WriteString(line + "\n")
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return "", err
 		}
 		b.WriteString("\n")
 	}

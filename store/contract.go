@@ -6,26 +6,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 )
 
 // Districts lists the grouping units, ordered by code.
 func (s *Store) Districts(ctx context.Context) ([]rules.District, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, kind FROM districts ORDER BY `+textOrder(s.dialect, "code"))
-	if err != nil {
-		return nil, fmt.Errorf("read districts: %w", err)
-	}
-	defer rows.Close()
+	// sqlx maps the columns to rules.District's fields by their names.
 	var out []rules.District
-	for rows.Next() {
-		var d rules.District
-		if err := rows.Scan(&d.Code, &d.Name, &d.Kind); err != nil {
-			return nil, fmt.Errorf("read districts: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+	if err := s.db.SelectContext(ctx, &out, `SELECT code, name, kind FROM districts ORDER BY `+textOrder(s.dialect, "code")); err != nil {
 		return nil, fmt.Errorf("read districts: %w", err)
 	}
 	return out, nil
@@ -45,27 +36,27 @@ func (s *Store) Units(ctx context.Context, on time.Time) ([]rules.Unit, error) {
 	return out, nil
 }
 
+// unitScan is a units row as sqlx scans it.
+type unitScan struct {
+	Code           string         `db:"code"`
+	Name           string         `db:"name"`
+	Kind           string         `db:"kind"`
+	District       sql.NullString `db:"district_code"` // NULL reads as "": no grouping level
+	NTMCertifiedOn civilDate      `db:"ntm_certified_on"`
+	ValidFrom      civilDate      `db:"valid_from"`
+	ValidTo        civilDate      `db:"valid_to"`
+}
+
+func (r unitScan) value() UnitRow {
+	return UnitRow{
+		Unit:      rules.Unit{Code: r.Code, Name: r.Name, Kind: r.Kind, District: r.District.String, NTMCertifiedOn: r.NTMCertifiedOn.T},
+		ValidFrom: r.ValidFrom.T, ValidTo: r.ValidTo.T,
+	}
+}
+
 // units reads unit rows with their validity, filtered by where.
 func (s *Store) units(ctx context.Context, where string, args ...any) ([]UnitRow, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`SELECT code, name, kind, district_code, ntm_certified_on, valid_from, valid_to FROM units `+where+` ORDER BY `+textOrder(s.dialect, "code")), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []UnitRow
-	for rows.Next() {
-		var (
-			u                UnitRow
-			district         sql.NullString
-			ntm, from, until civilDate
-		)
-		if err := rows.Scan(&u.Code, &u.Name, &u.Kind, &district, &ntm, &from, &until); err != nil {
-			return nil, err
-		}
-		u.District, u.NTMCertifiedOn, u.ValidFrom, u.ValidTo = district.String, ntm.T, from.T, until.T
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return selectRows[unitScan](ctx, s.db, s.db.Rebind(`SELECT code, name, kind, district_code, ntm_certified_on, valid_from, valid_to FROM units `+where+` ORDER BY `+textOrder(s.dialect, "code")), args...)
 }
 
 // AllUnits lists every unit with its validity, whatever the day, ordered by
@@ -92,33 +83,36 @@ func (s *Store) Counts(ctx context.Context, r period.Range) (map[string]rules.Co
 	if s.dialect == SQLite {
 		return s.countsByOffence(ctx, r)
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+	out, err := s.categoryCounts(ctx, `
 		SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)
 		FROM crime_stats cs JOIN offence_types ot ON ot.code = cs.offence_code
 		WHERE cs.day >= ? AND cs.day <= ?
-		GROUP BY cs.unit_code, ot.category, ot.social_order`),
-		dateArg(r.From), dateArg(r.To))
+		GROUP BY cs.unit_code, ot.category, ot.social_order`, r)
 	if err != nil {
 		return nil, fmt.Errorf("count statistics %s: %w", r, err)
 	}
-	defer rows.Close()
+	return out, nil
+}
+
+// categoryCounts runs an aggregation over the days of r that yields (unit,
+// category, social order (a boolean or 0/1), sum) rows, and adds them up
+// per unit.
+func (s *Store) categoryCounts(ctx context.Context, query string, r period.Range) (map[string]rules.Counts, error) {
 	out := make(map[string]rules.Counts)
-	for rows.Next() {
-		var (
-			unit   string
-			cat    int
-			social bool
-			sum    int64
-		)
+	var (
+		unit   string
+		cat    int
+		social bool
+		sum    int64
+	)
+	err := eachRow(ctx, s.db, s.db.Rebind(query), []any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 		if err := rows.Scan(&unit, &cat, &social, &sum); err != nil {
-			return nil, fmt.Errorf("count statistics %s: %w", r, err)
+			return err
 		}
-		if err := addCount(out, unit, cat, social, sum); err != nil {
-			return nil, fmt.Errorf("count statistics %s: %w", r, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count statistics %s: %w", r, err)
+		return addCount(out, unit, cat, social, sum)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -158,33 +152,29 @@ func (s *Store) countsByOffence(ctx context.Context, r period.Range) (map[string
 	if indexed > 0 {
 		hint = " INDEXED BY crime_stats_unit_offence_day"
 	}
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT unit_code, offence_code, SUM(count) FROM crime_stats`+hint+`
-		WHERE day >= ? AND day <= ? GROUP BY unit_code, offence_code`,
-		dateArg(r.From), dateArg(r.To))
-	if err != nil {
-		return nil, fmt.Errorf("count statistics %s: %w", r, err)
-	}
-	defer rows.Close()
 	out := make(map[string]rules.Counts)
+	// The hot loop of the recompute (118,000 rows per window at 16×):
+	// scanned by position, the offence code as RawBytes, nothing allocated
+	// per row but the unit code.
 	var (
 		unit string
 		code sql.RawBytes
 		sum  int64
 	)
-	for rows.Next() {
-		if err := rows.Scan(&unit, &code, &sum); err != nil {
-			return nil, fmt.Errorf("count statistics %s: %w", r, err)
-		}
-		o, ok := kind[string(code)]
-		if !ok {
-			continue
-		}
-		if err := addCount(out, unit, int(o.Category), o.SocialOrder, sum); err != nil {
-			return nil, fmt.Errorf("count statistics %s: %w", r, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	err = eachRow(ctx, s.db, `
+		SELECT unit_code, offence_code, SUM(count) FROM crime_stats`+hint+`
+		WHERE day >= ? AND day <= ? GROUP BY unit_code, offence_code`,
+		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+			if err := rows.Scan(&unit, &code, &sum); err != nil {
+				return err
+			}
+			o, ok := kind[string(code)]
+			if !ok {
+				return nil
+			}
+			return addCount(out, unit, int(o.Category), o.SocialOrder, sum)
+		})
+	if err != nil {
 		return nil, fmt.Errorf("count statistics %s: %w", r, err)
 	}
 	return out, nil
@@ -192,20 +182,8 @@ func (s *Store) countsByOffence(ctx context.Context, r period.Range) (map[string
 
 // Offences lists the offence types, ordered by code.
 func (s *Store) Offences(ctx context.Context) ([]Offence, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code, name, category, social_order FROM offence_types ORDER BY `+textOrder(s.dialect, "code"))
-	if err != nil {
-		return nil, fmt.Errorf("read offence types: %w", err)
-	}
-	defer rows.Close()
 	var out []Offence
-	for rows.Next() {
-		var o Offence
-		if err := rows.Scan(&o.Code, &o.Name, &o.Category, &o.SocialOrder); err != nil {
-			return nil, fmt.Errorf("read offence types: %w", err)
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
+	if err := s.db.SelectContext(ctx, &out, `SELECT code, name, category, social_order FROM offence_types ORDER BY `+textOrder(s.dialect, "code")); err != nil {
 		return nil, fmt.Errorf("read offence types: %w", err)
 	}
 	return out, nil
@@ -214,53 +192,45 @@ func (s *Store) Offences(ctx context.Context) ([]Offence, error) {
 // Selections lists the committee's selection decisions of all years,
 // ordered by year and unit.
 func (s *Store) Selections(ctx context.Context) ([]rules.Selection, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT year, unit_code, category, decided_on FROM selections ORDER BY year, `+textOrder(s.dialect, "unit_code"))
+	out, err := selectRows[selectionScan](ctx, s.db, `SELECT year, unit_code, category, decided_on FROM selections ORDER BY year, `+textOrder(s.dialect, "unit_code"))
 	if err != nil {
-		return nil, fmt.Errorf("read selections: %w", err)
-	}
-	defer rows.Close()
-	var out []rules.Selection
-	for rows.Next() {
-		var (
-			sel rules.Selection
-			on  civilDate
-		)
-		if err := rows.Scan(&sel.Year, &sel.Unit, &sel.Category, &on); err != nil {
-			return nil, fmt.Errorf("read selections: %w", err)
-		}
-		sel.DecidedOn = on.T
-		out = append(out, sel)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read selections: %w", err)
 	}
 	return out, nil
 }
 
+// selectionScan is a selections row as sqlx scans it.
+type selectionScan struct {
+	Year      int            `db:"year"`
+	Unit      string         `db:"unit_code"`
+	Category  rules.Category `db:"category"`
+	DecidedOn civilDate      `db:"decided_on"`
+}
+
+func (r selectionScan) value() rules.Selection {
+	return rules.Selection{Year: r.Year, Unit: r.Unit, Category: r.Category, DecidedOn: r.DecidedOn.T}
+}
+
 // Assessments lists the committee's verdicts of all years, ordered by year
 // and unit.
 func (s *Store) Assessments(ctx context.Context) ([]rules.Assessment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT year, unit_code, transformed, assessed_on FROM assessments ORDER BY year, `+textOrder(s.dialect, "unit_code"))
+	out, err := selectRows[assessmentScan](ctx, s.db, `SELECT year, unit_code, transformed, assessed_on FROM assessments ORDER BY year, `+textOrder(s.dialect, "unit_code"))
 	if err != nil {
 		return nil, fmt.Errorf("read assessments: %w", err)
 	}
-	defer rows.Close()
-	var out []rules.Assessment
-	for rows.Next() {
-		var (
-			a  rules.Assessment
-			on civilDate
-		)
-		if err := rows.Scan(&a.Year, &a.Unit, &a.Transformed, &on); err != nil {
-			return nil, fmt.Errorf("read assessments: %w", err)
-		}
-		a.AssessedOn = on.T
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read assessments: %w", err)
-	}
 	return out, nil
+}
+
+// assessmentScan is an assessments row as sqlx scans it.
+type assessmentScan struct {
+	Year        int       `db:"year"`
+	Unit        string    `db:"unit_code"`
+	Transformed bool      `db:"transformed"`
+	AssessedOn  civilDate `db:"assessed_on"`
+}
+
+func (r assessmentScan) value() rules.Assessment {
+	return rules.Assessment{Year: r.Year, Unit: r.Unit, Transformed: r.Transformed, AssessedOn: r.AssessedOn.T}
 }
 
 // Submissions lists the reports received, ordered by district, obligation,
@@ -292,53 +262,45 @@ func (s *Store) SubmissionRows(ctx context.Context) ([]SubmissionRow, error) {
 
 func (s *Store) submissions(ctx context.Context) ([]SubmissionRow, error) {
 	o := func(c string) string { return textOrder(s.dialect, c) }
-	rows, err := s.db.QueryContext(ctx, `SELECT district_code, obligation, period, unit_code, submitted_at FROM submissions ORDER BY `+
+	out, err := selectRows[submissionScan](ctx, s.db, `SELECT district_code, obligation, period, unit_code, submitted_at FROM submissions ORDER BY `+
 		o("district_code")+`, `+o("obligation")+`, `+o("period")+`, `+o("unit_code"))
 	if err != nil {
-		return nil, fmt.Errorf("read submissions: %w", err)
-	}
-	defer rows.Close()
-	var out []SubmissionRow
-	for rows.Next() {
-		var (
-			r  SubmissionRow
-			at instant
-		)
-		if err := rows.Scan(&r.District, &r.Obligation, &r.Period, &r.Unit, &at); err != nil {
-			return nil, fmt.Errorf("read submissions: %w", err)
-		}
-		r.SubmittedAt = at.T
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read submissions: %w", err)
 	}
 	return out, nil
 }
 
+// submissionScan is a submissions row as sqlx scans it; SubmittedAt
+// shadows the embedded row's.
+type submissionScan struct {
+	SubmissionRow
+	SubmittedAt instant `db:"submitted_at"`
+}
+
+func (r submissionScan) value() SubmissionRow {
+	r.SubmissionRow.SubmittedAt = r.SubmittedAt.T
+	return r.SubmissionRow
+}
+
 // Stats lists the statistics rows of the days in r (both ends included),
 // ordered by unit, day and offence.
 func (s *Store) Stats(ctx context.Context, r period.Range) ([]Stat, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`SELECT unit_code, day, offence_code, count FROM crime_stats WHERE day >= ? AND day <= ? ORDER BY `+
+	out, err := selectRows[statScan](ctx, s.db, s.db.Rebind(`SELECT unit_code, day, offence_code, count FROM crime_stats WHERE day >= ? AND day <= ? ORDER BY `+
 		textOrder(s.dialect, "unit_code")+`, day, `+textOrder(s.dialect, "offence_code")), dateArg(r.From), dateArg(r.To))
 	if err != nil {
 		return nil, fmt.Errorf("read statistics %s: %w", r, err)
 	}
-	defer rows.Close()
-	var out []Stat
-	for rows.Next() {
-		var (
-			st  Stat
-			day civilDate
-		)
-		if err := rows.Scan(&st.Unit, &day, &st.Offence, &st.Count); err != nil {
-			return nil, fmt.Errorf("read statistics %s: %w", r, err)
-		}
-		st.Day = day.T
-		out = append(out, st)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read statistics %s: %w", r, err)
-	}
 	return out, nil
+}
+
+// statScan is a crime_stats row as sqlx scans it; Day shadows the
+// embedded row's.
+type statScan struct {
+	Stat
+	Day civilDate `db:"day"`
+}
+
+func (r statScan) value() Stat {
+	r.Stat.Day = r.Day.T
+	return r.Stat
 }

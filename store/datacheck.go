@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -40,13 +43,22 @@ type rawRow struct {
 
 func (r *rawRow) fail(i int) { r.bad = append(r.bad, r.cols[i]) }
 
+// null reports whether column i is NULL, noting it bad if it is required.
+func (r *rawRow) null(i int, required bool) bool {
+	if r.vals[i] != nil {
+		return false
+	}
+	if required {
+		r.fail(i)
+	}
+	return true
+}
+
 func (r *rawRow) text(i int, required bool) string {
-	switch v := r.vals[i].(type) {
-	case nil:
-		if required {
-			r.fail(i)
-		}
+	if r.null(i, required) {
 		return ""
+	}
+	switch v := r.vals[i].(type) {
 	case string:
 		return v
 	case []byte:
@@ -54,19 +66,16 @@ func (r *rawRow) text(i int, required bool) string {
 	case int64:
 		// A province's codes may be numbers in its own tables.
 		return strconv.FormatInt(v, 10)
-	default:
-		r.fail(i)
-		return ""
 	}
+	r.fail(i)
+	return ""
 }
 
 func (r *rawRow) integer(i int, required bool) int {
-	switch v := r.vals[i].(type) {
-	case nil:
-		if required {
-			r.fail(i)
-		}
+	if r.null(i, required) {
 		return 0
+	}
+	switch v := r.vals[i].(type) {
 	case int64:
 		return int(v)
 	case float64:
@@ -84,12 +93,10 @@ func (r *rawRow) integer(i int, required bool) int {
 }
 
 func (r *rawRow) boolean(i int, required bool) bool {
-	switch v := r.vals[i].(type) {
-	case nil:
-		if required {
-			r.fail(i)
-		}
+	if r.null(i, required) {
 		return false
+	}
+	switch v := r.vals[i].(type) {
 	case bool:
 		return v
 	case int64:
@@ -105,33 +112,23 @@ func (r *rawRow) boolean(i int, required bool) bool {
 	return false
 }
 
-func (r *rawRow) date(i int, required bool) time.Time {
-	if r.vals[i] == nil {
-		if required {
-			r.fail(i)
-		}
-		return time.Time{}
-	}
-	var d civilDate
-	if err := d.Scan(r.vals[i]); err != nil {
+// scan converts column i with dst (a civilDate or an instant, which stay
+// zero when the column is NULL or does not convert).
+func (r *rawRow) scan(i int, required bool, dst sql.Scanner) {
+	if !r.null(i, required) && dst.Scan(r.vals[i]) != nil {
 		r.fail(i)
-		return time.Time{}
 	}
+}
+
+func (r *rawRow) date(i int, required bool) time.Time {
+	var d civilDate
+	r.scan(i, required, &d)
 	return d.T
 }
 
 func (r *rawRow) instant(i int, required bool) time.Time {
-	if r.vals[i] == nil {
-		if required {
-			r.fail(i)
-		}
-		return time.Time{}
-	}
 	var t instant
-	if err := t.Scan(r.vals[i]); err != nil {
-		r.fail(i)
-		return time.Time{}
-	}
+	r.scan(i, required, &t)
 	return t.T
 }
 
@@ -161,60 +158,36 @@ func (r *rawRow) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// readRaw reads cols of every row of query (which selects them in this
-// order) and builds each row with build.
-func readRaw[T any](ctx context.Context, s *Store, what string, cols []string, query string, args []any, build func(r *rawRow) T) ([]Raw[T], error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", what, err)
-	}
-	defer rows.Close()
+// readTable reads every column of the rows of t that where selects, as
+// the driver gives them, and builds each row with build.
+func readTable[T any](ctx context.Context, s *Store, t table, where string, args []any, build func(r *rawRow) T) ([]Raw[T], error) {
 	var out []Raw[T]
-	for rows.Next() {
-		r := &rawRow{cols: cols, vals: make([]any, len(cols))}
-		ptrs := make([]any, len(cols))
-		for i := range r.vals {
-			ptrs[i] = &r.vals[i]
+	err := eachRow(ctx, s.db, s.db.Rebind(t.selectAll()+where), args, func(rows *sqlx.Rows) error {
+		vals, err := rows.SliceScan() // one value per column of t, in order
+		if err != nil {
+			return err
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("check %s: %w", what, err)
-		}
+		r := &rawRow{cols: t.cols, vals: vals}
 		row := build(r)
 		out = append(out, Raw[T]{Row: row, Bad: r.bad, Text: r.String()})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("check %s: %w", what, err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", t.name, err)
 	}
 	return out, nil
 }
 
-func selectAll(table string, cols []string) string {
-	return "SELECT " + strings.Join(cols, ", ") + " FROM " + table
-}
-
-var (
-	districtCols   = []string{"code", "name", "kind"}
-	unitCols       = []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}
-	offenceCols    = []string{"code", "name", "category", "social_order"}
-	selectionCols  = []string{"year", "unit_code", "category", "decided_on"}
-	assessmentCols = []string{"year", "unit_code", "transformed", "assessed_on"}
-	submissionCols = []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}
-	proposalCols   = []string{"year", "district_code", "unit_code", "proposed_on"}
-	statCols       = []string{"unit_code", "day", "offence_code", "count"}
-	caseStatCols   = []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected",
-		"reports_received", "reports_handled", "released", "reoffended"}
-)
-
 // RawDistricts reads every districts row.
 func (s *Store) RawDistricts(ctx context.Context) ([]Raw[rules.District], error) {
-	return readRaw(ctx, s, "districts", districtCols, selectAll("districts", districtCols), nil, func(r *rawRow) rules.District {
+	return readTable(ctx, s, districtTable, "", nil, func(r *rawRow) rules.District {
 		return rules.District{Code: r.text(0, true), Name: r.text(1, true), Kind: r.text(2, true)}
 	})
 }
 
 // RawUnits reads every units row, whatever its validity.
 func (s *Store) RawUnits(ctx context.Context) ([]Raw[UnitRow], error) {
-	return readRaw(ctx, s, "units", unitCols, selectAll("units", unitCols), nil, func(r *rawRow) UnitRow {
+	return readTable(ctx, s, unitTable, "", nil, func(r *rawRow) UnitRow {
 		return UnitRow{Unit: rules.Unit{
 			Code: r.text(0, true), Name: r.text(1, true), Kind: r.text(2, true), District: r.text(3, false),
 			NTMCertifiedOn: r.date(4, false),
@@ -224,21 +197,21 @@ func (s *Store) RawUnits(ctx context.Context) ([]Raw[UnitRow], error) {
 
 // RawOffences reads every offence_types row.
 func (s *Store) RawOffences(ctx context.Context) ([]Raw[Offence], error) {
-	return readRaw(ctx, s, "offence_types", offenceCols, selectAll("offence_types", offenceCols), nil, func(r *rawRow) Offence {
+	return readTable(ctx, s, offenceTable, "", nil, func(r *rawRow) Offence {
 		return Offence{Code: r.text(0, true), Name: r.text(1, true), Category: rules.Category(r.integer(2, true)), SocialOrder: r.boolean(3, true)}
 	})
 }
 
 // RawSelections reads every selections row.
 func (s *Store) RawSelections(ctx context.Context) ([]Raw[rules.Selection], error) {
-	return readRaw(ctx, s, "selections", selectionCols, selectAll("selections", selectionCols), nil, func(r *rawRow) rules.Selection {
+	return readTable(ctx, s, selectionTable, "", nil, func(r *rawRow) rules.Selection {
 		return rules.Selection{Year: r.integer(0, true), Unit: r.text(1, true), Category: rules.Category(r.integer(2, true)), DecidedOn: r.date(3, true)}
 	})
 }
 
 // RawAssessments reads every assessments row.
 func (s *Store) RawAssessments(ctx context.Context) ([]Raw[rules.Assessment], error) {
-	return readRaw(ctx, s, "assessments", assessmentCols, selectAll("assessments", assessmentCols), nil, func(r *rawRow) rules.Assessment {
+	return readTable(ctx, s, assessmentTable, "", nil, func(r *rawRow) rules.Assessment {
 		return rules.Assessment{Year: r.integer(0, true), Unit: r.text(1, true), Transformed: r.boolean(2, true), AssessedOn: r.date(3, true)}
 	})
 }
@@ -246,7 +219,7 @@ func (s *Store) RawAssessments(ctx context.Context) ([]Raw[rules.Assessment], er
 // RawSubmissions reads every submissions row. A NULL unit_code reads as ”
 // (not owed per commune), as the table's default has it.
 func (s *Store) RawSubmissions(ctx context.Context) ([]Raw[SubmissionRow], error) {
-	return readRaw(ctx, s, "submissions", submissionCols, selectAll("submissions", submissionCols), nil, func(r *rawRow) SubmissionRow {
+	return readTable(ctx, s, submissionTable, "", nil, func(r *rawRow) SubmissionRow {
 		return SubmissionRow{District: r.text(0, true), Obligation: r.text(1, true), Period: r.text(2, true), Unit: r.text(3, false),
 			SubmittedAt: r.instant(4, true)}
 	})
@@ -255,12 +228,11 @@ func (s *Store) RawSubmissions(ctx context.Context) ([]Raw[SubmissionRow], error
 // RawProposals reads the proposals rows of a selection year (all years
 // when year is 0). A NULL district_code reads as ” (ungrouped).
 func (s *Store) RawProposals(ctx context.Context, year int) ([]Raw[rules.DistrictProposal], error) {
-	q, args := selectAll("proposals", proposalCols), []any(nil)
+	where, args := "", []any(nil)
 	if year != 0 {
-		q += " WHERE year = ?"
-		args = append(args, year)
+		where, args = " WHERE year = ?", []any{year}
 	}
-	return readRaw(ctx, s, "proposals", proposalCols, q, args, func(r *rawRow) rules.DistrictProposal {
+	return readTable(ctx, s, proposalTable, where, args, func(r *rawRow) rules.DistrictProposal {
 		return rules.DistrictProposal{Year: r.integer(0, true), District: r.text(1, false), Unit: r.text(2, true), ProposedOn: r.date(3, true)}
 	})
 }
@@ -319,16 +291,15 @@ func (s *Store) CheckCrimeStats(ctx context.Context, r period.Range, today time.
 	build := func(x *rawRow) Stat {
 		return Stat{Unit: x.text(0, true), Day: x.date(1, true), Offence: x.text(2, true), Count: x.integer(3, true)}
 	}
-	cols := strings.Join(statCols, ", ")
 	// Statistics of unknown units are not looked for here: they show in
 	// the period's totals (Counts) for free, and this scan runs on every
 	// recompute (about half the cost of the aggregation on PostgreSQL).
-	suspect := `SELECT ` + cols + ` FROM crime_stats WHERE day >= ? AND day <= ? AND (
+	suspectWhere := ` WHERE day >= ? AND day <= ? AND (
 		count IS NULL OR count < 0 OR unit_code IS NULL OR offence_code IS NULL
 		OR offence_code NOT IN (SELECT code FROM offence_types WHERE code IS NOT NULL)) LIMIT ?`
 	dups := `SELECT unit_code, offence_code, day, COUNT(*), COUNT(DISTINCT ` + figuresText([]string{"count"}) + `) FROM crime_stats
 		WHERE day >= ? AND day <= ? GROUP BY unit_code, day, offence_code HAVING COUNT(*) > 1 LIMIT ?`
-	return checkStats(ctx, s, "crime_stats", statCols, build, suspect, cols, dups, r, today, limit)
+	return checkStats(ctx, s, statTable, build, suspectWhere, dups, r, today, limit)
 }
 
 // CheckCaseStats looks for unusable case_stats rows in r and rows dated
@@ -339,17 +310,16 @@ func (s *Store) CheckCaseStats(ctx context.Context, r period.Range, today time.T
 			Crimes: x.integer(2, true), Detected: x.integer(3, true), SeriousCrimes: x.integer(4, true), SeriousDetected: x.integer(5, true),
 			ReportsReceived: x.integer(6, true), ReportsHandled: x.integer(7, true), Released: x.integer(8, true), Reoffended: x.integer(9, true)}
 	}
-	cols := strings.Join(caseStatCols, ", ")
 	var bad []string
-	for _, c := range caseStatCols[2:] {
+	for _, c := range caseStatTable.cols[2:] {
 		bad = append(bad, c+" IS NULL", c+" < 0")
 	}
-	suspect := `SELECT ` + cols + ` FROM case_stats WHERE day >= ? AND day <= ? AND (unit_code IS NULL OR ` + strings.Join(bad, " OR ") + `
+	suspectWhere := ` WHERE day >= ? AND day <= ? AND (unit_code IS NULL OR ` + strings.Join(bad, " OR ") + `
 		OR serious_crimes > crimes OR serious_detected > detected
 		OR unit_code NOT IN (SELECT code FROM units WHERE code IS NOT NULL)) LIMIT ?`
-	dups := `SELECT unit_code, '', day, COUNT(*), COUNT(DISTINCT ` + figuresText(caseStatCols[2:]) + `) FROM case_stats
+	dups := `SELECT unit_code, '', day, COUNT(*), COUNT(DISTINCT ` + figuresText(caseStatTable.cols[2:]) + `) FROM case_stats
 		WHERE day >= ? AND day <= ? GROUP BY unit_code, day HAVING COUNT(*) > 1 LIMIT ?`
-	return checkStats(ctx, s, "case_stats", caseStatCols, build, suspect, cols, dups, r, today, limit)
+	return checkStats(ctx, s, caseStatTable, build, suspectWhere, dups, r, today, limit)
 }
 
 // figuresText is one text expression holding the figures of a row, NULLs
@@ -363,40 +333,38 @@ func figuresText(cols []string) string {
 	return "(" + strings.Join(parts, " || ',' || ") + ")"
 }
 
-func checkStats[T any](ctx context.Context, s *Store, rel string, cols []string, build func(*rawRow) T,
-	suspect, colList, dups string, r period.Range, today time.Time, limit int) (*StatCheck[T], error) {
+// checkStats reads the rows of t that suspectWhere selects in r and those
+// dated after today, and, unless t has a unique key, the duplicates dups
+// finds in r.
+func checkStats[T any](ctx context.Context, s *Store, t table, build func(*rawRow) T,
+	suspectWhere, dups string, r period.Range, today time.Time, limit int) (*StatCheck[T], error) {
 	out := &StatCheck[T]{}
 	var err error
-	if out.Suspect, err = readRaw(ctx, s, rel, cols, suspect, []any{dateArg(r.From), dateArg(r.To), limit}, build); err != nil {
+	if out.Suspect, err = readTable(ctx, s, t, suspectWhere, []any{dateArg(r.From), dateArg(r.To), limit}, build); err != nil {
 		return nil, err
 	}
-	future := `SELECT ` + colList + ` FROM ` + rel + ` WHERE day > ? LIMIT ?`
-	if out.Future, err = readRaw(ctx, s, rel, cols, future, []any{dateArg(today), limit}, build); err != nil {
+	if out.Future, err = readTable(ctx, s, t, ` WHERE day > ? LIMIT ?`, []any{dateArg(today), limit}, build); err != nil {
 		return nil, err
 	}
 	out.Truncated = len(out.Suspect) >= limit || len(out.Future) >= limit
-	if out.Unique, err = s.HasUniqueKey(ctx, rel); err != nil || out.Unique {
+	if out.Unique, err = s.HasUniqueKey(ctx, t.name); err != nil || out.Unique {
 		return out, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(dups), dateArg(r.From), dateArg(r.To), limit)
-	if err != nil {
-		return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(ctx, s.db, s.db.Rebind(dups), []any{dateArg(r.From), dateArg(r.To), limit}, func(rows *sqlx.Rows) error {
 		var (
 			unit, off any
 			day       civilDate
 			n, kinds  int
 		)
 		if err := rows.Scan(&unit, &off, &day, &n, &kinds); err != nil {
-			return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
+			return err
 		}
 		x := &rawRow{cols: []string{"unit_code", "offence_code"}, vals: []any{unit, off}}
 		out.Duplicates = append(out.Duplicates, Duplicate{Unit: x.text(0, false), Offence: x.text(1, false), Day: day.T, Copies: n, Agree: kinds == 1})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("check %s for duplicates: %w", rel, err)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check %s for duplicates: %w", t.name, err)
 	}
 	if len(out.Duplicates) >= limit {
 		out.Truncated = true
@@ -413,7 +381,7 @@ func checkStats[T any](ctx context.Context, s *Store, rel string, cols []string,
 func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string]rules.Counts, error) {
 	// One aggregation per key, no self-join: a self-join on the key
 	// misleads the planner (it expects one row) into a nested loop.
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+	out, err := s.categoryCounts(ctx, `
 		SELECT k.unit_code, ot.category, ot.social, SUM(k.c)
 		FROM (
 			SELECT unit_code, offence_code, MIN(count) AS c FROM crime_stats
@@ -429,30 +397,8 @@ func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string
 			HAVING MIN(category) = MAX(category)
 				AND MIN(CASE WHEN social_order THEN 1 ELSE 0 END) = MAX(CASE WHEN social_order THEN 1 ELSE 0 END)
 		) ot ON ot.code = k.offence_code
-		GROUP BY k.unit_code, ot.category, ot.social`),
-		dateArg(r.From), dateArg(r.To))
+		GROUP BY k.unit_code, ot.category, ot.social`, r)
 	if err != nil {
-		return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
-	}
-	defer rows.Close()
-	out := make(map[string]rules.Counts)
-	for rows.Next() {
-		var (
-			unit        string
-			cat, social int
-			sum         int64
-		)
-		if err := rows.Scan(&unit, &cat, &social, &sum); err != nil {
-			return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
-		}
-		c := out[unit]
-		c.ByCategory[cat] += int(sum)
-		if social == 1 {
-			c.SocialOrder += int(sum)
-		}
-		out[unit] = c
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count checked statistics %s: %w", r, err)
 	}
 	return out, nil
@@ -464,13 +410,13 @@ func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string
 // when its copies agree and not at all when they differ.
 func (s *Store) CaseCountsExcluding(ctx context.Context, r period.Range) (map[string]rules.CaseCounts, error) {
 	var good, mins, same, sums []string
-	for _, c := range caseStatCols[2:] {
+	for _, c := range caseStatTable.cols[2:] {
 		good = append(good, c+" IS NOT NULL AND "+c+" >= 0")
 		mins = append(mins, "MIN("+c+") AS "+c)
 		same = append(same, "MIN("+c+") = MAX("+c+")")
 		sums = append(sums, "SUM(k."+c+")")
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+	out, err := s.caseCounts(ctx, `
 		SELECT k.unit_code, COUNT(*), `+strings.Join(sums, ", ")+`
 		FROM (
 			SELECT unit_code, `+strings.Join(mins, ", ")+` FROM case_stats
@@ -479,25 +425,8 @@ func (s *Store) CaseCountsExcluding(ctx context.Context, r period.Range) (map[st
 			GROUP BY unit_code, day
 			HAVING `+strings.Join(same, " AND ")+`
 		) k
-		GROUP BY k.unit_code`),
-		dateArg(r.From), dateArg(r.To))
+		GROUP BY k.unit_code`, r)
 	if err != nil {
-		return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
-	}
-	defer rows.Close()
-	out := make(map[string]rules.CaseCounts)
-	for rows.Next() {
-		var (
-			unit string
-			c    rules.CaseCounts
-		)
-		if err := rows.Scan(&unit, &c.Rows, &c.Crimes, &c.Detected, &c.SeriousCrimes, &c.SeriousDetected,
-			&c.ReportsReceived, &c.ReportsHandled, &c.Released, &c.Reoffended); err != nil {
-			return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
-		}
-		out[unit] = c
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,23 +23,27 @@ type UnitRow struct {
 
 // Offence is an offence type of the statistics.
 type Offence struct {
-	Code, Name  string
-	Category    rules.Category
-	SocialOrder bool // counts as a crime against social order
+	Code        string         `db:"code"`
+	Name        string         `db:"name"`
+	Category    rules.Category `db:"category"`
+	SocialOrder bool           `db:"social_order"` // counts as a crime against social order
 }
 
 // Stat is one unit's count of one offence type on one day.
 type Stat struct {
-	Unit    string
+	Unit    string `db:"unit_code"`
 	Day     time.Time
-	Offence string
-	Count   int
+	Offence string `db:"offence_code"`
+	Count   int    `db:"count"`
 }
 
 // SubmissionRow is a report received, at an instant.
 type SubmissionRow struct {
-	District, Obligation, Period, Unit string
-	SubmittedAt                        time.Time
+	District    string `db:"district_code"`
+	Obligation  string `db:"obligation"`
+	Period      string `db:"period"`
+	Unit        string `db:"unit_code"`
+	SubmittedAt time.Time
 }
 
 // Dataset is a batch of read-contract rows to upsert.
@@ -55,133 +60,190 @@ type Dataset struct {
 // maxProblems caps how many bad rows one validation reports.
 const maxProblems = 10
 
+// problems collects what a validation finds: at most maxProblems errors,
+// and the keys seen so far, so that a key given twice is named.
+type problems struct {
+	errs []error
+	seen map[string]int
+}
+
+func (p *problems) add(format string, args ...any) {
+	if len(p.errs) < maxProblems {
+		p.errs = append(p.errs, fmt.Errorf(format, args...))
+	}
+}
+
+// dup notes that row i of table has key, reporting it when an earlier row
+// had the same.
+func (p *problems) dup(table string, i int, key ...string) {
+	if p.seen == nil {
+		p.seen = map[string]int{}
+	}
+	k := table + "\x00" + strings.Join(key, "\x00")
+	if j, ok := p.seen[k]; ok {
+		p.add("%s[%d] (%s): same key as %s[%d]", table, i, strings.Join(key, ", "), table, j)
+		return
+	}
+	p.seen[k] = i
+}
+
+// named reports row i of table when its code or name is empty, and says
+// whether it did: the first case of a switch over the row's checks.
+func (p *problems) named(table string, i int, code, name string) bool {
+	switch {
+	case code == "":
+		p.add("%s[%d]: empty code", table, i)
+	case name == "":
+		p.add("%s[%d] (%s): empty name", table, i, code)
+	default:
+		return false
+	}
+	return true
+}
+
+// yearUnit reports row i of table when its year or unit is missing, and
+// says whether it did, as named does.
+func (p *problems) yearUnit(table string, i, year int, unit string) bool {
+	switch {
+	case year <= 0:
+		p.add("%s[%d] (%s): year %d", table, i, unit, year)
+	case unit == "":
+		p.add("%s[%d]: empty unit", table, i)
+	default:
+		return false
+	}
+	return true
+}
+
+func (p *problems) err() error { return errors.Join(p.errs...) }
+
+func dayText(t time.Time) string { return t.Format(time.DateOnly) }
+
 // Validate checks every row before anything is written: required fields,
 // categories, non-negative counts, and that no key appears twice (which
 // would make the result depend on row order).
 func (d *Dataset) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		if len(errs) < maxProblems {
-			errs = append(errs, fmt.Errorf(format, args...))
-		}
-	}
-	day := func(t time.Time) string { return t.Format(time.DateOnly) }
-
-	seen := map[string]int{}
-	dup := func(table string, i int, key ...string) {
-		k := table + "\x00" + strings.Join(key, "\x00")
-		if j, ok := seen[k]; ok {
-			bad("%s[%d] (%s): same key as %s[%d]", table, i, strings.Join(key, ", "), table, j)
-			return
-		}
-		seen[k] = i
-	}
-
+	var p problems
 	for i, r := range d.Districts {
-		switch {
-		case r.Code == "":
-			bad("Districts[%d]: empty code", i)
-		case r.Name == "":
-			bad("Districts[%d] (%s): empty name", i, r.Code)
-		}
-		dup("Districts", i, r.Code)
+		p.named("Districts", i, r.Code, r.Name)
+		p.dup("Districts", i, r.Code)
 	}
 	for i, r := range d.Units {
 		switch {
-		case r.Code == "":
-			bad("Units[%d]: empty code", i)
-		case r.Name == "":
-			bad("Units[%d] (%s): empty name", i, r.Code)
+		case p.named("Units", i, r.Code, r.Name):
 		case !r.ValidFrom.IsZero() && !r.ValidTo.IsZero() && r.ValidTo.Before(r.ValidFrom):
-			bad("Units[%d] (%s): valid to %s is before valid from %s", i, r.Code, day(r.ValidTo), day(r.ValidFrom))
+			p.add("Units[%d] (%s): valid to %s is before valid from %s", i, r.Code, dayText(r.ValidTo), dayText(r.ValidFrom))
 		}
-		dup("Units", i, r.Code)
+		p.dup("Units", i, r.Code)
 	}
 	for i, r := range d.Offences {
 		switch {
-		case r.Code == "":
-			bad("Offences[%d]: empty code", i)
-		case r.Name == "":
-			bad("Offences[%d] (%s): empty name", i, r.Code)
+		case p.named("Offences", i, r.Code, r.Name):
 		case !r.Category.Valid():
-			bad("Offences[%d] (%s): category %d, want 1..4", i, r.Code, r.Category)
+			p.add("Offences[%d] (%s): category %d, want 1..4", i, r.Code, r.Category)
 		}
-		dup("Offences", i, r.Code)
+		p.dup("Offences", i, r.Code)
 	}
 	for i, r := range d.Stats {
-		switch {
-		case r.Unit == "":
-			bad("Stats[%d]: empty unit", i)
-		case r.Offence == "":
-			bad("Stats[%d] (%s): empty offence", i, r.Unit)
-		case r.Day.IsZero():
-			bad("Stats[%d] (%s, %s): no day", i, r.Unit, r.Offence)
-		case r.Count < 0:
-			bad("Stats[%d] (%s, %s, %s): negative count %d", i, r.Unit, day(r.Day), r.Offence, r.Count)
+		if bad := statProblem(r); bad != "" {
+			p.add("Stats[%d]%s", i, bad)
 		}
-		dup("Stats", i, r.Unit, day(r.Day), r.Offence)
+		p.dup("Stats", i, r.Unit, dayText(r.Day), r.Offence)
 	}
 	for i, r := range d.Selections {
 		switch {
-		case r.Year <= 0:
-			bad("Selections[%d] (%s): year %d", i, r.Unit, r.Year)
-		case r.Unit == "":
-			bad("Selections[%d]: empty unit", i)
+		case p.yearUnit("Selections", i, r.Year, r.Unit):
 		case !r.Category.Valid():
-			bad("Selections[%d] (%d, %s): category %d, want 1..4", i, r.Year, r.Unit, r.Category)
+			p.add("Selections[%d] (%d, %s): category %d, want 1..4", i, r.Year, r.Unit, r.Category)
 		case r.DecidedOn.IsZero():
-			bad("Selections[%d] (%d, %s): no decision day", i, r.Year, r.Unit)
+			p.add("Selections[%d] (%d, %s): no decision day", i, r.Year, r.Unit)
 		}
-		dup("Selections", i, fmt.Sprint(r.Year), r.Unit)
+		p.dup("Selections", i, fmt.Sprint(r.Year), r.Unit)
 	}
 	for i, r := range d.Assessments {
 		switch {
-		case r.Year <= 0:
-			bad("Assessments[%d] (%s): year %d", i, r.Unit, r.Year)
-		case r.Unit == "":
-			bad("Assessments[%d]: empty unit", i)
+		case p.yearUnit("Assessments", i, r.Year, r.Unit):
 		case r.AssessedOn.IsZero():
-			bad("Assessments[%d] (%d, %s): no assessment day", i, r.Year, r.Unit)
+			p.add("Assessments[%d] (%d, %s): no assessment day", i, r.Year, r.Unit)
 		}
-		dup("Assessments", i, fmt.Sprint(r.Year), r.Unit)
+		p.dup("Assessments", i, fmt.Sprint(r.Year), r.Unit)
 	}
 	for i, r := range d.Submissions {
 		switch {
 		case r.District == "":
-			bad("Submissions[%d]: empty district", i)
+			p.add("Submissions[%d]: empty district", i)
 		case r.Obligation == "":
-			bad("Submissions[%d] (%s): empty obligation", i, r.District)
+			p.add("Submissions[%d] (%s): empty obligation", i, r.District)
 		case r.Period == "":
-			bad("Submissions[%d] (%s, %s): empty period", i, r.District, r.Obligation)
+			p.add("Submissions[%d] (%s, %s): empty period", i, r.District, r.Obligation)
 		case r.SubmittedAt.IsZero():
-			bad("Submissions[%d] (%s, %s, %s): no submission time", i, r.District, r.Obligation, r.Period)
+			p.add("Submissions[%d] (%s, %s, %s): no submission time", i, r.District, r.Obligation, r.Period)
 		}
-		dup("Submissions", i, r.District, r.Obligation, r.Period, r.Unit)
+		p.dup("Submissions", i, r.District, r.Obligation, r.Period, r.Unit)
 	}
-	return errors.Join(errs...)
+	return p.err()
 }
 
-// upsert describes an INSERT ... ON CONFLICT DO UPDATE of one table.
-type upsert struct {
-	table string
-	cols  []string
-	key   []string // conflict target; the other columns are updated
+// statProblem is what is wrong with a statistic row, worded to follow the
+// row's name ("Stats[3]", "statistic row 3"); "" when nothing is. Validate
+// and the streaming loaders share it.
+func statProblem(r Stat) string {
+	switch {
+	case r.Unit == "":
+		return ": empty unit"
+	case r.Offence == "":
+		return " (" + r.Unit + "): empty offence"
+	case r.Day.IsZero():
+		return " (" + r.Unit + ", " + r.Offence + "): no day"
+	case r.Count < 0:
+		return fmt.Sprintf(" (%s, %s, %s): negative count %d", r.Unit, dayText(r.Day), r.Offence, r.Count)
+	}
+	return ""
 }
 
-func (u upsert) sql(rows int) string {
+// table is one table of the schema: its columns, in the order the writers
+// bind them and the data check reads them, and its key.
+type table struct {
+	name string
+	cols []string
+	key  []string // conflict target of an upsert; the other columns are updated
+}
+
+// The contract's tables, as Load and LoadCycle write them and the data
+// check reads them.
+var (
+	districtTable   = table{"districts", []string{"code", "name", "kind"}, []string{"code"}}
+	unitTable       = table{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, []string{"code"}}
+	offenceTable    = table{"offence_types", []string{"code", "name", "category", "social_order"}, []string{"code"}}
+	statTable       = table{"crime_stats", []string{"unit_code", "day", "offence_code", "count"}, []string{"unit_code", "day", "offence_code"}}
+	selectionTable  = table{"selections", []string{"year", "unit_code", "category", "decided_on"}, []string{"year", "unit_code"}}
+	assessmentTable = table{"assessments", []string{"year", "unit_code", "transformed", "assessed_on"}, []string{"year", "unit_code"}}
+	submissionTable = table{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, []string{"district_code", "obligation", "period", "unit_code"}}
+	proposalTable   = table{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, []string{"year", "district_code", "unit_code"}}
+	caseStatTable   = table{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected",
+		"reports_received", "reports_handled", "released", "reoffended"}, []string{"unit_code", "day"}}
+)
+
+// selectAll selects every column, in order, from every row.
+func (t table) selectAll() string {
+	return "SELECT " + strings.Join(t.cols, ", ") + " FROM " + t.name
+}
+
+// upsert is an INSERT ... ON CONFLICT DO UPDATE of rows rows.
+func (t table) upsert(rows int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", u.table, strings.Join(u.cols, ", "))
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(u.cols)), ", ") + ")"
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(t.cols, ", "))
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
 	for i := range rows {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(one)
 	}
-	fmt.Fprintf(&b, " ON CONFLICT (%s) DO UPDATE SET ", strings.Join(u.key, ", "))
+	fmt.Fprintf(&b, " ON CONFLICT (%s) DO UPDATE SET ", strings.Join(t.key, ", "))
 	first := true
-	for _, c := range u.cols {
-		if contains(u.key, c) {
+	for _, c := range t.cols {
+		if slices.Contains(t.key, c) {
 			continue
 		}
 		if !first {
@@ -193,15 +255,6 @@ func (u upsert) sql(rows int) string {
 	return b.String()
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
-}
-
 // batchRows is how many rows one INSERT carries: few round trips, and far
 // below both databases' limits on bound parameters (SQLite 32766, PostgreSQL
 // 65535) for our widest table (7 columns).
@@ -209,7 +262,7 @@ const batchRows = 500
 
 // write upserts n rows, row(i) giving the values of row i, in multi-row
 // statements prepared once per size.
-func (u upsert) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) []any) error {
+func (t table) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) []any) error {
 	if n == 0 {
 		return nil
 	}
@@ -219,15 +272,15 @@ func (u upsert) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) [
 			st.Close()
 		}
 	}()
-	args := make([]any, 0, batchRows*len(u.cols))
+	args := make([]any, 0, batchRows*len(t.cols))
 	for start := 0; start < n; start += batchRows {
 		end := min(start+batchRows, n)
 		st, ok := stmts[end-start]
 		if !ok {
 			var err error
-			st, err = tx.PreparexContext(ctx, tx.Rebind(u.sql(end-start)))
+			st, err = tx.PreparexContext(ctx, tx.Rebind(t.upsert(end-start)))
 			if err != nil {
-				return fmt.Errorf("write %s: prepare: %w", u.table, err)
+				return fmt.Errorf("write %s: prepare: %w", t.name, err)
 			}
 			stmts[end-start] = st
 		}
@@ -236,7 +289,7 @@ func (u upsert) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) [
 			args = append(args, row(i)...)
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("write %s rows %d..%d: %w", u.table, start, end-1, err)
+			return fmt.Errorf("write %s rows %d..%d: %w", t.name, start, end-1, err)
 		}
 	}
 	return nil
@@ -246,12 +299,17 @@ func (u upsert) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) [
 // on any error nothing is. Loading the same rows again changes nothing.
 // Rows are validated first (see Dataset.Validate).
 func (s *Store) Load(ctx context.Context, d *Dataset) error {
-	if err := d.Validate(); err != nil {
-		return fmt.Errorf("load dataset: %w", err)
+	return s.load(ctx, "load dataset", d.Validate, func(tx *Tx) error { return s.writeDataset(ctx, tx, d, nil) })
+}
+
+// load validates a batch and, if it is good, writes it in one transaction;
+// its errors begin with what.
+func (s *Store) load(ctx context.Context, what string, validate func() error, write func(tx *Tx) error) error {
+	if err := validate(); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	err := s.InTx(ctx, func(tx *Tx) error { return s.writeDataset(ctx, tx, d, nil) })
-	if err != nil {
-		return fmt.Errorf("load dataset: %w", err)
+	if err := s.InTx(ctx, write); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
@@ -266,11 +324,8 @@ func (s *Store) Load(ctx context.Context, d *Dataset) error {
 // stored. It returns how many statistic rows were written. Meant for
 // filling a database at once (synthetic data, a first import).
 func (s *Store) LoadStream(ctx context.Context, d *Dataset, stats iter.Seq[Stat]) (int64, error) {
-	if err := d.Validate(); err != nil {
-		return 0, fmt.Errorf("load dataset: %w", err)
-	}
 	var n int64
-	err := s.InTx(ctx, func(tx *Tx) error {
+	err := s.load(ctx, "load dataset", d.Validate, func(tx *Tx) error {
 		return s.writeDataset(ctx, tx, d, func() error {
 			var err error
 			if s.dialect == Postgres {
@@ -282,7 +337,7 @@ func (s *Store) LoadStream(ctx context.Context, d *Dataset, stats iter.Seq[Stat]
 		})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("load dataset: %w", err)
+		return 0, err
 	}
 	return n, nil
 }
@@ -290,15 +345,8 @@ func (s *Store) LoadStream(ctx context.Context, d *Dataset, stats iter.Seq[Stat]
 // checkStat is Validate's test of one statistic row, for rows that are
 // streamed rather than held in a Dataset.
 func checkStat(i int64, r Stat) error {
-	switch {
-	case r.Unit == "":
-		return fmt.Errorf("statistic row %d: empty unit", i)
-	case r.Offence == "":
-		return fmt.Errorf("statistic row %d (%s): empty offence", i, r.Unit)
-	case r.Day.IsZero():
-		return fmt.Errorf("statistic row %d (%s, %s): no day", i, r.Unit, r.Offence)
-	case r.Count < 0:
-		return fmt.Errorf("statistic row %d (%s, %s, %s): negative count %d", i, r.Unit, r.Day.Format(time.DateOnly), r.Offence, r.Count)
+	if bad := statProblem(r); bad != "" {
+		return fmt.Errorf("statistic row %d%s", i, bad)
 	}
 	return nil
 }
@@ -418,19 +466,38 @@ func (c *dayCache) format(t time.Time) string {
 	return c.s
 }
 
-// writeDataset upserts every table of d, in the contract's order; stats,
-// when set, runs right after d's own statistics are written.
-func (s *Store) writeDataset(ctx context.Context, tx *Tx, d *Dataset, stats func() error) error {
-	steps := []struct {
-		u   upsert
-		n   int
-		row func(i int) []any
-	}{
-		{upsert{"districts", []string{"code", "name", "kind"}, []string{"code"}}, len(d.Districts), func(i int) []any {
+// tableRows are n rows for one table, row(i) giving the values of row i
+// in the order of the table's columns.
+type tableRows struct {
+	t   table
+	n   int
+	row func(i int) []any
+}
+
+// writeTables upserts each table's rows in turn; after, when set, runs
+// once each table is written.
+func writeTables(ctx context.Context, tx *sqlx.Tx, ts []tableRows, after func(name string) error) error {
+	for _, w := range ts {
+		if err := w.t.write(ctx, tx, w.n, w.row); err != nil {
+			return err
+		}
+		if after != nil {
+			if err := after(w.t.name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// tables gives the rows of d for writeTables, in the contract's order.
+func (d *Dataset) tables(dialect string) []tableRows {
+	return []tableRows{
+		{districtTable, len(d.Districts), func(i int) []any {
 			r := d.Districts[i]
 			return []any{r.Code, r.Name, r.Kind}
 		}},
-		{upsert{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, []string{"code"}}, len(d.Units), func(i int) []any {
+		{unitTable, len(d.Units), func(i int) []any {
 			r := d.Units[i]
 			var district any
 			if r.District != "" {
@@ -438,41 +505,41 @@ func (s *Store) writeDataset(ctx context.Context, tx *Tx, d *Dataset, stats func
 			}
 			return []any{r.Code, r.Name, r.Kind, district, dateArg(r.NTMCertifiedOn), dateArg(r.ValidFrom), dateArg(r.ValidTo)}
 		}},
-		{upsert{"offence_types", []string{"code", "name", "category", "social_order"}, []string{"code"}}, len(d.Offences), func(i int) []any {
+		{offenceTable, len(d.Offences), func(i int) []any {
 			r := d.Offences[i]
 			return []any{r.Code, r.Name, int(r.Category), r.SocialOrder}
 		}},
-		{upsert{"crime_stats", []string{"unit_code", "day", "offence_code", "count"}, []string{"unit_code", "day", "offence_code"}}, len(d.Stats), func(i int) []any {
+		{statTable, len(d.Stats), func(i int) []any {
 			r := d.Stats[i]
 			return []any{r.Unit, dateArg(r.Day), r.Offence, r.Count}
 		}},
-		{upsert{"selections", []string{"year", "unit_code", "category", "decided_on"}, []string{"year", "unit_code"}}, len(d.Selections), func(i int) []any {
+		{selectionTable, len(d.Selections), func(i int) []any {
 			r := d.Selections[i]
 			return []any{r.Year, r.Unit, int(r.Category), dateArg(r.DecidedOn)}
 		}},
-		{upsert{"assessments", []string{"year", "unit_code", "transformed", "assessed_on"}, []string{"year", "unit_code"}}, len(d.Assessments), func(i int) []any {
+		{assessmentTable, len(d.Assessments), func(i int) []any {
 			r := d.Assessments[i]
 			return []any{r.Year, r.Unit, r.Transformed, dateArg(r.AssessedOn)}
 		}},
-		{upsert{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, []string{"district_code", "obligation", "period", "unit_code"}}, len(d.Submissions), func(i int) []any {
+		{submissionTable, len(d.Submissions), func(i int) []any {
 			r := d.Submissions[i]
-			return []any{r.District, r.Obligation, r.Period, r.Unit, instantArg(s.dialect, r.SubmittedAt)}
+			return []any{r.District, r.Obligation, r.Period, r.Unit, instantArg(dialect, r.SubmittedAt)}
 		}},
 	}
-	for _, st := range steps {
-		if err := st.u.write(ctx, tx.tx, st.n, st.row); err != nil {
-			return err
-		}
-		if st.u.table == "crime_stats" && stats != nil {
+}
+
+// writeDataset upserts every table of d, in the contract's order; stats,
+// when set, runs right after d's own statistics are written.
+func (s *Store) writeDataset(ctx context.Context, tx *Tx, d *Dataset, stats func() error) error {
+	return writeTables(ctx, tx.tx, d.tables(s.dialect), func(name string) error {
+		if name == statTable.name && stats != nil {
 			if err := stats(); err != nil {
 				return err
 			}
 		}
 		if s.loadHook != nil {
-			if err := s.loadHook(st.u.table); err != nil {
-				return err
-			}
+			return s.loadHook(name)
 		}
-	}
-	return nil
+		return nil
+	})
 }

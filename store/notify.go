@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -10,32 +9,33 @@ import (
 	"time"
 
 	"chuyenhoa/finding"
+	"github.com/jmoiron/sqlx"
 )
 
 // Alert is one open (or recently closed) matter for one committee: an
 // overdue report, an area that relapsed. Its key is stable across runs so
 // the notifier can tell an old alert from a new one.
 type Alert struct {
-	Committee string // district code; "" = provincial committee
-	Key       string
-	Kind      finding.AlertKind
-	State     finding.State // the finding's state (overdue, escalated, relapsed…) or finding.Resolved
-	Open      bool
+	Committee string            `db:"committee"` // district code; "" = provincial committee
+	Key       string            `db:"key"`
+	Kind      finding.AlertKind `db:"kind"`
+	State     finding.State     `db:"state"` // the finding's state (overdue, escalated, relapsed…) or finding.Resolved
+	Open      bool              `db:"open"`
 	Payload   json.RawMessage
 	OpenedAt  time.Time
 	UpdatedAt time.Time
 	// ResolvedAt is when the alert closed; zero while open.
 	ResolvedAt time.Time
 	// NotifiedState is the state last put in a digest ("" = never mailed).
-	NotifiedState    finding.State
+	NotifiedState    finding.State `db:"notified_state"`
 	NotifiedAt       time.Time
-	ResolvedNotified bool
+	ResolvedNotified bool `db:"resolved_notified"`
 }
 
 // Group is a committee's notification record: when a digest was last
 // composed and when one was last accepted by the mail server.
 type Group struct {
-	Committee      string
+	Committee      string `db:"committee"`
 	LastComposedAt time.Time
 	LastSentAt     time.Time
 }
@@ -50,24 +50,27 @@ const (
 
 // OutboxMessage is one rendered mail for one envelope recipient.
 type OutboxMessage struct {
-	ID            int64
-	MessageID     string
-	Committee     string
-	Recipient     string
-	Sender        string
-	Subject       string
-	Text, HTML    string
+	ID            int64  `db:"id"`
+	MessageID     string `db:"message_id"`
+	Committee     string `db:"committee"`
+	Recipient     string `db:"recipient"`
+	Sender        string `db:"sender"`
+	Subject       string `db:"subject"`
+	Text          string `db:"body_text"`
+	HTML          string `db:"body_html"`
 	Headers       map[string]string
 	CreatedAt     time.Time // also the Date header, so a resend is identical
-	Status        string
-	Attempts      int
+	Status        string    `db:"status"`
+	Attempts      int       `db:"attempts"`
 	NextAttemptAt time.Time
 	LeaseUntil    time.Time
-	LastError     string
+	LastError     string `db:"last_error"`
 	SentAt        time.Time
 }
 
-const alertCols = `committee, key, kind, state, open, payload, opened_at, updated_at, resolved_at, notified_state, notified_at, resolved_notified`
+// alertTable holds the alerts; PutAlert upserts on (committee, key).
+var alertTable = table{"alerts", []string{"committee", "key", "kind", "state", "open", "payload", "opened_at", "updated_at",
+	"resolved_at", "notified_state", "notified_at", "resolved_notified"}, []string{"committee", "key"}}
 
 // Alerts lists every stored alert, ordered by committee and key.
 func (tx *Tx) Alerts(ctx context.Context) ([]Alert, error) {
@@ -84,30 +87,30 @@ func alerts(ctx context.Context, x q, dialect, where string) ([]Alert, error) {
 	if where != "" {
 		args = append(args, true)
 	}
-	rows, err := x.QueryxContext(ctx, x.Rebind(`SELECT `+alertCols+` FROM alerts`+where+
+	out, err := selectRows[alertScan](ctx, x, x.Rebind(alertTable.selectAll()+where+
 		` ORDER BY `+textOrder(dialect, "committee")+`, `+textOrder(dialect, "key")), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
 	}
-	defer rows.Close()
-	var out []Alert
-	for rows.Next() {
-		var (
-			a                            Alert
-			payload                      string
-			opened, updated, res, notify instant
-		)
-		if err := rows.Scan(&a.Committee, &a.Key, &a.Kind, &a.State, &a.Open, &payload, &opened, &updated, &res, &a.NotifiedState, &notify, &a.ResolvedNotified); err != nil {
-			return nil, fmt.Errorf("list alerts: %w", err)
-		}
-		a.Payload = json.RawMessage(payload)
-		a.OpenedAt, a.UpdatedAt, a.ResolvedAt, a.NotifiedAt = opened.T, updated.T, res.T, notify.T
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list alerts: %w", err)
-	}
 	return out, nil
+}
+
+// alertScan is an alerts row as sqlx scans it; the payload and instant
+// fields shadow the embedded alert's.
+type alertScan struct {
+	Alert
+	Payload    string  `db:"payload"`
+	OpenedAt   instant `db:"opened_at"`
+	UpdatedAt  instant `db:"updated_at"`
+	ResolvedAt instant `db:"resolved_at"`
+	NotifiedAt instant `db:"notified_at"`
+}
+
+func (r alertScan) value() Alert {
+	a := r.Alert
+	a.Payload = json.RawMessage(r.Payload)
+	a.OpenedAt, a.UpdatedAt, a.ResolvedAt, a.NotifiedAt = r.OpenedAt.T, r.UpdatedAt.T, r.ResolvedAt.T, r.NotifiedAt.T
+	return a
 }
 
 // PutAlert inserts or replaces an alert.
@@ -117,12 +120,7 @@ func (tx *Tx) PutAlert(ctx context.Context, a Alert) error {
 		payload = "{}"
 	}
 	d := tx.dialect
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO alerts (`+alertCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (committee, key) DO UPDATE SET kind = excluded.kind, state = excluded.state, open = excluded.open,
-			payload = excluded.payload, opened_at = excluded.opened_at, updated_at = excluded.updated_at,
-			resolved_at = excluded.resolved_at, notified_state = excluded.notified_state,
-			notified_at = excluded.notified_at, resolved_notified = excluded.resolved_notified`),
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(1)),
 		a.Committee, a.Key, a.Kind, a.State, a.Open, payload, instantArg(d, a.OpenedAt), instantArg(d, a.UpdatedAt),
 		instantArg(d, a.ResolvedAt), a.NotifiedState, instantArg(d, a.NotifiedAt), a.ResolvedNotified)
 	if err != nil {
@@ -145,24 +143,28 @@ func (tx *Tx) DeleteResolvedBefore(ctx context.Context, t time.Time) error {
 
 // Groups returns the notification record of every committee that has one.
 func (tx *Tx) Groups(ctx context.Context) (map[string]Group, error) {
-	rows, err := tx.tx.QueryxContext(ctx, `SELECT committee, last_composed_at, last_sent_at FROM notify_groups`)
+	gs, err := selectRows[groupScan](ctx, tx.tx, `SELECT committee, last_composed_at, last_sent_at FROM notify_groups`)
 	if err != nil {
 		return nil, fmt.Errorf("list notify groups: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]Group{}
-	for rows.Next() {
-		var (
-			g          Group
-			comp, sent instant
-		)
-		if err := rows.Scan(&g.Committee, &comp, &sent); err != nil {
-			return nil, fmt.Errorf("list notify groups: %w", err)
-		}
-		g.LastComposedAt, g.LastSentAt = comp.T, sent.T
+	out := make(map[string]Group, len(gs))
+	for _, g := range gs {
 		out[g.Committee] = g
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// groupScan is a notify_groups row as sqlx scans it; the instants shadow
+// the embedded group's.
+type groupScan struct {
+	Group
+	LastComposedAt instant `db:"last_composed_at"`
+	LastSentAt     instant `db:"last_sent_at"`
+}
+
+func (r groupScan) value() Group {
+	r.Group.LastComposedAt, r.Group.LastSentAt = r.LastComposedAt.T, r.LastSentAt.T
+	return r.Group
 }
 
 // MarkComposed records that a digest for committee was composed at now.
@@ -213,27 +215,32 @@ func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) error {
 
 const outboxCols = `id, message_id, committee, recipient, sender, subject, body_text, body_html, headers, created_at, status, attempts, next_attempt_at, lease_until, last_error, sent_at`
 
-func scanOutbox(rows *sql.Rows) ([]OutboxMessage, error) {
-	defer rows.Close()
+// outboxScan is an outbox row as sqlx scans it; the headers and instant
+// fields shadow the embedded message's.
+type outboxScan struct {
+	OutboxMessage
+	Headers       string  `db:"headers"`
+	CreatedAt     instant `db:"created_at"`
+	NextAttemptAt instant `db:"next_attempt_at"`
+	LeaseUntil    instant `db:"lease_until"`
+	SentAt        instant `db:"sent_at"`
+}
+
+// selectOutbox reads the messages query returns (outboxCols, from a SELECT
+// or an UPDATE … RETURNING), ordered by id.
+func (s *Store) selectOutbox(ctx context.Context, query string, args ...any) ([]OutboxMessage, error) {
+	var rows []outboxScan
+	if err := s.db.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, err
+	}
 	var out []OutboxMessage
-	for rows.Next() {
-		var (
-			m                          OutboxMessage
-			headers                    string
-			created, next, lease, sent instant
-		)
-		if err := rows.Scan(&m.ID, &m.MessageID, &m.Committee, &m.Recipient, &m.Sender, &m.Subject, &m.Text, &m.HTML,
-			&headers, &created, &m.Status, &m.Attempts, &next, &lease, &m.LastError, &sent); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(headers), &m.Headers); err != nil {
+	for _, r := range rows {
+		m := r.OutboxMessage
+		if err := json.Unmarshal([]byte(r.Headers), &m.Headers); err != nil {
 			return nil, fmt.Errorf("outbox %d headers: %w", m.ID, err)
 		}
-		m.CreatedAt, m.NextAttemptAt, m.LeaseUntil, m.SentAt = created.T, next.T, lease.T, sent.T
+		m.CreatedAt, m.NextAttemptAt, m.LeaseUntil, m.SentAt = r.CreatedAt.T, r.NextAttemptAt.T, r.LeaseUntil.T, r.SentAt.T
 		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -256,7 +263,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	d := s.dialect
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`
+	out, err := s.selectOutbox(ctx, s.db.Rebind(`
 		UPDATE outbox SET status = ?, lease_until = ?
 		WHERE id IN (
 			SELECT o.id FROM outbox o
@@ -268,10 +275,6 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 		OutboxSending, instantArg(d, now.Add(lease)),
 		OutboxPending, instantArg(d, now), OutboxSending, instantArg(d, now),
 		OutboxPending, instantArg(d, now), OutboxSending, instantArg(d, now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
-	}
-	out, err := scanOutbox(rows)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -351,11 +354,7 @@ func (s *Store) Outbox(ctx context.Context, limit int, statuses ...string) ([]Ou
 		query += ` LIMIT ?`
 		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(query), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
-	}
-	out, err := scanOutbox(rows)
+	out, err := s.selectOutbox(ctx, s.db.Rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
@@ -364,21 +363,20 @@ func (s *Store) Outbox(ctx context.Context, limit int, statuses ...string) ([]Ou
 
 // OutboxCounts counts messages by status.
 func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
-	if err != nil {
-		return nil, fmt.Errorf("count outbox: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
+	err := eachRow(ctx, s.db, `SELECT status, COUNT(*) FROM outbox GROUP BY status`, nil, func(rows *sqlx.Rows) error {
 		var (
 			st string
 			n  int
 		)
 		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("count outbox: %w", err)
+			return err
 		}
 		out[st] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count outbox: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -12,8 +12,7 @@ import (
 // RunOf returns the record of job's work on period, if there is one. The
 // scheduler reads it to decide whether an occurrence still needs a run.
 func (s *Store) RunOf(ctx context.Context, job finding.Job, period string) (JobRun, bool, error) {
-	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? AND period = ?`), job, period)
-	r, err := scanRun(row)
+	r, err := getRun(ctx, s.db, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? AND period = ?`), job, period)
 	if errors.Is(err, sql.ErrNoRows) {
 		return JobRun{}, false, nil
 	}

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // civilDate scans a DATE column (NULL gives the zero time) into a day at
@@ -11,33 +14,29 @@ import (
 type civilDate struct{ T time.Time }
 
 func (d *civilDate) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		d.T = time.Time{}
-	case time.Time:
-		// The day as written, whatever zone the driver attached.
-		y, m, dd := v.Date()
-		d.T = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
-	case string:
-		return d.parse(v)
-	case []byte:
-		return d.parse(string(v))
-	default:
-		return fmt.Errorf("scan date: unsupported type %T", src)
+	t, err := scanTime(src, "date", civilDay, parseDate)
+	if err != nil {
+		return err
 	}
+	d.T = t
 	return nil
 }
 
-func (d *civilDate) parse(s string) error {
+// civilDay is the day as written, whatever zone the driver attached.
+func civilDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func parseDate(s string) (time.Time, error) {
 	// "2006-01-02", possibly followed by a time of day that does not belong
 	// to a civil date ("2006-01-02 00:00:00", "2006-01-02T00:00:00Z").
 	if len(s) >= 10 {
 		if t, err := time.Parse(time.DateOnly, s[:10]); err == nil {
-			d.T = t
-			return nil
+			return t, nil
 		}
 	}
-	return fmt.Errorf("scan date: %q is not a date (want YYYY-MM-DD)", s)
+	return time.Time{}, fmt.Errorf("scan date: %q is not a date (want YYYY-MM-DD)", s)
 }
 
 // instant scans a TIMESTAMPTZ (PostgreSQL) or text (SQLite) column holding
@@ -56,27 +55,76 @@ var instantLayouts = []string{
 }
 
 func (i *instant) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		i.T = time.Time{}
-	case time.Time:
-		i.T = v.UTC()
-	case string:
-		return i.parse(v)
-	case []byte:
-		return i.parse(string(v))
-	default:
-		return fmt.Errorf("scan instant: unsupported type %T", src)
+	t, err := scanTime(src, "instant", time.Time.UTC, parseInstant)
+	if err != nil {
+		return err
 	}
+	i.T = t
 	return nil
 }
 
-func (i *instant) parse(s string) error {
+func parseInstant(s string) (time.Time, error) {
 	for _, l := range instantLayouts {
 		if t, err := time.Parse(l, s); err == nil {
-			i.T = t.UTC()
-			return nil
+			return t.UTC(), nil
 		}
 	}
-	return fmt.Errorf("scan instant: %q is not a timestamp (want %s)", s, instantFormat)
+	return time.Time{}, fmt.Errorf("scan instant: %q is not a timestamp (want %s)", s, instantFormat)
+}
+
+// scanTime is the Scan of civilDate and instant: NULL gives the zero time,
+// a time.Time goes through conv and text through parse; what names the
+// kind of value in errors.
+func scanTime(src any, what string, conv func(time.Time) time.Time, parse func(string) (time.Time, error)) (time.Time, error) {
+	switch v := src.(type) {
+	case nil:
+		return time.Time{}, nil
+	case time.Time:
+		return conv(v), nil
+	case string:
+		return parse(v)
+	case []byte:
+		return parse(string(v))
+	}
+	return time.Time{}, fmt.Errorf("scan %s: unsupported type %T", what, src)
+}
+
+// eachRow runs query and calls fn with the rows positioned on each result
+// row in turn: the one loop over query results in this package.
+func eachRow(ctx context.Context, x sqlx.QueryerContext, query string, args []any, fn func(*sqlx.Rows) error) error {
+	rows, err := x.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanned is a struct that sqlx fills from a result row by its db tags. It
+// holds a civilDate, instant or text field where the driver's value cannot
+// go straight into the field of T (a time.Time, a json.RawMessage), often
+// shadowing that field of an embedded T; value makes the T.
+type scanned[T any] interface{ value() T }
+
+// selectRows reads every row of query into an R and returns their values
+// in order, nil when there are none.
+func selectRows[R scanned[T], T any](ctx context.Context, x sqlx.QueryerContext, query string, args ...any) ([]T, error) {
+	var out []T
+	err := eachRow(ctx, x, query, args, func(rows *sqlx.Rows) error {
+		var r R
+		if err := rows.StructScan(&r); err != nil {
+			return err
+		}
+		out = append(out, r.value())
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

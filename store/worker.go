@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"chuyenhoa/finding"
 	"chuyenhoa/rules"
 )
@@ -22,65 +24,76 @@ const (
 // JobRun is the record of a job's work on one period; a rerun of the period
 // updates the same record and counts an attempt.
 type JobRun struct {
-	ID         int64
-	Job        finding.Job
-	Period     string
-	RunID      string
-	Status     string // running | ok | failed
-	Attempts   int
+	ID         int64       `db:"id"`
+	Job        finding.Job `db:"job"`
+	Period     string      `db:"period"`
+	RunID      string      `db:"run_id"`
+	Status     string      `db:"status"` // running | ok | failed
+	Attempts   int         `db:"attempts"`
 	StartedAt  time.Time
 	FinishedAt time.Time // zero while running
-	Error      string
+	Error      string    `db:"error"`
 }
 
 // Finding is one result of a job for a period (a proposal, an overdue
 // report, a relapse...), keyed by kind and key within the period.
 type Finding struct {
-	Job            finding.Job
-	Period         string
-	Kind           finding.Kind
-	Key            string
-	District, Unit string
-	State          finding.State
-	Payload        json.RawMessage // a finding.Payload of Kind (finding.Encode)
+	Job      finding.Job     `db:"job"`
+	Period   string          `db:"period"`
+	Kind     finding.Kind    `db:"kind"`
+	Key      string          `db:"key"`
+	District string          `db:"district_code"`
+	Unit     string          `db:"unit_code"`
+	State    finding.State   `db:"state"`
+	Payload  json.RawMessage // a finding.Payload of Kind (finding.Encode)
 }
 
 // RelapseState is what the relapse watch knows of one area.
 type RelapseState struct {
-	Unit         string
-	Year         int
-	Relapsed     bool
+	Unit         string    `db:"unit_code"`
+	Year         int       `db:"year"`
+	Relapsed     bool      `db:"relapsed"`
 	Since        time.Time // day the current state began; zero when never relapsed
-	EverRelapsed bool
+	EverRelapsed bool      `db:"ever_relapsed"`
 	CheckedOn    time.Time
 }
 
 const runCols = `id, job, period, run_id, status, attempts, started_at, finished_at, error`
 
-func scanRun(sc interface{ Scan(...any) error }) (JobRun, error) {
-	var (
-		r                 JobRun
-		started, finished instant
-	)
-	if err := sc.Scan(&r.ID, &r.Job, &r.Period, &r.RunID, &r.Status, &r.Attempts, &started, &finished, &r.Error); err != nil {
+// runScan is a job_runs row as sqlx scans it; the instants shadow the
+// embedded run's.
+type runScan struct {
+	JobRun
+	StartedAt  instant `db:"started_at"`
+	FinishedAt instant `db:"finished_at"`
+}
+
+func (r runScan) value() JobRun {
+	r.JobRun.StartedAt, r.JobRun.FinishedAt = r.StartedAt.T, r.FinishedAt.T
+	return r.JobRun
+}
+
+// getRun reads the one run query returns (runCols); sql.ErrNoRows when
+// there is none.
+func getRun(ctx context.Context, x sqlx.QueryerContext, query string, args ...any) (JobRun, error) {
+	var r runScan
+	if err := sqlx.GetContext(ctx, x, &r, query, args...); err != nil {
 		return JobRun{}, err
 	}
-	r.StartedAt, r.FinishedAt = started.T, finished.T
-	return r, nil
+	return r.value(), nil
 }
 
 // StartRun records that run runID of job works on period from now: a new
 // record, or the existing one for (job, period) set running again with one
 // more attempt.
 func (s *Store) StartRun(ctx context.Context, job finding.Job, period, runID string, now time.Time) (JobRun, error) {
-	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`
+	r, err := getRun(ctx, s.db, s.db.Rebind(`
 		INSERT INTO job_runs (job, period, run_id, status, attempts, started_at, finished_at, error)
 		VALUES (?, ?, ?, 'running', 1, ?, NULL, '')
 		ON CONFLICT (job, period) DO UPDATE SET
 			run_id = excluded.run_id, status = 'running', attempts = job_runs.attempts + 1,
 			started_at = excluded.started_at, finished_at = NULL, error = ''
 		RETURNING `+runCols), job, period, runID, instantArg(s.dialect, now))
-	r, err := scanRun(row)
 	if err != nil {
 		return JobRun{}, fmt.Errorf("start run %s %s: %w", job, period, err)
 	}
@@ -130,8 +143,7 @@ func (tx *Tx) FinishRun(ctx context.Context, job finding.Job, period, runID stri
 
 // LastRun returns job's most recently started run, if any.
 func (s *Store) LastRun(ctx context.Context, job finding.Job) (JobRun, bool, error) {
-	row := s.db.QueryRowxContext(ctx, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? ORDER BY started_at DESC, id DESC LIMIT 1`), job)
-	r, err := scanRun(row)
+	r, err := getRun(ctx, s.db, s.db.Rebind(`SELECT `+runCols+` FROM job_runs WHERE job = ? ORDER BY started_at DESC, id DESC LIMIT 1`), job)
 	if errors.Is(err, sql.ErrNoRows) {
 		return JobRun{}, false, nil
 	}
@@ -155,20 +167,8 @@ func (s *Store) Runs(ctx context.Context, job finding.Job, limit int) ([]JobRun,
 		query += ` LIMIT ?`
 		args = append(args, limit)
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(query), args...)
+	out, err := selectRows[runScan](ctx, s.db, s.db.Rebind(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("list runs of %q: %w", job, err)
-	}
-	defer rows.Close()
-	var out []JobRun
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list runs of %q: %w", job, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list runs of %q: %w", job, err)
 	}
 	return out, nil
@@ -199,7 +199,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 	if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
 		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
 	}
-	u := upsert{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
+	u := table{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
 	err := u.write(ctx, tx.tx, len(fs), func(i int) []any {
 		f := fs[i]
 		payload := string(f.Payload)
@@ -216,28 +216,24 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 
 // Findings lists the findings of (job, period), ordered by kind and key.
 func (s *Store) Findings(ctx context.Context, job finding.Job, period string) ([]Finding, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Rebind(`SELECT job, period, kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ? ORDER BY `+
+	out, err := selectRows[findingScan](ctx, s.db, s.db.Rebind(`SELECT job, period, kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ? ORDER BY `+
 		textOrder(s.dialect, "kind")+`, `+textOrder(s.dialect, "key")), job, period)
 	if err != nil {
 		return nil, fmt.Errorf("read findings %s %s: %w", job, period, err)
 	}
-	defer rows.Close()
-	var out []Finding
-	for rows.Next() {
-		var (
-			f       Finding
-			payload string
-		)
-		if err := rows.Scan(&f.Job, &f.Period, &f.Kind, &f.Key, &f.District, &f.Unit, &f.State, &payload); err != nil {
-			return nil, fmt.Errorf("read findings %s %s: %w", job, period, err)
-		}
-		f.Payload = json.RawMessage(payload)
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read findings %s %s: %w", job, period, err)
-	}
 	return out, nil
+}
+
+// findingScan is a findings row as sqlx scans it; Payload shadows the
+// embedded finding's.
+type findingScan struct {
+	Finding
+	Payload string `db:"payload"`
+}
+
+func (r findingScan) value() Finding {
+	r.Finding.Payload = json.RawMessage(r.Payload)
+	return r.Finding
 }
 
 // LatestFindings returns the findings of the period of job's latest
@@ -260,27 +256,28 @@ func (s *Store) LatestFindings(ctx context.Context, job finding.Job) (string, []
 }
 
 func relapseStates(ctx context.Context, x q) (map[rules.AreaKey]RelapseState, error) {
-	rows, err := x.QueryContext(ctx, `SELECT unit_code, year, relapsed, since, ever_relapsed, checked_on FROM relapse_state`)
+	sts, err := selectRows[relapseScan](ctx, x, `SELECT unit_code, year, relapsed, since, ever_relapsed, checked_on FROM relapse_state`)
 	if err != nil {
 		return nil, fmt.Errorf("read relapse states: %w", err)
 	}
-	defer rows.Close()
-	out := make(map[rules.AreaKey]RelapseState)
-	for rows.Next() {
-		var (
-			st             RelapseState
-			since, checked civilDate
-		)
-		if err := rows.Scan(&st.Unit, &st.Year, &st.Relapsed, &since, &st.EverRelapsed, &checked); err != nil {
-			return nil, fmt.Errorf("read relapse states: %w", err)
-		}
-		st.Since, st.CheckedOn = since.T, checked.T
+	out := make(map[rules.AreaKey]RelapseState, len(sts))
+	for _, st := range sts {
 		out[rules.AreaKey{Unit: st.Unit, Year: st.Year}] = st
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read relapse states: %w", err)
-	}
 	return out, nil
+}
+
+// relapseScan is a relapse_state row as sqlx scans it; the days shadow
+// the embedded state's.
+type relapseScan struct {
+	RelapseState
+	Since     civilDate `db:"since"`
+	CheckedOn civilDate `db:"checked_on"`
+}
+
+func (r relapseScan) value() RelapseState {
+	r.RelapseState.Since, r.RelapseState.CheckedOn = r.Since.T, r.CheckedOn.T
+	return r.RelapseState
 }
 
 // RelapseStates reads every area's relapse state.
@@ -298,8 +295,8 @@ func (tx *Tx) PutRelapseState(ctx context.Context, st RelapseState) error {
 	if st.Unit == "" || st.CheckedOn.IsZero() {
 		return fmt.Errorf("put relapse state %s %d: unit and check day are required", st.Unit, st.Year)
 	}
-	u := upsert{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on"}, []string{"unit_code", "year"}}
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(u.sql(1)),
+	u := table{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on"}, []string{"unit_code", "year"}}
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(u.upsert(1)),
 		st.Unit, st.Year, st.Relapsed, dateArg(st.Since), st.EverRelapsed, dateArg(st.CheckedOn))
 	if err != nil {
 		return fmt.Errorf("put relapse state %s %d: %w", st.Unit, st.Year, err)
