@@ -17,22 +17,14 @@ var templateFS embed.FS
 // pages holds every document's page, one template file each, named by its
 // file name (year.html.tmpl).
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"date":    labels.Date,
-	"percent": labels.Percent,
-	"num":     labels.Num,
-	"add":     func(a, b int) int { return a + b },
-	"sub":     func(a, b int) int { return a - b },
-	"upper":   strings.ToUpper,
-	"window":  func(r period.Range) string { return r.String() },
-	"met": func(has, ok bool) string {
-		switch {
-		case !has:
-			return "chưa đánh giá"
-		case ok:
-			return "đạt"
-		}
-		return "không đạt"
-	},
+	"date":     labels.Date,
+	"percent":  labels.Percent,
+	"num":      labels.Num,
+	"add":      func(a, b int) int { return a + b },
+	"sub":      func(a, b int) int { return a - b },
+	"upper":    strings.ToUpper,
+	"window":   func(r period.Range) string { return r.String() },
+	"met":      labels.TargetMet,
 	"deadline": labels.Deadline,
 }).ParseFS(templateFS, "templates/*.html.tmpl"))
 

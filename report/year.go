@@ -87,7 +87,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	if err != nil {
 		return nil, fmt.Errorf("report %d: %w", year, err)
 	}
-	n, err := loadNames(ctx, s)
+	n, err := loadDirectory(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -109,13 +109,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 			}
 			ra.Values = append(ra.Values, v)
 		}
-		ra.Result = labels.CycleState(it.State)
-		if it.HasVerdict {
-			ra.Result = labels.Stage(it.Stage)
-			if it.CarriesOver {
-				ra.Result += "; chuyển tiếp năm sau"
-			}
-		}
+		ra.Result = labels.YearResult(it)
 		rep.Areas = append(rep.Areas, ra)
 	}
 	if len(cyc.Areas) > 0 {
@@ -164,12 +158,8 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		if !ok || !st.EverRelapsed || a.Year > year || a.TransformedOn.After(day) {
 			continue
 		}
-		now := "Bình thường trở lại"
-		if st.Relapsed {
-			now = "Phức tạp trở lại"
-		}
 		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: n.unit[a.Unit], District: n.District(n.unitDistrict[a.Unit]),
-			Year: a.Year, Category: a.Category, TransformedOn: a.TransformedOn, Now: now, Since: st.Since})
+			Year: a.Year, Category: a.Category, TransformedOn: a.TransformedOn, Now: labels.RelapseNow(st.Relapsed), Since: st.Since})
 	}
 	first := year
 	for _, x := range sel {
@@ -204,53 +194,44 @@ func (rep *Year) Files() ([]File, error) {
 // Tables are the report's tables: areas, proposals, targets over the
 // years, relapses.
 func (rep *Year) Tables() []Table {
-	b := func(v bool) string {
-		if v {
-			return "có"
-		}
-		return "không"
-	}
-	areas := [][]string{{"Năm", "Mã xã", "Tên xã", "Huyện", "Loại", "Nguồn", "Năm lựa chọn", "Ngày quyết định",
-		"Số vụ phạm tội", "Số vụ khám phá", "Số vụ RNT/ĐBNT", "Số vụ RNT/ĐBNT khám phá", "Tin báo tiếp nhận", "Tin báo giải quyết",
-		"Người chấp hành xong án", "Người tái phạm", "Đạt tiêu chí", "Tình trạng", "Kết luận", "Ngày kết luận"}}
+	yes := labels.YesNo
+	areas := [][]string{labels.YearAreaHeadings()}
 	for _, a := range rep.Areas {
 		c := a.Indicators.Counts
 		verdict := ""
 		if a.HasVerdict {
-			verdict = map[bool]string{true: "chuyển hóa đạt", false: "không đạt"}[a.Transformed]
+			verdict = labels.Verdict(a.Transformed)
 		}
 		met := ""
 		if a.HasWindow && a.Indicators.HasData {
-			met = b(a.Indicators.Met)
+			met = yes(a.Indicators.Met)
 		}
 		areas = append(areas, []string{strconv.Itoa(a.Year), a.Unit, a.Name, a.District, strconv.Itoa(int(a.Category)), labels.Origin(a.CycleArea),
 			strconv.Itoa(a.Origin), isoDate(a.DecidedOn), strconv.Itoa(c.Crimes), strconv.Itoa(c.Detected), strconv.Itoa(c.SeriousCrimes),
 			strconv.Itoa(c.SeriousDetected), strconv.Itoa(c.ReportsReceived), strconv.Itoa(c.ReportsHandled), strconv.Itoa(c.Released),
 			strconv.Itoa(c.Reoffended), met, a.Result, verdict, isoDate(a.AssessedOn)})
 	}
-	props := [][]string{{"Năm", "Huyện đề xuất", "Mã xã", "Tên xã", "Ngày đề xuất", "Số vụ phạm tội xâm phạm TTXH", "BQ tỉnh", "BQ huyện",
-		"Vượt BQ tỉnh", "Vượt BQ huyện", "Đạt điều kiện", "Được chọn", "Nhận xét"}}
+	props := [][]string{labels.YearProposalHeadings()}
 	for _, p := range rep.Proposals {
 		c := p.Candidate
 		props = append(props, []string{strconv.Itoa(p.Proposal.Year), p.District, p.Proposal.Unit, p.Name, isoDate(p.Proposal.ProposedOn),
 			strconv.Itoa(c.Counts.SocialOrder), fmt.Sprintf("%.2f", c.ProvinceAvg), fmt.Sprintf("%.2f", c.DistrictAvg),
-			b(c.AboveProvince), b(c.AboveDistrict), b(p.OK), b(p.Selected), p.Note})
+			yes(c.AboveProvince), yes(c.AboveDistrict), yes(p.OK), yes(p.Selected), p.Note})
 	}
-	years := [][]string{{"Năm", "Được chọn", "Đã kết luận", "Chuyển hóa đạt", "Tỷ lệ (%)", fmt.Sprintf("Đạt %d%%", rep.Targets[0]),
-		"Chuyển tiếp", "Chuyển tiếp đạt", "Phức tạp trở lại", "Không phức tạp trở lại (%)", fmt.Sprintf("Đạt %d%%", rep.Targets[1])}}
+	years := [][]string{labels.YearTargetHeadings(rep.Targets[0], rep.Targets[1])}
 	for _, y := range rep.Years {
 		s := y.Selected
 		rate, stable, m1, m2 := "", "", "", ""
 		if s.Assessed > 0 {
-			rate, m1 = fmt.Sprintf("%.1f", y.TransformedRate), b(y.TransformedMet)
+			rate, m1 = fmt.Sprintf("%.1f", y.TransformedRate), yes(y.TransformedMet)
 		}
 		if y.HasTransformed {
-			stable, m2 = fmt.Sprintf("%.1f", y.StableRate), b(y.StableMet)
+			stable, m2 = fmt.Sprintf("%.1f", y.StableRate), yes(y.StableMet)
 		}
 		years = append(years, []string{strconv.Itoa(y.Year), strconv.Itoa(s.Areas), strconv.Itoa(s.Assessed), strconv.Itoa(s.Transformed), rate, m1,
 			strconv.Itoa(y.Carried.Areas), strconv.Itoa(y.Carried.Transformed), strconv.Itoa(s.Relapsed), stable, m2})
 	}
-	rel := [][]string{{"Mã xã", "Tên xã", "Huyện", "Năm chuyển hóa", "Loại", "Ngày công nhận", "Hiện nay", "Từ ngày"}}
+	rel := [][]string{labels.YearRelapseHeadings()}
 	for _, r := range rep.Relapses {
 		rel = append(rel, []string{r.Unit, r.Name, r.District, strconv.Itoa(r.Year), strconv.Itoa(int(r.Category)), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)})
 	}

@@ -46,8 +46,7 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Báo cáo năm %d (số liệu đến %s): %d địa bàn được chọn, %d chuyển tiếp, %d đề xuất của huyện.\n",
-		year, labels.Date(day), rep.Cycle.Cycle.Selected.Areas, rep.Cycle.Cycle.Carried.Areas, len(rep.Proposals))
+	fmt.Fprintln(a.stdout, labels.YearReportSummary(year, day, rep.Cycle.Cycle.Selected.Areas, rep.Cycle.Cycle.Carried.Areas, len(rep.Proposals)))
 	for _, f := range files {
 		fmt.Fprintf(a.stdout, "  %s\n", f)
 	}

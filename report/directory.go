@@ -6,20 +6,20 @@ import (
 	"chuyenhoa/store"
 )
 
-// names resolves the codes of units and districts to the names a reader
-// of a document knows.
-type names struct {
+// directory resolves the codes of units and districts to the names a
+// reader of a document knows.
+type directory struct {
 	unit         map[string]string // unit code → name
 	unitDistrict map[string]string // unit code → district code
 	district     map[string]string // district code → name
 }
 
-func loadNames(ctx context.Context, s *store.Store) (*names, error) {
+func loadDirectory(ctx context.Context, s *store.Store) (*directory, error) {
 	units, err := s.AllUnits(ctx)
 	if err != nil {
 		return nil, err
 	}
-	n := &names{unit: map[string]string{}, unitDistrict: map[string]string{}, district: map[string]string{}}
+	n := &directory{unit: map[string]string{}, unitDistrict: map[string]string{}, district: map[string]string{}}
 	for _, u := range units {
 		n.unit[u.Code], n.unitDistrict[u.Code] = u.Name, u.District
 	}
@@ -34,7 +34,7 @@ func loadNames(ctx context.Context, s *store.Store) (*names, error) {
 }
 
 // District names a district: its name, else its code, "—" for none.
-func (n *names) District(code string) string {
+func (n *directory) District(code string) string {
 	if name, ok := n.district[code]; ok {
 		return name
 	}
