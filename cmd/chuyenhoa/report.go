@@ -26,15 +26,11 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 	if err != nil || year < 2000 || year > 9999 {
 		return usageError{fmt.Sprintf("report year %q: use a year such as 2026", pos[1])}
 	}
-	cfg, s, err := a.open(ctx)
+	cfg, s, day, err := a.openOn(ctx, *at)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	day, err := parseDay(*at, cfg)
-	if err != nil {
-		return err
-	}
 	if year > day.Year() {
 		return usageError{fmt.Sprintf("report year %d: the year has not started on %s", year, labels.Date(day))}
 	}
