@@ -87,7 +87,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	if err != nil {
 		return nil, fmt.Errorf("report %d: %w", year, err)
 	}
-	n, err := loadDirectory(ctx, s)
+	dir, err := loadDirectory(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 
 	cats := map[rules.Category]int{}
 	for _, it := range cyc.Areas {
-		ra := Area{CycleItem: it, Name: n.unit[it.Unit], District: n.District(it.District), AtRisk: it.State == finding.CycleAtRisk}
+		ra := Area{CycleItem: it, Name: dir.unit[it.Unit], District: dir.District(it.District), AtRisk: it.State == finding.CycleAtRisk}
 		if !it.CarriedOver {
 			cats[it.Category]++
 		}
@@ -123,7 +123,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		}
 	}
 	for _, c := range cyc.Proposals {
-		rp := Proposal{ProposalCheck: c, Name: n.unit[c.Proposal.Unit], District: n.District(c.Proposal.District),
+		rp := Proposal{ProposalCheck: c, Name: dir.unit[c.Proposal.Unit], District: dir.District(c.Proposal.District),
 			Note: labels.ProposalNote(c, cyc.Proposal, cfg.Selection.CapPercent), OK: c.Acceptable()}
 		if !rp.OK {
 			rep.Failing++
@@ -131,7 +131,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		rep.Proposals = append(rep.Proposals, rp)
 	}
 	for _, d := range cyc.ProposalDeadlines {
-		rep.Duties = append(rep.Duties, Duty{ProposalDeadline: d, District: n.District(d.District), State: labels.Deadline(d.State),
+		rep.Duties = append(rep.Duties, Duty{ProposalDeadline: d, District: dir.District(d.District), State: labels.Deadline(d.State),
 			Late: d.State != rules.DeadlineSubmitted && d.State != rules.DeadlinePending && d.State != rules.DeadlineUpcoming})
 	}
 
@@ -158,7 +158,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		if !ok || !st.EverRelapsed || a.Year > year || a.TransformedOn.After(day) {
 			continue
 		}
-		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: n.unit[a.Unit], District: n.District(n.unitDistrict[a.Unit]),
+		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: dir.unit[a.Unit], District: dir.District(dir.unitDistrict[a.Unit]),
 			Year: a.Year, Category: a.Category, TransformedOn: a.TransformedOn, Now: labels.RelapseNow(st.Relapsed), Since: st.Since})
 	}
 	first := year
