@@ -60,6 +60,21 @@ func (a *app) open(ctx context.Context) (*config.Config, *store.Store, error) {
 	return cfg, s, nil
 }
 
+// openOn is open for a command with an --at flag: it also reads the day
+// at names (today by default) in the province.
+func (a *app) openOn(ctx context.Context, at string) (*config.Config, *store.Store, time.Time, error) {
+	cfg, s, err := a.open(ctx)
+	if err != nil {
+		return nil, nil, time.Time{}, err
+	}
+	day, err := parseDay(at, cfg)
+	if err != nil {
+		s.Close()
+		return nil, nil, time.Time{}, err
+	}
+	return cfg, s, day, nil
+}
+
 func (a *app) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
@@ -121,15 +136,11 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	} else if !names[0].Recomputes() {
 		return usageError{fmt.Sprintf("unknown job %q; use %s or all", pos[0], strings.Join(finding.Strings(finding.RecomputeJobs()), ", "))}
 	}
-	cfg, s, err := a.open(ctx)
+	cfg, s, day, err := a.openOn(ctx, *at)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	day, err := parseDay(*at, cfg)
-	if err != nil {
-		return err
-	}
 	names2, err := districtNames(ctx, s)
 	if err != nil {
 		return err

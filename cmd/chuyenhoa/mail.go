@@ -82,15 +82,11 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
-	cfg, s, err := a.open(ctx)
+	cfg, s, day, err := a.openOn(ctx, *at)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	day, err := parseDay(*at, cfg)
-	if err != nil {
-		return err
-	}
 	now, err := a.testClock()
 	if err != nil {
 		return err

@@ -111,7 +111,7 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 				who = append(who, fmt.Sprintf("%s, %s", p.district(ch.Proposal.District), labels.Date(ch.Proposal.ProposedOn)))
 			}
 			by = strings.Join(who, "; ")
-			note = proposalNote(checks[0], pr, p.cfg.Selection.CapPercent)
+			note = labels.ProposalNote(checks[0], pr, p.cfg.Selection.CapPercent)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Unit.Code, c.Unit.Name, p.district(c.Unit.District),
 			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, computed, by, note)
@@ -126,7 +126,7 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 		if !shown[c.Proposal.Unit] {
 			shown[c.Proposal.Unit] = true
 			fmt.Fprintf(tw, "%s\t—\t%s\t—\t—\t—\t—\t%s, %s\t%s\n", c.Proposal.Unit, p.district(c.Proposal.District),
-				p.district(c.Proposal.District), labels.Date(c.Proposal.ProposedOn), proposalNote(c, pr, p.cfg.Selection.CapPercent))
+				p.district(c.Proposal.District), labels.Date(c.Proposal.ProposedOn), labels.ProposalNote(c, pr, p.cfg.Selection.CapPercent))
 		}
 	}
 	tw.Flush()
@@ -149,24 +149,4 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%d\n", p.district(d.District), d.Proposed, d.Required, labels.Date(d.SubmittedOn), labels.Deadline(d.State), d.DaysLate)
 	}
 	tw.Flush()
-}
-
-// proposalNote says what is wrong with a district proposal, with the
-// numbers, or that it meets the conditions.
-func proposalNote(c rules.ProposalCheck, pr rules.Proposal, capPercent int) string {
-	note := "Đạt điều kiện"
-	switch {
-	case !c.Known:
-		note = "KHÔNG HỢP LỆ: không phải đơn vị cấp xã của tỉnh"
-	case c.OtherDistrict:
-		note = "KHÔNG HỢP LỆ: xã thuộc huyện khác"
-	case c.FailsGate:
-		note = "KHÔNG ĐẠT điều kiện: " + labels.Reason(c.Candidate, pr.TotalUnits, capPercent, pr.Cap)
-	case c.ExcludedNTM:
-		note = "KHÔNG ĐẠT điều kiện: đạt chuẩn nông thôn mới ngày " + labels.Date(c.Candidate.Unit.NTMCertifiedOn)
-	}
-	if c.Selected {
-		note += "; đã được chọn"
-	}
-	return note
 }

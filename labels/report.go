@@ -1,0 +1,118 @@
+package labels
+
+import (
+	"fmt"
+	"time"
+
+	"chuyenhoa/finding"
+	"chuyenhoa/rules"
+)
+
+// The words of the documents package report writes. The prose of a page
+// stays in its template, as the digests' and the status page's do; what Go
+// code writes into a document or a table is here.
+
+// YearReportSummary is the line the report command prints once the year
+// report is written: the year, the day of its data, the areas selected
+// and carried over, and the district proposals.
+func YearReportSummary(year int, on time.Time, selected, carried, proposals int) string {
+	return fmt.Sprintf("Báo cáo năm %d (số liệu đến %s): %d địa bàn được chọn, %d chuyển tiếp, %d đề xuất của huyện.",
+		year, Date(on), selected, carried, proposals)
+}
+
+// YearResult says how an area of the year of work ended or stands: its
+// stage once the committee decided, noting an area that carries over into
+// the next year, else its state against the indicators.
+func YearResult(it finding.CycleItem) string {
+	if !it.HasVerdict {
+		return CycleState(it.State)
+	}
+	s := Stage(it.Stage)
+	if it.CarriesOver {
+		s += "; chuyển tiếp năm sau"
+	}
+	return s
+}
+
+// Verdict is the committee's conclusion on an area's year.
+func Verdict(transformed bool) string {
+	if transformed {
+		return "chuyển hóa đạt"
+	}
+	return "không đạt"
+}
+
+// TargetMet says whether a yearly target is met, in a document's words:
+// "chưa đánh giá" while there is nothing to judge (has false).
+func TargetMet(has, ok bool) string {
+	switch {
+	case !has:
+		return "chưa đánh giá"
+	case ok:
+		return "đạt"
+	}
+	return "không đạt"
+}
+
+// RelapseNow says how a transformed area that relapsed at some time
+// stands now.
+func RelapseNow(relapsed bool) string {
+	if relapsed {
+		return "Phức tạp trở lại"
+	}
+	return "Bình thường trở lại"
+}
+
+// YesNo is a yes-or-no cell of a table.
+func YesNo(v bool) string {
+	if v {
+		return "có"
+	}
+	return "không"
+}
+
+// YearAreaHeadings head the year report's table of areas.
+func YearAreaHeadings() []string {
+	return []string{"Năm", "Mã xã", "Tên xã", "Huyện", "Loại", "Nguồn", "Năm lựa chọn", "Ngày quyết định",
+		"Số vụ phạm tội", "Số vụ khám phá", "Số vụ RNT/ĐBNT", "Số vụ RNT/ĐBNT khám phá", "Tin báo tiếp nhận", "Tin báo giải quyết",
+		"Người chấp hành xong án", "Người tái phạm", "Đạt tiêu chí", "Tình trạng", "Kết luận", "Ngày kết luận"}
+}
+
+// YearProposalHeadings head the year report's table of district proposals.
+func YearProposalHeadings() []string {
+	return []string{"Năm", "Huyện đề xuất", "Mã xã", "Tên xã", "Ngày đề xuất", "Số vụ phạm tội xâm phạm TTXH", "BQ tỉnh", "BQ huyện",
+		"Vượt BQ tỉnh", "Vượt BQ huyện", "Đạt điều kiện", "Được chọn", "Nhận xét"}
+}
+
+// YearTargetHeadings head the year report's table of the targets over the
+// years; transformed and stable are the targets' percentages.
+func YearTargetHeadings(transformed, stable int) []string {
+	return []string{"Năm", "Được chọn", "Đã kết luận", "Chuyển hóa đạt", "Tỷ lệ (%)", fmt.Sprintf("Đạt %d%%", transformed),
+		"Chuyển tiếp", "Chuyển tiếp đạt", "Phức tạp trở lại", "Không phức tạp trở lại (%)", fmt.Sprintf("Đạt %d%%", stable)}
+}
+
+// YearRelapseHeadings head the year report's table of relapsed areas.
+func YearRelapseHeadings() []string {
+	return []string{"Mã xã", "Tên xã", "Huyện", "Năm chuyển hóa", "Loại", "Ngày công nhận", "Hiện nay", "Từ ngày"}
+}
+
+// ProposalNote says what is wrong with a district proposal, with the
+// numbers, or that it meets the conditions. pr is the computed proposal
+// the check was made against, capPercent the selection cap.
+func ProposalNote(c rules.ProposalCheck, pr rules.Proposal, capPercent int) string {
+	note := "Đạt điều kiện"
+	switch {
+	case !c.Known:
+		note = "KHÔNG HỢP LỆ: không phải đơn vị cấp xã của tỉnh"
+	case c.OtherDistrict:
+		note = "KHÔNG HỢP LỆ: xã thuộc huyện khác"
+	case c.FailsGate:
+		note = "KHÔNG ĐẠT điều kiện: " + Reason(c.Candidate, pr.TotalUnits, capPercent, pr.Cap)
+	case c.ExcludedNTM:
+		note = "KHÔNG ĐẠT điều kiện: đạt chuẩn nông thôn mới ngày " + Date(c.Candidate.Unit.NTMCertifiedOn)
+	}
+	if c.Selected {
+		note += "; đã được chọn"
+	}
+	return note
+}

@@ -1,0 +1,239 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/finding"
+	"chuyenhoa/jobs"
+	"chuyenhoa/labels"
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
+)
+
+// Year is the year-end report the provincial committee reviews, with
+// names resolved: a printable HTML page (A4) and CSV tables.
+type Year struct {
+	Province   string
+	Year       int
+	On         time.Time
+	Targets    [2]int // transformed %, stable %
+	Cycle      *jobs.CycleReport
+	Areas      []Area
+	Categories []CategoryCount
+	Proposals  []Proposal
+	Failing    int // district proposals not acceptable
+	Duties     []Duty
+	Relapses   []Relapse
+	Years      []rules.YearCycle
+	Indicators []string // column headings
+}
+
+// Area is an area of the year of work with its indicators written out.
+type Area struct {
+	finding.CycleItem
+	Name, District string
+	Values         []Value
+	Result         string
+	AtRisk         bool
+}
+
+// Value is one indicator of an area as the page shows it.
+type Value struct {
+	Text string
+	Bad  bool
+}
+
+// CategoryCount counts the year's selected areas of one category.
+type CategoryCount struct {
+	Label string
+	N     int
+}
+
+// Proposal is a district committee's proposal with the check of the gate.
+type Proposal struct {
+	rules.ProposalCheck
+	Name, District string
+	Note           string
+	OK             bool
+}
+
+// Duty is a district committee's obligation to propose.
+type Duty struct {
+	rules.ProposalDeadline
+	District string
+	State    string
+	Late     bool
+}
+
+// Relapse is a transformed area that became complex again at some time.
+type Relapse struct {
+	Unit, Name, District string
+	Year                 int
+	Category             rules.Category
+	TransformedOn        time.Time
+	Now                  string
+	Since                time.Time
+}
+
+// BuildYear gathers the report of the year of work year from the store,
+// with the data known on day.
+func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int, day time.Time) (*Year, error) {
+	r := &jobs.Runner{Store: s, Config: cfg}
+	cyc, err := r.CycleOf(ctx, jobs.CycleQuery{On: day, Year: year, ProposalYear: year})
+	if err != nil {
+		return nil, fmt.Errorf("report %d: %w", year, err)
+	}
+	dir, err := loadDirectory(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Year{
+		Province: cfg.Province.Name, Year: year, On: day, Cycle: cyc,
+		Targets: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
+	}
+
+	cats := map[rules.Category]int{}
+	for _, it := range cyc.Areas {
+		ra := Area{CycleItem: it, Name: dir.unit[it.Unit], District: dir.District(it.District), AtRisk: it.State == finding.CycleAtRisk}
+		if !it.CarriedOver {
+			cats[it.Category]++
+		}
+		for _, in := range it.Indicators.Indicators {
+			v := Value{Text: "—"}
+			if it.HasWindow && it.Indicators.HasData {
+				v = Value{Text: labels.IndicatorValue(in), Bad: !in.Met}
+			}
+			ra.Values = append(ra.Values, v)
+		}
+		ra.Result = labels.YearResult(it)
+		rep.Areas = append(rep.Areas, ra)
+	}
+	if len(cyc.Areas) > 0 {
+		for _, in := range cyc.Areas[0].Indicators.Indicators {
+			rep.Indicators = append(rep.Indicators, fmt.Sprintf("%s (%s)", labels.IndicatorShort(in.Code), labels.IndicatorThreshold(in)))
+		}
+	}
+	for _, k := range rules.Categories {
+		if cats[k] > 0 {
+			rep.Categories = append(rep.Categories, CategoryCount{labels.Category(k), cats[k]})
+		}
+	}
+	for _, c := range cyc.Proposals {
+		rp := Proposal{ProposalCheck: c, Name: dir.unit[c.Proposal.Unit], District: dir.District(c.Proposal.District),
+			Note: labels.ProposalNote(c, cyc.Proposal, cfg.Selection.CapPercent), OK: c.Acceptable()}
+		if !rp.OK {
+			rep.Failing++
+		}
+		rep.Proposals = append(rep.Proposals, rp)
+	}
+	for _, d := range cyc.ProposalDeadlines {
+		rep.Duties = append(rep.Duties, Duty{ProposalDeadline: d, District: dir.District(d.District), State: labels.Deadline(d.State),
+			Late: d.State != rules.DeadlineSubmitted && d.State != rules.DeadlinePending && d.State != rules.DeadlineUpcoming})
+	}
+
+	sel, err := s.Selections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	as, err := s.Assessments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states, err := s.RelapseStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	relapsed := map[rules.AreaKey]bool{}
+	for k, st := range states {
+		if st.EverRelapsed {
+			relapsed[k] = true
+		}
+	}
+	for _, a := range rules.TransformedAreas(sel, as) {
+		st, ok := states[a.Key()]
+		if !ok || !st.EverRelapsed || a.Year > year || a.TransformedOn.After(day) {
+			continue
+		}
+		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: dir.unit[a.Unit], District: dir.District(dir.unitDistrict[a.Unit]),
+			Year: a.Year, Category: a.Category, TransformedOn: a.TransformedOn, Now: labels.RelapseNow(st.Relapsed), Since: st.Since})
+	}
+	first := year
+	for _, x := range sel {
+		first = min(first, x.Year)
+	}
+	for y := first; y <= year; y++ {
+		rep.Years = append(rep.Years, rules.YearCycleOf(cfg.CycleParams(), y, day, sel, as, relapsed))
+	}
+	return rep, nil
+}
+
+// base is the name every file of the report starts with.
+func (rep *Year) base() string { return fmt.Sprintf("bao-cao-chuyen-hoa-%d", rep.Year) }
+
+// Files renders the page and the tables.
+func (rep *Year) Files() ([]File, error) {
+	page, err := htmlFile(rep.base(), "year.html.tmpl", rep)
+	if err != nil {
+		return nil, err
+	}
+	files := []File{page}
+	for _, t := range rep.Tables() {
+		f, err := csvFile(rep.base(), t)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// Tables are the report's tables: areas, proposals, targets over the
+// years, relapses.
+func (rep *Year) Tables() []Table {
+	yes := labels.YesNo
+	areas := [][]string{labels.YearAreaHeadings()}
+	for _, a := range rep.Areas {
+		c := a.Indicators.Counts
+		verdict := ""
+		if a.HasVerdict {
+			verdict = labels.Verdict(a.Transformed)
+		}
+		met := ""
+		if a.HasWindow && a.Indicators.HasData {
+			met = yes(a.Indicators.Met)
+		}
+		areas = append(areas, []string{strconv.Itoa(a.Year), a.Unit, a.Name, a.District, strconv.Itoa(int(a.Category)), labels.Origin(a.CycleArea),
+			strconv.Itoa(a.Origin), isoDate(a.DecidedOn), strconv.Itoa(c.Crimes), strconv.Itoa(c.Detected), strconv.Itoa(c.SeriousCrimes),
+			strconv.Itoa(c.SeriousDetected), strconv.Itoa(c.ReportsReceived), strconv.Itoa(c.ReportsHandled), strconv.Itoa(c.Released),
+			strconv.Itoa(c.Reoffended), met, a.Result, verdict, isoDate(a.AssessedOn)})
+	}
+	props := [][]string{labels.YearProposalHeadings()}
+	for _, p := range rep.Proposals {
+		c := p.Candidate
+		props = append(props, []string{strconv.Itoa(p.Proposal.Year), p.District, p.Proposal.Unit, p.Name, isoDate(p.Proposal.ProposedOn),
+			strconv.Itoa(c.Counts.SocialOrder), fmt.Sprintf("%.2f", c.ProvinceAvg), fmt.Sprintf("%.2f", c.DistrictAvg),
+			yes(c.AboveProvince), yes(c.AboveDistrict), yes(p.OK), yes(p.Selected), p.Note})
+	}
+	years := [][]string{labels.YearTargetHeadings(rep.Targets[0], rep.Targets[1])}
+	for _, y := range rep.Years {
+		s := y.Selected
+		rate, stable, m1, m2 := "", "", "", ""
+		if s.Assessed > 0 {
+			rate, m1 = fmt.Sprintf("%.1f", y.TransformedRate), yes(y.TransformedMet)
+		}
+		if y.HasTransformed {
+			stable, m2 = fmt.Sprintf("%.1f", y.StableRate), yes(y.StableMet)
+		}
+		years = append(years, []string{strconv.Itoa(y.Year), strconv.Itoa(s.Areas), strconv.Itoa(s.Assessed), strconv.Itoa(s.Transformed), rate, m1,
+			strconv.Itoa(y.Carried.Areas), strconv.Itoa(y.Carried.Transformed), strconv.Itoa(s.Relapsed), stable, m2})
+	}
+	rel := [][]string{labels.YearRelapseHeadings()}
+	for _, r := range rep.Relapses {
+		rel = append(rel, []string{r.Unit, r.Name, r.District, strconv.Itoa(r.Year), strconv.Itoa(int(r.Category)), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)})
+	}
+	return []Table{{"dia-ban", areas}, {"de-xuat", props}, {"chi-tieu", years}, {"phuc-tap-tro-lai", rel}}
+}

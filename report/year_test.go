@@ -1,0 +1,113 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"chuyenhoa/config"
+	"chuyenhoa/finding"
+	"chuyenhoa/jobs"
+	"chuyenhoa/period"
+	"chuyenhoa/report"
+	"chuyenhoa/store"
+	"chuyenhoa/store/storetest"
+	"chuyenhoa/synth"
+)
+
+// demo loads the demo's province (seed 67: a year of work with a
+// carried-over area, areas at risk and a district proposal failing the
+// gate) and runs every job on day, as 'chuyenhoa demo' does.
+func demo(t *testing.T, s *store.Store, cfg *config.Config, day time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	opts := synth.Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: day.Year(), Today: day}
+	ds := synth.Province(67, opts)
+	if err := s.Load(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LoadCycle(ctx, synth.Cycle(67, opts, ds)); err != nil {
+		t.Fatal(err)
+	}
+	at7 := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
+	r := &jobs.Runner{Store: s, Config: cfg, Now: func() time.Time { return at7 }}
+	for _, j := range finding.RecomputeJobs() {
+		if _, err := r.Run(ctx, j, day); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The year-end report of the demo's year is written as an A4 HTML page and
+// CSV tables.
+func TestYearReport(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		cfg := config.Default()
+		day := period.Date(2026, 11, 25)
+		demo(t, s, cfg, day)
+
+		rep, err := report.BuildYear(ctx, s, cfg, 2026, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdir := filepath.Join(t.TempDir(), "bao-cao")
+		files, err := report.Write(rdir, rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) != 5 {
+			t.Errorf("wrote %v, want the page and four tables", files)
+		}
+		page, err := os.ReadFile(filepath.Join(rdir, "bao-cao-chuyen-hoa-2026.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			`<html lang="vi">`, "@page { size: A4;", "thead { display: table-header-group; }",
+			"BÁO CÁO TỔNG KẾT CÔNG TÁC CHUYỂN HÓA ĐỊA BÀN TRỌNG ĐIỂM, PHỨC TẠP VỀ TRẬT TỰ, AN TOÀN XÃ HỘI NĂM 2026",
+			"Chuyển tiếp, chọn năm 2025", "Có nguy cơ không đạt", "KHÔNG ĐẠT điều kiện", "V. CHỈ TIÊU QUA CÁC NĂM",
+		} {
+			if !bytes.Contains(page, []byte(want)) {
+				t.Errorf("report page lacks %q", want)
+			}
+		}
+
+		raw, err := os.ReadFile(filepath.Join(rdir, "bao-cao-chuyen-hoa-2026-dia-ban.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(raw, []byte("\ufeff")) {
+			t.Error("CSV lacks the byte order mark spreadsheets need for diacritics")
+		}
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A header and one row per area: 19 selected, 5 carried over.
+		if len(rows) != 1+19+5 {
+			t.Fatalf("areas CSV has %d rows, want 25", len(rows))
+		}
+		carried, atRisk := 0, 0
+		for _, r := range rows[1:] {
+			if strings.HasPrefix(r[5], "Chuyển tiếp") {
+				carried++
+			}
+			if r[17] == "Có nguy cơ không đạt" {
+				atRisk++
+			}
+		}
+		if carried != 5 || atRisk != 2 {
+			t.Errorf("areas CSV: %d carried over, %d at risk; want 5 and 2", carried, atRisk)
+		}
+		// No temporary files are left behind.
+		if left, _ := filepath.Glob(filepath.Join(rdir, ".*")); len(left) != 0 {
+			t.Errorf("temporary files left: %v", left)
+		}
+	})
+}
