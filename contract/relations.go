@@ -17,16 +17,11 @@ import (
 // Selections lists the usable selection decisions, ordered by year and
 // unit: NULLs, unknown units and categories outside 1..4 are left out.
 func (s *Source) Selections(ctx context.Context) ([]rules.Selection, error) {
-	if err := s.loadUnits(ctx); err != nil {
-		return nil, err
-	}
-	raw, err := s.st.RawSelections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return checked(s, raw, relation[rules.Selection]{
-		name: "selections",
-		unit: func(v rules.Selection) string { return v.Unit },
+	return checked(ctx, s, relation[rules.Selection]{
+		name:  "selections",
+		read:  s.st.RawSelections,
+		units: true,
+		unit:  func(v rules.Selection) string { return v.Unit },
 		checks: []func(rules.Selection) *problem{
 			func(v rules.Selection) *problem { return s.unknownUnit(v.Unit) },
 			func(v rules.Selection) *problem {
@@ -41,43 +36,33 @@ func (s *Source) Selections(ctx context.Context) ([]rules.Selection, error) {
 		cmp: func(a, b rules.Selection) int {
 			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
 		},
-	}), nil
+	})
 }
 
 // Assessments lists the usable verdicts, ordered by year and unit.
 func (s *Source) Assessments(ctx context.Context) ([]rules.Assessment, error) {
-	if err := s.loadUnits(ctx); err != nil {
-		return nil, err
-	}
-	raw, err := s.st.RawAssessments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return checked(s, raw, relation[rules.Assessment]{
+	return checked(ctx, s, relation[rules.Assessment]{
 		name:   "assessments",
+		read:   s.st.RawAssessments,
+		units:  true,
 		unit:   func(v rules.Assessment) string { return v.Unit },
 		checks: []func(rules.Assessment) *problem{func(v rules.Assessment) *problem { return s.unknownUnit(v.Unit) }},
 		key:    func(v rules.Assessment) string { return yearUnit(v.Year, v.Unit) },
 		cmp: func(a, b rules.Assessment) int {
 			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
 		},
-	}), nil
+	})
 }
 
 // Submissions lists the usable reports received, as Store.Submissions
 // does: a report dated after now is left out (it has not arrived), a
 // report recorded twice counts from its earliest arrival.
 func (s *Source) Submissions(ctx context.Context) ([]rules.Submission, error) {
-	if err := s.loadUnits(ctx); err != nil {
-		return nil, err
-	}
-	raw, err := s.st.RawSubmissions(ctx)
-	if err != nil {
-		return nil, err
-	}
 	loc := s.set.Location
-	rows := checked(s, raw, relation[store.SubmissionRow]{
+	rows, err := checked(ctx, s, relation[store.SubmissionRow]{
 		name:     "submissions",
+		read:     s.st.RawSubmissions,
+		units:    true,
 		unit:     func(v store.SubmissionRow) string { return v.Unit },
 		district: func(v store.SubmissionRow) string { return v.District },
 		checks: []func(store.SubmissionRow) *problem{
@@ -104,6 +89,9 @@ func (s *Source) Submissions(ctx context.Context) ([]rules.Submission, error) {
 				strings.Compare(a.Period, b.Period), strings.Compare(a.Unit, b.Unit))
 		},
 	})
+	if err != nil {
+		return nil, err
+	}
 	out := make([]rules.Submission, len(rows))
 	for i, r := range rows {
 		out[i] = rules.Submission{District: r.District, Obligation: r.Obligation, Period: r.Period, Unit: r.Unit,
@@ -116,12 +104,11 @@ func (s *Source) Submissions(ctx context.Context) ([]rules.Submission, error) {
 // ordered by year, district and unit. Unknown units are not left out
 // here: the proposal check reports them to the district committee.
 func (s *Source) Proposals(ctx context.Context, year int) ([]rules.DistrictProposal, error) {
-	raw, err := s.st.RawProposals(ctx, year)
-	if err != nil {
-		return nil, err
-	}
-	return checked(s, raw, relation[rules.DistrictProposal]{
-		name:     "proposals",
+	return checked(ctx, s, relation[rules.DistrictProposal]{
+		name: "proposals",
+		read: func(ctx context.Context) ([]store.Raw[rules.DistrictProposal], error) {
+			return s.st.RawProposals(ctx, year)
+		},
 		unit:     func(v rules.DistrictProposal) string { return v.Unit },
 		district: func(v rules.DistrictProposal) string { return v.District },
 		key:      func(v rules.DistrictProposal) string { return fmt.Sprintf("%d/%s/%s", v.Year, v.District, v.Unit) },
@@ -129,15 +116,19 @@ func (s *Source) Proposals(ctx context.Context, year int) ([]rules.DistrictPropo
 		cmp: func(a, b rules.DistrictProposal) int {
 			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.District, b.District), strings.Compare(a.Unit, b.Unit))
 		},
-	}), nil
+	})
 }
 
-// relation says how the rows of a decision or report relation are
-// checked: whom a row concerns, what makes it unusable, which rows are
+// relation says how the rows of a decision or report relation are read
+// and checked: whom a row concerns, what makes it unusable, which rows are
 // copies of one key and the order of the result.
 type relation[T comparable] struct {
 	name string
-	unit func(T) string // the unit a row concerns
+	read func(context.Context) ([]store.Raw[T], error)
+	// units is set when the checks look at units or districts: they are
+	// read first.
+	units bool
+	unit  func(T) string // the unit a row concerns
 	// district is the district a row concerns; nil: none (selections and
 	// assessments are the province's).
 	district func(T) string
@@ -152,9 +143,18 @@ type relation[T comparable] struct {
 	cmp  func(a, b T) int // the order of the result; keys are unique in it
 }
 
-// checked returns the rows of raw that rel accepts, one per key, in rel's
+// checked reads rel and returns the rows it accepts, one per key, in rel's
 // order, and reports the others.
-func checked[T comparable](s *Source, raw []store.Raw[T], rel relation[T]) []T {
+func checked[T comparable](ctx context.Context, s *Source, rel relation[T]) ([]T, error) {
+	if rel.units {
+		if err := s.loadUnits(ctx); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := rel.read(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var ok []store.Raw[T]
 rows:
 	for _, x := range raw {
@@ -182,7 +182,7 @@ rows:
 	}
 	out := dedupe(s, ok, rel)
 	slices.SortFunc(out, rel.cmp)
-	return out
+	return out, nil
 }
 
 // dedupe keeps one row per key: identical copies count once, copies that
