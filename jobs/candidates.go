@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"chuyenhoa/contract"
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -26,7 +27,7 @@ func candidatesPeriod(c period.Calendar, day time.Time) string {
 	return strconv.Itoa(y)
 }
 
-func runCandidates(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
+func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
 	cal := r.Config.Calendar()
 	year, _, _ := cal.MonthOf(day)
 	ref := cal.Year(year - 1)

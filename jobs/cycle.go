@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"chuyenhoa/contract"
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -61,10 +62,10 @@ func cyclePeriod(_ period.Calendar, day time.Time) string { return day.Format(ti
 // CycleOf computes the year of work and the proposals on q.On from the
 // store. It writes nothing.
 func (r *Runner) CycleOf(ctx context.Context, q CycleQuery) (*CycleReport, error) {
-	return r.cycleOf(ctx, q, newSource(r, q.On))
+	return r.cycleOf(ctx, q, r.source(q.On))
 }
 
-func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *source) (*CycleReport, error) {
+func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source) (*CycleReport, error) {
 	cal := r.Config.Calendar()
 	sel, err := src.Selections(ctx)
 	if err != nil {
@@ -119,7 +120,7 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *source) (*Cycle
 
 // cycleItems measures each area of c against the indicators over the
 // window of c.Year as of on, filling ind (when not nil) by unit.
-func (r *Runner) cycleItems(ctx context.Context, src *source, c rules.YearCycle, on time.Time, district map[string]string, ind map[string]rules.IndicatorResult) ([]finding.CycleItem, period.Range, bool, error) {
+func (r *Runner) cycleItems(ctx context.Context, src *contract.Source, c rules.YearCycle, on time.Time, district map[string]string, ind map[string]rules.IndicatorResult) ([]finding.CycleItem, period.Range, bool, error) {
 	cal := r.Config.Calendar()
 	yr := cal.Year(c.Year)
 	_, _, last := cal.LastClosedMonth(on)
@@ -167,7 +168,7 @@ func (r *Runner) cycleItems(ctx context.Context, src *source, c rules.YearCycle,
 // proposals computes the candidates for the proposal year as the
 // candidates job does, checks the district proposals against them and
 // states each district committee's proposal obligation.
-func (r *Runner) proposals(ctx context.Context, src *source, rep *CycleReport, q CycleQuery, sel []rules.Selection) error {
+func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *CycleReport, q CycleQuery, sel []rules.Selection) error {
 	cal := r.Config.Calendar()
 	py := q.ProposalYear
 	if py <= 0 {
@@ -213,7 +214,7 @@ func (r *Runner) proposals(ctx context.Context, src *source, rep *CycleReport, q
 	return nil
 }
 
-func runCycle(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
+func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
 	rep, err := r.cycleOf(ctx, CycleQuery{On: day}, src)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"chuyenhoa/contract"
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -23,7 +24,7 @@ func deadlinesPeriod(_ period.Calendar, day time.Time) string {
 	return day.Format(time.DateOnly)
 }
 
-func runDeadlines(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
+func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
 	units, err := src.Units(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
@@ -32,7 +33,7 @@ func runDeadlines(ctx context.Context, r *Runner, src *source, day time.Time) (*
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
-	subs, err := src.Submissions(ctx, r.Config.Location())
+	subs, err := src.Submissions(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load submissions: %w", err)
 	}

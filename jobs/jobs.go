@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/contract"
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
@@ -64,7 +65,7 @@ type outcome struct {
 }
 
 // jobFunc computes a job's outcome, reading the data contract through src.
-type jobFunc func(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error)
+type jobFunc func(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error)
 
 // registry holds the recompute jobs (finding.RecomputeJobs).
 var registry = map[finding.Job]struct {
@@ -138,12 +139,12 @@ func (r *Runner) Run(ctx context.Context, job finding.Job, day time.Time) (*Resu
 }
 
 func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per, runID string, day time.Time) (*Result, error) {
-	src := newSource(r, day)
+	src := r.source(day)
 	out, err := run(ctx, r, src, day)
 	if err != nil {
 		return nil, err
 	}
-	dataErrs, err := src.findings()
+	dataErrs, err := dataErrors(src)
 	if err != nil {
 		return nil, err
 	}
@@ -192,6 +193,27 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 		return nil, err
 	}
 	return &Result{Job: job, Period: per, RunID: runID, Findings: out.findings, Report: out.report}, nil
+}
+
+// source reads the data contract for a run for day, checked.
+func (r *Runner) source(day time.Time) *contract.Source {
+	set := contract.Settings{Location: r.Config.Location(), Grouped: r.Config.Grouped()}
+	return contract.New(r.Store, set, r.clock()(), day)
+}
+
+// dataErrors returns what src found wrong in the data as data_error
+// findings, ordered by key.
+func dataErrors(src *contract.Source) ([]store.Finding, error) {
+	errs := src.Errors()
+	out := make([]store.Finding, 0, len(errs))
+	for _, e := range errs {
+		f, err := newFinding(e.Key, e.District, e.Unit, e.Problem, e.DataError)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 func (r *Runner) logger() *slog.Logger {

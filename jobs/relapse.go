@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"chuyenhoa/contract"
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -29,7 +30,7 @@ func relapsePeriod(c period.Calendar, day time.Time) string {
 	return period.MonthKey(y, m)
 }
 
-func runRelapse(ctx context.Context, r *Runner, src *source, day time.Time) (*outcome, error) {
+func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
 	cal := r.Config.Calendar()
 	window := cal.RollingYear(day)
 	on := window.To

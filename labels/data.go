@@ -1,0 +1,69 @@
+package labels
+
+import (
+	"fmt"
+
+	"chuyenhoa/finding"
+	"chuyenhoa/period"
+	"chuyenhoa/rules"
+)
+
+// DataMessage says what is wrong with rows of relation rel and what the run
+// did with them (the message of a data_error finding, for the data officer
+// who fixes them at the source). detail is what the problem quotes: the
+// columns, the code, the key, the limit.
+func DataMessage(rel string, problem finding.State, action finding.Action, detail string) string {
+	var what string
+	switch problem {
+	case finding.ProblemNull:
+		what = fmt.Sprintf("Dòng của %s thiếu giá trị hoặc sai kiểu ở cột: %s.", rel, detail)
+	case finding.ProblemNegative:
+		what = fmt.Sprintf("Số liệu âm trong %s: %s.", rel, detail)
+	case finding.ProblemBadValue:
+		what = fmt.Sprintf("Giá trị ngoài phạm vi trong %s (%s).", rel, detail)
+	case finding.ProblemUnknownUnit:
+		what = fmt.Sprintf("Mã xã %q trong %s không có trong danh mục xã (units).", detail, rel)
+	case finding.ProblemUnknownOffence:
+		what = fmt.Sprintf("Mã loại tội phạm %q trong %s không có trong danh mục offence_types.", detail, rel)
+	case finding.ProblemUnknownDistrict:
+		what = fmt.Sprintf("Mã huyện %q trong %s không có trong danh mục huyện (districts).", detail, rel)
+	case finding.ProblemFutureDay:
+		what = fmt.Sprintf("Dòng của %s ghi ngày sau hôm nay (%s).", rel, detail)
+	case finding.ProblemDuplicate:
+		what = fmt.Sprintf("Khóa trùng trong %s: %s.", rel, detail)
+	case finding.ProblemTwoDistricts:
+		what = fmt.Sprintf("Xã được ghi thuộc nhiều huyện cùng lúc trong %s: %s.", rel, detail)
+	case finding.ProblemEmptyDistrict:
+		what = fmt.Sprintf("Huyện %s không có xã nào còn hiệu lực.", detail)
+	default:
+		what = fmt.Sprintf("Dữ liệu %s không dùng được: %s.", rel, detail)
+	}
+	switch action {
+	case finding.ActionLeftOut:
+		return what + " Dòng này không được dùng trong lần tính; hãy sửa dữ liệu nguồn."
+	case finding.ActionCountedOnce:
+		return what + " Các bản giống nhau chỉ được tính một lần; hãy xóa bản trùng ở dữ liệu nguồn."
+	default:
+		return what + " Dữ liệu vẫn được dùng; hãy kiểm tra lại dữ liệu nguồn."
+	}
+}
+
+// DataCopies names a key recorded n times, "A (2 lần)": the detail of a
+// duplicate.
+func DataCopies(key string, n int) string { return fmt.Sprintf("%s (%d lần)", key, n) }
+
+// DataCopiesDiffer names a key recorded n times in rows that differ.
+func DataCopiesDiffer(key string, n int) string {
+	return fmt.Sprintf("%s (%d lần, khác nhau)", key, n)
+}
+
+// DataCategory says that category c is out of range.
+func DataCategory(c rules.Category) string {
+	return fmt.Sprintf("category %d, phải từ 1 đến 4", c)
+}
+
+// DataUnitTotal shows the statistics of a unit code that is in no units
+// row as the period's total (they are found in the totals, not as a row).
+func DataUnitTotal(code string, total int, r period.Range) string {
+	return fmt.Sprintf("unit_code=%q: %d vụ trong kỳ %s–%s", code, total, r.From.Format("02/01/2006"), r.To.Format("02/01/2006"))
+}
