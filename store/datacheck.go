@@ -15,7 +15,7 @@ import (
 	"chuyenhoa/rules"
 )
 
-// The data check's reads (see jobs/datacheck.go). A province maps its own
+// The data check's reads (see package contract). A province maps its own
 // tables onto the data contract with views, which carry none of the
 // constraints of our tables: a view can hand over NULLs, negative counts,
 // text where a date belongs, codes that exist nowhere and the same key
