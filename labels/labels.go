@@ -11,17 +11,26 @@ import (
 	"chuyenhoa/rules"
 )
 
+// lookup finds k's label in a table; a value the table lacks is shown as
+// stored, so a new value reads oddly rather than not at all.
+func lookup[K ~string](table map[K]string, k K) string {
+	if s, ok := table[k]; ok {
+		return s
+	}
+	return string(k)
+}
+
+var categories = map[rules.Category]string{
+	rules.Cat1: "Loại 1: tội phạm xâm phạm TTXH và tệ nạn xã hội",
+	rules.Cat2: "Loại 2: trật tự quản lý kinh tế",
+	rules.Cat3: "Loại 3: môi trường, tài nguyên, an toàn thực phẩm",
+	rules.Cat4: "Loại 4: tội phạm và tệ nạn ma túy",
+}
+
 // Category is the short name of an area category (plan 67, II.1.b).
 func Category(c rules.Category) string {
-	switch c {
-	case rules.Cat1:
-		return "Loại 1: tội phạm xâm phạm TTXH và tệ nạn xã hội"
-	case rules.Cat2:
-		return "Loại 2: trật tự quản lý kinh tế"
-	case rules.Cat3:
-		return "Loại 3: môi trường, tài nguyên, an toàn thực phẩm"
-	case rules.Cat4:
-		return "Loại 4: tội phạm và tệ nạn ma túy"
+	if s, ok := categories[c]; ok {
+		return s
 	}
 	return fmt.Sprintf("loại %d", int(c))
 }
@@ -38,41 +47,28 @@ func Categories(cs []rules.Category) string {
 	return strings.Join(parts, ", ")
 }
 
+var statuses = map[rules.Status]string{
+	rules.StatusProposed:     "Đề xuất chuyển hóa",
+	rules.StatusCutByCap:     "Vượt hạn mức 15%",
+	rules.StatusExcludedNTM:  "Loại trừ: đạt chuẩn nông thôn mới",
+	rules.StatusBelowAverage: "Không cao hơn bình quân",
+}
+
 // Status says what the proposal decided for a unit.
-func Status(s rules.Status) string {
-	switch s {
-	case rules.StatusProposed:
-		return "Đề xuất chuyển hóa"
-	case rules.StatusCutByCap:
-		return "Vượt hạn mức 15%"
-	case rules.StatusExcludedNTM:
-		return "Loại trừ: đạt chuẩn nông thôn mới"
-	case rules.StatusBelowAverage:
-		return "Không cao hơn bình quân"
-	}
-	return string(s)
+func Status(s rules.Status) string { return lookup(statuses, s) }
+
+var deadlines = map[rules.DeadlineState]string{
+	rules.DeadlinePending:       "Chưa đến hạn",
+	rules.DeadlineUpcoming:      "Sắp đến hạn",
+	rules.DeadlineDue:           "Đến hạn",
+	rules.DeadlineOverdue:       "Quá hạn",
+	rules.DeadlineEscalated:     "Quá hạn, báo cáo Ban Chỉ đạo tỉnh",
+	rules.DeadlineSubmitted:     "Đã nộp đúng hạn",
+	rules.DeadlineSubmittedLate: "Đã nộp muộn",
 }
 
 // Deadline says where an obligation stands.
-func Deadline(s rules.DeadlineState) string {
-	switch s {
-	case rules.DeadlinePending:
-		return "Chưa đến hạn"
-	case rules.DeadlineUpcoming:
-		return "Sắp đến hạn"
-	case rules.DeadlineDue:
-		return "Đến hạn"
-	case rules.DeadlineOverdue:
-		return "Quá hạn"
-	case rules.DeadlineEscalated:
-		return "Quá hạn, báo cáo Ban Chỉ đạo tỉnh"
-	case rules.DeadlineSubmitted:
-		return "Đã nộp đúng hạn"
-	case rules.DeadlineSubmittedLate:
-		return "Đã nộp muộn"
-	}
-	return string(s)
-}
+func Deadline(s rules.DeadlineState) string { return lookup(deadlines, s) }
 
 // Date formats a day the Vietnamese way, 25/11/2026.
 func Date(t time.Time) string {
