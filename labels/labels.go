@@ -11,6 +11,9 @@ import (
 	"chuyenhoa/rules"
 )
 
+// None stands where there is nothing to show: no date, no district.
+const None = "—"
+
 // lookup finds k's label in a table; a value the table lacks is shown as
 // stored, so a new value reads oddly rather than not at all.
 func lookup[K ~string](table map[K]string, k K) string {
@@ -38,7 +41,7 @@ func Category(c rules.Category) string {
 // Categories lists categories as "1, 3, 4" or "—".
 func Categories(cs []rules.Category) string {
 	if len(cs) == 0 {
-		return "—"
+		return None
 	}
 	parts := make([]string, len(cs))
 	for i, c := range cs {
@@ -57,23 +60,25 @@ var statuses = map[rules.Status]string{
 // Status says what the proposal decided for a unit.
 func Status(s rules.Status) string { return lookup(statuses, s) }
 
+// deadlines labels the deadline states but escalated, which names a body
+// (see Bodies.Deadline).
 var deadlines = map[rules.DeadlineState]string{
 	rules.DeadlinePending:       "Chưa đến hạn",
 	rules.DeadlineUpcoming:      "Sắp đến hạn",
 	rules.DeadlineDue:           "Đến hạn",
 	rules.DeadlineOverdue:       "Quá hạn",
-	rules.DeadlineEscalated:     "Quá hạn, báo cáo Ban Chỉ đạo tỉnh",
 	rules.DeadlineSubmitted:     "Đã nộp đúng hạn",
 	rules.DeadlineSubmittedLate: "Đã nộp muộn",
 }
 
-// Deadline says where an obligation stands.
-func Deadline(s rules.DeadlineState) string { return lookup(deadlines, s) }
+// Deadline says where an obligation stands, naming the default bodies: for
+// readers that do not carry the configured Bodies (see Bodies.Deadline).
+func Deadline(s rules.DeadlineState) string { return DefaultBodies().Deadline(s) }
 
 // Date formats a day the Vietnamese way, 25/11/2026.
 func Date(t time.Time) string {
 	if t.IsZero() {
-		return "—"
+		return None
 	}
 	return t.Format("02/01/2006")
 }
@@ -85,15 +90,3 @@ func Num(f float64) string {
 
 // Percent formats a percentage (0–100) as 71,4%.
 func Percent(p float64) string { return Num(p) + "%" }
-
-// Committee names a district's Steering Committee 138, or the province's
-// when code is empty.
-func Committee(code, name string) string {
-	if code == "" {
-		return "Ban Chỉ đạo 138 tỉnh"
-	}
-	if name == "" {
-		name = code
-	}
-	return "Ban Chỉ đạo 138 " + name
-}

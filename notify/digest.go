@@ -13,6 +13,7 @@ import (
 	"chuyenhoa/chart"
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
@@ -65,25 +66,8 @@ type Forward struct {
 	Items     []Item
 }
 
-// directory resolves codes to names for the mail.
-type directory struct {
-	units     map[string]rules.Unit
-	districts map[string]rules.District
-}
-
-func (d directory) unit(code string) string {
-	if u, ok := d.units[code]; ok {
-		return fmt.Sprintf("%s (%s)", u.Name, code)
-	}
-	return code
-}
-
-func (d directory) committee(code string) string {
-	return labels.Committee(code, d.districts[code].Name)
-}
-
 // item renders one alert as a digest line.
-func (d directory) item(a store.Alert) (Item, error) {
+func item(d *names.Directory, a store.Alert) (Item, error) {
 	it := Item{New: a.Open && a.NotifiedState != a.State}
 	src := a.Kind.Source()
 	switch a.Kind {
@@ -92,19 +76,19 @@ func (d directory) item(a store.Alert) (Item, error) {
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode deadline: %w", a.Key, err)
 		}
-		d.deadlineItem(&it, dl, a)
+		deadlineItem(d, &it, dl, a)
 	case finding.AlertRelapse:
 		r, err := finding.Decode[finding.RelapseItem](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode relapse: %w", a.Key, err)
 		}
-		d.relapseItem(&it, r, a)
+		relapseItem(d, &it, r, a)
 	case finding.AlertProposal, finding.AlertProposalEscalation:
 		pd, err := finding.Decode[rules.ProposalDeadline](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode proposal obligation: %w", a.Key, err)
 		}
-		d.deadlineItem(&it, pd.Deadline, a)
+		deadlineItem(d, &it, pd.Deadline, a)
 		it.Facts += fmt.Sprintf(" Đã đề xuất %d/%d địa bàn.", pd.Proposed, pd.Required)
 		switch {
 		case !a.Open:
@@ -118,7 +102,7 @@ func (d directory) item(a store.Alert) (Item, error) {
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode area: %w", a.Key, err)
 		}
-		d.atRiskItem(&it, c, a)
+		atRiskItem(d, &it, c, a)
 	case finding.AlertProjection:
 		p, err := finding.Decode[finding.ProjectionItem](src, a.Payload)
 		if err != nil {
@@ -134,12 +118,12 @@ func (d directory) item(a store.Alert) (Item, error) {
 // deadlineRank orders deadline items most urgent first.
 var deadlineRank = map[rules.DeadlineState]string{rules.DeadlineEscalated: "0", rules.DeadlineOverdue: "1", rules.DeadlineDue: "2", rules.DeadlineUpcoming: "3"}
 
-func (d directory) deadlineItem(it *Item, dl rules.Deadline, a store.Alert) {
+func deadlineItem(d *names.Directory, it *Item, dl rules.Deadline, a store.Alert) {
 	o := dl.Obligation
-	it.Committee = d.committee(dl.District)
+	it.Committee = d.Committee(dl.District)
 	it.Title = fmt.Sprintf("%s, kỳ %s", o.Name, dl.Period)
 	if dl.Unit != "" {
-		it.Title = fmt.Sprintf("%s: %s, kỳ %s", o.Name, d.unit(dl.Unit), dl.Period)
+		it.Title = fmt.Sprintf("%s: %s, kỳ %s", o.Name, d.UnitName(dl.Unit), dl.Period)
 	}
 	it.Deadline = labels.Date(dl.Due)
 	it.State = labels.Deadline(dl.State)
@@ -161,7 +145,7 @@ func (d directory) deadlineItem(it *Item, dl rules.Deadline, a store.Alert) {
 	}
 	it.Expected = fmt.Sprintf("Gửi %s về Ban Chỉ đạo 138 tỉnh.", lowerFirst(o.Name))
 	if dl.Unit != "" {
-		it.Expected = fmt.Sprintf("Gửi %s của %s về Ban Chỉ đạo 138 tỉnh.", lowerFirst(o.Name), d.unit(dl.Unit))
+		it.Expected = fmt.Sprintf("Gửi %s của %s về Ban Chỉ đạo 138 tỉnh.", lowerFirst(o.Name), d.UnitName(dl.Unit))
 	}
 	if a.Kind == finding.AlertEscalation {
 		it.Expected = fmt.Sprintf("Đôn đốc %s nộp ngay; xem xét trách nhiệm theo quy chế.", it.Committee)
@@ -181,10 +165,10 @@ func (d directory) deadlineItem(it *Item, dl rules.Deadline, a store.Alert) {
 	}
 }
 
-func (d directory) relapseItem(it *Item, r finding.RelapseItem, a store.Alert) {
-	u := d.units[r.Area.Unit]
-	it.Committee = d.committee(u.District)
-	it.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", d.unit(r.Area.Unit), r.Area.Year, labels.Category(r.Area.Category))
+func relapseItem(d *names.Directory, it *Item, r finding.RelapseItem, a store.Alert) {
+	u, _ := d.Unit(r.Area.Unit)
+	it.Committee = d.Committee(u.District)
+	it.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", d.UnitName(r.Area.Unit), r.Area.Year, labels.Category(r.Area.Category))
 	k := r.Area.Category
 	facts := fmt.Sprintf("Kỳ %s: %d vụ phạm tội xâm phạm TTXH (BQ tỉnh %s", r.Window, r.Counts.SocialOrder, labels.Num(r.ProvinceAvg))
 	if u.District != "" {
@@ -213,13 +197,13 @@ func (d directory) relapseItem(it *Item, r finding.RelapseItem, a store.Alert) {
 	it.Expected = "Rà soát nguyên nhân, đề ra biện pháp khắc phục và báo cáo kết quả về Ban Chỉ đạo 138 tỉnh."
 }
 
-func (d directory) atRiskItem(it *Item, c finding.CycleItem, a store.Alert) {
-	it.Committee = d.committee(c.District)
+func atRiskItem(d *names.Directory, it *Item, c finding.CycleItem, a store.Alert) {
+	it.Committee = d.Committee(c.District)
 	how := "quyết định lựa chọn ngày " + labels.Date(c.DecidedOn)
 	if c.CarriedOver {
 		how = fmt.Sprintf("chuyển tiếp, lựa chọn năm %d", c.Origin)
 	}
-	it.Title = fmt.Sprintf("%s — địa bàn chuyển hóa năm %d (%s; %s)", d.unit(c.Unit), c.Year, how, labels.Category(c.Category))
+	it.Title = fmt.Sprintf("%s — địa bàn chuyển hóa năm %d (%s; %s)", d.UnitName(c.Unit), c.Year, how, labels.Category(c.Category))
 	var facts []string
 	for _, in := range c.Indicators.Indicators {
 		facts = append(facts, fmt.Sprintf("%s %s", lowerFirst(labels.Indicator(in.Code)), labels.IndicatorValue(in)))

@@ -11,6 +11,8 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -47,15 +49,15 @@ func payload(t *testing.T, v any) json.RawMessage {
 	return b
 }
 
-func goldenFixture(t *testing.T, unitName string) (directory, []store.Alert) {
+func goldenFixture(t *testing.T, unitName string) (*names.Directory, []store.Alert) {
 	d := period.Date
-	dir := directory{
-		units: map[string]rules.Unit{
-			"D03X04": {Code: "D03X04", Name: unitName, District: "D03"},
-			"D03X12": {Code: "D03X12", Name: "Xã Bình Nguyên", District: "D03"},
+	dir := names.New(labels.DefaultBodies(),
+		[]rules.Unit{
+			{Code: "D03X04", Name: unitName, District: "D03"},
+			{Code: "D03X12", Name: "Xã Bình Nguyên", District: "D03"},
 		},
-		districts: map[string]rules.District{"D03": {Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
-	}
+		[]rules.District{{Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
+	)
 	plan := rules.Obligation{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
 	h1 := rules.Obligation{Code: "report_h1", Name: "Báo cáo sơ kết 6 tháng", Period: rules.PeriodHalf1, DueMonth: time.June, DueDay: 20, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
 	upcoming := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 29), EscalateOn: d(2026, 12, 13), State: rules.DeadlineUpcoming}
@@ -82,7 +84,7 @@ func goldenFixture(t *testing.T, unitName string) (directory, []store.Alert) {
 	return dir, alerts
 }
 
-func render(t *testing.T, c *Composer, dir directory, com string, alerts []store.Alert, repeat bool, mod func(*Digest)) (string, string, string) {
+func render(t *testing.T, c *Composer, dir *names.Directory, com string, alerts []store.Alert, repeat bool, mod func(*Digest)) (string, string, string) {
 	t.Helper()
 	var mine []store.Alert
 	for _, a := range alerts {

@@ -10,6 +10,8 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/csvimport"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
 )
@@ -115,10 +117,10 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	names := []finding.Job{finding.Job(pos[0])}
+	run := []finding.Job{finding.Job(pos[0])}
 	if pos[0] == "all" {
-		names = finding.RecomputeJobs()
-	} else if !names[0].Recomputes() {
+		run = finding.RecomputeJobs()
+	} else if !run[0].Recomputes() {
 		return usageError{fmt.Sprintf("unknown job %q; use %s or all", pos[0], strings.Join(finding.Strings(finding.RecomputeJobs()), ", "))}
 	}
 	cfg, s, err := a.open(ctx)
@@ -130,11 +132,11 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	names2, err := districtNames(ctx, s)
+	dir, err := names.Load(ctx, s, labels.DefaultBodies())
 	if err != nil {
 		return err
 	}
-	p := newPrinter(a.stdout, cfg, names2)
+	p := newPrinter(a.stdout, cfg, dir)
 	now, err := a.testClock()
 	if err != nil {
 		return err
@@ -145,7 +147,7 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	}
 	queued := 0
 	comp.Sink = func(store.OutboxMessage) { queued++ }
-	for _, n := range names {
+	for _, n := range run {
 		res, err := r.Run(ctx, n, day)
 		if err != nil {
 			return err
@@ -177,16 +179,4 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "Đã nhập %d dòng %s từ %s.\n", n, pos[0], pos[1])
 	return nil
-}
-
-func districtNames(ctx context.Context, s *store.Store) (map[string]string, error) {
-	ds, err := s.Districts(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load districts: %w", err)
-	}
-	names := map[string]string{}
-	for _, d := range ds {
-		names[d.Code] = d.Name
-	}
-	return names, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/notify"
 	"chuyenhoa/store"
 	"chuyenhoa/synth"
@@ -67,14 +68,15 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err := s.LoadCycle(ctx, synth.Cycle(*seed, opts, ds)); err != nil {
 		return fmt.Errorf("load demo proposals and case statistics: %w", err)
 	}
-	names, err := districtNames(ctx, s)
+	bodies := labels.DefaultBodies()
+	dir, err := names.Load(ctx, s, bodies)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "Tỉnh mô phỏng: %d huyện, %d xã, %d dòng thống kê; hôm nay là %s. Cơ sở dữ liệu: %s\n",
 		len(ds.Districts), len(ds.Units), len(ds.Stats), labels.Date(day), *db)
-	demoRecipients(cfg, names)
-	p := newPrinter(a.stdout, cfg, names)
+	demoRecipients(cfg, bodies, ds.Districts)
+	p := newPrinter(a.stdout, cfg, dir)
 	p.showAll = *all
 	// The demo's clock stands at 07:00 of its day, so Message-IDs and Date
 	// headers, and with them the .eml files, are the same on every run.

@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"text/tabwriter"
 	"time"
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
+	"chuyenhoa/labels"
 	"chuyenhoa/notify"
+	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
 
@@ -194,11 +197,15 @@ func cmdSendTest(ctx context.Context, a *app, args []string) error {
 
 // demoRecipients gives every demo district an address but the last, whose
 // digest the provincial committee then receives to pass on.
-func demoRecipients(cfg *config.Config, districts map[string]string) {
-	cfg.Mail.From = "Ban Chỉ đạo 138 tỉnh Quảng Ngãi <bcd138@congan.quangngai.gov.vn>"
+func demoRecipients(cfg *config.Config, b labels.Bodies, districts []rules.District) {
+	cfg.Mail.From = b.Province + " Quảng Ngãi <bcd138@congan.quangngai.gov.vn>"
 	cfg.Recipients.Province = []string{"bcd138@congan.quangngai.gov.vn"}
 	cfg.Recipients.Districts = map[string][]string{}
-	codes := sortedKeys(districts)
+	codes := make([]string, len(districts))
+	for i, d := range districts {
+		codes[i] = d.Code
+	}
+	sort.Strings(codes)
 	for i, code := range codes {
 		if i == len(codes)-1 {
 			break

@@ -9,20 +9,21 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/rules"
 )
 
 // printer writes job results as Vietnamese tables for a terminal.
 type printer struct {
-	w         io.Writer
-	cfg       *config.Config
-	districts map[string]string // code → name
+	w   io.Writer
+	cfg *config.Config
+	dir *names.Directory
 	// ShowAll lists below-average units one by one instead of counting them.
 	showAll bool
 }
 
-func newPrinter(w io.Writer, cfg *config.Config, districts map[string]string) *printer {
-	return &printer{w: w, cfg: cfg, districts: districts}
+func newPrinter(w io.Writer, cfg *config.Config, dir *names.Directory) *printer {
+	return &printer{w: w, cfg: cfg, dir: dir}
 }
 
 func (p *printer) result(res *jobs.Result) {
@@ -47,16 +48,6 @@ func (p *printer) heading(s string) {
 	fmt.Fprintf(p.w, "\n%s\n%s\n", s, strings.Repeat("=", len([]rune(s))))
 }
 
-func (p *printer) district(code string) string {
-	if code == "" {
-		return "—"
-	}
-	if n, ok := p.districts[code]; ok {
-		return n
-	}
-	return code
-}
-
 func (p *printer) candidates(r *jobs.CandidatesReport) {
 	pr := r.Proposal
 	p.heading(fmt.Sprintf("ĐỀ XUẤT ĐỊA BÀN TRỌNG ĐIỂM, PHỨC TẠP VỀ TTATXH CHUYỂN HÓA NĂM %d", r.Year))
@@ -79,7 +70,7 @@ func (p *printer) candidates(r *jobs.CandidatesReport) {
 		if c.HasDistrict {
 			dist = labels.Num(c.DistrictAvg)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", rank, c.Unit.Code, c.Unit.Name, p.district(c.Unit.District),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", rank, c.Unit.Code, c.Unit.Name, p.dir.District(c.Unit.District),
 			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, labels.Categories(c.Complex), labels.Status(c.Status),
 			labels.Reason(c, pr.TotalUnits, p.cfg.Selection.CapPercent, pr.Cap))
 	}
@@ -161,7 +152,7 @@ func (p *printer) deadlines(r *jobs.DeadlinesReport) {
 			continue
 		}
 		shown++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", p.district(d.District), d.Obligation.Name, d.Period, orDash(d.Unit),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", p.dir.District(d.District), d.Obligation.Name, d.Period, orDash(d.Unit),
 			labels.Date(d.Due), labels.Date(d.SubmittedOn), labels.Deadline(d.State), d.DaysLate)
 	}
 	tw.Flush()

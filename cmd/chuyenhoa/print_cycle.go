@@ -37,7 +37,7 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 	states := map[finding.State]int{}
 	for _, it := range r.Areas {
 		states[it.State]++
-		row := []string{it.Unit, fmt.Sprint(it.Year), p.district(it.District), fmt.Sprint(int(it.Category)), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
+		row := []string{it.Unit, fmt.Sprint(it.Year), p.dir.District(it.District), fmt.Sprint(int(it.Category)), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
 		for _, in := range it.Indicators.Indicators {
 			v := "—"
 			if it.HasWindow && it.Indicators.HasData {
@@ -108,12 +108,12 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 		if len(checks) > 0 {
 			var who []string
 			for _, ch := range checks {
-				who = append(who, fmt.Sprintf("%s, %s", p.district(ch.Proposal.District), labels.Date(ch.Proposal.ProposedOn)))
+				who = append(who, fmt.Sprintf("%s, %s", p.dir.District(ch.Proposal.District), labels.Date(ch.Proposal.ProposedOn)))
 			}
 			by = strings.Join(who, "; ")
 			note = proposalNote(checks[0], pr, p.cfg.Selection.CapPercent)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Unit.Code, c.Unit.Name, p.district(c.Unit.District),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Unit.Code, c.Unit.Name, p.dir.District(c.Unit.District),
 			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, computed, by, note)
 	}
 	for _, c := range pr.Candidates {
@@ -125,8 +125,8 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 	for _, c := range r.Proposals {
 		if !shown[c.Proposal.Unit] {
 			shown[c.Proposal.Unit] = true
-			fmt.Fprintf(tw, "%s\t—\t%s\t—\t—\t—\t—\t%s, %s\t%s\n", c.Proposal.Unit, p.district(c.Proposal.District),
-				p.district(c.Proposal.District), labels.Date(c.Proposal.ProposedOn), proposalNote(c, pr, p.cfg.Selection.CapPercent))
+			fmt.Fprintf(tw, "%s\t—\t%s\t—\t—\t—\t—\t%s, %s\t%s\n", c.Proposal.Unit, p.dir.District(c.Proposal.District),
+				p.dir.District(c.Proposal.District), labels.Date(c.Proposal.ProposedOn), proposalNote(c, pr, p.cfg.Selection.CapPercent))
 		}
 	}
 	tw.Flush()
@@ -146,7 +146,7 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 	fmt.Fprintf(p.w, "\nNghĩa vụ đề xuất (ít nhất %d địa bàn mỗi huyện, hạn %s):\n", o.MinPerDistrict, labels.Date(r.ProposalDeadlines[0].Due))
 	fmt.Fprintln(tw, "Ban Chỉ đạo\tĐã đề xuất\tNgày đủ số lượng\tTình trạng\tSố ngày trễ")
 	for _, d := range r.ProposalDeadlines {
-		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%d\n", p.district(d.District), d.Proposed, d.Required, labels.Date(d.SubmittedOn), labels.Deadline(d.State), d.DaysLate)
+		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%d\n", p.dir.District(d.District), d.Proposed, d.Required, labels.Date(d.SubmittedOn), labels.Deadline(d.State), d.DaysLate)
 	}
 	tw.Flush()
 }
