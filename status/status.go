@@ -60,7 +60,7 @@ func (s *Server) Handler() http.Handler {
 		u, p, ok := r.BasicAuth()
 		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(s.User)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Basic realm="chuyenhoa", charset="UTF-8"`)
-			http.Error(w, "Cần đăng nhập", http.StatusUnauthorized)
+			http.Error(w, labels.PageLoginRequired, http.StatusUnauthorized)
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -77,7 +77,7 @@ func (s *Server) render(w http.ResponseWriter, name string, data any) {
 
 func (s *Server) fail(w http.ResponseWriter, err error) {
 	s.log().Error("status page", "err", err)
-	http.Error(w, "Không đọc được dữ liệu: "+err.Error(), http.StatusInternalServerError)
+	http.Error(w, labels.PageReadFailed(err), http.StatusInternalServerError)
 }
 
 // candidateRow is a stored candidate finding with its reason and district
@@ -225,7 +225,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		sev := severity[f.State.Deadline()]
 		if cur, ok := row[dl.Obligation.Name]; !ok || sev > cur.severity {
 			row[dl.Obligation.Name] = boardCell{State: string(f.State), Label: dir.Bodies().Deadline(dl.State),
-				Title: fmt.Sprintf("%s %s: hạn %s", dl.Obligation.Name, dl.Period, labels.Date(dl.Due)), severity: sev}
+				Title: labels.BoardTitle(dl.Obligation.Name, dl.Period, dl.Due), severity: sev}
 		}
 	}
 	for _, code := range sortedKeys(board) {
@@ -233,7 +233,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		for _, o := range d.Obligations {
 			c, ok := board[code][o]
 			if !ok {
-				c = boardCell{State: "none", Label: "—"}
+				c = boardCell{State: "none", Label: labels.None}
 			}
 			row.Cells = append(row.Cells, c)
 		}
@@ -261,16 +261,17 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 			continue
 		}
 		u, _ := dir.Unit(x.Unit)
-		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.District(u.District), Category: x.Category, DecidedOn: x.DecidedOn, Stage: "Đang chuyển hóa"}
+		stage := rules.StageInProgress
 		if a, ok := assessed[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok {
-			row.Stage = "Chưa đạt"
+			stage = rules.StageNotTransformed
 			if a.Transformed {
-				row.Stage = "Chuyển hóa đạt"
+				stage = rules.StageWatched // or stable: the page does not tell them apart
 				if st, ok := states[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok && st.Relapsed {
-					row.Stage = "Phức tạp trở lại"
+					stage = rules.StageRelapsed
 				}
 			}
 		}
+		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.District(u.District), Category: x.Category, DecidedOn: x.DecidedOn, Stage: labels.StageShort(stage)}
 		if p, ok := plans[x.Unit]; ok {
 			row.Plan = dir.Bodies().Deadline(p)
 		}
@@ -362,7 +363,7 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 	}
 	u, ok := dir.Unit(code)
 	if !ok {
-		http.Error(w, "Không có địa bàn mã "+code, http.StatusNotFound)
+		http.Error(w, labels.PageNoCommune(code), http.StatusNotFound)
 		return
 	}
 	cfg := s.Config
@@ -384,7 +385,7 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		b := rules.ComputeBaseline(units, counts)
-		label := r.To.Format("01/2006")
+		label := labels.Month(r.To)
 		row := monthRow{Label: label, Counts: counts[code], ProvinceAvg: b.Province.Avg, DistrictAvg: b.Districts[u.District].Avg}
 		d.Months = append(d.Months, row)
 		pts = append(pts, chart.Point{Label: label, Count: row.Counts.SocialOrder, ProvinceAvg: row.ProvinceAvg, DistrictAvg: row.DistrictAvg})
