@@ -116,11 +116,11 @@ func (b Bodies) RelapseLine(a Alert, r finding.RelapseItem, unit string, grouped
 	}
 	l.Facts = facts + ")."
 	if !a.Open {
-		l.State = "Bình thường trở lại"
+		l.State = NormalAgain
 		l.Rule = fmt.Sprintf("Không còn vượt bình quân và không còn phức tạp loại %d.", k)
 		return l
 	}
-	l.State = "Phức tạp trở lại"
+	l.State = RelapsedAgain
 	var why []string
 	if r.ByGate {
 		why = append(why, "số vụ cao hơn bình quân một xã của tỉnh và của "+b.Level)
@@ -240,9 +240,9 @@ func DigestSubject(tag, committee string, n DigestCounts, day time.Time) string 
 	return fmt.Sprintf("%s %s: %s (%s)", tag, committee, what, Date(day))
 }
 
-// TargetMet says whether a yearly target is met: "chưa đánh giá" while
+// TargetStatus says whether a yearly target is met: "chưa đánh giá" while
 // there is nothing to judge (has false), "đạt", or "KHÔNG ĐẠT".
-func TargetMet(has, ok bool) string {
+func TargetStatus(has, ok bool) string {
 	switch {
 	case !has:
 		return "chưa đánh giá"
@@ -252,10 +252,10 @@ func TargetMet(has, ok bool) string {
 	return "KHÔNG ĐẠT"
 }
 
-// TargetMetNeeded is TargetMet with, for a missed target, how many areas
+// TargetStatusNeeded is TargetStatus with, for a missed target, how many areas
 // it needs: "KHÔNG ĐẠT (cần 11)".
-func TargetMetNeeded(has, ok bool, needed int) string {
-	s := TargetMet(has, ok)
+func TargetStatusNeeded(has, ok bool, needed int) string {
+	s := TargetStatus(has, ok)
 	if has && !ok {
 		s += fmt.Sprintf(" (cần %d)", needed)
 	}

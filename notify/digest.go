@@ -154,7 +154,7 @@ var funcs = map[string]any{
 	"date":    labels.Date,
 	"percent": labels.Percent,
 	"upper":   strings.ToUpper,
-	"met":     labels.TargetMet,
+	"met":     labels.TargetStatus,
 }
 
 var (

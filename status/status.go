@@ -184,7 +184,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 			d.Below++
 			continue
 		}
-		c.Reason = labels.Reason(c.Candidate, c.TotalUnits, cfg.Selection.CapPercent, c.Cap)
+		c.Reason = dir.Bodies().Reason(c.Candidate, c.TotalUnits, cfg.Selection.CapPercent, c.Cap)
 		c.District = dir.District(c.Unit.District)
 		d.Candidates = append(d.Candidates, c)
 	}
