@@ -87,8 +87,7 @@ func cmdCheckConfig(_ context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Cấu hình hợp lệ: tỉnh %s, múi giờ %s, cơ sở dữ liệu %s, %d nghĩa vụ báo cáo.\n",
-		cfg.Province.Name, cfg.Timezone, store.Redact(cfg.Database.URL), len(cfg.Obligations))
+	fmt.Fprintln(a.stdout, labels.ConfigValid(cfg.Province.Name, cfg.Timezone, store.Redact(cfg.Database.URL), len(cfg.Obligations)))
 	return nil
 }
 
@@ -106,7 +105,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Cơ sở dữ liệu ở phiên bản %d (mới nhất %d).\n", cur, latest)
+	fmt.Fprintln(a.stdout, labels.MigrationStatus(cur, latest))
 	return nil
 }
 
@@ -155,7 +154,7 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		p.result(res)
 	}
 	if queued > 0 {
-		fmt.Fprintf(a.stdout, "\n%d thư đã vào hộp thư đi; 'chuyenhoa send' gửi ngay, dịch vụ 'serve' tự gửi.\n", queued)
+		fmt.Fprintf(a.stdout, "\n%s\n", labels.Queued(queued))
 	}
 	return nil
 }
@@ -177,6 +176,6 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Đã nhập %d dòng %s từ %s.\n", n, pos[0], pos[1])
+	fmt.Fprintln(a.stdout, labels.Imported(n, pos[0], pos[1]))
 	return nil
 }

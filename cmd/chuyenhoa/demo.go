@@ -73,8 +73,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Tỉnh mô phỏng: %d huyện, %d xã, %d dòng thống kê; hôm nay là %s. Cơ sở dữ liệu: %s\n",
-		len(ds.Districts), len(ds.Units), len(ds.Stats), labels.Date(day), *db)
+	fmt.Fprintln(a.stdout, labels.DemoProvince(len(ds.Districts), len(ds.Units), len(ds.Stats), day, *db))
 	demoRecipients(cfg, bodies, ds.Districts)
 	p := newPrinter(a.stdout, cfg, dir)
 	p.showAll = *all
@@ -98,17 +97,17 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("write demo mail: %w", err)
 	}
-	p.heading("THƯ ĐÃ GỬI (GHI RA TỆP .eml)")
+	p.heading(labels.DemoMailHeading)
 	msgs, err := s.Outbox(ctx, 0, store.OutboxSent)
 	if err != nil {
 		return err
 	}
 	tw := p.table()
-	fmt.Fprintln(tw, "Người nhận\tTiêu đề\tTệp")
+	writeRow(tw, labels.DemoMailColumns())
 	for _, m := range msgs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Recipient, m.Subject, filepath.Join(*mailDir, notify.FileName(m.MessageID)))
 	}
 	tw.Flush()
-	fmt.Fprintf(a.stdout, "%d thư đã ghi vào thư mục %s (mở bằng trình đọc thư bất kỳ).\n", st.Sent, *mailDir)
+	fmt.Fprintln(a.stdout, labels.DemoMailWritten(st.Sent, *mailDir))
 	return nil
 }
