@@ -46,16 +46,12 @@ func (g *Digest) TargetChart() htmltemplate.HTML {
 	return chart.Targets(g.Targets, g.TargetPct[0], g.TargetPct[1])
 }
 
-// Item is one line of a digest with everything a reader needs to act.
+// Item is one line of a digest with everything a reader needs to act: its
+// wording (labels.Line) and where it stands among the others.
 type Item struct {
+	labels.Line
 	New       bool
 	Committee string // committee name, in the provincial digest
-	Title     string
-	Facts     string // the numbers
-	Rule      string // the rule it broke
-	Deadline  string // when something is expected, or ""
-	Expected  string // what is expected
-	State     string
 	order     string
 }
 
@@ -70,7 +66,6 @@ type Forward struct {
 func item(d *names.Directory, a store.Alert) (Item, error) {
 	it := Item{New: a.Open && a.NotifiedState != a.State}
 	b, la := d.Bodies(), labels.Alert{Kind: a.Kind, Open: a.Open, State: a.State}
-	var l labels.Line
 	src := a.Kind.Source()
 	switch a.Kind {
 	case finding.AlertDeadline, finding.AlertEscalation:
@@ -79,7 +74,7 @@ func item(d *names.Directory, a store.Alert) (Item, error) {
 			return it, fmt.Errorf("alert %s: decode deadline: %w", a.Key, err)
 		}
 		it.Committee, it.order = d.Committee(dl.District), deadlineOrder(dl, a)
-		l = b.DeadlineLine(la, dl, d.UnitName(dl.Unit), it.Committee)
+		it.Line = b.DeadlineLine(la, dl, d.UnitName(dl.Unit), it.Committee)
 	case finding.AlertRelapse:
 		r, err := finding.Decode[finding.RelapseItem](src, a.Payload)
 		if err != nil {
@@ -87,32 +82,31 @@ func item(d *names.Directory, a store.Alert) (Item, error) {
 		}
 		u, _ := d.Unit(r.Area.Unit)
 		it.Committee, it.order = d.Committee(u.District), r.Area.Unit
-		l = b.RelapseLine(la, r, d.UnitName(r.Area.Unit), u.District != "")
+		it.Line = b.RelapseLine(la, r, d.UnitName(r.Area.Unit), u.District != "")
 	case finding.AlertProposal, finding.AlertProposalEscalation:
 		pd, err := finding.Decode[rules.ProposalDeadline](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode proposal obligation: %w", a.Key, err)
 		}
 		it.Committee, it.order = d.Committee(pd.District), deadlineOrder(pd.Deadline, a)
-		l = b.ProposalLine(la, pd, d.UnitName(pd.Unit), it.Committee)
+		it.Line = b.ProposalLine(la, pd, d.UnitName(pd.Unit), it.Committee)
 	case finding.AlertAtRisk:
 		c, err := finding.Decode[finding.CycleItem](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode area: %w", a.Key, err)
 		}
 		it.Committee, it.order = d.Committee(c.District), c.Unit+fmt.Sprint(c.Year)
-		l = b.AtRiskLine(la, c, d.UnitName(c.Unit))
+		it.Line = b.AtRiskLine(la, c, d.UnitName(c.Unit))
 	case finding.AlertProjection:
 		p, err := finding.Decode[finding.ProjectionItem](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode projection: %w", a.Key, err)
 		}
 		it.order = p.Target
-		l = b.ProjectionLine(la, p)
+		it.Line = b.ProjectionLine(la, p)
 	default:
 		return it, fmt.Errorf("alert %s: unknown kind %q", a.Key, a.Kind)
 	}
-	it.Title, it.Facts, it.Rule, it.Deadline, it.Expected, it.State = l.Title, l.Facts, l.Rule, l.Deadline, l.Expected, l.State
 	return it, nil
 }
 
