@@ -165,7 +165,7 @@ func (b Bodies) AtRiskLine(a Alert, c finding.CycleItem, unit string) Line {
 		}
 		return l
 	}
-	l.State = "Có nguy cơ không đạt"
+	l.State = CycleState(finding.CycleAtRisk)
 	var miss []string
 	for _, in := range c.Indicators.Failing() {
 		miss = append(miss, fmt.Sprintf("%s %s (%s)", lowerFirst(Indicator(in.Code)), IndicatorThreshold(in), IndicatorGap(in)))
