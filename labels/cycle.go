@@ -7,35 +7,25 @@ import (
 	"chuyenhoa/rules"
 )
 
+var indicators = map[rules.IndicatorCode]string{
+	rules.IndDetection:        "Tỷ lệ điều tra, khám phá",
+	rules.IndSeriousDetection: "Khám phá án rất nghiêm trọng, đặc biệt nghiêm trọng",
+	rules.IndReportsHandled:   "Tố giác, tin báo về tội phạm được giải quyết",
+	rules.IndReoffending:      "Tái phạm của người chấp hành xong án phạt tù",
+}
+
 // Indicator names an assessment indicator (tiêu chí chuyển hóa đạt).
-func Indicator(c rules.IndicatorCode) string {
-	switch c {
-	case rules.IndDetection:
-		return "Tỷ lệ điều tra, khám phá"
-	case rules.IndSeriousDetection:
-		return "Khám phá án rất nghiêm trọng, đặc biệt nghiêm trọng"
-	case rules.IndReportsHandled:
-		return "Tố giác, tin báo về tội phạm được giải quyết"
-	case rules.IndReoffending:
-		return "Tái phạm của người chấp hành xong án phạt tù"
-	}
-	return string(c)
+func Indicator(c rules.IndicatorCode) string { return lookup(indicators, c) }
+
+var indicatorsShort = map[rules.IndicatorCode]string{
+	rules.IndDetection:        "Khám phá",
+	rules.IndSeriousDetection: "RNT/ĐBNT",
+	rules.IndReportsHandled:   "Tin báo",
+	rules.IndReoffending:      "Tái phạm",
 }
 
 // IndicatorShort is the short column heading of an indicator.
-func IndicatorShort(c rules.IndicatorCode) string {
-	switch c {
-	case rules.IndDetection:
-		return "Khám phá"
-	case rules.IndSeriousDetection:
-		return "RNT/ĐBNT"
-	case rules.IndReportsHandled:
-		return "Tin báo"
-	case rules.IndReoffending:
-		return "Tái phạm"
-	}
-	return string(c)
-}
+func IndicatorShort(c rules.IndicatorCode) string { return lookup(indicatorsShort, c) }
 
 // IndicatorThreshold writes the indicator's threshold, "≥ 80%" or "< 15%".
 func IndicatorThreshold(in rules.Indicator) string {
@@ -70,22 +60,16 @@ func IndicatorGap(in rules.Indicator) string {
 	return fmt.Sprintf("thiếu %d %s", in.Short, unit)
 }
 
-// Stage says where an area stands in its yearly life cycle.
-func Stage(s rules.Stage) string {
-	switch s {
-	case rules.StageInProgress:
-		return "Đang thực hiện"
-	case rules.StageNotTransformed:
-		return "Không đạt chuyển hóa"
-	case rules.StageWatched:
-		return "Chuyển hóa đạt, đang theo dõi"
-	case rules.StageStable:
-		return "Chuyển hóa đạt, ổn định"
-	case rules.StageRelapsed:
-		return "Chuyển hóa đạt, phức tạp trở lại"
-	}
-	return string(s)
+var stages = map[rules.Stage]string{
+	rules.StageInProgress:     "Đang thực hiện",
+	rules.StageNotTransformed: "Không đạt chuyển hóa",
+	rules.StageWatched:        "Chuyển hóa đạt, đang theo dõi",
+	rules.StageStable:         "Chuyển hóa đạt, ổn định",
+	rules.StageRelapsed:       "Chuyển hóa đạt, phức tạp trở lại",
 }
+
+// Stage says where an area stands in its yearly life cycle.
+func Stage(s rules.Stage) string { return lookup(stages, s) }
 
 // Origin says how an area came into a year of work.
 func Origin(a rules.CycleArea) string {
@@ -98,20 +82,14 @@ func Origin(a rules.CycleArea) string {
 	return "Chọn mới"
 }
 
+var cycleStates = map[finding.State]string{
+	finding.CycleOnTrack:  "Đang đạt các tiêu chí",
+	finding.CycleBelow:    "Chưa đạt tiêu chí",
+	finding.CycleAtRisk:   "Có nguy cơ không đạt",
+	finding.CycleNoData:   "Chưa có số liệu",
+	finding.CycleAssessed: "Đã có kết luận",
+}
+
 // CycleState says how an area of the year of work stands against the
 // indicators (the states of the cycle job's findings).
-func CycleState(s finding.State) string {
-	switch s {
-	case finding.CycleOnTrack:
-		return "Đang đạt các tiêu chí"
-	case finding.CycleBelow:
-		return "Chưa đạt tiêu chí"
-	case finding.CycleAtRisk:
-		return "Có nguy cơ không đạt"
-	case finding.CycleNoData:
-		return "Chưa có số liệu"
-	case finding.CycleAssessed:
-		return "Đã có kết luận"
-	}
-	return string(s)
-}
+func CycleState(s finding.State) string { return lookup(cycleStates, s) }

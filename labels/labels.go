@@ -11,17 +11,29 @@ import (
 	"chuyenhoa/rules"
 )
 
+// None stands where there is nothing to show: no date, no district.
+const None = "—"
+
+// lookup finds k's label in a table; a value the table lacks is shown as
+// stored, so a new value reads oddly rather than not at all.
+func lookup[K ~string](table map[K]string, k K) string {
+	if s, ok := table[k]; ok {
+		return s
+	}
+	return string(k)
+}
+
+var categories = map[rules.Category]string{
+	rules.Cat1: "Loại 1: tội phạm xâm phạm TTXH và tệ nạn xã hội",
+	rules.Cat2: "Loại 2: trật tự quản lý kinh tế",
+	rules.Cat3: "Loại 3: môi trường, tài nguyên, an toàn thực phẩm",
+	rules.Cat4: "Loại 4: tội phạm và tệ nạn ma túy",
+}
+
 // Category is the short name of an area category (plan 67, II.1.b).
 func Category(c rules.Category) string {
-	switch c {
-	case rules.Cat1:
-		return "Loại 1: tội phạm xâm phạm TTXH và tệ nạn xã hội"
-	case rules.Cat2:
-		return "Loại 2: trật tự quản lý kinh tế"
-	case rules.Cat3:
-		return "Loại 3: môi trường, tài nguyên, an toàn thực phẩm"
-	case rules.Cat4:
-		return "Loại 4: tội phạm và tệ nạn ma túy"
+	if s, ok := categories[c]; ok {
+		return s
 	}
 	return fmt.Sprintf("loại %d", int(c))
 }
@@ -29,7 +41,7 @@ func Category(c rules.Category) string {
 // Categories lists categories as "1, 3, 4" or "—".
 func Categories(cs []rules.Category) string {
 	if len(cs) == 0 {
-		return "—"
+		return None
 	}
 	parts := make([]string, len(cs))
 	for i, c := range cs {
@@ -38,46 +50,35 @@ func Categories(cs []rules.Category) string {
 	return strings.Join(parts, ", ")
 }
 
-// Status says what the proposal decided for a unit.
-func Status(s rules.Status) string {
-	switch s {
-	case rules.StatusProposed:
-		return "Đề xuất chuyển hóa"
-	case rules.StatusCutByCap:
-		return "Vượt hạn mức 15%"
-	case rules.StatusExcludedNTM:
-		return "Loại trừ: đạt chuẩn nông thôn mới"
-	case rules.StatusBelowAverage:
-		return "Không cao hơn bình quân"
-	}
-	return string(s)
+var statuses = map[rules.Status]string{
+	rules.StatusProposed:     "Đề xuất chuyển hóa",
+	rules.StatusCutByCap:     "Vượt hạn mức 15%",
+	rules.StatusExcludedNTM:  "Loại trừ: đạt chuẩn nông thôn mới",
+	rules.StatusBelowAverage: "Không cao hơn bình quân",
 }
 
-// Deadline says where an obligation stands.
-func Deadline(s rules.DeadlineState) string {
-	switch s {
-	case rules.DeadlinePending:
-		return "Chưa đến hạn"
-	case rules.DeadlineUpcoming:
-		return "Sắp đến hạn"
-	case rules.DeadlineDue:
-		return "Đến hạn"
-	case rules.DeadlineOverdue:
-		return "Quá hạn"
-	case rules.DeadlineEscalated:
-		return "Quá hạn, báo cáo Ban Chỉ đạo tỉnh"
-	case rules.DeadlineSubmitted:
-		return "Đã nộp đúng hạn"
-	case rules.DeadlineSubmittedLate:
-		return "Đã nộp muộn"
-	}
-	return string(s)
+// Status says what the proposal decided for a unit.
+func Status(s rules.Status) string { return lookup(statuses, s) }
+
+// deadlines labels the deadline states but escalated, which names a body
+// (see Bodies.Deadline).
+var deadlines = map[rules.DeadlineState]string{
+	rules.DeadlinePending:       "Chưa đến hạn",
+	rules.DeadlineUpcoming:      "Sắp đến hạn",
+	rules.DeadlineDue:           "Đến hạn",
+	rules.DeadlineOverdue:       "Quá hạn",
+	rules.DeadlineSubmitted:     "Đã nộp đúng hạn",
+	rules.DeadlineSubmittedLate: "Đã nộp muộn",
 }
+
+// Deadline says where an obligation stands, naming the default bodies: for
+// readers that do not carry the configured Bodies (see Bodies.Deadline).
+func Deadline(s rules.DeadlineState) string { return DefaultBodies().Deadline(s) }
 
 // Date formats a day the Vietnamese way, 25/11/2026.
 func Date(t time.Time) string {
 	if t.IsZero() {
-		return "—"
+		return None
 	}
 	return t.Format("02/01/2006")
 }
@@ -89,15 +90,3 @@ func Num(f float64) string {
 
 // Percent formats a percentage (0–100) as 71,4%.
 func Percent(p float64) string { return Num(p) + "%" }
-
-// Committee names a district's Steering Committee 138, or the province's
-// when code is empty.
-func Committee(code, name string) string {
-	if code == "" {
-		return "Ban Chỉ đạo 138 tỉnh"
-	}
-	if name == "" {
-		name = code
-	}
-	return "Ban Chỉ đạo 138 " + name
-}

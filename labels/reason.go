@@ -9,10 +9,10 @@ import (
 
 // Reason explains, with its numbers, why the proposal put a unit where it
 // is. total and limit are the province's unit count and the 15% cap.
-func Reason(c rules.Candidate, total, capPercent, limit int) string {
+func (b Bodies) Reason(c rules.Candidate, total, capPercent, limit int) string {
 	above := fmt.Sprintf("%d vụ > BQ tỉnh %s", c.Counts.SocialOrder, Num(c.ProvinceAvg))
 	if c.HasDistrict {
-		above += fmt.Sprintf(" và > BQ huyện %s", Num(c.DistrictAvg))
+		above += fmt.Sprintf(" và > %s %s", b.LevelAvg(), Num(c.DistrictAvg))
 	}
 	cats := "không phức tạp loại nào"
 	if len(c.Complex) > 0 {
@@ -31,7 +31,7 @@ func Reason(c rules.Candidate, total, capPercent, limit int) string {
 			not = append(not, "BQ tỉnh "+Num(c.ProvinceAvg))
 		}
 		if c.HasDistrict && !c.AboveDistrict {
-			not = append(not, "BQ huyện "+Num(c.DistrictAvg))
+			not = append(not, b.LevelAvg()+" "+Num(c.DistrictAvg))
 		}
 		return fmt.Sprintf("%d vụ không cao hơn %s", c.Counts.SocialOrder, strings.Join(not, " và "))
 	}

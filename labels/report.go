@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"chuyenhoa/finding"
-	"chuyenhoa/rules"
 )
 
 // The words of the documents package report writes. The prose of a page
@@ -54,15 +53,6 @@ func TargetMet(has, ok bool) string {
 	return "không đạt"
 }
 
-// RelapseNow says how a transformed area that relapsed at some time
-// stands now.
-func RelapseNow(relapsed bool) string {
-	if relapsed {
-		return "Phức tạp trở lại"
-	}
-	return "Bình thường trở lại"
-}
-
 // YesNo is a yes-or-no cell of a table.
 func YesNo(v bool) string {
 	if v {
@@ -94,25 +84,4 @@ func YearTargetHeadings(transformed, stable int) []string {
 // YearRelapseHeadings head the year report's table of relapsed areas.
 func YearRelapseHeadings() []string {
 	return []string{"Mã xã", "Tên xã", "Huyện", "Năm chuyển hóa", "Loại", "Ngày công nhận", "Hiện nay", "Từ ngày"}
-}
-
-// ProposalNote says what is wrong with a district proposal, with the
-// numbers, or that it meets the conditions. pr is the computed proposal
-// the check was made against, capPercent the selection cap.
-func ProposalNote(c rules.ProposalCheck, pr rules.Proposal, capPercent int) string {
-	note := "Đạt điều kiện"
-	switch {
-	case !c.Known:
-		note = "KHÔNG HỢP LỆ: không phải đơn vị cấp xã của tỉnh"
-	case c.OtherDistrict:
-		note = "KHÔNG HỢP LỆ: xã thuộc huyện khác"
-	case c.FailsGate:
-		note = "KHÔNG ĐẠT điều kiện: " + Reason(c.Candidate, pr.TotalUnits, capPercent, pr.Cap)
-	case c.ExcludedNTM:
-		note = "KHÔNG ĐẠT điều kiện: đạt chuẩn nông thôn mới ngày " + Date(c.Candidate.Unit.NTMCertifiedOn)
-	}
-	if c.Selected {
-		note += "; đã được chọn"
-	}
-	return note
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -20,12 +22,10 @@ import (
 // a change; otherwise a repeated digest would show stale numbers.
 func TestSameCoversWhatTheDigestShows(t *testing.T) {
 	d := period.Date
-	dir := directory{
-		units: map[string]rules.Unit{
-			"D03X04": {Code: "D03X04", Name: "Xã Bình Châu", District: "D03"},
-		},
-		districts: map[string]rules.District{"D03": {Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
-	}
+	dir := names.New(labels.DefaultBodies(),
+		[]rules.Unit{{Code: "D03X04", Name: "Xã Bình Châu", District: "D03"}},
+		[]rules.District{{Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
+	)
 	plan := rules.Obligation{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
 	dl := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 20),
 		EscalateOn: d(2026, 12, 4), SubmittedOn: d(2026, 11, 24), State: rules.DeadlineOverdue, DaysLate: 5}
@@ -78,14 +78,14 @@ func TestSameCoversWhatTheDigestShows(t *testing.T) {
 		} {
 			base := payload(t, c.v)
 			a.Payload = base
-			want, err := dir.item(a)
+			want, err := item(dir, a)
 			if err != nil {
 				t.Fatal(err)
 			}
 			shown := 0
 			for path, mutated := range mutations(t, c.v) {
 				a.Payload = mutated
-				got, err := dir.item(a)
+				got, err := item(dir, a)
 				if err != nil {
 					t.Fatalf("%s %s: %v", c.kind, path, err)
 				}

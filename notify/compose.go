@@ -13,6 +13,8 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
@@ -202,12 +204,12 @@ func merge(stored, changed []store.Alert) []store.Alert {
 	return out
 }
 
-func (c *Composer) digest(dir directory, com string, alerts []store.Alert, now time.Time, repeated bool) (*Digest, error) {
+func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert, now time.Time, repeated bool) (*Digest, error) {
 	d := &Digest{
 		Tag:           c.Config.Mail.SubjectTag,
 		Province:      c.Config.Province.Name,
 		Committee:     com,
-		CommitteeName: dir.committee(com),
+		CommitteeName: dir.Committee(com),
 		Date:          now.In(c.Config.Location()),
 		Repeat:        repeated,
 		TargetPct:     [2]int{c.Config.Targets.TransformedPercent, c.Config.Targets.StablePercent},
@@ -216,7 +218,7 @@ func (c *Composer) digest(dir directory, com string, alerts []store.Alert, now t
 		if !a.Open && a.ResolvedNotified {
 			continue
 		}
-		it, err := dir.item(a)
+		it, err := item(dir, a)
 		if err != nil {
 			return nil, err
 		}
@@ -338,21 +340,10 @@ func messageID(from, committee string, now time.Time, alerts []store.Alert) stri
 	return fmt.Sprintf("digest.%s.%s.%s@%s", slug, now.UTC().Format("20060102T150405Z"), hex.EncodeToString(h.Sum(nil))[:12], domain)
 }
 
-func (c *Composer) directory(ctx context.Context) (directory, error) {
-	d := directory{units: map[string]rules.Unit{}, districts: map[string]rules.District{}}
-	us, err := c.Store.AllUnits(ctx)
+func (c *Composer) directory(ctx context.Context) (*names.Directory, error) {
+	d, err := names.Load(ctx, c.Store, labels.DefaultBodies())
 	if err != nil {
-		return d, fmt.Errorf("load units for mail: %w", err)
-	}
-	for _, u := range us {
-		d.units[u.Code] = u.Unit
-	}
-	ds, err := c.Store.Districts(ctx)
-	if err != nil {
-		return d, fmt.Errorf("load districts for mail: %w", err)
-	}
-	for _, x := range ds {
-		d.districts[x.Code] = x
+		return nil, fmt.Errorf("names for mail: %w", err)
 	}
 	return d, nil
 }

@@ -11,6 +11,8 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -47,15 +49,15 @@ func payload(t *testing.T, v any) json.RawMessage {
 	return b
 }
 
-func goldenFixture(t *testing.T, unitName string) (directory, []store.Alert) {
+func goldenFixture(t *testing.T, unitName string) (*names.Directory, []store.Alert) {
 	d := period.Date
-	dir := directory{
-		units: map[string]rules.Unit{
-			"D03X04": {Code: "D03X04", Name: unitName, District: "D03"},
-			"D03X12": {Code: "D03X12", Name: "Xã Bình Nguyên", District: "D03"},
+	dir := names.New(labels.DefaultBodies(),
+		[]rules.Unit{
+			{Code: "D03X04", Name: unitName, District: "D03"},
+			{Code: "D03X12", Name: "Xã Bình Nguyên", District: "D03"},
 		},
-		districts: map[string]rules.District{"D03": {Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
-	}
+		[]rules.District{{Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
+	)
 	plan := rules.Obligation{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
 	h1 := rules.Obligation{Code: "report_h1", Name: "Báo cáo sơ kết 6 tháng", Period: rules.PeriodHalf1, DueMonth: time.June, DueDay: 20, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
 	upcoming := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 29), EscalateOn: d(2026, 12, 13), State: rules.DeadlineUpcoming}
@@ -82,7 +84,7 @@ func goldenFixture(t *testing.T, unitName string) (directory, []store.Alert) {
 	return dir, alerts
 }
 
-func render(t *testing.T, c *Composer, dir directory, com string, alerts []store.Alert, repeat bool, mod func(*Digest)) (string, string, string) {
+func render(t *testing.T, c *Composer, dir *names.Directory, com string, alerts []store.Alert, repeat bool, mod func(*Digest)) (string, string, string) {
 	t.Helper()
 	var mine []store.Alert
 	for _, a := range alerts {
@@ -116,7 +118,7 @@ func TestGoldenDigests(t *testing.T) {
 			{Year: 2024, Selected: 17, Assessed: 17, Transformed: 8, Relapsed: 1, Stable: 7, TransformedRate: 47.05882352941177, StableRate: 87.5, TransformedNeeded: 11, StableNeeded: 7, StableMet: true, HasSelected: true, HasTransformed: true},
 			{Year: 2026, Selected: 19, HasSelected: true},
 		}
-		g.Forwarded = []Forward{{Committee: "Ban Chỉ đạo 138 Huyện Lý Sơn", Items: []Item{{New: true, Title: "Báo cáo sơ kết 6 tháng, kỳ 2026-H1", State: "Quá hạn", Facts: "Hạn nộp 20/06/2026; chưa nhận được, trễ 158 ngày."}}}}
+		g.Forwarded = []Forward{{Committee: "Ban Chỉ đạo 138 Huyện Lý Sơn", Items: []Item{{New: true, Line: labels.Line{Title: "Báo cáo sơ kết 6 tháng, kỳ 2026-H1", State: "Quá hạn", Facts: "Hạn nộp 20/06/2026; chưa nhận được, trễ 158 ngày."}}}}}
 	})
 	golden(t, "province.txt", subj+"\n\n"+text)
 	golden(t, "province.html", html)

@@ -10,6 +10,7 @@ import (
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
@@ -87,7 +88,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	if err != nil {
 		return nil, fmt.Errorf("report %d: %w", year, err)
 	}
-	dir, err := loadDirectory(ctx, s)
+	dir, err := names.Load(ctx, s, labels.DefaultBodies())
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 
 	cats := map[rules.Category]int{}
 	for _, it := range cyc.Areas {
-		ra := Area{CycleItem: it, Name: dir.unit[it.Unit], District: dir.District(it.District), AtRisk: it.State == finding.CycleAtRisk}
+		ra := Area{CycleItem: it, Name: unitOf(dir, it.Unit).Name, District: dir.District(it.District), AtRisk: it.State == finding.CycleAtRisk}
 		if !it.CarriedOver {
 			cats[it.Category]++
 		}
@@ -123,8 +124,8 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		}
 	}
 	for _, c := range cyc.Proposals {
-		rp := Proposal{ProposalCheck: c, Name: dir.unit[c.Proposal.Unit], District: dir.District(c.Proposal.District),
-			Note: labels.ProposalNote(c, cyc.Proposal, cfg.Selection.CapPercent), OK: c.Acceptable()}
+		rp := Proposal{ProposalCheck: c, Name: unitOf(dir, c.Proposal.Unit).Name, District: dir.District(c.Proposal.District),
+			Note: labels.DefaultBodies().ProposalNote(c, cyc.Proposal, cfg.Selection.CapPercent), OK: c.Acceptable()}
 		if !rp.OK {
 			rep.Failing++
 		}
@@ -158,8 +159,8 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		if !ok || !st.EverRelapsed || a.Year > year || a.TransformedOn.After(day) {
 			continue
 		}
-		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: dir.unit[a.Unit], District: dir.District(dir.unitDistrict[a.Unit]),
-			Year: a.Year, Category: a.Category, TransformedOn: a.TransformedOn, Now: labels.RelapseNow(st.Relapsed), Since: st.Since})
+		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: unitOf(dir, a.Unit).Name, District: dir.District(unitOf(dir, a.Unit).District),
+			Year: a.Year, Category: a.Category, TransformedOn: a.TransformedOn, Now: relapseNow(st.Relapsed), Since: st.Since})
 	}
 	first := year
 	for _, x := range sel {
@@ -236,4 +237,20 @@ func (rep *Year) Tables() []Table {
 		rel = append(rel, []string{r.Unit, r.Name, r.District, strconv.Itoa(r.Year), strconv.Itoa(int(r.Category)), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)})
 	}
 	return []Table{{"dia-ban", areas}, {"de-xuat", props}, {"chi-tieu", years}, {"phuc-tap-tro-lai", rel}}
+}
+
+// unitOf is the unit of code as the directory knows it; an unknown code
+// has no name.
+func unitOf(dir *names.Directory, code string) rules.Unit {
+	u, _ := dir.Unit(code)
+	return u
+}
+
+// relapseNow says how a transformed area that relapsed at some time stands
+// now.
+func relapseNow(relapsed bool) string {
+	if relapsed {
+		return labels.RelapsedAgain
+	}
+	return labels.NormalAgain
 }

@@ -20,6 +20,7 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -45,7 +46,6 @@ var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 	"cats":     labels.Categories,
 	"category": labels.Category,
 	"status":   labels.Status,
-	"deadline": func(s finding.State) string { return labels.Deadline(s.Deadline()) },
 }).ParseFS(tmplFS, "templates/*.tmpl"))
 
 // Handler routes the pages; every route is GET only.
@@ -60,7 +60,7 @@ func (s *Server) Handler() http.Handler {
 		u, p, ok := r.BasicAuth()
 		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(s.User)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Basic realm="chuyenhoa", charset="UTF-8"`)
-			http.Error(w, "Cần đăng nhập", http.StatusUnauthorized)
+			http.Error(w, labels.PageLoginRequired, http.StatusUnauthorized)
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -77,7 +77,7 @@ func (s *Server) render(w http.ResponseWriter, name string, data any) {
 
 func (s *Server) fail(w http.ResponseWriter, err error) {
 	s.log().Error("status page", "err", err)
-	http.Error(w, "Không đọc được dữ liệu: "+err.Error(), http.StatusInternalServerError)
+	http.Error(w, labels.PageReadFailed(err), http.StatusInternalServerError)
 }
 
 // candidateRow is a stored candidate finding with its reason and district
@@ -184,8 +184,8 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 			d.Below++
 			continue
 		}
-		c.Reason = labels.Reason(c.Candidate, c.TotalUnits, cfg.Selection.CapPercent, c.Cap)
-		c.District = dir.district(c.Unit.District)
+		c.Reason = dir.Bodies().Reason(c.Candidate, c.TotalUnits, cfg.Selection.CapPercent, c.Cap)
+		c.District = dir.District(c.Unit.District)
 		d.Candidates = append(d.Candidates, c)
 	}
 	sort.SliceStable(d.Candidates, func(i, j int) bool { return candidateOrder(d.Candidates[i]) < candidateOrder(d.Candidates[j]) })
@@ -224,16 +224,16 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		// A district's cell shows its worst instance of the obligation.
 		sev := severity[f.State.Deadline()]
 		if cur, ok := row[dl.Obligation.Name]; !ok || sev > cur.severity {
-			row[dl.Obligation.Name] = boardCell{State: string(f.State), Label: labels.Deadline(dl.State),
-				Title: fmt.Sprintf("%s %s: hạn %s", dl.Obligation.Name, dl.Period, labels.Date(dl.Due)), severity: sev}
+			row[dl.Obligation.Name] = boardCell{State: string(f.State), Label: dir.Bodies().Deadline(dl.State),
+				Title: labels.BoardTitle(dl.Obligation.Name, dl.Period, dl.Due), severity: sev}
 		}
 	}
 	for _, code := range sortedKeys(board) {
-		row := boardRow{District: dir.district(code)}
+		row := boardRow{District: dir.District(code)}
 		for _, o := range d.Obligations {
 			c, ok := board[code][o]
 			if !ok {
-				c = boardCell{State: "none", Label: "—"}
+				c = boardCell{State: "none", Label: labels.None}
 			}
 			row.Cells = append(row.Cells, c)
 		}
@@ -260,19 +260,20 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		if x.Year != d.Year {
 			continue
 		}
-		u := dir.units[x.Unit]
-		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.district(u.District), Category: x.Category, DecidedOn: x.DecidedOn, Stage: "Đang chuyển hóa"}
+		u, _ := dir.Unit(x.Unit)
+		stage := rules.StageInProgress
 		if a, ok := assessed[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok {
-			row.Stage = "Chưa đạt"
+			stage = rules.StageNotTransformed
 			if a.Transformed {
-				row.Stage = "Chuyển hóa đạt"
+				stage = rules.StageWatched // or stable: the page does not tell them apart
 				if st, ok := states[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok && st.Relapsed {
-					row.Stage = "Phức tạp trở lại"
+					stage = rules.StageRelapsed
 				}
 			}
 		}
+		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.District(u.District), Category: x.Category, DecidedOn: x.DecidedOn, Stage: labels.StageShort(stage)}
 		if p, ok := plans[x.Unit]; ok {
-			row.Plan = labels.Deadline(p)
+			row.Plan = dir.Bodies().Deadline(p)
 		}
 		d.Areas = append(d.Areas, row)
 	}
@@ -294,8 +295,8 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 			if err != nil {
 				return nil, fmt.Errorf("decode relapse %s: %w", f.Key, err)
 			}
-			u := dir.units[it.Area.Unit]
-			d.Relapses = append(d.Relapses, relapseRow{Unit: it.Area.Unit, Name: u.Name, District: dir.district(u.District),
+			u, _ := dir.Unit(it.Area.Unit)
+			d.Relapses = append(d.Relapses, relapseRow{Unit: it.Area.Unit, Name: u.Name, District: dir.District(u.District),
 				Year: it.Area.Year, Category: it.Area.Category, Relapsed: it.Relapsed, Since: it.Since,
 				Count: it.Counts.SocialOrder, ProvinceAvg: it.ProvinceAvg, DistrictAvg: it.DistrictAvg})
 		}
@@ -309,9 +310,9 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		return nil, err
 	}
 	for _, a := range open {
-		com := "Ban Chỉ đạo 138 tỉnh"
+		com := dir.Bodies().Province
 		if a.Committee != "" {
-			com = dir.district(a.Committee)
+			com = dir.District(a.Committee)
 		}
 		d.Alerts = append(d.Alerts, alertRow{Committee: com, Kind: a.Kind, Key: a.Key, State: a.State, OpenedAt: a.OpenedAt, NotifiedAt: a.NotifiedAt})
 	}
@@ -360,9 +361,9 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	u, ok := dir.units[code]
+	u, ok := dir.Unit(code)
 	if !ok {
-		http.Error(w, "Không có địa bàn mã "+code, http.StatusNotFound)
+		http.Error(w, labels.PageNoCommune(code), http.StatusNotFound)
 		return
 	}
 	cfg := s.Config
@@ -374,7 +375,7 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	d := &communeData{Province: cfg.Province.Name, Unit: u, District: dir.district(u.District)}
+	d := &communeData{Province: cfg.Province.Name, Unit: u, District: dir.District(u.District)}
 	var pts []chart.Point
 	for i := 11; i >= 0; i-- {
 		r := cal.Month(y, m-time.Month(i))
@@ -384,7 +385,7 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		b := rules.ComputeBaseline(units, counts)
-		label := r.To.Format("01/2006")
+		label := labels.Month(r.To)
 		row := monthRow{Label: label, Counts: counts[code], ProvinceAvg: b.Province.Avg, DistrictAvg: b.Districts[u.District].Avg}
 		d.Months = append(d.Months, row)
 		pts = append(pts, chart.Point{Label: label, Count: row.Counts.SocialOrder, ProvinceAvg: row.ProvinceAvg, DistrictAvg: row.DistrictAvg})
@@ -413,38 +414,8 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 	s.render(w, "commune.tmpl", d)
 }
 
-type directory struct {
-	units     map[string]rules.Unit
-	districts map[string]string
-}
-
-func (d directory) district(code string) string {
-	if code == "" {
-		return "—"
-	}
-	if n, ok := d.districts[code]; ok {
-		return n
-	}
-	return code
-}
-
-func (s *Server) directory(ctx context.Context) (directory, error) {
-	d := directory{units: map[string]rules.Unit{}, districts: map[string]string{}}
-	us, err := s.Store.AllUnits(ctx)
-	if err != nil {
-		return d, err
-	}
-	for _, u := range us {
-		d.units[u.Code] = u.Unit
-	}
-	ds, err := s.Store.Districts(ctx)
-	if err != nil {
-		return d, err
-	}
-	for _, x := range ds {
-		d.districts[x.Code] = x.Name
-	}
-	return d, nil
+func (s *Server) directory(ctx context.Context) (*names.Directory, error) {
+	return names.Load(ctx, s.Store, labels.DefaultBodies())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

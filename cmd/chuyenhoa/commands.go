@@ -10,6 +10,8 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/csvimport"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/store"
 )
@@ -100,8 +102,7 @@ func cmdCheckConfig(_ context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Cấu hình hợp lệ: tỉnh %s, múi giờ %s, cơ sở dữ liệu %s, %d nghĩa vụ báo cáo.\n",
-		cfg.Province.Name, cfg.Timezone, store.Redact(cfg.Database.URL), len(cfg.Obligations))
+	fmt.Fprintln(a.stdout, labels.ConfigValid(cfg.Province.Name, cfg.Timezone, store.Redact(cfg.Database.URL), len(cfg.Obligations)))
 	return nil
 }
 
@@ -119,7 +120,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Cơ sở dữ liệu ở phiên bản %d (mới nhất %d).\n", cur, latest)
+	fmt.Fprintln(a.stdout, labels.MigrationStatus(cur, latest))
 	return nil
 }
 
@@ -130,10 +131,10 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	names := []finding.Job{finding.Job(pos[0])}
+	run := []finding.Job{finding.Job(pos[0])}
 	if pos[0] == "all" {
-		names = finding.RecomputeJobs()
-	} else if !names[0].Recomputes() {
+		run = finding.RecomputeJobs()
+	} else if !run[0].Recomputes() {
 		return usageError{fmt.Sprintf("unknown job %q; use %s or all", pos[0], strings.Join(finding.Strings(finding.RecomputeJobs()), ", "))}
 	}
 	cfg, s, day, err := a.openOn(ctx, *at)
@@ -141,11 +142,11 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer s.Close()
-	names2, err := districtNames(ctx, s)
+	dir, err := names.Load(ctx, s, labels.DefaultBodies())
 	if err != nil {
 		return err
 	}
-	p := newPrinter(a.stdout, cfg, names2)
+	p := newPrinter(a.stdout, cfg, dir)
 	now, err := a.testClock()
 	if err != nil {
 		return err
@@ -156,7 +157,7 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	}
 	queued := 0
 	comp.Sink = func(store.OutboxMessage) { queued++ }
-	for _, n := range names {
+	for _, n := range run {
 		res, err := r.Run(ctx, n, day)
 		if err != nil {
 			return err
@@ -164,7 +165,7 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		p.result(res)
 	}
 	if queued > 0 {
-		fmt.Fprintf(a.stdout, "\n%d thư đã vào hộp thư đi; 'chuyenhoa send' gửi ngay, dịch vụ 'serve' tự gửi.\n", queued)
+		fmt.Fprintf(a.stdout, "\n%s\n", labels.Queued(queued))
 	}
 	return nil
 }
@@ -186,18 +187,6 @@ func cmdImport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Đã nhập %d dòng %s từ %s.\n", n, pos[0], pos[1])
+	fmt.Fprintln(a.stdout, labels.Imported(n, pos[0], pos[1]))
 	return nil
-}
-
-func districtNames(ctx context.Context, s *store.Store) (map[string]string, error) {
-	ds, err := s.Districts(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load districts: %w", err)
-	}
-	names := map[string]string{}
-	for _, d := range ds {
-		names[d.Code] = d.Name
-	}
-	return names, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
+	"chuyenhoa/names"
 	"chuyenhoa/notify"
 	"chuyenhoa/store"
 	"chuyenhoa/synth"
@@ -67,14 +68,14 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err := s.LoadCycle(ctx, synth.Cycle(*seed, opts, ds)); err != nil {
 		return fmt.Errorf("load demo proposals and case statistics: %w", err)
 	}
-	names, err := districtNames(ctx, s)
+	bodies := labels.DefaultBodies()
+	dir, err := names.Load(ctx, s, bodies)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Tỉnh mô phỏng: %d huyện, %d xã, %d dòng thống kê; hôm nay là %s. Cơ sở dữ liệu: %s\n",
-		len(ds.Districts), len(ds.Units), len(ds.Stats), labels.Date(day), *db)
-	demoRecipients(cfg, names)
-	p := newPrinter(a.stdout, cfg, names)
+	fmt.Fprintln(a.stdout, labels.DemoProvince(len(ds.Districts), len(ds.Units), len(ds.Stats), day, *db))
+	demoRecipients(cfg, bodies, ds.Districts)
+	p := newPrinter(a.stdout, cfg, dir)
 	p.showAll = *all
 	// The demo's clock stands at 07:00 of its day, so Message-IDs and Date
 	// headers, and with them the .eml files, are the same on every run.
@@ -96,17 +97,17 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("write demo mail: %w", err)
 	}
-	p.heading("THƯ ĐÃ GỬI (GHI RA TỆP .eml)")
+	p.heading(labels.DemoMailHeading)
 	msgs, err := s.Outbox(ctx, 0, store.OutboxSent)
 	if err != nil {
 		return err
 	}
 	tw := p.table()
-	fmt.Fprintln(tw, "Người nhận\tTiêu đề\tTệp")
+	writeRow(tw, labels.DemoMailColumns())
 	for _, m := range msgs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Recipient, m.Subject, filepath.Join(*mailDir, notify.FileName(m.MessageID)))
 	}
 	tw.Flush()
-	fmt.Fprintf(a.stdout, "%d thư đã ghi vào thư mục %s (mở bằng trình đọc thư bất kỳ).\n", st.Sent, *mailDir)
+	fmt.Fprintln(a.stdout, labels.DemoMailWritten(st.Sent, *mailDir))
 	return nil
 }

@@ -61,10 +61,8 @@ func cmdGen(ctx context.Context, a *app, args []string) error {
 	}
 	ds, span := n.Dataset(), n.Span()
 	took := time.Since(start)
-	fmt.Fprintf(a.stdout, "Đã tạo dữ liệu mô phỏng (hạt giống %d): %d huyện, %d xã, %d loại tội phạm, %d dòng thống kê từ %s đến %s, %d quyết định lựa chọn, %d kết quả đánh giá, %d báo cáo đã nộp.\n",
-		*seed, len(ds.Districts), len(ds.Units), len(ds.Offences), rows, labels.Date(span.From), labels.Date(span.To),
-		len(ds.Selections), len(ds.Assessments), len(ds.Submissions))
-	fmt.Fprintf(a.stdout, "Thời gian: %s (%.0f dòng/giây). Cơ sở dữ liệu: %s\n",
-		took.Round(time.Millisecond), float64(rows)/took.Seconds(), dburl.Redact(url))
+	fmt.Fprintln(a.stdout, labels.Generated{Seed: *seed, Districts: len(ds.Districts), Units: len(ds.Units), Offences: len(ds.Offences),
+		Stats: rows, From: span.From, To: span.To, Selections: len(ds.Selections), Assessments: len(ds.Assessments), Submissions: len(ds.Submissions)})
+	fmt.Fprintln(a.stdout, labels.GenerationTime(took.Round(time.Millisecond), float64(rows)/took.Seconds(), dburl.Redact(url)))
 	return nil
 }

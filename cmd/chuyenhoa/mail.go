@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"text/tabwriter"
 	"time"
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
+	"chuyenhoa/labels"
 	"chuyenhoa/notify"
+	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
 
@@ -53,23 +56,22 @@ func cmdOutbox(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stdout, "Hộp thư đi: %d chờ gửi, %d đang gửi, %d đã gửi, %d lỗi.\n",
-		counts[store.OutboxPending], counts[store.OutboxSending], counts[store.OutboxSent], counts[store.OutboxFailed])
+	fmt.Fprintln(a.stdout, labels.OutboxCounts(counts[store.OutboxPending], counts[store.OutboxSending], counts[store.OutboxSent], counts[store.OutboxFailed]))
 	if len(msgs) == 0 {
 		return nil
 	}
 	loc := cfg.Location()
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTrạng thái\tTạo lúc\tGửi lúc\tLần thử\tNgười nhận\tTiêu đề\tLỗi gần nhất")
+	writeRow(tw, labels.OutboxColumns())
 	for _, m := range msgs {
-		sent := "—"
+		sent := labels.None
 		if !m.SentAt.IsZero() {
-			sent = m.SentAt.In(loc).Format("02/01/2006 15:04")
+			sent = labels.DateTime(m.SentAt.In(loc))
 		}
 		if m.Status == store.OutboxPending && m.Attempts > 0 {
-			sent = "thử lại " + m.NextAttemptAt.In(loc).Format("02/01 15:04")
+			sent = labels.OutboxRetry(m.NextAttemptAt.In(loc))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.Status, m.CreatedAt.In(loc).Format("02/01/2006 15:04"),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.Status, labels.DateTime(m.CreatedAt.In(loc)),
 			sent, m.Attempts, m.Recipient, m.Subject, m.LastError)
 	}
 	return tw.Flush()
@@ -107,7 +109,7 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 		if !*dry {
 			return
 		}
-		fmt.Fprintf(a.stdout, "──── Thư %d ────\nMessage-ID: <%s>\nTừ: %s\nĐến: %s\nTiêu đề: %s\n\n%s\n", queued, m.MessageID, m.Sender, m.Recipient, m.Subject, m.Text)
+		fmt.Fprintln(a.stdout, labels.DryRunMail(queued, m.MessageID, m.Sender, m.Recipient, m.Subject, m.Text))
 	}
 	for _, j := range []finding.Job{finding.JobRelapse, finding.JobDeadlines, finding.JobCycle} {
 		if _, err := r.Run(ctx, j, day); err != nil {
@@ -115,10 +117,10 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	if *dry {
-		fmt.Fprintf(a.stdout, "Chạy thử: %d thư sẽ được gửi; không có gì được ghi lại hay gửi đi.\n", queued)
+		fmt.Fprintln(a.stdout, labels.DryRunSummary(queued))
 		return nil
 	}
-	fmt.Fprintf(a.stdout, "Đã soạn %d thư.\n", queued)
+	fmt.Fprintln(a.stdout, labels.Composed(queued))
 	return a.drain(ctx, s, cfg, now)
 }
 
@@ -145,7 +147,7 @@ func (a *app) drain(ctx context.Context, s *store.Store, cfg *config.Config, now
 		return err
 	}
 	st, err := snd.Drain(ctx)
-	fmt.Fprintf(a.stdout, "Gửi thư qua %s: %d đã gửi, %d hoãn thử lại, %d lỗi vĩnh viễn.\n", snd.Transport.Name(), st.Sent, st.Retried, st.Failed)
+	fmt.Fprintln(a.stdout, labels.Drained(snd.Transport.Name(), st.Sent, st.Retried, st.Failed))
 	if err != nil {
 		return fmt.Errorf("send mail: %w (messages stay queued; see 'chuyenhoa outbox')", err)
 	}
@@ -171,10 +173,9 @@ func cmdSendTest(ctx context.Context, a *app, args []string) error {
 		ID:      fmt.Sprintf("send-test.%d@chuyenhoa.local", now.UnixNano()),
 		From:    cfg.Mail.From,
 		To:      []string{pos[0]},
-		Subject: cfg.Mail.SubjectTag + " Thư thử cấu hình gửi thư",
-		Text: fmt.Sprintf("Thư thử từ hệ thống theo dõi chuyển hóa địa bàn tỉnh %s, gửi lúc %s.\nNếu đọc được thư này với đầy đủ dấu tiếng Việt, cấu hình gửi thư đã đúng.\n",
-			cfg.Province.Name, now.In(cfg.Location()).Format("15:04 02/01/2006")),
-		Date: now,
+		Subject: labels.TestMailSubject(cfg.Mail.SubjectTag),
+		Text:    labels.TestMailText(cfg.Province.Name, now.In(cfg.Location())),
+		Date:    now,
 	}
 	b, err := tr.Open(ctx)
 	if err != nil {
@@ -184,17 +185,21 @@ func cmdSendTest(ctx context.Context, a *app, args []string) error {
 	if err := b.Send(ctx, m); err != nil {
 		return fmt.Errorf("send test mail via %s: %w", tr.Name(), err)
 	}
-	fmt.Fprintf(a.stdout, "Đã gửi thư thử tới %s qua %s (Message-ID <%s>).\n", pos[0], tr.Name(), m.ID)
+	fmt.Fprintln(a.stdout, labels.TestMailSent(pos[0], tr.Name(), m.ID))
 	return nil
 }
 
 // demoRecipients gives every demo district an address but the last, whose
 // digest the provincial committee then receives to pass on.
-func demoRecipients(cfg *config.Config, districts map[string]string) {
-	cfg.Mail.From = "Ban Chỉ đạo 138 tỉnh Quảng Ngãi <bcd138@congan.quangngai.gov.vn>"
+func demoRecipients(cfg *config.Config, b labels.Bodies, districts []rules.District) {
+	cfg.Mail.From = b.Province + " Quảng Ngãi <bcd138@congan.quangngai.gov.vn>"
 	cfg.Recipients.Province = []string{"bcd138@congan.quangngai.gov.vn"}
 	cfg.Recipients.Districts = map[string][]string{}
-	codes := sortedKeys(districts)
+	codes := make([]string, len(districts))
+	for i, d := range districts {
+		codes[i] = d.Code
+	}
+	sort.Strings(codes)
 	for i, code := range codes {
 		if i == len(codes)-1 {
 			break

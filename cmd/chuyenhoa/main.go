@@ -363,13 +363,4 @@ func quoteAll(args []string) string {
 	return strings.Join(q, " ")
 }
 
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func lower(s string) string { return strings.ToLower(s) }

@@ -15,38 +15,21 @@ import (
 // the proposal obligation.
 func (p *printer) cycle(r *jobs.CycleReport) {
 	c := r.Cycle
-	p.heading(fmt.Sprintf("NĂM CHUYỂN HÓA %d: ĐỊA BÀN VÀ TIÊU CHÍ CHUYỂN HÓA (ngày %s)", r.Year, labels.Date(r.On)))
-	switch {
-	case !r.HasWindow:
-		fmt.Fprintf(p.w, "Chưa có tháng thống kê nào của năm %d kết thúc: chưa tính tiêu chí.\n", r.Year)
-	case r.Warn:
-		fmt.Fprintf(p.w, "Tiêu chí tính từ %s đến %s; đã qua mốc sáu tháng (%s): địa bàn chưa đạt tiêu chí được cảnh báo sớm tới Ban Chỉ đạo cấp huyện.\n",
-			labels.Date(r.Window.From), labels.Date(r.Window.To), labels.Date(r.SixMonths))
-	default:
-		fmt.Fprintf(p.w, "Tiêu chí tính từ %s đến %s; cảnh báo sớm bắt đầu từ mốc sáu tháng (%s).\n",
-			labels.Date(r.Window.From), labels.Date(r.Window.To), labels.Date(r.SixMonths))
-	}
+	b := p.dir.Bodies()
+	p.heading(labels.CycleHeading(r.Year, r.On))
+	fmt.Fprintln(p.w, b.CycleWindow(r.Year, r.HasWindow, r.Window, r.SixMonths, r.Warn))
 	tw := p.table()
-	head := []string{"Mã", "Địa bàn năm", "Huyện", "Loại", "Nguồn", "Quyết định"}
+	var indicators []rules.Indicator
 	if len(r.Areas) > 0 {
-		for _, in := range r.Areas[0].Indicators.Indicators {
-			head = append(head, fmt.Sprintf("%s (%s)", labels.IndicatorShort(in.Code), labels.IndicatorThreshold(in)))
-		}
+		indicators = r.Areas[0].Indicators.Indicators
 	}
-	fmt.Fprintln(tw, strings.Join(append(head, "Tình trạng"), "\t"))
+	writeRow(tw, b.CycleColumns(indicators))
 	states := map[finding.State]int{}
 	for _, it := range r.Areas {
 		states[it.State]++
-		row := []string{it.Unit, fmt.Sprint(it.Year), p.district(it.District), fmt.Sprint(int(it.Category)), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
+		row := []string{it.Unit, fmt.Sprint(it.Year), p.dir.District(it.District), fmt.Sprint(int(it.Category)), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
 		for _, in := range it.Indicators.Indicators {
-			v := "—"
-			if it.HasWindow && it.Indicators.HasData {
-				v = labels.IndicatorValue(in)
-				if !in.Met {
-					v += " ✗"
-				}
-			}
-			row = append(row, v)
+			row = append(row, labels.IndicatorCell(in, it.HasWindow && it.Indicators.HasData))
 		}
 		state := labels.CycleState(it.State)
 		if it.HasVerdict {
@@ -55,28 +38,15 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 		if it.State == finding.CycleAtRisk {
 			state = strings.ToUpper(state)
 		}
-		fmt.Fprintln(tw, strings.Join(append(row, state), "\t"))
+		writeRow(tw, append(row, state))
 	}
 	tw.Flush()
-	fmt.Fprintf(p.w, "Tổng hợp: %d địa bàn được chọn năm %d, %d địa bàn chuyển tiếp từ năm trước; %d đang đạt các tiêu chí, %d có nguy cơ không đạt, %d chưa đạt (trước mốc sáu tháng), %d chưa có số liệu, %d đã có kết luận.\n",
-		c.Selected.Areas, r.Year, c.Carried.Areas, states[finding.CycleOnTrack], states[finding.CycleAtRisk], states[finding.CycleBelow], states[finding.CycleNoData], states[finding.CycleAssessed])
+	fmt.Fprintln(p.w, labels.CycleSummary(r.Year, c.Selected.Areas, c.Carried.Areas, states))
 
-	pr := r.Projection
 	t := p.cfg.Targets
-	p.heading(fmt.Sprintf("DỰ BÁO CHỈ TIÊU NĂM %d (ngày %s)", r.Year, labels.Date(r.On)))
-	if pr.HasPass {
-		fmt.Fprintf(p.w, "Chuyển hóa (≥%d%% số địa bàn được chọn, địa bàn chuyển tiếp không tính): dự kiến %d/%d (%s) — %s. Gồm %d đã công nhận, %d đang đạt các tiêu chí; %d chưa đạt tiêu chí, %d chưa có số liệu, %d đã kết luận không đạt.\n",
-			t.TransformedPercent, pr.Passing, pr.Selected, labels.Percent(pr.PassRate), met(true, pr.PassMet, pr.PassNeeded),
-			pr.Transformed, pr.Meeting, pr.Below, pr.NoData, pr.Assessed-pr.Transformed)
-	} else {
-		fmt.Fprintf(p.w, "Chuyển hóa (≥%d%%): chưa đủ số liệu để dự báo (%d địa bàn được chọn, chưa có kết luận hay số liệu tiêu chí).\n", t.TransformedPercent, pr.Selected)
-	}
-	if pr.HasStable {
-		fmt.Fprintf(p.w, "Không phức tạp trở lại (≥%d%% địa bàn đã chuyển hóa, mọi năm): %d/%d (%s) — %s; %d phức tạp trở lại.\n",
-			t.StablePercent, pr.Stable, pr.AllTransformed, labels.Percent(pr.StableRate), met(true, pr.StableMet, pr.StableNeeded), pr.Relapsed)
-	} else {
-		fmt.Fprintf(p.w, "Không phức tạp trở lại (≥%d%%): chưa có địa bàn nào được công nhận chuyển hóa.\n", t.StablePercent)
-	}
+	p.heading(labels.ProjectionHeading(r.Year, r.On))
+	fmt.Fprintln(p.w, labels.PassProjection(r.Projection, t.TransformedPercent))
+	fmt.Fprintln(p.w, labels.StableProjection(r.Projection, t.StablePercent))
 
 	p.proposals(r)
 }
@@ -86,35 +56,32 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 // commune a district put forward, with the numbers of the gate.
 func (p *printer) proposals(r *jobs.CycleReport) {
 	pr := r.Proposal
-	p.heading(fmt.Sprintf("ĐỀ XUẤT CỦA BAN CHỈ ĐẠO 138 CẤP HUYỆN BÊN CẠNH ĐỀ XUẤT TÍNH TOÁN, NĂM %d", r.ProposalYear))
-	fmt.Fprintf(p.w, "Kỳ số liệu: %s. Bình quân một xã trong tỉnh: %s vụ.\n", r.Reference, labels.Num(pr.Baseline.Province.Avg))
+	b := p.dir.Bodies()
+	p.heading(b.ProposalsHeading(r.ProposalYear))
+	fmt.Fprintln(p.w, labels.ProposalsIntro(r.Reference, pr.Baseline.Province.Avg))
 	byUnit := map[string][]rules.ProposalCheck{}
 	for _, c := range r.Proposals {
 		byUnit[c.Proposal.Unit] = append(byUnit[c.Proposal.Unit], c)
 	}
 	tw := p.table()
-	fmt.Fprintln(tw, "Mã\tĐịa bàn\tHuyện\tSố vụ\tBQ tỉnh\tBQ huyện\tTính toán\tHuyện đề xuất\tNhận xét")
+	writeRow(tw, b.ProposalColumns())
 	shown := map[string]bool{}
 	row := func(c rules.Candidate, checks []rules.ProposalCheck) {
-		computed := labels.Status(c.Status)
-		if c.Rank > 0 {
-			computed = fmt.Sprintf("%s (hạng %d)", computed, c.Rank)
-		}
-		dist := "—"
+		dist := labels.None
 		if c.HasDistrict {
 			dist = labels.Num(c.DistrictAvg)
 		}
-		by, note := "—", ""
+		by, note := labels.None, ""
 		if len(checks) > 0 {
 			var who []string
 			for _, ch := range checks {
-				who = append(who, fmt.Sprintf("%s, %s", p.district(ch.Proposal.District), labels.Date(ch.Proposal.ProposedOn)))
+				who = append(who, labels.ProposedBy(p.dir.District(ch.Proposal.District), ch.Proposal.ProposedOn))
 			}
 			by = strings.Join(who, "; ")
-			note = labels.ProposalNote(checks[0], pr, p.cfg.Selection.CapPercent)
+			note = b.ProposalNote(checks[0], pr, p.cfg.Selection.CapPercent)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Unit.Code, c.Unit.Name, p.district(c.Unit.District),
-			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, computed, by, note)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Unit.Code, c.Unit.Name, p.dir.District(c.Unit.District),
+			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, labels.Computed(c), by, note)
 	}
 	for _, c := range pr.Candidates {
 		if c.Status == rules.StatusProposed || c.Status == rules.StatusCutByCap || len(byUnit[c.Unit.Code]) > 0 {
@@ -125,8 +92,9 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 	for _, c := range r.Proposals {
 		if !shown[c.Proposal.Unit] {
 			shown[c.Proposal.Unit] = true
-			fmt.Fprintf(tw, "%s\t—\t%s\t—\t—\t—\t—\t%s, %s\t%s\n", c.Proposal.Unit, p.district(c.Proposal.District),
-				p.district(c.Proposal.District), labels.Date(c.Proposal.ProposedOn), labels.ProposalNote(c, pr, p.cfg.Selection.CapPercent))
+			n := labels.None
+			writeRow(tw, []string{c.Proposal.Unit, n, p.dir.District(c.Proposal.District), n, n, n, n,
+				labels.ProposedBy(p.dir.District(c.Proposal.District), c.Proposal.ProposedOn), b.ProposalNote(c, pr, p.cfg.Selection.CapPercent)})
 		}
 	}
 	tw.Flush()
@@ -136,17 +104,17 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 			bad++
 		}
 	}
-	fmt.Fprintf(p.w, "Tổng hợp: %d đề xuất của các huyện, %d không đạt điều kiện hoặc có sai sót.\n", len(r.Proposals), bad)
+	fmt.Fprintln(p.w, b.ProposalsSummary(len(r.Proposals), bad))
 
 	if len(r.ProposalDeadlines) == 0 {
 		return
 	}
 	o := p.cfg.Proposals
 	tw = p.table()
-	fmt.Fprintf(p.w, "\nNghĩa vụ đề xuất (ít nhất %d địa bàn mỗi huyện, hạn %s):\n", o.MinPerDistrict, labels.Date(r.ProposalDeadlines[0].Due))
-	fmt.Fprintln(tw, "Ban Chỉ đạo\tĐã đề xuất\tNgày đủ số lượng\tTình trạng\tSố ngày trễ")
+	fmt.Fprintf(p.w, "\n%s\n", b.ProposalObligation(o.MinPerDistrict, r.ProposalDeadlines[0].Due))
+	writeRow(tw, labels.ProposalObligationColumns())
 	for _, d := range r.ProposalDeadlines {
-		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%d\n", p.district(d.District), d.Proposed, d.Required, labels.Date(d.SubmittedOn), labels.Deadline(d.State), d.DaysLate)
+		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%d\n", p.dir.District(d.District), d.Proposed, d.Required, labels.Date(d.SubmittedOn), b.Deadline(d.State), d.DaysLate)
 	}
 	tw.Flush()
 }

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"fmt"
-
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
+	"chuyenhoa/labels"
 )
 
 // dataErrors lists the rows of the province's data the run could not use
@@ -24,19 +23,11 @@ func (p *printer) dataErrors(res *jobs.Result) {
 	if len(errs) == 0 {
 		return
 	}
-	p.heading(fmt.Sprintf("LỖI DỮ LIỆU (%s, kỳ %s): %d", res.Job, res.Period, len(errs)))
+	p.heading(labels.DataErrorsHeading(res.Job, res.Period, len(errs)))
 	tw := p.table()
-	fmt.Fprintln(tw, "Bảng\tLỗi\tSố dòng\tVí dụ\tNội dung")
+	writeRow(tw, labels.DataErrorColumns())
 	for _, e := range errs {
-		rows := fmt.Sprint(e.Rows)
-		if e.Truncated {
-			rows = "≥ " + rows
-		}
-		example := e.Example
-		if r := []rune(example); len(r) > 80 {
-			example = string(r[:80]) + "…"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Relation, e.Problem, rows, example, e.Message)
+		writeRow(tw, []string{e.Relation, string(e.Problem), labels.DataErrorRows(e.Rows, e.Truncated), labels.Shorten(e.Example, 80), e.Message})
 	}
 	tw.Flush()
 }

@@ -14,6 +14,7 @@ import (
 	"chuyenhoa/dburl"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
+	"chuyenhoa/labels"
 	"chuyenhoa/leader"
 	"chuyenhoa/notify"
 	"chuyenhoa/ops"
@@ -221,17 +222,6 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// jobTitles describe the scheduled jobs in the schedule listing.
-var jobTitles = map[finding.Job]string{
-	finding.JobCandidates: "đề xuất địa bàn trọng điểm",
-	finding.JobRelapse:    "kiểm tra địa bàn phức tạp trở lại",
-	finding.JobDeadlines:  "nhắc hạn, quá hạn báo cáo",
-	finding.JobCycle:      "theo dõi năm chuyển hóa: đề xuất, chỉ tiêu, cảnh báo sớm, dự báo",
-	finding.JobSend:       "gửi thư trong hàng đợi",
-}
-
-var weekdays = [...]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
-
 // cmdSchedule prints the next runs of every scheduled job in the
 // province's time zone, so an operator can check a cron spec before
 // deploying it.
@@ -257,7 +247,7 @@ func cmdSchedule(_ context.Context, a *app, args []string) error {
 			return usageError{fmt.Sprintf("--from %q: use YYYY-MM-DD HH:MM, e.g. \"2026-12-01 00:00\"", *from)}
 		}
 	}
-	fmt.Fprintf(a.stdout, "Lịch chạy %d lần tiếp theo sau %s, giờ %s:\n", *count, start.In(loc).Format("02/01/2006 15:04"), loc)
+	fmt.Fprintln(a.stdout, labels.ScheduleIntro(*count, start, loc))
 	for _, j := range finding.Jobs() {
 		spec, ok := cfg.Schedule[j]
 		if !ok {
@@ -268,7 +258,7 @@ func cmdSchedule(_ context.Context, a *app, args []string) error {
 			return fmt.Errorf("schedule.%s: %w", j, err)
 		}
 		title := string(j)
-		if t, ok := jobTitles[j]; ok {
+		if t, ok := labels.JobTitle(j); ok {
 			title += " (" + t + ")"
 		}
 		fmt.Fprintf(a.stdout, "\n%s — %q\n", title, spec)
@@ -276,13 +266,13 @@ func cmdSchedule(_ context.Context, a *app, args []string) error {
 		runs := jobs.NextRuns(sched, start, *count)
 		for _, t := range runs {
 			t = t.In(loc)
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", weekdays[t.Weekday()], t.Format("02/01/2006 15:04"), t.Format("-07:00"))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", labels.Weekday(t.Weekday()), labels.DateTime(t), t.Format("-07:00"))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
 		if len(runs) == 0 {
-			fmt.Fprintln(a.stdout, "  (không có lần chạy nào: kiểm tra lại biểu thức cron)")
+			fmt.Fprintln(a.stdout, "  "+labels.ScheduleNone)
 		}
 	}
 	return nil

@@ -1,0 +1,263 @@
+package labels
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"chuyenhoa/finding"
+	"chuyenhoa/rules"
+)
+
+// Line is the wording of one line of a committee's digest: everything a
+// reader needs to act on one alert.
+type Line struct {
+	Title    string
+	Facts    string // the numbers
+	Rule     string // the rule it broke
+	Deadline string // when something is expected, or ""
+	Expected string // what is expected
+	State    string
+}
+
+// Alert is what the wording of a line needs to know of its alert: its
+// kind, whether it is open, and its state (for a closed alert, the state
+// its finding settled in, or finding.Resolved).
+type Alert struct {
+	Kind  finding.AlertKind
+	Open  bool
+	State finding.State
+}
+
+// DeadlineLine words the alert of a report obligation; unit names its
+// commune ("" for a report of the whole district) and committee the
+// district's committee, whom the provincial copy (an escalation) asks to
+// press.
+func (b Bodies) DeadlineLine(a Alert, dl rules.Deadline, unit, committee string) Line {
+	o := dl.Obligation
+	var l Line
+	l.Title = fmt.Sprintf("%s, kỳ %s", o.Name, dl.Period)
+	if unit != "" {
+		l.Title = fmt.Sprintf("%s: %s, kỳ %s", o.Name, unit, dl.Period)
+	}
+	l.Deadline = Date(dl.Due)
+	l.State = b.Deadline(dl.State)
+	grace := dl.Due.AddDate(0, 0, o.GraceDays)
+	switch dl.State {
+	case rules.DeadlineUpcoming:
+		l.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được.", Date(dl.Due))
+		l.Rule = fmt.Sprintf("Nhắc trước hạn %d ngày.", o.ReminderDays)
+	case rules.DeadlineDue:
+		l.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được.", Date(dl.Due))
+		l.Rule = fmt.Sprintf("Đã đến hạn; ân hạn %d ngày, đến hết %s.", o.GraceDays, Date(grace))
+	case rules.DeadlineOverdue:
+		l.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được, trễ %d ngày.", Date(dl.Due), dl.DaysLate)
+		l.Rule = fmt.Sprintf("Quá hạn sau %d ngày ân hạn; nếu chưa nộp, từ %s sẽ báo cáo %s.", o.GraceDays, Date(dl.EscalateOn), b.Province)
+	case rules.DeadlineEscalated:
+		l.Facts = fmt.Sprintf("Hạn nộp %s; chưa nhận được, trễ %d ngày.", Date(dl.Due), dl.DaysLate)
+		l.Rule = fmt.Sprintf("Quá hạn quá %d ngày sau ân hạn: đã báo cáo %s từ %s.", o.EscalateDays, b.Province, Date(dl.EscalateOn))
+	}
+	l.Expected = fmt.Sprintf("Gửi %s về %s.", lowerFirst(o.Name), b.Province)
+	if unit != "" {
+		l.Expected = fmt.Sprintf("Gửi %s của %s về %s.", lowerFirst(o.Name), unit, b.Province)
+	}
+	if a.Kind == finding.AlertEscalation {
+		l.Expected = fmt.Sprintf("Đôn đốc %s nộp ngay; xem xét trách nhiệm theo quy chế.", committee)
+	}
+	if !a.Open {
+		l.State = b.Deadline(a.State.Deadline())
+		switch a.State.Deadline() {
+		case rules.DeadlineSubmittedLate:
+			l.Facts = fmt.Sprintf("Đã nhận ngày %s, muộn %d ngày so với hạn %s.", Date(dl.SubmittedOn), dl.DaysLate, Date(dl.Due))
+		case rules.DeadlineSubmitted:
+			l.Facts = fmt.Sprintf("Đã nhận ngày %s, đúng hạn %s.", Date(dl.SubmittedOn), Date(dl.Due))
+		default:
+			l.State = untracked
+			l.Facts = "Nghĩa vụ không còn trong danh sách theo dõi."
+		}
+		l.Rule, l.Expected, l.Deadline = "", "", ""
+	}
+	return l
+}
+
+// untracked is the state of a line whose alert closed without its finding
+// saying how.
+const untracked = "Không còn theo dõi"
+
+// ProposalLine words the alert of a district's proposal obligation, as
+// DeadlineLine does, with how many proposals arrived of how many required.
+func (b Bodies) ProposalLine(a Alert, pd rules.ProposalDeadline, unit, committee string) Line {
+	l := b.DeadlineLine(a, pd.Deadline, unit, committee)
+	l.Facts += fmt.Sprintf(" Đã đề xuất %d/%d địa bàn.", pd.Proposed, pd.Required)
+	switch {
+	case !a.Open:
+	case a.Kind == finding.AlertProposal:
+		l.Expected = fmt.Sprintf("Đề xuất ít nhất %d địa bàn chuyển hóa năm %d, kèm số liệu, về %s.", pd.Required, pd.Year, b.Province)
+	default:
+		l.Expected = fmt.Sprintf("Đôn đốc %s đề xuất ngay; xem xét trách nhiệm theo quy chế.", committee)
+	}
+	return l
+}
+
+// RelapseLine words the alert of a transformed area complex again; unit
+// names the commune, grouped says it belongs to a district (whose averages
+// the line then quotes).
+func (b Bodies) RelapseLine(a Alert, r finding.RelapseItem, unit string, grouped bool) Line {
+	var l Line
+	l.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", unit, r.Area.Year, Category(r.Area.Category))
+	k := r.Area.Category
+	facts := fmt.Sprintf("Kỳ %s: %d vụ phạm tội xâm phạm TTXH (BQ tỉnh %s", r.Window, r.Counts.SocialOrder, Num(r.ProvinceAvg))
+	if grouped {
+		facts += ", " + b.LevelAvg() + " " + Num(r.DistrictAvg)
+	}
+	facts += fmt.Sprintf("); loại %d: %d vụ (BQ tỉnh %s", k, r.Counts.ByCategory[k], Num(r.CatProvinceAvg))
+	if grouped {
+		facts += ", " + b.LevelAvg() + " " + Num(r.CatDistrictAvg)
+	}
+	l.Facts = facts + ")."
+	if !a.Open {
+		l.State = NormalAgain
+		l.Rule = fmt.Sprintf("Không còn vượt bình quân và không còn phức tạp loại %d.", k)
+		return l
+	}
+	l.State = RelapsedAgain
+	var why []string
+	if r.ByGate {
+		why = append(why, "số vụ cao hơn bình quân một xã của tỉnh và của "+b.Level)
+	}
+	if r.ByCategory {
+		why = append(why, fmt.Sprintf("phức tạp trở lại về loại %d", k))
+	}
+	l.Rule = "Phức tạp trở lại từ " + Date(r.Since) + ": " + strings.Join(why, "; ") + "."
+	l.Expected = "Rà soát nguyên nhân, đề ra biện pháp khắc phục và báo cáo kết quả về " + b.Province + "."
+	return l
+}
+
+// AtRiskLine words the early warning of an area of the year of work that
+// misses an indicator after the six-month mark; unit names the commune.
+func (b Bodies) AtRiskLine(a Alert, c finding.CycleItem, unit string) Line {
+	var l Line
+	how := "quyết định lựa chọn ngày " + Date(c.DecidedOn)
+	if c.CarriedOver {
+		how = fmt.Sprintf("chuyển tiếp, lựa chọn năm %d", c.Origin)
+	}
+	l.Title = fmt.Sprintf("%s — địa bàn chuyển hóa năm %d (%s; %s)", unit, c.Year, how, Category(c.Category))
+	var facts []string
+	for _, in := range c.Indicators.Indicators {
+		facts = append(facts, fmt.Sprintf("%s %s", lowerFirst(Indicator(in.Code)), IndicatorValue(in)))
+	}
+	l.Facts = fmt.Sprintf("Từ %s đến %s: %s.", Date(c.Window.From), Date(c.Window.To), strings.Join(facts, "; "))
+	if !a.Open {
+		switch a.State {
+		case finding.CycleOnTrack:
+			l.State = "Đã đạt các tiêu chí"
+		case finding.CycleAssessed:
+			l.State = "Đã có kết luận đánh giá"
+			if c.HasVerdict {
+				verdict := "không đạt"
+				if c.Transformed {
+					verdict = "chuyển hóa đạt"
+				}
+				l.Facts = fmt.Sprintf("%s kết luận ngày %s: %s.", b.Province, Date(c.AssessedOn), verdict)
+			}
+		default:
+			l.State = untracked
+		}
+		return l
+	}
+	l.State = CycleState(finding.CycleAtRisk)
+	var miss []string
+	for _, in := range c.Indicators.Failing() {
+		miss = append(miss, fmt.Sprintf("%s %s (%s)", lowerFirst(Indicator(in.Code)), IndicatorThreshold(in), IndicatorGap(in)))
+	}
+	l.Rule = "Chưa đạt tiêu chí chuyển hóa: " + strings.Join(miss, "; ") + "."
+	l.Deadline = Date(c.YearEnd)
+	l.Expected = "Tập trung chỉ đạo khắc phục các tiêu chí chưa đạt trước kỳ đánh giá cuối năm; báo cáo kết quả về " + b.Province + "."
+	return l
+}
+
+// ProjectionLine words the warning that a yearly target is projected to
+// be missed.
+func (b Bodies) ProjectionLine(a Alert, p finding.ProjectionItem) Line {
+	var l Line
+	pr := p.Projection
+	if p.Target == finding.StableTarget {
+		l.Title = fmt.Sprintf("Dự báo chỉ tiêu địa bàn đã chuyển hóa không phức tạp trở lại (ít nhất %d%%)", p.Percent)
+		l.Facts = fmt.Sprintf("%d/%d địa bàn đã chuyển hóa không phức tạp trở lại (%s); %d phức tạp trở lại.",
+			pr.Stable, pr.AllTransformed, Percent(pr.StableRate), pr.Relapsed)
+		l.Rule = fmt.Sprintf("Chỉ tiêu: ít nhất %d%%, tức %d/%d địa bàn.", p.Percent, pr.StableNeeded, pr.AllTransformed)
+		l.Expected = "Chỉ đạo rà soát nguyên nhân ở các địa bàn phức tạp trở lại và củng cố các địa bàn đang theo dõi."
+	} else {
+		l.Title = fmt.Sprintf("Dự báo chỉ tiêu chuyển hóa năm %d (ít nhất %d%%)", pr.Year, p.Percent)
+		l.Facts = fmt.Sprintf("Dự kiến đạt %d/%d địa bàn được chọn (%s): %d đã công nhận chuyển hóa, %d đang đạt các tiêu chí; %d chưa đạt tiêu chí, %d chưa có số liệu, %d đã kết luận không đạt.",
+			pr.Passing, pr.Selected, Percent(pr.PassRate), pr.Transformed, pr.Meeting, pr.Below, pr.NoData, pr.Assessed-pr.Transformed)
+		l.Rule = fmt.Sprintf("Chỉ tiêu: chuyển hóa ít nhất %d%% số địa bàn được chọn, tức %d/%d (địa bàn chuyển tiếp không tính).", p.Percent, pr.PassNeeded, pr.Selected)
+		l.Expected = "Chỉ đạo các " + b.LocalsShort + " có địa bàn chưa đạt tiêu chí tập trung khắc phục."
+	}
+	l.State = "Dự báo không đạt"
+	if !a.Open {
+		l.State = "Dự báo đạt trở lại"
+		if a.State != finding.ProjectionMet {
+			l.State = untracked
+		}
+		l.Rule, l.Expected = "", ""
+	}
+	return l
+}
+
+// DigestCounts counts a digest's lines by what they ask, for its subject.
+type DigestCounts struct {
+	Escalations      int // obligations escalated to the province
+	Late, Due, Soon  int // obligations overdue (or escalated), due, upcoming
+	Relapses, AtRisk int
+	Projections      int
+	Forwarded        int // lines of committees without a mail address
+	Resolved         int
+}
+
+// DigestSubject is a digest's subject line: the tag users filter on, the
+// committee, what the digest holds and the day.
+func DigestSubject(tag, committee string, n DigestCounts, day time.Time) string {
+	var parts []string
+	count := func(k int, what string) {
+		if k > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", k, what))
+		}
+	}
+	count(n.Escalations, "nghĩa vụ quá hạn chuyển tỉnh")
+	count(n.Late, "quá hạn")
+	count(n.Due, "đến hạn")
+	count(n.Soon, "sắp đến hạn")
+	count(n.Relapses, "phức tạp trở lại")
+	count(n.AtRisk, "địa bàn có nguy cơ không đạt")
+	count(n.Projections, "dự báo không đạt chỉ tiêu")
+	count(n.Forwarded, "mục chuyển tiếp")
+	count(n.Resolved, "đã khắc phục")
+	what := strings.Join(parts, ", ")
+	if what == "" {
+		what = "không có mục mới"
+	}
+	return fmt.Sprintf("%s %s: %s (%s)", tag, committee, what, Date(day))
+}
+
+// TargetStatus says whether a yearly target is met: "chưa đánh giá" while
+// there is nothing to judge (has false), "đạt", or "KHÔNG ĐẠT".
+func TargetStatus(has, ok bool) string {
+	switch {
+	case !has:
+		return "chưa đánh giá"
+	case ok:
+		return "đạt"
+	}
+	return "KHÔNG ĐẠT"
+}
+
+// TargetStatusNeeded is TargetStatus with, for a missed target, how many areas
+// it needs: "KHÔNG ĐẠT (cần 11)".
+func TargetStatusNeeded(has, ok bool, needed int) string {
+	s := TargetStatus(has, ok)
+	if has && !ok {
+		s += fmt.Sprintf(" (cần %d)", needed)
+	}
+	return s
+}

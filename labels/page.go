@@ -1,0 +1,45 @@
+package labels
+
+import (
+	"fmt"
+	"time"
+
+	"chuyenhoa/rules"
+)
+
+// The status page's messages.
+const (
+	PageLoginRequired = "Cần đăng nhập"
+)
+
+// PageReadFailed is the status page's answer when the data cannot be read.
+func PageReadFailed(err error) string { return "Không đọc được dữ liệu: " + err.Error() }
+
+// PageNoCommune is the status page's answer for a commune code it does not
+// know.
+func PageNoCommune(code string) string { return "Không có địa bàn mã " + code }
+
+// BoardTitle is the tooltip of a cell of the deadline board: the
+// obligation, its period and its due day.
+func BoardTitle(obligation, period string, due time.Time) string {
+	return fmt.Sprintf("%s %s: hạn %s", obligation, period, Date(due))
+}
+
+// stagesShort are the short stages of the status page's table of the
+// year's areas; they do not tell a watched area from a stable one.
+var stagesShort = map[rules.Stage]string{
+	rules.StageInProgress:     "Đang chuyển hóa",
+	rules.StageNotTransformed: "Chưa đạt",
+	rules.StageWatched:        "Chuyển hóa đạt",
+	rules.StageStable:         "Chuyển hóa đạt",
+	rules.StageRelapsed:       "Phức tạp trở lại",
+}
+
+// StageShort is where an area stands, in the few words of a table cell.
+func StageShort(s rules.Stage) string { return lookup(stagesShort, s) }
+
+// Month names a statistical month by the month it ends in, 11/2026.
+func Month(t time.Time) string { return t.Format("01/2006") }
+
+// DateTime formats a moment to the minute, 25/11/2026 07:00.
+func DateTime(t time.Time) string { return t.Format("02/01/2006 15:04") }
