@@ -249,12 +249,15 @@ func TestBadRowsAreReportedAndLeftOut(t *testing.T) {
 
 		{name: "clean selections", read: readSelections, want: "2025/A/1"},
 		// The first problem of a row is the one reported: B's NULL year,
-		// QQ unknown, B's category 9, C's two decisions that differ.
-		{name: "selections", read: readSelections, want: "2025/A/1",
+		// QQ unknown, B's category 9, C's two decisions of category 2 that
+		// differ. C's categories 1 and 2 are two rows of one area (issue
+		// 12), listed by decision day: category 2 was decided first.
+		{name: "selections", read: readSelections, want: "2025/A/1 2026/C/2 2026/C/1",
 			sql: view("selections", `(2025, 'A', 1, '2025-02-01')`, `(2025, 'QQ', 1, '2025-02-01')`, `(2026, 'B', 9, '2026-02-01')`,
-				`(2026, 'C', 1, '2026-02-01')`, `(2026, 'C', 2, '2026-02-02')`, `(NULL, 'B', 1, '2026-02-01')`),
-			errs: map[string]string{"selections/duplicate/2025/A": "duplicate counted_once 1", "selections/unknown_unit/QQ": "unknown_unit left_out 1",
-				"selections/bad_value/2026/B": "bad_value left_out 1", "selections/duplicate/2026/C": "duplicate left_out 2",
+				`(2026, 'C', 1, '2026-02-05')`, `(2026, 'C', 2, '2026-02-01')`, `(2026, 'C', 3, '2026-02-01')`, `(2026, 'C', 3, '2026-02-02')`,
+				`(NULL, 'B', 1, '2026-02-01')`),
+			errs: map[string]string{"selections/duplicate/2025/A/1": "duplicate counted_once 1", "selections/unknown_unit/QQ": "unknown_unit left_out 1",
+				"selections/bad_value/2026/B": "bad_value left_out 1", "selections/duplicate/2026/C/3": "duplicate left_out 2",
 				`selections/null/year=NULL, unit_code="B", category=1, decided_on=2026-02-01`: "null left_out 1"}},
 		{name: "assessments", read: readAssessments, want: "2025/A/true",
 			sql:  view("assessments", `(2025, 'A', true, '2026-01-15')`, `(2025, 'ZZ', false, '2026-01-10')`),

@@ -14,8 +14,10 @@ import (
 	"chuyenhoa/store"
 )
 
-// Selections lists the usable selection decisions, ordered by year and
-// unit: NULLs, unknown units and categories outside 1..4 are left out.
+// Selections lists the usable selection decisions, one per area and
+// category, ordered by year, unit, decision day and category (an area's
+// first decision first): NULLs, unknown units and categories outside 1..4
+// are left out.
 func (s *Source) Selections(ctx context.Context) ([]rules.Selection, error) {
 	return checked(ctx, s, relation[rules.Selection]{
 		name:  "selections",
@@ -32,9 +34,9 @@ func (s *Source) Selections(ctx context.Context) ([]rules.Selection, error) {
 					Detail: labels.DataCategory(v.Category)}
 			},
 		},
-		key: func(v rules.Selection) string { return yearUnit(v.Year, v.Unit) },
+		key: func(v rules.Selection) string { return fmt.Sprintf("%s/%d", yearUnit(v.Year, v.Unit), v.Category) },
 		cmp: func(a, b rules.Selection) int {
-			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
+			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
 		},
 	})
 }

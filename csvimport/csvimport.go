@@ -32,7 +32,7 @@ var Kinds = []struct {
 	{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, "kind: xa | phuong | thi_tran; dates YYYY-MM-DD or DD/MM/YYYY, may be empty"},
 	{"offences", []string{"code", "name", "category", "social_order"}, "category 1..4; social_order true|false"},
 	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0"},
-	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected)"},
+	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected; one row per category of an area)"},
 	{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, "submitted_at RFC 3339 or a date; unit_code empty unless the obligation is per commune"},
 	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year"},
 	{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected", "reports_received", "reports_handled", "released", "reoffended"},
@@ -274,8 +274,11 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 		when := p.date("date", true)
 		switch p.oneOf("decision", "selected", "transformed", "not_transformed") {
 		case "selected":
-			ds.Selections = append(ds.Selections, rules.Selection{Year: year, Unit: unit, Category: p.category("category"), DecidedOn: when})
-			key = fmt.Sprintf("selected|%d|%s", year, unit)
+			// One row per category: an area selected in categories 1 and 3
+			// is two rows, and only the same category twice is a copy.
+			sel := rules.Selection{Year: year, Unit: unit, Category: p.category("category"), DecidedOn: when}
+			ds.Selections = append(ds.Selections, sel)
+			key = fmt.Sprintf("selected|%d|%s|%d", year, unit, sel.Category)
 		case "transformed", "not_transformed":
 			ds.Assessments = append(ds.Assessments, rules.Assessment{Year: year, Unit: unit, Transformed: p.fields["decision"] == "transformed", AssessedOn: when})
 			key = fmt.Sprintf("assessed|%d|%s", year, unit)

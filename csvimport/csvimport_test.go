@@ -220,3 +220,40 @@ func TestImportCycleFiles(t *testing.T) {
 		}
 	})
 }
+
+// A decisions file may select one commune in several categories, one row
+// each; the same category twice is a duplicate and refuses the file.
+func TestImportDecisionsSeveralCategories(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		dec := "year,unit_code,decision,category,date\n" +
+			"2026,D01X01,selected,3,2026-03-10\n" +
+			"2026,D01X01,selected,1,2026-03-10\n" +
+			"2026,D02P01,selected,4,2026-03-10\n"
+		if n, err := csvimport.Import(ctx, s, "decisions", "dec.csv", strings.NewReader(dec), opts); err != nil || n != 3 {
+			t.Fatalf("import: n=%d err=%v", n, err)
+		}
+		sel, err := s.Selections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		areas := rules.GroupSelections(sel)
+		if len(areas) != 2 || areas[0].Unit != "D01X01" || len(areas[0].Categories) != 2 ||
+			areas[0].Categories[0] != rules.Cat1 || areas[0].Categories[1] != rules.Cat3 {
+			t.Errorf("areas = %+v, want D01X01 in categories 1 and 3, D02P01 in 4", areas)
+		}
+
+		dup := "year,unit_code,decision,category,date\n" +
+			"2025,D01X01,selected,3,2025-03-10\n" +
+			"2025,D01X01,selected,1,2025-03-10\n" +
+			"2025,D01X01,selected,3,2025-03-12\n"
+		_, err = csvimport.Import(ctx, s, "decisions", "dup.csv", strings.NewReader(dup), opts)
+		if err == nil || !strings.Contains(err.Error(), "dup.csv: row 4: duplicates row 2 (same key selected|2025|D01X01|3)") {
+			t.Errorf("same category twice: err = %v", err)
+		}
+		if n := countRows(t, s, "selections"); n != 3 {
+			t.Errorf("%d selections rows after the refused file, want 3", n)
+		}
+	})
+}

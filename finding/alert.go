@@ -123,26 +123,17 @@ func sameProposalDeadline(a, b rules.ProposalDeadline) bool {
 	return sameDeadline(a.Deadline, b.Deadline) && a.Year == b.Year && a.Proposed == b.Proposed && a.Required == b.Required
 }
 
-// sameRelapse compares what a relapse line shows: the area, the window, its
-// count against the averages in total and in its category, why it counts
-// as relapsed and since when. Whether this very check changed the state
-// (Changed) is the jobs' business, not the reader's.
+// sameRelapse compares what a relapse line shows: the area with its
+// categories, the window, its count against the averages in total and in
+// each of its categories, why it counts as relapsed (the gate, the
+// categories complex again) and since when. Whether this very check
+// changed the state (Changed) is the jobs' business, not the reader's.
 func sameRelapse(a, b RelapseItem) bool {
-	return a.Area.Unit == b.Area.Unit && a.Area.Year == b.Area.Year && a.Area.Category == b.Area.Category &&
+	return a.Area.Unit == b.Area.Unit && a.Area.Year == b.Area.Year && slices.Equal(a.Area.Categories, b.Area.Categories) &&
 		sameRange(a.Window, b.Window) &&
-		a.Counts.SocialOrder == b.Counts.SocialOrder && categoryCount(a) == categoryCount(b) &&
-		a.ProvinceAvg == b.ProvinceAvg && a.DistrictAvg == b.DistrictAvg &&
-		a.CatProvinceAvg == b.CatProvinceAvg && a.CatDistrictAvg == b.CatDistrictAvg &&
+		a.Counts.SocialOrder == b.Counts.SocialOrder && a.ProvinceAvg == b.ProvinceAvg && a.DistrictAvg == b.DistrictAvg &&
+		slices.Equal(a.CategoryChecks, b.CategoryChecks) &&
 		a.ByGate == b.ByGate && a.ByCategory == b.ByCategory && sameDay(a.Since, b.Since)
-}
-
-// categoryCount is the count of the area's own category, the one a relapse
-// line quotes.
-func categoryCount(r RelapseItem) int {
-	if k := int(r.Area.Category); k >= 0 && k < len(r.Counts.ByCategory) {
-		return r.Counts.ByCategory[k]
-	}
-	return 0
 }
 
 // sameCycleArea compares what an early warning shows: the area, how it came
@@ -150,7 +141,7 @@ func categoryCount(r RelapseItem) int {
 // indicator with its value, threshold and gap, the window they cover, the
 // end of the year (the deadline) and, once closed, the verdict.
 func sameCycleArea(a, b CycleItem) bool {
-	return a.District == b.District && a.Unit == b.Unit && a.Year == b.Year && a.Category == b.Category &&
+	return a.District == b.District && a.Unit == b.Unit && a.Year == b.Year && slices.Equal(a.Categories, b.Categories) &&
 		sameDay(a.DecidedOn, b.DecidedOn) && a.CarriedOver == b.CarriedOver && a.Origin == b.Origin &&
 		slices.Equal(a.Indicators.Indicators, b.Indicators.Indicators) &&
 		sameRange(a.Window, b.Window) && sameDay(a.YearEnd, b.YearEnd) &&

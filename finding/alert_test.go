@@ -2,6 +2,7 @@ package finding
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"chuyenhoa/rules"
@@ -40,6 +41,10 @@ func TestSame(t *testing.T) {
 	rel := RelapseItem{RelapseResult: rules.RelapseResult{Area: rules.Area{Unit: "X01", Year: 2024, Category: 2, TransformedOn: day.AddDate(-1, 0, 0)},
 		Checked: true, Relapsed: true, ByCategory: true, Counts: rules.Counts{SocialOrder: 7, ByCategory: [5]int{0, 1, 4, 2, 0}},
 		ProvinceAvg: 3.5, DistrictAvg: 4, CatProvinceAvg: 1.2, CatDistrictAvg: 1.5}, Changed: true, Since: day, EverRelapsed: true, Window: win}
+	// rel2 is rel's area selected in categories 2 and 4.
+	rel2 := rel
+	rel2.Area.Categories = []rules.Category{2, 4}
+	rel2.CategoryChecks = []rules.CategoryCheck{{Category: 2, Count: 4, ProvinceAvg: 1.2, DistrictAvg: 1.5, Complex: true}, {Category: 4, Count: 0, ProvinceAvg: 0.4, DistrictAvg: 0.5}}
 	ind := []rules.Indicator{{Code: rules.IndDetection, Num: 6, Den: 10, Percent: 70, Applicable: true, Rate: 60, Short: 1}}
 	area := CycleItem{CycleArea: rules.CycleArea{Unit: "X01", Year: 2026, Category: 1, DecidedOn: day, Stage: "selected"}, District: "D01",
 		Window: win, HasWindow: true, Indicators: rules.IndicatorResult{HasData: true, Counts: rules.CaseCounts{Crimes: 10, Detected: 6, Rows: 3}, Indicators: ind},
@@ -69,6 +74,19 @@ func TestSame(t *testing.T) {
 		{"relapse: no longer the check that changed it", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.Changed = false; return r }()), true},
 		{"relapse: another category's count", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.Counts.ByCategory[3]++; return r }()), true},
 		{"relapse: its own category's count", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.Counts.ByCategory[2]++; return r }()), false},
+		{"relapse: a second category's count", AlertRelapse, enc(t, rel2), enc(t, func() RelapseItem {
+			r := rel2
+			r.CategoryChecks = slices.Clone(r.CategoryChecks)
+			r.CategoryChecks[1].Count++
+			return r
+		}()), false},
+		{"relapse: complex again in the second category too", AlertRelapse, enc(t, rel2), enc(t, func() RelapseItem {
+			r := rel2
+			r.CategoryChecks = slices.Clone(r.CategoryChecks)
+			r.CategoryChecks[1].Complex = true
+			return r
+		}()), false},
+		{"relapse: a category added", AlertRelapse, enc(t, rel), enc(t, rel2), false},
 		{"relapse: province average", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.ProvinceAvg = 3.6; return r }()), false},
 		{"relapse: window moved a month", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.Window.To = r.Window.To.AddDate(0, 1, 0); return r }()), false},
 		{"at risk: raw case counts not shown", AlertAtRisk, enc(t, area), enc(t, func() CycleItem { a := area; a.Indicators.Counts.Rows++; return a }()), true},

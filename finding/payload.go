@@ -12,7 +12,8 @@ import (
 // Payload is the set of types a finding carries, one per kind: a finding of
 // kind KindOf[T]() holds a T as JSON. Their JSON is what databases already
 // store, so a field is renamed or moved only with a migration; a new field
-// is read as its zero value from older rows.
+// is read as its zero value from older rows, or filled by Decode from what
+// the older rows held (see upgrader).
 type Payload interface {
 	CandidateItem | RelapseItem | rules.Progress | rules.Deadline | CycleItem |
 		rules.ProposalCheck | rules.ProposalDeadline | ProjectionItem | DataError
@@ -135,6 +136,37 @@ func Decode[T Payload](k Kind, raw json.RawMessage) (T, error) {
 	if want := KindOf[T](); k != want {
 		return v, fmt.Errorf("a %s finding does not carry a %s payload", k, want)
 	}
-	err := json.Unmarshal(raw, &v)
-	return v, err
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, err
+	}
+	if u, ok := any(&v).(upgrader); ok {
+		u.upgrade()
+	}
+	return v, nil
+}
+
+// upgrader is a payload that fills, once decoded, the fields a newer
+// release added from those an older one stored, so every reader sees the
+// newer shape whichever release wrote the row.
+type upgrader interface{ upgrade() }
+
+// upgrade reads a relapse finding stored when an area had one category
+// (Area.Category, CatProvinceAvg, CatDistrictAvg) as an area of that one
+// category with its check.
+func (it *RelapseItem) upgrade() {
+	a := &it.Area
+	if len(a.Categories) > 0 || !a.Category.Valid() {
+		return
+	}
+	a.Categories = []rules.Category{a.Category}
+	it.CategoryChecks = []rules.CategoryCheck{{Category: a.Category, Count: it.Counts.ByCategory[a.Category],
+		ProvinceAvg: it.CatProvinceAvg, DistrictAvg: it.CatDistrictAvg, Complex: it.ByCategory}}
+}
+
+// upgrade reads a cycle_area finding stored when an area had one category
+// as an area of that one category.
+func (it *CycleItem) upgrade() {
+	if len(it.Categories) == 0 && it.Category.Valid() {
+		it.Categories = []rules.Category{it.Category}
+	}
 }

@@ -2,6 +2,7 @@ package finding
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,12 +36,16 @@ func TestEncodeKeepsTheStoredJSON(t *testing.T) {
 		check(t, k, b, err, KindCandidate, `{"Year":2027,"Reference":{"From":"2026-01-20T00:00:00+07:00","To":"2026-02-20T00:00:00+07:00"},"TotalUnits":10,"Cap":1,"Unit":{"Code":"X01","Name":"","Kind":"","District":"","NTMCertifiedOn":"0001-01-01T00:00:00Z"},"Counts":{"SocialOrder":0,"ByCategory":[0,0,0,0,0]},"ProvinceAvg":0,"HasDistrict":false,"DistrictAvg":0,"AboveProvince":false,"AboveDistrict":false,"Eligible":false,"Complex":null,"Primary":0,"Severity":0,"Rank":1,"Status":"proposed","NTM":false}`)
 	})
 	t.Run("relapse", func(t *testing.T) {
-		k, b, err := Encode(RelapseItem{RelapseResult: rules.RelapseResult{Area: rules.Area{Unit: "X01", Year: 2025, Category: 2}, Relapsed: true}, Changed: true, Since: day, EverRelapsed: true, Window: win})
-		check(t, k, b, err, KindRelapse, `{"Area":{"Unit":"X01","Year":2025,"Category":2,"TransformedOn":"0001-01-01T00:00:00Z"},"Checked":false,"Relapsed":true,"ByGate":false,"ByCategory":false,"Counts":{"SocialOrder":0,"ByCategory":[0,0,0,0,0]},"ProvinceAvg":0,"DistrictAvg":0,"CatProvinceAvg":0,"CatDistrictAvg":0,"Changed":true,"Since":"2026-01-20T00:00:00+07:00","EverRelapsed":true,"Window":{"From":"2026-01-20T00:00:00+07:00","To":"2026-02-20T00:00:00+07:00"}}`)
+		// Issue 12 added Area.Categories and CategoryChecks; the fields
+		// before stay, holding the first category.
+		k, b, err := Encode(RelapseItem{RelapseResult: rules.RelapseResult{Area: rules.Area{Unit: "X01", Year: 2025, Category: 2, Categories: []rules.Category{2, 3}},
+			Relapsed: true, CategoryChecks: []rules.CategoryCheck{{Category: 2}, {Category: 3, Count: 4, ProvinceAvg: 1.5, DistrictAvg: 2, Complex: true}}},
+			Changed: true, Since: day, EverRelapsed: true, Window: win})
+		check(t, k, b, err, KindRelapse, `{"Area":{"Unit":"X01","Year":2025,"Category":2,"Categories":[2,3],"TransformedOn":"0001-01-01T00:00:00Z"},"Checked":false,"Relapsed":true,"ByGate":false,"ByCategory":false,"Counts":{"SocialOrder":0,"ByCategory":[0,0,0,0,0]},"ProvinceAvg":0,"DistrictAvg":0,"CatProvinceAvg":0,"CatDistrictAvg":0,"CategoryChecks":[{"Category":2,"Count":0,"ProvinceAvg":0,"DistrictAvg":0,"Complex":false},{"Category":3,"Count":4,"ProvinceAvg":1.5,"DistrictAvg":2,"Complex":true}],"Changed":true,"Since":"2026-01-20T00:00:00+07:00","EverRelapsed":true,"Window":{"From":"2026-01-20T00:00:00+07:00","To":"2026-02-20T00:00:00+07:00"}}`)
 	})
 	t.Run("cycle_area", func(t *testing.T) {
-		k, b, err := Encode(CycleItem{CycleArea: rules.CycleArea{Unit: "X01", Year: 2026}, District: "D01", Window: win, HasWindow: true, State: CycleAtRisk, YearEnd: day})
-		check(t, k, b, err, KindCycleArea, `{"Unit":"X01","Year":2026,"CarriedOver":false,"Origin":0,"Reselected":false,"Category":0,"DecidedOn":"0001-01-01T00:00:00Z","HasVerdict":false,"Transformed":false,"AssessedOn":"0001-01-01T00:00:00Z","Stage":"","CarriesOver":false,"WatchEnds":"0001-01-01T00:00:00Z","District":"D01","Window":{"From":"2026-01-20T00:00:00+07:00","To":"2026-02-20T00:00:00+07:00"},"HasWindow":true,"Indicators":{"HasData":false,"Counts":{"Crimes":0,"Detected":0,"SeriousCrimes":0,"SeriousDetected":0,"ReportsReceived":0,"ReportsHandled":0,"Released":0,"Reoffended":0,"Rows":0},"Indicators":null,"Met":false},"State":"at_risk","YearEnd":"2026-01-20T00:00:00+07:00"}`)
+		k, b, err := Encode(CycleItem{CycleArea: rules.CycleArea{Unit: "X01", Year: 2026, Category: 1, Categories: []rules.Category{1, 4}}, District: "D01", Window: win, HasWindow: true, State: CycleAtRisk, YearEnd: day})
+		check(t, k, b, err, KindCycleArea, `{"Unit":"X01","Year":2026,"CarriedOver":false,"Origin":0,"Reselected":false,"Category":1,"Categories":[1,4],"DecidedOn":"0001-01-01T00:00:00Z","HasVerdict":false,"Transformed":false,"AssessedOn":"0001-01-01T00:00:00Z","Stage":"","CarriesOver":false,"WatchEnds":"0001-01-01T00:00:00Z","District":"D01","Window":{"From":"2026-01-20T00:00:00+07:00","To":"2026-02-20T00:00:00+07:00"},"HasWindow":true,"Indicators":{"HasData":false,"Counts":{"Crimes":0,"Detected":0,"SeriousCrimes":0,"SeriousDetected":0,"ReportsReceived":0,"ReportsHandled":0,"Released":0,"Reoffended":0,"Rows":0},"Indicators":null,"Met":false},"State":"at_risk","YearEnd":"2026-01-20T00:00:00+07:00"}`)
 	})
 	t.Run("projection", func(t *testing.T) {
 		k, b, err := Encode(ProjectionItem{Target: PassTarget, Percent: 60, Projection: rules.Projection{Year: 2026, On: day}})
@@ -122,5 +127,61 @@ func TestJobs(t *testing.T) {
 		if k.Source() == "" {
 			t.Errorf("%s alerts have no source finding", k)
 		}
+	}
+}
+
+// Findings and alerts stored before an area could have several categories
+// hold a single Area.Category (and the averages of that category): they
+// decode as an area of that one category, and an alert stored so is the
+// same as the new payload of the same check, so an upgrade mails nothing.
+func TestDecodeUpgradesOneCategory(t *testing.T) {
+	old := json.RawMessage(`{"Area":{"Unit":"X01","Year":2024,"Category":2,"TransformedOn":"2025-01-20T00:00:00Z"},"Checked":true,"Relapsed":true,"ByGate":false,"ByCategory":true,"Counts":{"SocialOrder":7,"ByCategory":[0,1,4,2,0]},"ProvinceAvg":3.5,"DistrictAvg":4,"CatProvinceAvg":1.2,"CatDistrictAvg":1.5,"Changed":true,"Since":"2026-01-20T00:00:00+07:00","EverRelapsed":true,"Window":{"From":"2026-01-20T00:00:00+07:00","To":"2026-02-20T00:00:00+07:00"}}`)
+	it, err := Decode[RelapseItem](KindRelapse, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChecks := []rules.CategoryCheck{{Category: 2, Count: 4, ProvinceAvg: 1.2, DistrictAvg: 1.5, Complex: true}}
+	if !slices.Equal(it.Area.Categories, []rules.Category{2}) || !slices.Equal(it.CategoryChecks, wantChecks) {
+		t.Errorf("old relapse payload read as categories %v, checks %+v; want [2], %+v", it.Area.Categories, it.CategoryChecks, wantChecks)
+	}
+	if got := it.ComplexAgain(); !slices.Equal(got, []rules.Category{2}) {
+		t.Errorf("complex again in %v, want [2]", got)
+	}
+	now := RelapseItem{RelapseResult: rules.RelapseResult{
+		Area:    rules.Area{Unit: "X01", Year: 2024, Category: 2, Categories: []rules.Category{2}, TransformedOn: time.Date(2025, 1, 20, 0, 0, 0, 0, time.UTC)},
+		Checked: true, Relapsed: true, ByCategory: true, Counts: rules.Counts{SocialOrder: 7, ByCategory: [5]int{0, 1, 4, 2, 0}},
+		ProvinceAvg: 3.5, DistrictAvg: 4, CatProvinceAvg: 1.2, CatDistrictAvg: 1.5, CategoryChecks: wantChecks},
+		Changed: true, Since: day, EverRelapsed: true, Window: win}
+	b, err := json.Marshal(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !Same(AlertRelapse, old, b) {
+		t.Error("the old payload and the new one of the same check differ")
+	}
+	two := now
+	two.Area.Categories = []rules.Category{2, 3}
+	two.CategoryChecks = append(slices.Clone(wantChecks), rules.CategoryCheck{Category: 3, Count: 2, ProvinceAvg: 0.5, DistrictAvg: 0.8, Complex: true})
+	if b, err = json.Marshal(two); err != nil {
+		t.Fatal(err)
+	}
+	if Same(AlertRelapse, old, b) {
+		t.Error("a second category is no change")
+	}
+
+	oldArea := json.RawMessage(`{"Unit":"X01","Year":2026,"CarriedOver":false,"Origin":0,"Reselected":false,"Category":4,"DecidedOn":"2026-02-01T00:00:00Z","HasVerdict":false,"Transformed":false,"AssessedOn":"0001-01-01T00:00:00Z","Stage":"in_progress","CarriesOver":false,"WatchEnds":"0001-01-01T00:00:00Z","District":"D01","Window":{"From":"2026-01-20T00:00:00+07:00","To":"2026-02-20T00:00:00+07:00"},"HasWindow":true,"Indicators":{"HasData":false,"Counts":{"Crimes":0,"Detected":0,"SeriousCrimes":0,"SeriousDetected":0,"ReportsReceived":0,"ReportsHandled":0,"Released":0,"Reoffended":0,"Rows":0},"Indicators":null,"Met":false},"State":"at_risk","YearEnd":"2026-01-20T00:00:00+07:00"}`)
+	area, err := Decode[CycleItem](KindCycleArea, oldArea)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(area.Categories, []rules.Category{4}) {
+		t.Errorf("old cycle_area payload read as categories %v, want [4]", area.Categories)
+	}
+	area.Categories = []rules.Category{3, 4}
+	if b, err = json.Marshal(area); err != nil {
+		t.Fatal(err)
+	}
+	if Same(AlertAtRisk, oldArea, b) {
+		t.Error("an area with a category more is no change")
 	}
 }

@@ -104,20 +104,23 @@ func (b Bodies) ProposalLine(a Alert, pd rules.ProposalDeadline, unit, committee
 // the line then quotes).
 func (b Bodies) RelapseLine(a Alert, r finding.RelapseItem, unit string, grouped bool) Line {
 	var l Line
-	l.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", unit, r.Area.Year, Category(r.Area.Category))
-	k := r.Area.Category
+	l.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", unit, r.Area.Year, AreaCategories(r.Area.Categories))
 	facts := fmt.Sprintf("Kỳ %s: %d vụ phạm tội xâm phạm TTXH (BQ tỉnh %s", r.Window, r.Counts.SocialOrder, Num(r.ProvinceAvg))
 	if grouped {
 		facts += ", " + b.LevelAvg() + " " + Num(r.DistrictAvg)
 	}
-	facts += fmt.Sprintf("); loại %d: %d vụ (BQ tỉnh %s", k, r.Counts.ByCategory[k], Num(r.CatProvinceAvg))
-	if grouped {
-		facts += ", " + b.LevelAvg() + " " + Num(r.CatDistrictAvg)
+	facts += ")"
+	for _, c := range r.CategoryChecks {
+		facts += fmt.Sprintf("; loại %d: %d vụ (BQ tỉnh %s", c.Category, c.Count, Num(c.ProvinceAvg))
+		if grouped {
+			facts += ", " + b.LevelAvg() + " " + Num(c.DistrictAvg)
+		}
+		facts += ")"
 	}
-	l.Facts = facts + ")."
+	l.Facts = facts + "."
 	if !a.Open {
 		l.State = NormalAgain
-		l.Rule = fmt.Sprintf("Không còn vượt bình quân và không còn phức tạp loại %d.", k)
+		l.Rule = fmt.Sprintf("Không còn vượt bình quân và không còn phức tạp loại %s.", Categories(r.Area.Categories))
 		return l
 	}
 	l.State = RelapsedAgain
@@ -126,7 +129,7 @@ func (b Bodies) RelapseLine(a Alert, r finding.RelapseItem, unit string, grouped
 		why = append(why, "số vụ cao hơn bình quân một xã của tỉnh và của "+b.Level)
 	}
 	if r.ByCategory {
-		why = append(why, fmt.Sprintf("phức tạp trở lại về loại %d", k))
+		why = append(why, "phức tạp trở lại về loại "+Categories(r.ComplexAgain()))
 	}
 	l.Rule = "Phức tạp trở lại từ " + Date(r.Since) + ": " + strings.Join(why, "; ") + "."
 	l.Expected = "Rà soát nguyên nhân, đề ra biện pháp khắc phục và báo cáo kết quả về " + b.Province + "."
@@ -141,7 +144,7 @@ func (b Bodies) AtRiskLine(a Alert, c finding.CycleItem, unit string) Line {
 	if c.CarriedOver {
 		how = fmt.Sprintf("chuyển tiếp, lựa chọn năm %d", c.Origin)
 	}
-	l.Title = fmt.Sprintf("%s — địa bàn chuyển hóa năm %d (%s; %s)", unit, c.Year, how, Category(c.Category))
+	l.Title = fmt.Sprintf("%s — địa bàn chuyển hóa năm %d (%s; %s)", unit, c.Year, how, AreaCategories(c.Categories))
 	var facts []string
 	for _, in := range c.Indicators.Indicators {
 		facts = append(facts, fmt.Sprintf("%s %s", lowerFirst(Indicator(in.Code)), IndicatorValue(in)))

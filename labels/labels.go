@@ -38,6 +38,19 @@ func Category(c rules.Category) string {
 	return fmt.Sprintf("loại %d", int(c))
 }
 
+// AreaCategories names the categories of an area: one by its short name
+// ("Loại 3: môi trường, tài nguyên, an toàn thực phẩm"), several by their
+// numbers ("Loại 1, 3").
+func AreaCategories(cs []rules.Category) string {
+	switch len(cs) {
+	case 0:
+		return None
+	case 1:
+		return Category(cs[0])
+	}
+	return "Loại " + Categories(cs)
+}
+
 // Categories lists categories as "1, 3, 4" or "—".
 func Categories(cs []rules.Category) string {
 	if len(cs) == 0 {

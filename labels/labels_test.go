@@ -78,8 +78,15 @@ func TestLabels(t *testing.T) {
 		{IndicatorCell(rules.Indicator{Applicable: true, Num: 6, Den: 10, Rate: 60}, true), "6/10 (60,0%) ✗"},
 		{IndicatorCell(rules.Indicator{Applicable: true, Num: 9, Den: 10, Rate: 90, Met: true}, true), "9/10 (90,0%)"},
 		{IndicatorCell(rules.Indicator{}, false), "—"},
-		{RelapseState(finding.RelapseItem{RelapseResult: rules.RelapseResult{Area: rules.Area{Category: rules.Cat4}, Relapsed: true, ByGate: true, ByCategory: true}}),
+		{RelapseState(finding.RelapseItem{RelapseResult: rules.RelapseResult{Area: rules.Area{Category: rules.Cat4, Categories: []rules.Category{rules.Cat4}},
+			Relapsed: true, ByGate: true, ByCategory: true, CategoryChecks: []rules.CategoryCheck{{Category: rules.Cat4, Complex: true}}}}),
 			"PHỨC TẠP TRỞ LẠI (vượt bình quân, phức tạp loại 4)"},
+		{RelapseState(finding.RelapseItem{RelapseResult: rules.RelapseResult{Area: rules.Area{Category: rules.Cat1, Categories: []rules.Category{rules.Cat1, rules.Cat3}},
+			Relapsed: true, ByCategory: true, CategoryChecks: []rules.CategoryCheck{{Category: rules.Cat1}, {Category: rules.Cat3, Complex: true}}}}),
+			"PHỨC TẠP TRỞ LẠI (phức tạp loại 3)"},
+		{AreaCategories([]rules.Category{rules.Cat3}), "Loại 3: môi trường, tài nguyên, an toàn thực phẩm"},
+		{AreaCategories([]rules.Category{rules.Cat1, rules.Cat3, rules.Cat4}), "Loại 1, 3, 4"},
+		{AreaCategories(nil), "—"},
 		{RelapseState(finding.RelapseItem{}), "Bình thường trở lại"},
 	} {
 		if c.got != c.want {

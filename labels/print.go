@@ -70,7 +70,7 @@ func RelapseState(it finding.RelapseItem) string {
 		why = append(why, "vượt bình quân")
 	}
 	if it.ByCategory {
-		why = append(why, fmt.Sprintf("phức tạp loại %d", it.Area.Category))
+		why = append(why, "phức tạp loại "+Categories(it.ComplexAgain()))
 	}
 	return strings.ToUpper(RelapsedAgain) + " (" + strings.Join(why, ", ") + ")"
 }

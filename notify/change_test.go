@@ -32,16 +32,18 @@ func TestSameCoversWhatTheDigestShows(t *testing.T) {
 	pd := rules.ProposalDeadline{Deadline: dl, Proposed: 1, Required: 2}
 	pd.Unit = ""
 	rel := finding.RelapseItem{RelapseResult: rules.RelapseResult{
-		Area:    rules.Area{Unit: "D03X04", Year: 2024, Category: rules.Cat2, TransformedOn: d(2025, 1, 20)},
+		Area:    rules.Area{Unit: "D03X04", Year: 2024, Category: rules.Cat2, Categories: []rules.Category{rules.Cat2, rules.Cat3}, TransformedOn: d(2025, 1, 20)},
 		Checked: true, Relapsed: true, ByGate: true, ByCategory: true,
 		Counts:      rules.Counts{SocialOrder: 42, ByCategory: [5]int{0, 30, 8, 2, 2}},
 		ProvinceAvg: 60.9, DistrictAvg: 108.4, CatProvinceAvg: 6.7, CatDistrictAvg: 11.3,
+		CategoryChecks: []rules.CategoryCheck{{Category: rules.Cat2, Count: 8, ProvinceAvg: 6.7, DistrictAvg: 11.3},
+			{Category: rules.Cat3, Count: 2, ProvinceAvg: 0.4, DistrictAvg: 0.9, Complex: true}},
 	}, Changed: true, Since: d(2026, 11, 14), EverRelapsed: true, Window: period.Range{From: d(2025, 11, 15), To: d(2026, 11, 14)}}
 	ind := []rules.Indicator{
 		{Code: rules.IndDetection, Num: 6, Den: 10, Percent: 70, Applicable: true, Rate: 60, Short: 1},
 		{Code: rules.IndReoffending, Num: 1, Den: 4, Percent: 15, Below: true, Applicable: true, Rate: 25, Short: 1},
 	}
-	area := finding.CycleItem{CycleArea: rules.CycleArea{Unit: "D03X04", Year: 2026, Category: rules.Cat1, DecidedOn: d(2026, 1, 10),
+	area := finding.CycleItem{CycleArea: rules.CycleArea{Unit: "D03X04", Year: 2026, Category: rules.Cat1, Categories: []rules.Category{rules.Cat1, rules.Cat3}, DecidedOn: d(2026, 1, 10),
 		HasVerdict: true, AssessedOn: d(2026, 12, 10), Stage: rules.StageInProgress},
 		District: "D03", Window: period.Range{From: d(2025, 12, 15), To: d(2026, 6, 14)}, HasWindow: true,
 		Indicators: rules.IndicatorResult{HasData: true, Indicators: ind}, State: finding.CycleAtRisk, YearEnd: d(2026, 12, 14)}

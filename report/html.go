@@ -26,6 +26,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"window":   func(r period.Range) string { return r.String() },
 	"met":      labels.TargetMet,
 	"deadline": labels.Deadline,
+	"cats":     labels.Categories,
 }).ParseFS(templateFS, "templates/*.html.tmpl"))
 
 // htmlFile renders the page template name with data as the file base.html.

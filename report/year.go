@@ -25,6 +25,9 @@ type Year struct {
 	Cycle      *jobs.CycleReport
 	Areas      []Area
 	Categories []CategoryCount
+	// Several counts the year's selected areas of more than one category,
+	// which Categories counts in each.
+	Several    int
 	Proposals  []Proposal
 	Failing    int // district proposals not acceptable
 	Duties     []Duty
@@ -48,7 +51,8 @@ type Value struct {
 	Bad  bool
 }
 
-// CategoryCount counts the year's selected areas of one category.
+// CategoryCount counts the year's selected areas of one category; an
+// area of several categories counts in each.
 type CategoryCount struct {
 	Label string
 	N     int
@@ -74,7 +78,7 @@ type Duty struct {
 type Relapse struct {
 	Unit, Name, District string
 	Year                 int
-	Category             rules.Category
+	Categories           []rules.Category
 	TransformedOn        time.Time
 	Now                  string
 	Since                time.Time
@@ -101,7 +105,12 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	for _, it := range cyc.Areas {
 		ra := Area{CycleItem: it, Name: unitOf(dir, it.Unit).Name, District: dir.District(it.District), AtRisk: it.State == finding.CycleAtRisk}
 		if !it.CarriedOver {
-			cats[it.Category]++
+			for _, k := range it.Categories {
+				cats[k]++
+			}
+			if len(it.Categories) > 1 {
+				rep.Several++
+			}
 		}
 		for _, in := range it.Indicators.Indicators {
 			v := Value{Text: "—"}
@@ -160,7 +169,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 			continue
 		}
 		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: unitOf(dir, a.Unit).Name, District: dir.District(unitOf(dir, a.Unit).District),
-			Year: a.Year, Category: a.Category, TransformedOn: a.TransformedOn, Now: relapseNow(st.Relapsed), Since: st.Since})
+			Year: a.Year, Categories: a.Categories, TransformedOn: a.TransformedOn, Now: relapseNow(st.Relapsed), Since: st.Since})
 	}
 	first := year
 	for _, x := range sel {
@@ -207,7 +216,7 @@ func (rep *Year) Tables() []Table {
 		if a.HasWindow && a.Indicators.HasData {
 			met = yes(a.Indicators.Met)
 		}
-		areas = append(areas, []string{strconv.Itoa(a.Year), a.Unit, a.Name, a.District, strconv.Itoa(int(a.Category)), labels.Origin(a.CycleArea),
+		areas = append(areas, []string{strconv.Itoa(a.Year), a.Unit, a.Name, a.District, labels.Categories(a.Categories), labels.Origin(a.CycleArea),
 			strconv.Itoa(a.Origin), isoDate(a.DecidedOn), strconv.Itoa(c.Crimes), strconv.Itoa(c.Detected), strconv.Itoa(c.SeriousCrimes),
 			strconv.Itoa(c.SeriousDetected), strconv.Itoa(c.ReportsReceived), strconv.Itoa(c.ReportsHandled), strconv.Itoa(c.Released),
 			strconv.Itoa(c.Reoffended), met, a.Result, verdict, isoDate(a.AssessedOn)})
@@ -234,7 +243,7 @@ func (rep *Year) Tables() []Table {
 	}
 	rel := [][]string{labels.YearRelapseHeadings()}
 	for _, r := range rep.Relapses {
-		rel = append(rel, []string{r.Unit, r.Name, r.District, strconv.Itoa(r.Year), strconv.Itoa(int(r.Category)), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)})
+		rel = append(rel, []string{r.Unit, r.Name, r.District, strconv.Itoa(r.Year), labels.Categories(r.Categories), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)})
 	}
 	return []Table{{"dia-ban", areas}, {"de-xuat", props}, {"chi-tieu", years}, {"phuc-tap-tro-lai", rel}}
 }

@@ -13,8 +13,10 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
+	"chuyenhoa/labels"
 	"chuyenhoa/period"
 	"chuyenhoa/report"
+	"chuyenhoa/rules"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
 	"chuyenhoa/synth"
@@ -23,11 +25,14 @@ import (
 // demo loads the demo's province (seed 67: a year of work with a
 // carried-over area, areas at risk and a district proposal failing the
 // gate) and runs every job on day, as 'chuyenhoa demo' does.
-func demo(t *testing.T, s *store.Store, cfg *config.Config, day time.Time) {
+func demo(t *testing.T, s *store.Store, cfg *config.Config, day time.Time, change ...func(*store.Dataset)) {
 	t.Helper()
 	ctx := context.Background()
 	opts := synth.Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: day.Year(), Today: day}
 	ds := synth.Province(67, opts)
+	for _, c := range change {
+		c(ds)
+	}
 	if err := s.Load(ctx, ds); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +113,51 @@ func TestYearReport(t *testing.T) {
 		// No temporary files are left behind.
 		if left, _ := filepath.Glob(filepath.Join(rdir, ".*")); len(left) != 0 {
 			t.Errorf("temporary files left: %v", left)
+		}
+	})
+}
+
+// An area selected in two categories is one area of the year: one row of
+// the areas table, listing both, counted in each category's line.
+func TestYearReportTwoCategories(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		cfg := config.Default()
+		day := period.Date(2026, 11, 25)
+		var unit string
+		var first, second rules.Category
+		demo(t, s, cfg, day, func(ds *store.Dataset) {
+			for _, x := range ds.Selections {
+				if x.Year == 2026 {
+					unit, first = x.Unit, x.Category
+					second = first%4 + 1
+					ds.Selections = append(ds.Selections, rules.Selection{Year: 2026, Unit: x.Unit, Category: second, DecidedOn: x.DecidedOn.AddDate(0, 0, 20)})
+					return
+				}
+			}
+		})
+		rep, err := report.BuildYear(ctx, s, cfg, 2026, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := labels.Categories(rules.AreaCategories([]rules.Category{first, second}))
+		var rows []string
+		for _, r := range rep.Tables()[0].Rows[1:] {
+			if r[1] == unit {
+				rows = append(rows, r[4])
+			}
+		}
+		// Still 19 areas selected, as in TestYearReport.
+		if len(rows) != 1 || rows[0] != want || rep.Cycle.Cycle.Selected.Areas != 19 || rep.Several != 1 {
+			t.Errorf("area %s: rows %q (want one, %q); %d selected (want 19); %d of several categories (want 1)",
+				unit, rows, want, rep.Cycle.Cycle.Selected.Areas, rep.Several)
+		}
+		files, err := rep.Files()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page := string(files[0].Data); !strings.Contains(page, "1 địa bàn thuộc nhiều loại") || !strings.Contains(page, `<td class="n">`+want+`</td>`) {
+			t.Errorf("report page does not list %s in categories %s", unit, want)
 		}
 	})
 }

@@ -40,8 +40,12 @@ type CycleArea struct {
 	// Reselected marks an area selected this year after a verdict of not
 	// transformed the year before: in the rate, like any selection.
 	Reselected bool
-	Category   Category  // the category of the selection that brought it in
-	DecidedOn  time.Time // that selection's decision day
+	// Categories are those of the selection that brought it in (sorted,
+	// never empty), DecidedOn that selection's earliest decision day.
+	// Category is Categories[0], kept like Area.Category.
+	Category   Category
+	Categories []Category
+	DecidedOn  time.Time
 	// Verdict of the year (Transformed, AssessedOn), when known on the day
 	// of the cycle; HasVerdict is false before the committee decides.
 	HasVerdict  bool
@@ -104,20 +108,22 @@ func latestVerdicts(as []Assessment, on time.Time) map[verdictKey]Assessment {
 	return out
 }
 
-// decidedBy keeps the selections decided on or before on (all when on is
-// zero), one per (year, unit): the first in input.
-func decidedBy(sel []Selection, on time.Time) map[int]map[string]Selection {
-	out := map[int]map[string]Selection{}
+// decidedBy groups the selections decided on or before on (all when on is
+// zero) into one area per (year, unit), by year and unit: a category
+// decided after on is not known on on.
+func decidedBy(sel []Selection, on time.Time) map[int]map[string]SelectedArea {
+	var known []Selection
 	for _, s := range sel {
-		if !on.IsZero() && s.DecidedOn.After(on) {
-			continue
+		if on.IsZero() || !s.DecidedOn.After(on) {
+			known = append(known, s)
 		}
-		if out[s.Year] == nil {
-			out[s.Year] = map[string]Selection{}
+	}
+	out := map[int]map[string]SelectedArea{}
+	for _, a := range GroupSelections(known) {
+		if out[a.Year] == nil {
+			out[a.Year] = map[string]SelectedArea{}
 		}
-		if _, dup := out[s.Year][s.Unit]; !dup {
-			out[s.Year][s.Unit] = s
-		}
+		out[a.Year][a.Unit] = a
 	}
 	return out
 }
@@ -125,7 +131,7 @@ func decidedBy(sel []Selection, on time.Time) map[int]map[string]Selection {
 // programmeEntry is how an area entered a year of work.
 type programmeEntry struct {
 	origin     int
-	category   Category
+	categories []Category
 	decidedOn  time.Time
 	carried    bool
 	reselected bool
@@ -136,7 +142,7 @@ type programmeEntry struct {
 // were not selected again. An area keeps carrying over while each year's
 // verdict says "not transformed"; without a verdict it does not carry
 // (the committee has not decided it failed).
-func programme(year int, selected map[int]map[string]Selection, verdicts map[verdictKey]Assessment) map[string]programmeEntry {
+func programme(year int, selected map[int]map[string]SelectedArea, verdicts map[verdictKey]Assessment) map[string]programmeEntry {
 	first := year
 	for y := range selected {
 		first = min(first, y)
@@ -150,7 +156,7 @@ func programme(year int, selected map[int]map[string]Selection, verdicts map[ver
 		}
 		for u, s := range selected[y] {
 			_, wasIn := prev[u]
-			cur[u] = programmeEntry{origin: y, category: s.Category, decidedOn: s.DecidedOn, reselected: wasIn && failed(u)}
+			cur[u] = programmeEntry{origin: y, categories: s.Categories, decidedOn: s.DecidedOn, reselected: wasIn && failed(u)}
 		}
 		for u, e := range prev {
 			if _, again := cur[u]; again || !failed(u) {
@@ -176,11 +182,9 @@ func YearCycleOf(p CycleParams, year int, on time.Time, sel []Selection, as []As
 	for u, e := range prog {
 		a := CycleArea{
 			Unit: u, Year: year, CarriedOver: e.carried, Origin: e.origin, Reselected: e.reselected,
-			Category: e.category, DecidedOn: e.decidedOn, Stage: StageInProgress,
+			Categories: AreaCategories(e.categories), DecidedOn: e.decidedOn, Stage: StageInProgress,
 		}
-		if !a.Category.Valid() {
-			a.Category = Cat1
-		}
+		a.Category = a.Categories[0]
 		count := &c.Selected
 		if a.CarriedOver {
 			count = &c.Carried
@@ -245,8 +249,9 @@ func CycleYear(on time.Time, sel []Selection) int {
 
 // CarryOverCategories returns sel plus, for each verdict recorded without
 // a selection of its year (a carried-over area is assessed in the year it
-// carried into), a selection of that year in the category of the unit's
-// latest earlier selection. TransformedAreas reads categories through it.
+// carried into), selections of that year in the categories of the unit's
+// latest earlier selection, one per category, as its rows were.
+// TransformedAreas reads categories through it.
 func CarryOverCategories(sel []Selection, as []Assessment) []Selection {
 	have := map[AreaKey]bool{}
 	byUnit := map[string][]Selection{}
@@ -260,17 +265,21 @@ func CarryOverCategories(sel []Selection, as []Assessment) []Selection {
 		if have[k] {
 			continue
 		}
-		var best Selection
+		best := 0
 		for _, s := range byUnit[a.Unit] {
-			if s.Year < a.Year && s.Year > best.Year {
-				best = s
+			if s.Year < a.Year && s.Year > best {
+				best = s.Year
 			}
 		}
-		if best.Year == 0 {
+		if best == 0 {
 			continue
 		}
 		have[k] = true
-		out = append(out, Selection{Year: a.Year, Unit: a.Unit, Category: best.Category, DecidedOn: best.DecidedOn})
+		for _, s := range byUnit[a.Unit] {
+			if s.Year == best {
+				out = append(out, Selection{Year: a.Year, Unit: a.Unit, Category: s.Category, DecidedOn: s.DecidedOn})
+			}
+		}
 	}
 	return out
 }

@@ -48,7 +48,7 @@ type areaView struct {
 	Carried     bool
 	Origin      int
 	Reselected  bool
-	Category    Category
+	Categories  []Category
 	Stage       Stage
 	CarriesOver bool
 }
@@ -56,7 +56,7 @@ type areaView struct {
 func view(c YearCycle) []areaView {
 	var out []areaView
 	for _, a := range c.Areas {
-		out = append(out, areaView{a.Unit, a.CarriedOver, a.Origin, a.Reselected, a.Category, a.Stage, a.CarriesOver})
+		out = append(out, areaView{a.Unit, a.CarriedOver, a.Origin, a.Reselected, a.Categories, a.Stage, a.CarriesOver})
 	}
 	return out
 }
@@ -69,10 +69,10 @@ func TestYearCycleCarryOver(t *testing.T) {
 	// category, Cat4, and origin stay those of 2024); c reselected.
 	c := YearCycleOf(p, 2025, day(2026, 12, 31), sel, as, relapsed)
 	want := []areaView{
-		{"c", false, 2025, true, Cat2, StageWatched, false},
-		{"d", false, 2025, false, Cat1, StageWatched, false},
-		{"e", false, 2025, false, Cat3, StageNotTransformed, true},
-		{"b", true, 2024, false, Cat4, StageNotTransformed, true},
+		{"c", false, 2025, true, []Category{Cat2}, StageWatched, false},
+		{"d", false, 2025, false, []Category{Cat1}, StageWatched, false},
+		{"e", false, 2025, false, []Category{Cat3}, StageNotTransformed, true},
+		{"b", true, 2024, false, []Category{Cat4}, StageNotTransformed, true},
 	}
 	if got := view(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("2025 areas\n got %+v\nwant %+v", got, want)
@@ -95,13 +95,13 @@ func TestYearCycleCarryOver(t *testing.T) {
 	// over a second time (✗ in 2025), e for the first time.
 	c = YearCycleOf(p, 2026, day(2026, 11, 30), sel, as, relapsed)
 	want = []areaView{
-		{"f", false, 2026, false, Cat1, StageInProgress, false},
-		{"g", false, 2026, false, Cat1, StageInProgress, false},
-		{"h", false, 2026, false, Cat1, StageInProgress, false},
-		{"i", false, 2026, false, Cat1, StageInProgress, false},
-		{"j", false, 2026, false, Cat1, StageInProgress, false},
-		{"b", true, 2024, false, Cat4, StageInProgress, false},
-		{"e", true, 2025, false, Cat3, StageInProgress, false},
+		{"f", false, 2026, false, []Category{Cat1}, StageInProgress, false},
+		{"g", false, 2026, false, []Category{Cat1}, StageInProgress, false},
+		{"h", false, 2026, false, []Category{Cat1}, StageInProgress, false},
+		{"i", false, 2026, false, []Category{Cat1}, StageInProgress, false},
+		{"j", false, 2026, false, []Category{Cat1}, StageInProgress, false},
+		{"b", true, 2024, false, []Category{Cat4}, StageInProgress, false},
+		{"e", true, 2025, false, []Category{Cat3}, StageInProgress, false},
 	}
 	if got := view(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("2026 areas on 30/11\n got %+v\nwant %+v", got, want)
@@ -116,14 +116,14 @@ func TestYearCycleCarryOver(t *testing.T) {
 	p.WatchMonths = 6
 	c = YearCycleOf(p, 2026, day(2027, 1, 31), sel, as, relapsed)
 	want = []areaView{
-		{"f", false, 2026, false, Cat1, StageRelapsed, false},
-		{"g", false, 2026, false, Cat1, StageWatched, false},
-		{"h", false, 2026, false, Cat1, StageWatched, false},
-		{"i", false, 2026, false, Cat1, StageNotTransformed, true},
-		{"j", false, 2026, false, Cat1, StageInProgress, false},
-		{"k", false, 2026, false, Cat1, StageInProgress, false},
-		{"b", true, 2024, false, Cat4, StageWatched, false},
-		{"e", true, 2025, false, Cat3, StageInProgress, false},
+		{"f", false, 2026, false, []Category{Cat1}, StageRelapsed, false},
+		{"g", false, 2026, false, []Category{Cat1}, StageWatched, false},
+		{"h", false, 2026, false, []Category{Cat1}, StageWatched, false},
+		{"i", false, 2026, false, []Category{Cat1}, StageNotTransformed, true},
+		{"j", false, 2026, false, []Category{Cat1}, StageInProgress, false},
+		{"k", false, 2026, false, []Category{Cat1}, StageInProgress, false},
+		{"b", true, 2024, false, []Category{Cat4}, StageWatched, false},
+		{"e", true, 2025, false, []Category{Cat3}, StageInProgress, false},
 	}
 	if got := view(c); !reflect.DeepEqual(got, want) {
 		t.Errorf("2026 areas on 31/01/2027\n got %+v\nwant %+v", got, want)
@@ -159,7 +159,7 @@ func TestYearCycleCarryOver(t *testing.T) {
 	// 2027: i carries over (✗ 2026); b was transformed and leaves; e had no
 	// 2026 verdict and so does not carry.
 	c = YearCycleOf(p, 2027, day(2027, 2, 1), sel, as, relapsed)
-	if got := view(c); !reflect.DeepEqual(got, []areaView{{"i", true, 2026, false, Cat1, StageInProgress, false}}) {
+	if got := view(c); !reflect.DeepEqual(got, []areaView{{"i", true, 2026, false, []Category{Cat1}, StageInProgress, false}}) {
 		t.Errorf("2027 areas %+v", got)
 	}
 	if c.HasSelected || c.TransformedMet {
@@ -172,7 +172,7 @@ func TestTransformedAreasCarriedCategory(t *testing.T) {
 	// b's 2026 verdict has no 2026 selection: it takes Cat4 from its 2024
 	// selection, not the default Cat1.
 	for _, a := range TransformedAreas(sel, as) {
-		if a.Unit == "b" && (a.Year != 2026 || a.Category != Cat4) {
+		if a.Unit == "b" && (a.Year != 2026 || !reflect.DeepEqual(a.Categories, []Category{Cat4})) {
 			t.Errorf("carried-over area b: %+v, want 2026 in Cat4", a)
 		}
 	}

@@ -29,10 +29,10 @@ func TestTransformedAreas(t *testing.T) {
 		{Year: 2025, Unit: "r4", Transformed: true, AssessedOn: day(2026, 1, 10)},
 	}
 	want := []Area{
-		{Unit: "r1", Year: 2025, Category: Cat4, TransformedOn: day(2026, 1, 25)},
-		{Unit: "r2", Year: 2024, Category: Cat3, TransformedOn: day(2025, 1, 15)},
-		{Unit: "r2", Year: 2025, Category: Cat2, TransformedOn: day(2026, 1, 20)},
-		{Unit: "x9", Year: 2025, Category: Cat1, TransformedOn: day(2026, 1, 21)},
+		{Unit: "r1", Year: 2025, Category: Cat4, Categories: []Category{Cat4}, TransformedOn: day(2026, 1, 25)},
+		{Unit: "r2", Year: 2024, Category: Cat3, Categories: []Category{Cat3}, TransformedOn: day(2025, 1, 15)},
+		{Unit: "r2", Year: 2025, Category: Cat2, Categories: []Category{Cat2}, TransformedOn: day(2026, 1, 20)},
+		{Unit: "x9", Year: 2025, Category: Cat1, Categories: []Category{Cat1}, TransformedOn: day(2026, 1, 21)},
 	}
 	got := TransformedAreas(sel, as)
 	if !reflect.DeepEqual(got, want) {
@@ -79,30 +79,30 @@ func TestCheckRelapse(t *testing.T) {
 		checked, byGate, byCat, relap bool
 	}{
 		// 9 > 2.5 and 9 > 3.25; cat1 5 > 1 and 5 > 1.5.
-		{"gate and category", grouped, Area{"r1", 2025, Cat1, before}, true, true, true, true},
+		{"gate and category", grouped, Area{Unit: "r1", Year: 2025, Categories: []Category{Cat1}, TransformedOn: before}, true, true, true, true},
 		// 1 > 2.5 no; cat1 1 > 1 is false (equality).
-		{"neither", grouped, Area{"r2", 2025, Cat1, before}, true, false, false, false},
+		{"neither", grouped, Area{Unit: "r2", Year: 2025, Categories: []Category{Cat1}, TransformedOn: before}, true, false, false, false},
 		// 3 > 2.5 but 3 > 3.25 no; cat4 1 > 0.667 and 1 > 0.25.
-		{"category only", grouped, Area{"r4", 2025, Cat4, before}, true, false, true, true},
+		{"category only", grouped, Area{Unit: "r4", Year: 2025, Categories: []Category{Cat4}, TransformedOn: before}, true, false, true, true},
 		// Same, but a minimum count of 2 makes cat4 1 not complex.
-		{"category below min count", RelapseParams{Grouped: true, CategoryMinCount: 2}, Area{"r4", 2025, Cat4, before}, true, false, false, false},
+		{"category below min count", RelapseParams{Grouped: true, CategoryMinCount: 2}, Area{Unit: "r4", Year: 2025, Categories: []Category{Cat4}, TransformedOn: before}, true, false, false, false},
 		// Without districts only 3 > 2.5 matters: relapsed by the gate.
-		{"gate ungrouped", RelapseParams{}, Area{"r4", 2025, Cat4, before}, true, true, true, true},
+		{"gate ungrouped", RelapseParams{}, Area{Unit: "r4", Year: 2025, Categories: []Category{Cat4}, TransformedOn: before}, true, true, true, true},
 		// s1: 2 > 2.5 no; cat4 3 > 0.667 and 3 > 1.5.
-		{"other district, category", grouped, Area{"s1", 2025, Cat4, before}, true, false, true, true},
+		{"other district, category", grouped, Area{Unit: "s1", Year: 2025, Categories: []Category{Cat4}, TransformedOn: before}, true, false, true, true},
 		// Transformed from cat2, where s1 has 0: complex in cat4 does not count.
-		{"complex in another category", grouped, Area{"s1", 2025, Cat2, before}, true, false, false, false},
+		{"complex in another category", grouped, Area{Unit: "s1", Year: 2025, Categories: []Category{Cat2}, TransformedOn: before}, true, false, false, false},
 		// Not checked on or before the transformation day.
-		{"transformed on the check day", grouped, Area{"r1", 2026, Cat1, on}, false, false, false, false},
-		{"transformed the day before", grouped, Area{"r1", 2026, Cat1, day(2026, 11, 13)}, true, true, true, true},
-		{"transformed after the check", grouped, Area{"r1", 2026, Cat1, day(2027, 1, 10)}, false, false, false, false},
+		{"transformed on the check day", grouped, Area{Unit: "r1", Year: 2026, Categories: []Category{Cat1}, TransformedOn: on}, false, false, false, false},
+		{"transformed the day before", grouped, Area{Unit: "r1", Year: 2026, Categories: []Category{Cat1}, TransformedOn: day(2026, 11, 13)}, true, true, true, true},
+		{"transformed after the check", grouped, Area{Unit: "r1", Year: 2026, Categories: []Category{Cat1}, TransformedOn: day(2027, 1, 10)}, false, false, false, false},
 		// Watch six months: 14/05 + 6 months = 14/11 = on, still watched;
 		// 13/05 + 6 months = 13/11 < on, expired.
-		{"watch window last day", RelapseParams{Grouped: true, WatchMonths: 6}, Area{"r1", 2026, Cat1, day(2026, 5, 14)}, true, true, true, true},
-		{"watch window expired", RelapseParams{Grouped: true, WatchMonths: 6}, Area{"r1", 2026, Cat1, day(2026, 5, 13)}, false, false, false, false},
-		{"watch forever", grouped, Area{"r1", 2020, Cat1, day(2021, 1, 1)}, true, true, true, true},
+		{"watch window last day", RelapseParams{Grouped: true, WatchMonths: 6}, Area{Unit: "r1", Year: 2026, Categories: []Category{Cat1}, TransformedOn: day(2026, 5, 14)}, true, true, true, true},
+		{"watch window expired", RelapseParams{Grouped: true, WatchMonths: 6}, Area{Unit: "r1", Year: 2026, Categories: []Category{Cat1}, TransformedOn: day(2026, 5, 13)}, false, false, false, false},
+		{"watch forever", grouped, Area{Unit: "r1", Year: 2020, Categories: []Category{Cat1}, TransformedOn: day(2021, 1, 1)}, true, true, true, true},
 		// A unit that no longer exists (merged) cannot be judged.
-		{"unknown unit", grouped, Area{"zz", 2025, Cat1, before}, false, false, false, false},
+		{"unknown unit", grouped, Area{Unit: "zz", Year: 2025, Categories: []Category{Cat1}, TransformedOn: before}, false, false, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := CheckRelapse(tc.p, on, []Area{tc.area}, units, counts)
@@ -110,7 +110,7 @@ func TestCheckRelapse(t *testing.T) {
 				t.Fatalf("%d results", len(res))
 			}
 			r := res[0]
-			if r.Area != tc.area || r.Checked != tc.checked || r.ByGate != tc.byGate || r.ByCategory != tc.byCat || r.Relapsed != tc.relap {
+			if !reflect.DeepEqual(r.Area, tc.area) || r.Checked != tc.checked || r.ByGate != tc.byGate || r.ByCategory != tc.byCat || r.Relapsed != tc.relap {
 				t.Errorf("checked %v gate %v category %v relapsed %v; want %v %v %v %v",
 					r.Checked, r.ByGate, r.ByCategory, r.Relapsed, tc.checked, tc.byGate, tc.byCat, tc.relap)
 			}
@@ -121,10 +121,10 @@ func TestCheckRelapse(t *testing.T) {
 func TestCheckRelapseNumbers(t *testing.T) {
 	units, counts := relapseData()
 	areas := []Area{
-		{"s1", 2025, Cat4, day(2026, 1, 20)},
-		{"r1", 2025, Cat1, day(2026, 1, 20)},
-		{"r1", 2026, Cat1, day(2027, 1, 20)}, // not checked yet, numbers still shown
-		{"zz", 2025, Cat1, day(2026, 1, 20)},
+		{Unit: "s1", Year: 2025, Category: Cat4, Categories: []Category{Cat4}, TransformedOn: day(2026, 1, 20)},
+		{Unit: "r1", Year: 2025, Category: Cat1, Categories: []Category{Cat1}, TransformedOn: day(2026, 1, 20)},
+		{Unit: "r1", Year: 2026, Categories: []Category{Cat1}, TransformedOn: day(2027, 1, 20)}, // not checked yet, numbers still shown
+		{Unit: "zz", Year: 2025, Category: Cat1, Categories: []Category{Cat1}, TransformedOn: day(2026, 1, 20)},
 	}
 	res := CheckRelapse(RelapseParams{Grouped: true}, day(2026, 11, 14), areas, units, counts)
 	for i, w := range []struct {
@@ -140,10 +140,14 @@ func TestCheckRelapseNumbers(t *testing.T) {
 		{0, 0, 0, 0, 0},
 	} {
 		r := res[i]
-		if r.Area != areas[i] || r.Counts.SocialOrder != w.so || !near(r.ProvinceAvg, w.prov) || !near(r.DistrictAvg, w.dist) ||
-			!near(r.CatProvinceAvg, w.catProv) || !near(r.CatDistrictAvg, w.catDis) {
+		var cat CategoryCheck
+		if len(r.CategoryChecks) > 0 {
+			cat = r.CategoryChecks[0]
+		}
+		if !reflect.DeepEqual(r.Area, areas[i]) || r.Counts.SocialOrder != w.so || !near(r.ProvinceAvg, w.prov) || !near(r.DistrictAvg, w.dist) ||
+			!near(cat.ProvinceAvg, w.catProv) || !near(cat.DistrictAvg, w.catDis) {
 			t.Errorf("result %d (%s): count %d avgs %v %v cat %v %v; want %+v", i, r.Area.Unit,
-				r.Counts.SocialOrder, r.ProvinceAvg, r.DistrictAvg, r.CatProvinceAvg, r.CatDistrictAvg, w)
+				r.Counts.SocialOrder, r.ProvinceAvg, r.DistrictAvg, cat.ProvinceAvg, cat.DistrictAvg, w)
 		}
 	}
 	if res[2].Checked || res[2].Relapsed {
@@ -153,9 +157,9 @@ func TestCheckRelapseNumbers(t *testing.T) {
 
 func TestCheckRelapseUngroupedDistrictAvg(t *testing.T) {
 	units, counts := relapseData()
-	res := CheckRelapse(RelapseParams{}, day(2026, 11, 14), []Area{{"r1", 2025, Cat1, time.Time{}}}, units, counts)
+	res := CheckRelapse(RelapseParams{}, day(2026, 11, 14), []Area{{Unit: "r1", Year: 2025, Categories: []Category{Cat1}, TransformedOn: time.Time{}}}, units, counts)
 	// No district level: district averages stay 0.
-	if r := res[0]; r.DistrictAvg != 0 || r.CatDistrictAvg != 0 || !near(r.ProvinceAvg, 2.5) || !r.Relapsed {
+	if r := res[0]; r.DistrictAvg != 0 || r.CategoryChecks[0].DistrictAvg != 0 || !near(r.ProvinceAvg, 2.5) || !r.Relapsed {
 		t.Errorf("ungrouped %+v", r)
 	}
 }

@@ -58,7 +58,9 @@ type Counts struct {
 }
 
 // Selection is a provincial committee decision selecting a unit for
-// transformation in a year.
+// transformation in a year, in one category: a unit selected in several
+// categories has one Selection per category, and GroupSelections makes
+// them one area.
 type Selection struct {
 	Year      int
 	Unit      string

@@ -91,7 +91,7 @@ type candidateRow struct {
 // areaRow is one selected area of the year with where it stands.
 type areaRow struct {
 	Unit, Name, District string
-	Category             rules.Category
+	Categories           []rules.Category
 	DecidedOn            time.Time
 	Stage                string
 	Plan                 string // deadline state of its transformation plan
@@ -117,7 +117,8 @@ type alertRow struct {
 type relapseRow struct {
 	Unit, Name, District string
 	Year                 int
-	Category             rules.Category
+	Categories           []rules.Category
+	Again                []rules.Category // the categories it is complex again in
 	Relapsed             bool
 	Since                time.Time
 	Count                int
@@ -256,7 +257,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 	for _, a := range as {
 		assessed[rules.AreaKey{Unit: a.Unit, Year: a.Year}] = a
 	}
-	for _, x := range sel {
+	for _, x := range rules.GroupSelections(sel) {
 		if x.Year != d.Year {
 			continue
 		}
@@ -271,7 +272,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 				}
 			}
 		}
-		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.District(u.District), Category: x.Category, DecidedOn: x.DecidedOn, Stage: labels.StageShort(stage)}
+		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.District(u.District), Categories: x.Categories, DecidedOn: x.DecidedOn, Stage: labels.StageShort(stage)}
 		if p, ok := plans[x.Unit]; ok {
 			row.Plan = dir.Bodies().Deadline(p)
 		}
@@ -297,7 +298,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 			}
 			u, _ := dir.Unit(it.Area.Unit)
 			d.Relapses = append(d.Relapses, relapseRow{Unit: it.Area.Unit, Name: u.Name, District: dir.District(u.District),
-				Year: it.Area.Year, Category: it.Area.Category, Relapsed: it.Relapsed, Since: it.Since,
+				Year: it.Area.Year, Categories: it.Area.Categories, Again: it.ComplexAgain(), Relapsed: it.Relapsed, Since: it.Since,
 				Count: it.Counts.SocialOrder, ProvinceAvg: it.ProvinceAvg, DistrictAvg: it.DistrictAvg})
 		}
 	}

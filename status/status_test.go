@@ -12,8 +12,10 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
+	"chuyenhoa/labels"
 	"chuyenhoa/notify"
 	"chuyenhoa/period"
+	"chuyenhoa/rules"
 	"chuyenhoa/status"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
@@ -83,6 +85,51 @@ func TestStatusPages(t *testing.T) {
 		}
 		if code, _ := get(t, h, "/", "bcd138", "bí mật"); code != 200 {
 			t.Errorf("right password = %d, want 200", code)
+		}
+	})
+}
+
+// An area of the year selected in two categories is one row of the page's
+// areas, listing both.
+func TestStatusTwoCategories(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		today := period.Date(2026, 11, 25)
+		ds := synth.Province(67, synth.Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: 2026, Today: today})
+		var unit string
+		var cats []rules.Category
+		for _, x := range ds.Selections {
+			if x.Year == 2026 {
+				unit, cats = x.Unit, rules.AreaCategories([]rules.Category{x.Category, x.Category%4 + 1})
+				ds.Selections = append(ds.Selections, rules.Selection{Year: 2026, Unit: x.Unit, Category: x.Category%4 + 1, DecidedOn: x.DecidedOn})
+				break
+			}
+		}
+		if err := s.Load(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		cfg := config.Default()
+		now := func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
+		r := &jobs.Runner{Store: s, Config: cfg, Now: now}
+		for _, j := range finding.RecomputeJobs() {
+			if _, err := r.Run(ctx, j, today); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, body := get(t, (&status.Server{Store: s, Config: cfg, Now: now}).Handler(), "/")
+		i := strings.Index(body, `id="bang-dia-ban"`)
+		j := strings.Index(body, `id="han-bao-cao"`)
+		if i < 0 || j < i {
+			t.Fatal("no areas table")
+		}
+		areas := body[i:j]
+		if n := strings.Count(areas, `<a href="/xa/`+unit+`">`); n != 1 {
+			t.Errorf("area %s listed %d times, want once", unit, n)
+		}
+		k := strings.Index(areas, `<a href="/xa/`+unit+`">`)
+		row, _, _ := strings.Cut(areas[max(k, 0):], "</tr>")
+		if k < 0 || !strings.Contains(row, "</td><td>"+labels.Categories(cats)+"</td>") {
+			t.Errorf("area %s does not list categories %v: %s", unit, cats, row)
 		}
 	})
 }

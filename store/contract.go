@@ -189,10 +189,11 @@ func (s *Store) Offences(ctx context.Context) ([]Offence, error) {
 	return out, nil
 }
 
-// Selections lists the committee's selection decisions of all years,
-// ordered by year and unit.
+// Selections lists the committee's selection decisions of all years, one
+// row per area and category, ordered by year, unit, decision day and
+// category: an area's first decision comes first.
 func (s *Store) Selections(ctx context.Context) ([]rules.Selection, error) {
-	out, err := selectRows[selectionScan](ctx, s.db, `SELECT year, unit_code, category, decided_on FROM selections ORDER BY year, `+textOrder(s.dialect, "unit_code"))
+	out, err := selectRows[selectionScan](ctx, s.db, `SELECT year, unit_code, category, decided_on FROM selections ORDER BY year, `+textOrder(s.dialect, "unit_code")+`, decided_on, category`)
 	if err != nil {
 		return nil, fmt.Errorf("read selections: %w", err)
 	}

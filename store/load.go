@@ -158,7 +158,7 @@ func (d *Dataset) Validate() error {
 		case r.DecidedOn.IsZero():
 			p.add("Selections[%d] (%d, %s): no decision day", i, r.Year, r.Unit)
 		}
-		p.dup("Selections", i, fmt.Sprint(r.Year), r.Unit)
+		p.dup("Selections", i, fmt.Sprint(r.Year), r.Unit, fmt.Sprint(int(r.Category)))
 	}
 	for i, r := range d.Assessments {
 		switch {
@@ -216,7 +216,7 @@ var (
 	unitTable       = table{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, []string{"code"}}
 	offenceTable    = table{"offence_types", []string{"code", "name", "category", "social_order"}, []string{"code"}}
 	statTable       = table{"crime_stats", []string{"unit_code", "day", "offence_code", "count"}, []string{"unit_code", "day", "offence_code"}}
-	selectionTable  = table{"selections", []string{"year", "unit_code", "category", "decided_on"}, []string{"year", "unit_code"}}
+	selectionTable  = table{"selections", []string{"year", "unit_code", "category", "decided_on"}, []string{"year", "unit_code", "category"}}
 	assessmentTable = table{"assessments", []string{"year", "unit_code", "transformed", "assessed_on"}, []string{"year", "unit_code"}}
 	submissionTable = table{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, []string{"district_code", "obligation", "period", "unit_code"}}
 	proposalTable   = table{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, []string{"year", "district_code", "unit_code"}}

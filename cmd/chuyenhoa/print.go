@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -96,9 +97,14 @@ func (p *printer) relapse(r *jobs.RelapseReport) {
 		if it.Changed {
 			change = labels.Changed
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%s\t%s\t%d\t%s / %s\t%s\n", it.Area.Unit, it.Area.Year, it.Area.Category, labels.RelapseState(it),
+		var counts, avgs []string
+		for _, c := range it.CategoryChecks {
+			counts = append(counts, strconv.Itoa(c.Count))
+			avgs = append(avgs, labels.Num(c.ProvinceAvg)+" / "+labels.Num(c.DistrictAvg))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", it.Area.Unit, it.Area.Year, labels.Categories(it.Area.Categories), labels.RelapseState(it),
 			labels.Date(it.Since), it.Counts.SocialOrder, labels.Num(it.ProvinceAvg), labels.Num(it.DistrictAvg),
-			it.Counts.ByCategory[it.Area.Category], labels.Num(it.CatProvinceAvg), labels.Num(it.CatDistrictAvg), change)
+			strings.Join(counts, ", "), strings.Join(avgs, "; "), change)
 	}
 	tw.Flush()
 	fmt.Fprintln(p.w, labels.RelapseSummary(len(r.Areas), relapsed))

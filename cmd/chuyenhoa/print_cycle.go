@@ -27,7 +27,7 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 	states := map[finding.State]int{}
 	for _, it := range r.Areas {
 		states[it.State]++
-		row := []string{it.Unit, fmt.Sprint(it.Year), p.dir.District(it.District), fmt.Sprint(int(it.Category)), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
+		row := []string{it.Unit, fmt.Sprint(it.Year), p.dir.District(it.District), labels.Categories(it.Categories), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
 		for _, in := range it.Indicators.Indicators {
 			row = append(row, labels.IndicatorCell(in, it.HasWindow && it.Indicators.HasData))
 		}
