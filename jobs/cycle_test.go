@@ -157,7 +157,7 @@ func TestCycleJob(t *testing.T) {
 			t.Errorf("25/01/2026: year %d, areas %+v, proposal year %d", rep.Year, rep.Areas, rep.ProposalYear)
 		}
 		for _, pd := range rep.ProposalDeadlines {
-			if pd.District == "D2" && pd.State != rules.DeadlineUpcoming {
+			if pd.Committee == rules.DistrictCommittee("D2") && pd.State != rules.DeadlineUpcoming {
 				t.Errorf("D2 on 25/01: %s, want upcoming", pd.State)
 			}
 		}

@@ -117,3 +117,18 @@ func (c *Committee) UnmarshalText(b []byte) error {
 	*c = ParseCommittee(string(b))
 	return nil
 }
+
+// Grouped reports whether units are worked on through districts: the
+// province is grouped and some unit has a district. Texts about all of
+// them (headings, the averages a table quotes) follow it.
+func Grouped(grouped bool, units []Unit) bool {
+	if !grouped {
+		return false
+	}
+	for _, u := range units {
+		if u.District != "" {
+			return true
+		}
+	}
+	return false
+}

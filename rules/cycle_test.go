@@ -328,7 +328,7 @@ func TestProposalDeadlinesCommunes(t *testing.T) {
 	units := []Unit{{Code: "X1"}, {Code: "X2", District: "D1"}, {Code: "X3"}}
 	ps := []DistrictProposal{
 		{Year: 2027, Unit: "X1", ProposedOn: day(2027, 1, 10)},
-		{Year: 2027, Unit: "X3", ProposedOn: day(2027, 2, 4)},               // 4 days late
+		{Year: 2027, Unit: "X3", ProposedOn: day(2027, 2, 4)},                 // 4 days late
 		{Year: 2027, District: "D1", Unit: "X2", ProposedOn: day(2027, 1, 5)}, // the old district's, not X2's own
 	}
 	got := ProposalDeadlines(o, 2027, due, day(2027, 2, 20), ProposalsRequired{PerDistrict: 1, PerUnit: 1}, false, units, ps)
