@@ -118,11 +118,13 @@ func Series(pts []Point, district string) template.HTML {
 	}
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#c0392b" stroke-width="2"/>`, strings.Join(prov, " "))
 	legend(&b, left, h-6, "#c0392b", "BQ tỉnh")
+	next := left + 70
 	if district != "" {
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#e67e22" stroke-width="2" stroke-dasharray="5 3"/>`, strings.Join(dist, " "))
-		legend(&b, left+70, h-6, "#e67e22", template.HTMLEscapeString(district))
+		legend(&b, next, h-6, "#e67e22", template.HTMLEscapeString(district))
+		next += 80
 	}
-	legend(&b, left+150, h-6, colTransformed, "số vụ của xã")
+	legend(&b, next, h-6, colTransformed, "số vụ của xã")
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
