@@ -247,7 +247,7 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 			state = finding.ProposalExcludedNTM
 		}
 		com := rules.CommitteeFor(p.District, p.Unit).String()
-		if err := add(newFinding(p.District+"/"+p.Unit+"/"+strconv.Itoa(p.Year), com, p.Unit, state, c)); err != nil {
+		if err := add(newFinding(com+"/"+p.Unit+"/"+strconv.Itoa(p.Year), com, p.Unit, state, c)); err != nil {
 			return nil, err
 		}
 	}
