@@ -138,7 +138,7 @@ func deadlineFindings(ctx context.Context, s *store.Store, cfg *config.Config, n
 			{Obligation: h1, Due: day.AddDate(0, 0, 5), State: rules.DeadlineUpcoming},
 		}
 		for j, d := range items {
-			d.District, d.Year, d.Period = code, day.Year(), d.Obligation.PeriodKey(day.Year())
+			d.Committee, d.Year, d.Period = rules.DistrictCommittee(code), day.Year(), d.Obligation.PeriodKey(day.Year())
 			d.EscalateOn = d.Due.AddDate(0, 0, d.Obligation.GraceDays+d.Obligation.EscalateDays+1)
 			if d.Unit != "" {
 				ds.Units = append(ds.Units, store.UnitRow{Unit: rules.Unit{Code: d.Unit, Name: fmt.Sprintf("Xã Hòa Bình %d", j+1), Kind: "xa", District: code}})

@@ -80,12 +80,14 @@ type Point struct {
 	Label       string // "11/2026"
 	Count       int    // the commune's crimes against social order
 	ProvinceAvg float64
-	DistrictAvg float64 // ignored when HasDistrict is false
+	DistrictAvg float64 // ignored without a district line
 }
 
 // Series draws a commune's monthly crimes against social order as bars,
-// with the province's and the district's average per commune as lines.
-func Series(pts []Point, hasDistrict bool) template.HTML {
+// with the province's and, when district names its legend ("BQ huyện"),
+// the district's average per commune as lines. A commune without a
+// district (district "") gets the province's line alone.
+func Series(pts []Point, district string) template.HTML {
 	const (
 		h, top, bottom, left = 220, 16, 44, 36
 		step                 = 34
@@ -93,7 +95,10 @@ func Series(pts []Point, hasDistrict bool) template.HTML {
 	w := left + len(pts)*step + 16
 	maxV := 1.0
 	for _, p := range pts {
-		maxV = max(maxV, float64(p.Count), p.ProvinceAvg, p.DistrictAvg)
+		maxV = max(maxV, float64(p.Count), p.ProvinceAvg)
+		if district != "" {
+			maxV = max(maxV, p.DistrictAvg)
+		}
 	}
 	maxV *= 1.1
 	plotH := float64(h - top - bottom)
@@ -113,11 +118,13 @@ func Series(pts []Point, hasDistrict bool) template.HTML {
 	}
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#c0392b" stroke-width="2"/>`, strings.Join(prov, " "))
 	legend(&b, left, h-6, "#c0392b", "BQ tỉnh")
-	if hasDistrict {
+	next := left + 70
+	if district != "" {
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#e67e22" stroke-width="2" stroke-dasharray="5 3"/>`, strings.Join(dist, " "))
-		legend(&b, left+70, h-6, "#e67e22", "BQ huyện")
+		legend(&b, next, h-6, "#e67e22", template.HTMLEscapeString(district))
+		next += 80
 	}
-	legend(&b, left+150, h-6, colTransformed, "số vụ của xã")
+	legend(&b, next, h-6, colTransformed, "số vụ của xã")
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

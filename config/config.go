@@ -23,6 +23,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net"
 	"net/mail"
@@ -40,7 +41,9 @@ import (
 
 	"chuyenhoa/dburl"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
 	"chuyenhoa/period"
+	"chuyenhoa/rules"
 )
 
 // Values accepted by the enumerated settings.
@@ -82,7 +85,10 @@ type Config struct {
 	// district-average rule and for recipients: "district", or "none" for
 	// the two-tier government in force since 1 July 2025.
 	Grouping string `yaml:"grouping"`
-	Periods  struct {
+	// Bodies names the committees in mail, pages and documents; each key
+	// left out keeps its default (labels.DefaultBodies).
+	Bodies  labels.Bodies `yaml:"bodies"`
+	Periods struct {
 		CutoffDay int `yaml:"cutoff_day"`
 	} `yaml:"periods"`
 	Selection struct {
@@ -152,6 +158,11 @@ type Proposals struct {
 	// MinPerDistrict is how many areas each district committee proposes a
 	// year at least; 0 turns the obligation off.
 	MinPerDistrict int `yaml:"min_per_district"`
+	// MinPerUnit is, without a district, whether each commune's body must
+	// propose (its own area) every year: 1, or 0 (the default) when the
+	// province's own candidates stand and a commune proposes only when it
+	// sees a reason. A commune proposes no other commune, so 1 is the most.
+	MinPerUnit int `yaml:"min_per_unit"`
 	// Due ("MM-DD") is the first such day on or after the start of the
 	// selection year's statistical year (15/12 of the year before).
 	Due               string `yaml:"due"`
@@ -192,8 +203,26 @@ type Mail struct {
 type Recipients struct {
 	Province  []string            `yaml:"province"`  // provincial committee
 	Cc        []string            `yaml:"cc"`        // copied on every digest
-	Districts map[string][]string `yaml:"districts"` // district code → addresses
-	Muted     []string            `yaml:"muted"`     // district codes whose mail is held back
+	Districts map[string][]string `yaml:"districts"` // district code → addresses of its committee
+	// Units addresses the body of a commune without a district (unit
+	// code → addresses): the commune police since the 2025 reform.
+	Units map[string][]string `yaml:"units"`
+	// Muted lists committees whose mail is held back, in their string
+	// form: a district's code, or xa:<unit code> for a commune's body.
+	Muted []string `yaml:"muted"`
+}
+
+// Addresses are the addresses of committee c: recipients.province,
+// recipients.districts.<code> or recipients.units.<code>; none when the
+// committee has no address (its items are forwarded to the province).
+func (r Recipients) Addresses(c rules.Committee) []string {
+	switch c.Level {
+	case rules.LevelDistrict:
+		return r.Districts[c.Code]
+	case rules.LevelCommune:
+		return r.Units[c.Code]
+	}
+	return r.Province
 }
 
 // Default returns the built-in configuration: Quảng Ngãi's rules, SQLite,
@@ -205,6 +234,7 @@ func Default() *Config {
 	c.Timezone = "Asia/Ho_Chi_Minh"
 	c.Database.URL = "sqlite:chuyenhoa.db"
 	c.Grouping = GroupingDistrict
+	c.Bodies = labels.DefaultBodies()
 	c.Periods.CutoffDay = period.DefaultCutoff
 	c.Selection.CapPercent = 15
 	c.Selection.NTMExclusion = NTMAlways
@@ -360,6 +390,7 @@ func (c *Config) Validate() error {
 	intRange("indicators.reports_handled_percent", c.Indicators.ReportsHandledPercent, 1, 100)
 	intRange("indicators.reoffending_below_percent", c.Indicators.ReoffendingBelowPercent, 1, 100)
 	errs = append(errs, c.validateProposals()...)
+	errs = append(errs, c.validateBodies()...)
 
 	errs = append(errs, c.validateObligations()...)
 	errs = append(errs, c.validateMail()...)
@@ -451,6 +482,9 @@ func (c *Config) validateProposals() []error {
 	}
 	if p.MinPerDistrict < 0 {
 		add("min_per_district", "%d is negative; use 1 or more, or 0 to turn the obligation off", p.MinPerDistrict)
+	}
+	if p.MinPerUnit < 0 || p.MinPerUnit > 1 {
+		add("min_per_unit", "%d is not allowed; use 1 (each commune without a district proposes its own area every year) or 0 (none owed)", p.MinPerUnit)
 	}
 	if _, _, ok := DueDate(p.Due); !ok {
 		add("due", "%q is not a date that exists every year; use \"MM-DD\", e.g. \"01-31\"", p.Due)
@@ -553,24 +587,60 @@ func (c *Config) validateRecipients() []error {
 	}
 	addrs("recipients.province", r.Province)
 	addrs("recipients.cc", r.Cc)
-	codes := make([]string, 0, len(r.Districts))
-	for code := range r.Districts {
-		codes = append(codes, code)
-	}
-	slices.Sort(codes)
-	for _, code := range codes {
-		if !groupCode.MatchString(code) {
-			errs = append(errs, fmt.Errorf("recipients.districts: %q is not a district code; use the code used in the unit data, e.g. D01", code))
-			continue
+	byCode := func(key, what, example string, m map[string][]string) {
+		for _, code := range slices.Sorted(maps.Keys(m)) {
+			if !groupCode.MatchString(code) {
+				errs = append(errs, fmt.Errorf("recipients.%s: %q is not a %s code; use the code used in the unit data, e.g. %s", key, code, what, example))
+				continue
+			}
+			addrs("recipients."+key+"."+code, m[code])
 		}
-		addrs("recipients.districts."+code, r.Districts[code])
 	}
+	byCode("districts", "district", "D01", r.Districts)
+	byCode("units", "unit", "X01", r.Units)
 	if c.Grouping == GroupingNone && len(r.Districts) > 0 {
 		errs = append(errs, errors.New("recipients.districts: set but grouping is none; remove it or set grouping: district"))
 	}
-	for i, code := range r.Muted {
-		if !groupCode.MatchString(code) {
-			errs = append(errs, fmt.Errorf("recipients.muted[%d]: %q is not a district code; use the code used in the unit data, e.g. D01", i, code))
+	for i, m := range r.Muted {
+		if code, commune := strings.CutPrefix(m, "xa:"); !groupCode.MatchString(code) {
+			what := "a district code"
+			if commune {
+				what = "xa: and a unit code"
+			}
+			errs = append(errs, fmt.Errorf("recipients.muted[%d]: %q is not %s; use a district's code (D01) or xa: and a commune's code (xa:X01)", i, m, what))
+		}
+	}
+	return errs
+}
+
+// validateBodies checks the names of the bodies: each a single line, the
+// district and commune templates with their {name} once, the others
+// without.
+func (c *Config) validateBodies() []error {
+	var errs []error
+	b := &c.Bodies
+	for _, f := range []struct {
+		key, v   string
+		template bool
+		example  string
+	}{
+		{"province", b.Province, false, "Ban Chỉ đạo 138 tỉnh"},
+		{"province_short", b.ProvinceShort, false, "Ban Chỉ đạo tỉnh"},
+		{"district", b.District, true, "Ban Chỉ đạo 138 {name}"},
+		{"districts", b.Districts, false, "Ban Chỉ đạo 138 cấp huyện"},
+		{"districts_short", b.DistrictsShort, false, "Ban Chỉ đạo cấp huyện"},
+		{"district_level", b.Level, false, "huyện"},
+		{"commune", b.Commune, true, "Công an {name}"},
+		{"communes", b.Communes, false, "Công an cấp xã"},
+	} {
+		n := strings.Count(f.v, labels.NamePlaceholder)
+		switch {
+		case strings.TrimSpace(f.v) == "" || strings.ContainsAny(f.v, "\r\n"):
+			errs = append(errs, c.fieldErr("bodies."+f.key, "%q must be a non-empty single line, e.g. %q", f.v, f.example))
+		case f.template && n != 1:
+			errs = append(errs, c.fieldErr("bodies."+f.key, "%q must hold %s once, where the name goes, e.g. %q", f.v, labels.NamePlaceholder, f.example))
+		case !f.template && n > 0:
+			errs = append(errs, c.fieldErr("bodies."+f.key, "%q names a level, not one body: remove %s, e.g. %q", f.v, labels.NamePlaceholder, f.example))
 		}
 	}
 	return errs

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 )
@@ -59,6 +60,9 @@ func sameSettings(a, b *Config) bool {
 		}
 		if len(r.Districts) == 0 {
 			r.Districts = nil
+		}
+		if len(r.Units) == 0 {
+			r.Units = nil
 		}
 		if len(r.Muted) == 0 {
 			r.Muted = nil
@@ -149,6 +153,15 @@ func TestBadValues(t *testing.T) {
 		{"district code", "recipients:\n  districts:\n    \"D 03\": [\"a@b.vn\"]\n", []string{`recipients.districts: "D 03" is not a district code`}},
 		{"districts without grouping", "grouping: none\nrecipients:\n  districts:\n    D01: [\"a@b.vn\"]\n", []string{"recipients.districts: set but grouping is none"}},
 		{"muted code", "recipients:\n  muted: [\"\"]\n", []string{`recipients.muted[0]: "" is not a district code`}},
+		{"muted commune", "recipients:\n  muted: [\"xa:\", \"xa:X 1\"]\n", []string{`recipients.muted[0]: "xa:" is not xa: and a unit code`, `recipients.muted[1]: "xa:X 1" is not xa: and a unit code`}},
+		{"unit address", "recipients:\n  units:\n    X01: [\"abc\"]\n", []string{`recipients.units.X01[0]: "abc" is not an email address`}},
+		{"unit code", "recipients:\n  units:\n    \"xa:X01\": [\"a@b.vn\"]\n", []string{`recipients.units: "xa:X01" is not a unit code`}},
+		{"proposals per unit", "proposals:\n  min_per_unit: 2\n", []string{"proposals.min_per_unit: 2 is not allowed; use 1 (each commune without a district proposes its own area every year) or 0"}},
+		{"body empty", "bodies:\n  province: \"\"\n", []string{`bodies.province: "" must be a non-empty single line, e.g. "Ban Chỉ đạo 138 tỉnh"`}},
+		{"body template without name", "bodies:\n  commune: \"Công an xã\"\n", []string{`bodies.commune: "Công an xã" must hold {name} once`}},
+		{"body template twice", "bodies:\n  district: \"{name} {name}\"\n", []string{`bodies.district: "{name} {name}" must hold {name} once`}},
+		{"level with name", "bodies:\n  communes: \"Công an {name}\"\n", []string{`bodies.communes: "Công an {name}" names a level, not one body`}},
+		{"body on two lines", "bodies:\n  districts: \"Ban Chỉ đạo\\ncấp huyện\"\n", []string{"bodies.districts:", "must be a non-empty single line"}},
 		{"cron", "schedule:\n  relapse: \"0 5 32 * *\"\n", []string{"schedule.relapse: \"0 5 32 * *\" is not a cron spec"}},
 		{"unknown job", "schedule:\n  backup: \"0 1 * * *\"\n", []string{"schedule.backup: unknown job; use one of candidates, relapse, deadlines, cycle, send"}},
 		{"listen", "http:\n  listen: 9138\n", []string{"http.listen: \"9138\" is not host:port"}},
@@ -395,6 +408,31 @@ func TestPartialOverridesKeepDefaults(t *testing.T) {
 	want := []Obligation{{Code: "report_q", Name: "Báo cáo quý", Period: PeriodHalf2, Due: "12-05", ReminderDays: 7, GraceDays: 0, EscalateAfterDays: 10}}
 	if !reflect.DeepEqual(c.Obligations, want) {
 		t.Errorf("obligations = %+v, want %+v", c.Obligations, want)
+	}
+}
+
+// A bodies section names only what it changes; the rest keep their
+// defaults, and a commune's recipients and muting are accepted with
+// grouping: none.
+func TestBodiesAndCommuneRecipients(t *testing.T) {
+	data := "grouping: none\nbodies:\n  commune: \"Công an {name}, tỉnh Quảng Ngãi\"\n  communes: \"Công an các xã\"\nrecipients:\n  units:\n    X01: [\"Công an xã A <ca.a@example.gov.vn>\"]\n  muted: [D05, \"xa:X02\"]\nproposals:\n  min_per_unit: 1\n"
+	c, err := Parse([]byte(data), nil)
+	if err != nil {
+		t.Fatalf("Parse = %v", err)
+	}
+	want := labels.DefaultBodies()
+	want.Commune, want.Communes = "Công an {name}, tỉnh Quảng Ngãi", "Công an các xã"
+	if c.Bodies != want {
+		t.Errorf("bodies = %+v, want %+v", c.Bodies, want)
+	}
+	if got := c.Recipients.Addresses(rules.CommuneCommittee("X01")); len(got) != 1 || got[0] != "Công an xã A <ca.a@example.gov.vn>" {
+		t.Errorf("addresses of xa:X01 = %v", got)
+	}
+	if got := c.Recipients.Addresses(rules.CommuneCommittee("X02")); len(got) != 0 {
+		t.Errorf("addresses of xa:X02 = %v, want none", got)
+	}
+	if c.Proposals.MinPerUnit != 1 {
+		t.Errorf("min_per_unit = %d", c.Proposals.MinPerUnit)
 	}
 }
 

@@ -33,8 +33,9 @@ var Kinds = []struct {
 	{"offences", []string{"code", "name", "category", "social_order"}, "category 1..4; social_order true|false"},
 	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0"},
 	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected; one row per category of an area)"},
-	{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, "submitted_at RFC 3339 or a date; unit_code empty unless the obligation is per commune"},
-	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year"},
+	{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"},
+		"submitted_at RFC 3339 or a date; a district's report: district_code, and unit_code only when the obligation is per commune; a commune's body's report (no district): unit_code and district_code empty"},
+	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year; district_code empty: the commune proposes itself"},
 	{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected", "reports_received", "reports_handled", "released", "reoffended"},
 		"one row per unit and day (or month, on one of its days); counts >= 0; serious counts are part of crimes and detected"},
 }
@@ -285,10 +286,15 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 		}
 	case "submissions":
 		s := store.SubmissionRow{
-			District:   p.ref("district_code", p.known.districts, "district"),
+			District:   p.optionalRef("district_code", p.known.districts, "district"),
 			Obligation: p.code("obligation"), Period: p.periodKey("period"),
 			Unit:        p.optionalRef("unit_code", p.known.units, "unit"),
 			SubmittedAt: p.instant("submitted_at"),
+		}
+		if s.District == "" && s.Unit == "" {
+			// Whose report? A district's names its district; without
+			// districts, a commune's body names its commune.
+			p.fail("district_code", "is empty and so is unit_code; give the district that sent the report, or (without districts) the commune whose body sent it")
 		}
 		ds.Submissions = append(ds.Submissions, s)
 		key = strings.Join([]string{s.District, s.Obligation, s.Period, s.Unit}, "|")

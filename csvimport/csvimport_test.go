@@ -98,6 +98,42 @@ func TestImportGoodFiles(t *testing.T) {
 	})
 }
 
+// Without districts a commune's body sends its reports and proposes its
+// own area: the rows name the commune and no district. A report naming
+// neither is nobody's and is refused.
+func TestImportCommuneRows(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		units := "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\nX01,Xã Bình Châu,xa,,,2025-07-01,\nX02,Đặc khu Lý Sơn,xa,,,2025-07-01,\n"
+		if _, err := csvimport.Import(ctx, s, "units", "units.csv", strings.NewReader(units), opts); err != nil {
+			t.Fatal(err)
+		}
+		sub := "district_code,obligation,period,unit_code,submitted_at\n,report_h1,2026-H1,X01,2026-06-19\n,plan,2026,X01,2026-04-01\n"
+		if n, err := csvimport.Import(ctx, s, "submissions", "sub.csv", strings.NewReader(sub), opts); err != nil || n != 2 {
+			t.Fatalf("import commune submissions: n=%d err=%v", n, err)
+		}
+		subs, err := s.Submissions(ctx, opts.Loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(subs) != 2 || subs[0].District != "" || subs[0].Unit != "X01" || subs[1].Unit != "X01" {
+			t.Errorf("submissions = %+v, want two of X01 with no district", subs)
+		}
+		prop := "year,district_code,unit_code,proposed_on\n2026,,X02,2026-01-10\n"
+		if _, err := csvimport.Import(ctx, s, "proposals", "prop.csv", strings.NewReader(prop), opts); err != nil {
+			t.Fatalf("import a commune's proposal: %v", err)
+		}
+		bad := "district_code,obligation,period,unit_code,submitted_at\n,report_h1,2026-H1,,2026-06-19\n"
+		_, err = csvimport.Import(ctx, s, "submissions", "bad.csv", strings.NewReader(bad), opts)
+		if err == nil || !strings.Contains(err.Error(), `bad.csv: row 2, field "district_code": is empty and so is unit_code`) {
+			t.Errorf("a report naming nobody: err = %v", err)
+		}
+		if n := countRows(t, s, "submissions"); n != 2 {
+			t.Errorf("%d submissions after the refused file, want 2", n)
+		}
+	})
+}
+
 func TestImportBadRowChangesNothing(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

@@ -111,7 +111,7 @@ func same[T Payload](k Kind, a, b json.RawMessage, eq func(x, y T) bool) bool {
 func sameDeadline(a, b rules.Deadline) bool {
 	oa, ob := a.Obligation, b.Obligation
 	return oa.Name == ob.Name && oa.ReminderDays == ob.ReminderDays && oa.GraceDays == ob.GraceDays && oa.EscalateDays == ob.EscalateDays &&
-		a.District == b.District && a.Unit == b.Unit && a.Period == b.Period &&
+		a.Committee == b.Committee && a.Unit == b.Unit && a.Period == b.Period &&
 		sameDay(a.Due, b.Due) && sameDay(a.EscalateOn, b.EscalateOn) && sameDay(a.SubmittedOn, b.SubmittedOn) &&
 		a.State == b.State && a.DaysLate == b.DaysLate
 }
@@ -126,11 +126,13 @@ func sameProposalDeadline(a, b rules.ProposalDeadline) bool {
 // sameRelapse compares what a relapse line shows: the area with its
 // categories, the window, its count against the averages in total and in
 // each of its categories, why it counts as relapsed (the gate, the
-// categories complex again) and since when. Whether this very check
-// changed the state (Changed) is the jobs' business, not the reader's.
+// categories complex again) and since when, and the committee responsible
+// (its name heads the line in the provincial digest, its level decides
+// which averages the line quotes). Whether this very check changed the
+// state (Changed) is the jobs' business, not the reader's.
 func sameRelapse(a, b RelapseItem) bool {
 	return a.Area.Unit == b.Area.Unit && a.Area.Year == b.Area.Year && slices.Equal(a.Area.Categories, b.Area.Categories) &&
-		sameRange(a.Window, b.Window) &&
+		a.Committee == b.Committee && sameRange(a.Window, b.Window) &&
 		a.Counts.SocialOrder == b.Counts.SocialOrder && a.ProvinceAvg == b.ProvinceAvg && a.DistrictAvg == b.DistrictAvg &&
 		slices.Equal(a.CategoryChecks, b.CategoryChecks) &&
 		a.ByGate == b.ByGate && a.ByCategory == b.ByCategory && sameDay(a.Since, b.Since)

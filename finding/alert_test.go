@@ -35,7 +35,7 @@ func withField(t *testing.T, b json.RawMessage) json.RawMessage {
 
 func TestSame(t *testing.T) {
 	obl := rules.Obligation{Code: "plan", Name: "Kế hoạch chuyển hóa", PerUnit: true, DueAfterDecisionDays: 30, ReminderDays: 7, GraceDays: 5, EscalateDays: 10}
-	dl := rules.Deadline{Obligation: obl, District: "D01", Unit: "X01", Year: 2026, Period: "2026", Due: day,
+	dl := rules.Deadline{Obligation: obl, Committee: rules.DistrictCommittee("D01"), Unit: "X01", Year: 2026, Period: "2026", Due: day,
 		EscalateOn: day.AddDate(0, 0, 16), State: rules.DeadlineOverdue, DaysLate: 3}
 	pd := rules.ProposalDeadline{Deadline: dl, Proposed: 1, Required: 2}
 	rel := RelapseItem{RelapseResult: rules.RelapseResult{Area: rules.Area{Unit: "X01", Year: 2024, Category: 2, TransformedOn: day.AddDate(-1, 0, 0)},
@@ -87,6 +87,8 @@ func TestSame(t *testing.T) {
 			return r
 		}()), false},
 		{"relapse: a category added", AlertRelapse, enc(t, rel), enc(t, rel2), false},
+		{"relapse: committee now the commune's", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.Committee = rules.CommuneCommittee("X01"); return r }()), false},
+		{"deadline: owed by the commune now", AlertDeadline, enc(t, dl), enc(t, func() rules.Deadline { d := dl; d.Committee = rules.CommuneCommittee("X01"); return d }()), false},
 		{"relapse: province average", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.ProvinceAvg = 3.6; return r }()), false},
 		{"relapse: window moved a month", AlertRelapse, enc(t, rel), enc(t, func() RelapseItem { r := rel; r.Window.To = r.Window.To.AddDate(0, 1, 0); return r }()), false},
 		{"at risk: raw case counts not shown", AlertAtRisk, enc(t, area), enc(t, func() CycleItem { a := area; a.Indicators.Counts.Rows++; return a }()), true},

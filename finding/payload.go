@@ -39,6 +39,11 @@ type RelapseItem struct {
 	Since        time.Time    // day the current state began
 	EverRelapsed bool         // counted against the 85% target
 	Window       period.Range // the rolling statistical year the counts cover
+	// Committee is responsible for the area: its district's, or its own
+	// commune-level body without a district. Payloads stored before it
+	// existed read the province (which never owns an area; nor is it
+	// written): readers then take the unit's committee from the names.
+	Committee rules.Committee `json:",omitzero"`
 }
 
 // CycleItem is a cycle_area finding: one area of the year of work with its

@@ -78,7 +78,7 @@ func TestKindOf(t *testing.T) {
 }
 
 func TestDecode(t *testing.T) {
-	d := rules.Deadline{District: "D01", Period: "2026", Due: day, State: rules.DeadlineOverdue, DaysLate: 3}
+	d := rules.Deadline{Committee: rules.DistrictCommittee("D01"), Period: "2026", Due: day, State: rules.DeadlineOverdue, DaysLate: 3}
 	k, b, err := Encode(d)
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +87,22 @@ func TestDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.District != "D01" || got.State != rules.DeadlineOverdue || got.DaysLate != 3 || !got.Due.Equal(day) {
+	if got.Committee != rules.DistrictCommittee("D01") || got.State != rules.DeadlineOverdue || got.DaysLate != 3 || !got.Due.Equal(day) {
 		t.Errorf("decoded %+v, want %+v", got, d)
+	}
+	// The committee is stored under the deadline's old key, in its string
+	// form: a payload stored before communes could owe reads as its
+	// district's, and a commune's body round-trips.
+	if !strings.Contains(string(b), `"District":"D01"`) {
+		t.Errorf("a district's deadline encodes as %s", b)
+	}
+	old, err := Decode[rules.Deadline](KindDeadline, json.RawMessage(`{"District":"D01","Unit":"X01"}`))
+	if err != nil || old.Committee != rules.DistrictCommittee("D01") {
+		t.Errorf("a stored district deadline decodes as %+v, %v", old.Committee, err)
+	}
+	_, cb, _ := Encode(rules.Deadline{Committee: rules.CommuneCommittee("X01")})
+	if c, err := Decode[rules.Deadline](KindDeadline, cb); err != nil || c.Committee != rules.CommuneCommittee("X01") || !strings.Contains(string(cb), `"District":"xa:X01"`) {
+		t.Errorf("a commune's deadline: %s decodes as %+v, %v", cb, c.Committee, err)
 	}
 	// A proposal obligation embeds a deadline: its JSON decodes as one,
 	// which is exactly the mistake the kind check is there to refuse.

@@ -17,6 +17,9 @@ type CandidatesReport struct {
 	Year      int
 	Reference period.Range // the statistical period the counts cover
 	Proposal  rules.Proposal
+	// Grouped is set when the units of the day have districts: the
+	// proposal then quotes district averages (rules.Grouped).
+	Grouped bool
 }
 
 // candidatesPeriod keys a proposal by its selection year: the statistical
@@ -51,7 +54,7 @@ func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day tim
 		CategoryFactor:   s.CategoryFactor,
 		CategoryMinCount: s.CategoryMinCount,
 	}, units, counts)
-	rep := &CandidatesReport{Year: year, Reference: ref, Proposal: p}
+	rep := &CandidatesReport{Year: year, Reference: ref, Proposal: p, Grouped: rules.Grouped(r.Config.Grouped(), units)}
 	out := &outcome{report: rep}
 	for _, c := range p.Candidates {
 		f, err := newFinding(c.Unit.Code, c.Unit.District, c.Unit.Code, finding.StatusState(c.Status), finding.CandidateItem{

@@ -42,7 +42,10 @@ type CycleReport struct {
 	Reference         period.Range
 	Proposal          rules.Proposal
 	Proposals         []rules.ProposalCheck
-	ProposalDeadlines []rules.ProposalDeadline // every district, pending ones included
+	ProposalDeadlines []rules.ProposalDeadline // every committee owing one, pending ones included
+	// Grouped is set when the units of the proposal's day have districts:
+	// the work goes through district committees (rules.Grouped).
+	Grouped bool
 }
 
 // CycleQuery says which year of work and which proposals to compute.
@@ -89,9 +92,13 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
+	// The district of each area, when the province is grouped: whose
+	// committee is warned (without one, the commune's own body is).
 	district := make(map[string]string, len(all))
-	for _, u := range all {
-		district[u.Code] = u.District
+	if r.Config.Grouped() {
+		for _, u := range all {
+			district[u.Code] = u.District
+		}
 	}
 
 	year := q.Year
@@ -166,8 +173,9 @@ func (r *Runner) cycleItems(ctx context.Context, src *contract.Source, c rules.Y
 }
 
 // proposals computes the candidates for the proposal year as the
-// candidates job does, checks the district proposals against them and
-// states each district committee's proposal obligation.
+// candidates job does, checks the proposals against them and states each
+// committee's proposal obligation: each district's, and without districts
+// each commune's when proposals.min_per_unit asks for one.
 func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *CycleReport, q CycleQuery, sel []rules.Selection) error {
 	cal := r.Config.Calendar()
 	py := q.ProposalYear
@@ -195,22 +203,12 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 		return fmt.Errorf("load proposals: %w", err)
 	}
 	rep.Proposals = rules.CheckProposals(rep.Proposal, ps, sel)
+	rep.Grouped = rules.Grouped(r.Config.Grouped(), units)
 
-	if !r.Config.Grouped() {
-		// Without a district level no committee owes proposals.
-		return nil
-	}
-	seen := map[string]bool{}
-	var districts []string
-	for _, u := range units {
-		if u.District != "" && !seen[u.District] {
-			seen[u.District] = true
-			districts = append(districts, u.District)
-		}
-	}
 	o := r.Config.ProposalObligation()
 	due := rules.DueOnOrAfter(cal.Year(py).From, o.DueMonth, o.DueDay)
-	rep.ProposalDeadlines = rules.ProposalDeadlines(o, py, due, q.On, r.Config.Proposals.MinPerDistrict, districts, ps)
+	req := rules.ProposalsRequired{PerDistrict: r.Config.Proposals.MinPerDistrict, PerUnit: r.Config.Proposals.MinPerUnit}
+	rep.ProposalDeadlines = rules.ProposalDeadlines(o, py, due, q.On, req, r.Config.Grouped(), units, ps)
 	return nil
 }
 
@@ -229,7 +227,8 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 	}
 	for _, items := range [][]finding.CycleItem{rep.Previous, rep.Areas} {
 		for _, it := range items {
-			if err := add(newFinding(it.Unit+"/"+strconv.Itoa(it.Year), it.District, it.Unit, it.State, it)); err != nil {
+			com := rules.CommitteeFor(it.District, it.Unit).String()
+			if err := add(newFinding(it.Unit+"/"+strconv.Itoa(it.Year), com, it.Unit, it.State, it)); err != nil {
 				return nil, err
 			}
 		}
@@ -247,7 +246,8 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 		case c.ExcludedNTM:
 			state = finding.ProposalExcludedNTM
 		}
-		if err := add(newFinding(p.District+"/"+p.Unit+"/"+strconv.Itoa(p.Year), p.District, p.Unit, state, c)); err != nil {
+		com := rules.CommitteeFor(p.District, p.Unit).String()
+		if err := add(newFinding(com+"/"+p.Unit+"/"+strconv.Itoa(p.Year), com, p.Unit, state, c)); err != nil {
 			return nil, err
 		}
 	}
@@ -255,7 +255,7 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 		if d.State == rules.DeadlinePending {
 			continue
 		}
-		if err := add(newFinding(DeadlineKey(d.Deadline), d.District, "", finding.DeadlineState(d.State), d)); err != nil {
+		if err := add(newFinding(DeadlineKey(d.Deadline), d.Committee.String(), "", finding.DeadlineState(d.State), d)); err != nil {
 			return nil, err
 		}
 	}

@@ -157,8 +157,57 @@ func TestCycleJob(t *testing.T) {
 			t.Errorf("25/01/2026: year %d, areas %+v, proposal year %d", rep.Year, rep.Areas, rep.ProposalYear)
 		}
 		for _, pd := range rep.ProposalDeadlines {
-			if pd.District == "D2" && pd.State != rules.DeadlineUpcoming {
+			if pd.Committee == rules.DistrictCommittee("D2") && pd.State != rules.DeadlineUpcoming {
 				t.Errorf("D2 on 25/01: %s, want upcoming", pd.State)
+			}
+		}
+	})
+}
+
+// Without districts (grouping: none, though the data still names them)
+// each commune's body is warned about its own area, and with
+// proposals.min_per_unit 1 each commune owes its own proposal: B's,
+// made on 20/01 with no district, is on time (due 31/01); A's district
+// proposed it, which is no proposal of A's own, so A's is escalated (from
+// 14/02) like every other commune's. No district owes anything.
+func TestCycleJobCommunes(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ds, cy := cycleProvince()
+		cy.Proposals = append(cy.Proposals, rules.DistrictProposal{Year: 2026, Unit: "B", ProposedOn: d(2026, 1, 20)})
+		if err := s.Load(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LoadCycle(ctx, cy); err != nil {
+			t.Fatal(err)
+		}
+		r := newRunner(t, s)
+		r.Config.Grouping = "none"
+		r.Config.Proposals.MinPerUnit = 1
+		res, err := r.Run(ctx, finding.JobCycle, d(2026, 7, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range res.Findings {
+			if f.Kind == finding.KindProposalDeadline || f.Kind == finding.KindCycleArea && f.Key == "G/2026" {
+				got[f.Key] = f.District + " " + string(f.State)
+			}
+		}
+		want := map[string]string{"G/2026": "xa:G at_risk", "xa:B/proposal/2026": "xa:B submitted"}
+		for _, u := range []string{"A", "C", "D", "E", "F", "G"} {
+			want["xa:"+u+"/proposal/2026"] = "xa:" + u + " escalated"
+		}
+		if !equalMaps(got, want) {
+			t.Errorf("findings\n got %v\nwant %v", got, want)
+		}
+		rep := res.Report.(*jobs.CycleReport)
+		if rep.Grouped {
+			t.Error("a province without districts reported as grouped")
+		}
+		for _, it := range rep.Areas {
+			if it.District != "" {
+				t.Errorf("area %s names district %q without grouping", it.Unit, it.District)
 			}
 		}
 	})

@@ -12,11 +12,15 @@ import (
 	"chuyenhoa/rules"
 )
 
-// DeadlinesReport lists the reporting obligations of district committees
-// and their state on one day.
+// DeadlinesReport lists the reporting obligations of the committees below
+// the province (districts', or without districts communes') and their
+// state on one day.
 type DeadlinesReport struct {
 	On        time.Time
 	Deadlines []rules.Deadline // every obligation past its reminder start
+	// Grouped is set when the units of the day have districts, whose
+	// committees then owe (rules.Grouped).
+	Grouped bool
 }
 
 // deadlinesPeriod keys a deadline check by day: states move daily.
@@ -38,7 +42,7 @@ func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time
 		return nil, fmt.Errorf("load submissions: %w", err)
 	}
 	obl := r.Config.RuleObligations()
-	rep := &DeadlinesReport{On: day}
+	rep := &DeadlinesReport{On: day, Grouped: rules.Grouped(r.Config.Grouped(), units)}
 	// Last year's obligations still matter in January: the yearly report is
 	// due 20 December and escalates into the new year.
 	for _, y := range []int{day.Year() - 1, day.Year()} {
@@ -51,7 +55,7 @@ func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time
 	}
 	out := &outcome{report: rep}
 	for _, d := range rep.Deadlines {
-		f, err := newFinding(DeadlineKey(d), d.District, d.Unit, finding.DeadlineState(d.State), d)
+		f, err := newFinding(DeadlineKey(d), d.Committee.String(), d.Unit, finding.DeadlineState(d.State), d)
 		if err != nil {
 			return nil, err
 		}
@@ -61,9 +65,10 @@ func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time
 }
 
 // DeadlineKey identifies one obligation instance across runs:
-// district/obligation/period[/unit].
+// committee/obligation/period[/unit], the committee in its string form
+// (a district's code, xa:<unit>, or empty for the province).
 func DeadlineKey(d rules.Deadline) string {
-	parts := []string{d.District, d.Obligation.Code, d.Period}
+	parts := []string{d.Committee.String(), d.Obligation.Code, d.Period}
 	if d.Unit != "" {
 		parts = append(parts, d.Unit)
 	}

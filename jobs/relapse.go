@@ -21,6 +21,8 @@ type RelapseReport struct {
 	Window   period.Range // the rolling statistical year checked
 	Areas    []finding.RelapseItem
 	Progress []rules.Progress // one per selection year, ascending
+	// Grouped is set when the units checked have districts (rules.Grouped).
+	Grouped bool
 }
 
 // relapsePeriod keys a check by the last statistical month closed on day,
@@ -63,7 +65,7 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 		WatchMonths:      rc.WatchMonths,
 	}, on, rules.TransformedAreas(sel, as), units, counts)
 
-	rep := &RelapseReport{On: on, Window: window}
+	rep := &RelapseReport{On: on, Window: window, Grouped: rules.Grouped(r.Config.Grouped(), units)}
 	var states []store.RelapseState
 	ever := map[rules.AreaKey]bool{}
 	for k, st := range prev {
@@ -87,13 +89,16 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 	rep.Progress = progressByYear(r, sel, as, ever)
 
 	out := &outcome{report: rep}
-	for _, it := range rep.Areas {
+	grouped := r.Config.Grouped()
+	for i := range rep.Areas {
+		it := &rep.Areas[i]
+		it.Committee = committeeOf(grouped, units, it.Area.Unit)
 		state := finding.Normal
 		if it.Relapsed {
 			state = finding.Relapsed
 		}
 		key := it.Area.Unit + "/" + strconv.Itoa(it.Area.Year)
-		f, err := newFinding(key, districtOf(units, it.Area.Unit), it.Area.Unit, state, it)
+		f, err := newFinding(key, it.Committee.String(), it.Area.Unit, state, *it)
 		if err != nil {
 			return nil, err
 		}
@@ -177,10 +182,13 @@ func progressByYear(r *Runner, sel []rules.Selection, as []rules.Assessment, eve
 	return out
 }
 
-func districtOf(units []rules.Unit, code string) string {
+// committeeOf is the committee responsible for the unit code among units
+// (sorted by code, as the contract gives them): its district's when
+// grouped, else its own body; the province's for a code not among them.
+func committeeOf(grouped bool, units []rules.Unit, code string) rules.Committee {
 	i := sort.Search(len(units), func(i int) bool { return units[i].Code >= code })
 	if i < len(units) && units[i].Code == code {
-		return units[i].District
+		return rules.CommitteeOf(grouped, units[i])
 	}
-	return ""
+	return rules.ProvinceCommittee()
 }

@@ -6,54 +6,92 @@ import (
 	"chuyenhoa/rules"
 )
 
-// Bodies names the bodies the service writes to and about, and the level of
-// the committees below the province. Every text that names a body takes the
-// name from here. Today's names are DefaultBodies; since the 2025 reform the
-// province decides how its committees are organised, so these are meant to
-// come from its configuration.
+// Bodies names the bodies the service writes to and about. Every text that
+// names a body takes the name from here. Since the 2025 reform the province
+// decides how its committees are organised, so these come from the
+// configuration (its bodies section, whose keys are the yaml tags);
+// DefaultBodies are the names under plan 67.
+//
+// Texts follow the mode: where the units they speak of have a district in
+// force they name the district committees and quote district averages;
+// where they have none, they name the communes' bodies and quote the
+// province's average alone (the methods taking grouped).
 type Bodies struct {
 	// Province is the provincial Steering Committee 138, to which the
-	// district committees report.
-	Province string
-	// Local comes before a district's name to name its committee:
-	// Local + " " + "Huyện Bình Sơn".
-	Local string
-	// Locals names the district committees together, as a level.
-	Locals string
+	// committees below it report.
+	Province string `yaml:"province"`
+	// District names a district's committee: a template in which {name}
+	// stands for the district's name, "Ban Chỉ đạo 138 {name}".
+	District string `yaml:"district"`
+	// Districts names the district committees together, as a level.
+	Districts string `yaml:"districts"`
 	// Level is the level of the districts in a comparison such as "BQ
 	// huyện", the average of a commune of the district.
-	Level string
+	Level string `yaml:"district_level"`
+	// Commune names a commune's body, which owes the obligations where
+	// there is no district: a template in which {name} stands for the
+	// commune's name, "Công an {name}".
+	Commune string `yaml:"commune"`
+	// Communes names the communes' bodies together, as a level.
+	Communes string `yaml:"communes"`
 
 	// Shorter names some texts give the same bodies today. They stand
 	// here so that every name of a body is in one place and those texts
-	// read as they did; unifying them with Province and Locals changes
+	// read as they did; unifying them with Province and Districts changes
 	// what users read, which is for a change of its own.
-	ProvinceShort string // in the escalated deadline state
-	LocalsShort   string // in the early-warning texts
+	ProvinceShort  string `yaml:"province_short"`  // in the escalated deadline state
+	DistrictsShort string `yaml:"districts_short"` // in the early-warning texts
 }
 
-// DefaultBodies are the names of the bodies under plan 67 of Quảng Ngãi.
+// NamePlaceholder stands for the district's or the commune's name in the
+// District and Commune templates.
+const NamePlaceholder = "{name}"
+
+// DefaultBodies are the names of the bodies under plan 67 of Quảng Ngãi;
+// since the reform the commune police do the districts' work.
 func DefaultBodies() Bodies {
 	return Bodies{
-		Province:      "Ban Chỉ đạo 138 tỉnh",
-		Local:         "Ban Chỉ đạo 138",
-		Locals:        "Ban Chỉ đạo 138 cấp huyện",
-		Level:         "huyện",
-		ProvinceShort: "Ban Chỉ đạo tỉnh",
-		LocalsShort:   "Ban Chỉ đạo cấp huyện",
+		Province:       "Ban Chỉ đạo 138 tỉnh",
+		District:       "Ban Chỉ đạo 138 " + NamePlaceholder,
+		Districts:      "Ban Chỉ đạo 138 cấp huyện",
+		Level:          "huyện",
+		Commune:        "Công an " + NamePlaceholder,
+		Communes:       "Công an cấp xã",
+		ProvinceShort:  "Ban Chỉ đạo tỉnh",
+		DistrictsShort: "Ban Chỉ đạo cấp huyện",
 	}
 }
 
-// Committee names a district's committee, or the province's when code is
-// empty; name is the district's name (its code when it has none).
-func (b Bodies) Committee(code, name string) string {
-	if code == "" {
-		return b.Province
-	}
+// Committee names committee c; name is its district's or commune's name
+// (its code when it has none).
+func (b Bodies) Committee(c rules.Committee, name string) string {
 	if name == "" {
-		name = code
+		name = c.Code
 	}
-	return b.Local + " " + name
+	switch c.Level {
+	case rules.LevelDistrict:
+		return strings.Replace(b.District, NamePlaceholder, name, 1)
+	case rules.LevelCommune:
+		return strings.Replace(b.Commune, NamePlaceholder, name, 1)
+	}
+	return b.Province
+}
+
+// Locals names the committees below the province as a level: the district
+// committees where there are districts, else the communes' bodies.
+func (b Bodies) Locals(grouped bool) string {
+	if grouped {
+		return b.Districts
+	}
+	return b.Communes
+}
+
+// LocalsShort is Locals as the early-warning texts name it.
+func (b Bodies) LocalsShort(grouped bool) string {
+	if grouped {
+		return b.DistrictsShort
+	}
+	return b.Communes
 }
 
 // LevelAvg is the heading of the district average, "BQ huyện".

@@ -30,9 +30,9 @@ type Alert struct {
 }
 
 // DeadlineLine words the alert of a report obligation; unit names its
-// commune ("" for a report of the whole district) and committee the
-// district's committee, whom the provincial copy (an escalation) asks to
-// press.
+// commune ("" for a report of the whole committee) and committee the
+// committee that owes it (a district's, or a commune's body), whom the
+// provincial copy (an escalation) asks to press.
 func (b Bodies) DeadlineLine(a Alert, dl rules.Deadline, unit, committee string) Line {
 	o := dl.Obligation
 	var l Line
@@ -84,7 +84,7 @@ func (b Bodies) DeadlineLine(a Alert, dl rules.Deadline, unit, committee string)
 // saying how.
 const untracked = "Không còn theo dõi"
 
-// ProposalLine words the alert of a district's proposal obligation, as
+// ProposalLine words the alert of a committee's proposal obligation, as
 // DeadlineLine does, with how many proposals arrived of how many required.
 func (b Bodies) ProposalLine(a Alert, pd rules.ProposalDeadline, unit, committee string) Line {
 	l := b.DeadlineLine(a, pd.Deadline, unit, committee)
@@ -101,7 +101,7 @@ func (b Bodies) ProposalLine(a Alert, pd rules.ProposalDeadline, unit, committee
 
 // RelapseLine words the alert of a transformed area complex again; unit
 // names the commune, grouped says it belongs to a district (whose averages
-// the line then quotes).
+// the line then quotes; without one, the province's alone).
 func (b Bodies) RelapseLine(a Alert, r finding.RelapseItem, unit string, grouped bool) Line {
 	var l Line
 	l.Title = fmt.Sprintf("%s — chuyển hóa năm %d (%s)", unit, r.Area.Year, AreaCategories(r.Area.Categories))
@@ -126,7 +126,11 @@ func (b Bodies) RelapseLine(a Alert, r finding.RelapseItem, unit string, grouped
 	l.State = RelapsedAgain
 	var why []string
 	if r.ByGate {
-		why = append(why, "số vụ cao hơn bình quân một xã của tỉnh và của "+b.Level)
+		gate := "số vụ cao hơn bình quân một xã của tỉnh"
+		if grouped {
+			gate += " và của " + b.Level
+		}
+		why = append(why, gate)
 	}
 	if r.ByCategory {
 		why = append(why, "phức tạp trở lại về loại "+Categories(r.ComplexAgain()))
@@ -180,8 +184,9 @@ func (b Bodies) AtRiskLine(a Alert, c finding.CycleItem, unit string) Line {
 }
 
 // ProjectionLine words the warning that a yearly target is projected to
-// be missed.
-func (b Bodies) ProjectionLine(a Alert, p finding.ProjectionItem) Line {
+// be missed; grouped says the province's areas are worked on by district
+// committees (else by the communes' bodies).
+func (b Bodies) ProjectionLine(a Alert, p finding.ProjectionItem, grouped bool) Line {
 	var l Line
 	pr := p.Projection
 	if p.Target == finding.StableTarget {
@@ -195,7 +200,7 @@ func (b Bodies) ProjectionLine(a Alert, p finding.ProjectionItem) Line {
 		l.Facts = fmt.Sprintf("Dự kiến đạt %d/%d địa bàn được chọn (%s): %d đã công nhận chuyển hóa, %d đang đạt các tiêu chí; %d chưa đạt tiêu chí, %d chưa có số liệu, %d đã kết luận không đạt.",
 			pr.Passing, pr.Selected, Percent(pr.PassRate), pr.Transformed, pr.Meeting, pr.Below, pr.NoData, pr.Assessed-pr.Transformed)
 		l.Rule = fmt.Sprintf("Chỉ tiêu: chuyển hóa ít nhất %d%% số địa bàn được chọn, tức %d/%d (địa bàn chuyển tiếp không tính).", p.Percent, pr.PassNeeded, pr.Selected)
-		l.Expected = "Chỉ đạo các " + b.LocalsShort + " có địa bàn chưa đạt tiêu chí tập trung khắc phục."
+		l.Expected = "Chỉ đạo các " + b.LocalsShort(grouped) + " có địa bàn chưa đạt tiêu chí tập trung khắc phục."
 	}
 	l.State = "Dự báo không đạt"
 	if !a.Open {

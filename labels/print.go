@@ -2,6 +2,7 @@ package labels
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,8 +39,12 @@ func ProvinceAverage(b rules.GroupAverages) string {
 	return fmt.Sprintf("Bình quân số vụ phạm tội xâm phạm TTXH một xã trong tỉnh: %s (tổng %d vụ / %d xã).", Num(b.Avg), b.Total, b.Units)
 }
 
-// CandidateColumns heads the table of candidates.
-func (b Bodies) CandidateColumns() []string {
+// CandidateColumns heads the table of candidates; without districts it
+// has no district and no district average.
+func (b Bodies) CandidateColumns(grouped bool) []string {
+	if !grouped {
+		return []string{"Hạng", "Mã", "Địa bàn", "Số vụ", "BQ tỉnh", "Loại phức tạp", "Kết quả", "Lý do"}
+	}
 	return []string{"Hạng", "Mã", "Địa bàn", b.LevelTitle(), "Số vụ", "BQ tỉnh", b.LevelAvg(), "Loại phức tạp", "Kết quả", "Lý do"}
 }
 
@@ -54,8 +59,12 @@ func RelapseHeading(window period.Range) string {
 	return fmt.Sprintf("THEO DÕI ĐỊA BÀN ĐÃ CHUYỂN HÓA (kỳ %s)", window)
 }
 
-// RelapseColumns heads the table of the relapse check.
-func (b Bodies) RelapseColumns() []string {
+// RelapseColumns heads the table of the relapse check; without districts
+// it quotes the province's averages alone.
+func (b Bodies) RelapseColumns(grouped bool) []string {
+	if !grouped {
+		return []string{"Mã", "Địa bàn năm", "Loại", "Tình trạng", "Từ ngày", "Số vụ TTXH", "BQ tỉnh", "Số vụ theo loại", "BQ loại tỉnh", "Thay đổi"}
+	}
 	return []string{"Mã", "Địa bàn năm", "Loại", "Tình trạng", "Từ ngày", "Số vụ TTXH", "BQ tỉnh", b.LevelAvg(), "Số vụ theo loại", "BQ loại tỉnh/" + b.Level, "Thay đổi"}
 }
 
@@ -93,14 +102,24 @@ func TargetColumns(transformedPct, stablePct int) []string {
 		"Phức tạp trở lại", fmt.Sprintf("Không phức tạp trở lại (≥%d%%)", stablePct), "Đạt"}
 }
 
-// DeadlinesHeading heads the district committees' obligations on a day.
-func (b Bodies) DeadlinesHeading(on time.Time) string {
-	return fmt.Sprintf("NGHĨA VỤ BÁO CÁO CỦA %s (ngày %s)", strings.ToUpper(b.Locals), Date(on))
+// DeadlinesHeading heads the obligations of the committees below the
+// province on a day.
+func (b Bodies) DeadlinesHeading(on time.Time, grouped bool) string {
+	return fmt.Sprintf("NGHĨA VỤ BÁO CÁO CỦA %s (ngày %s)", strings.ToUpper(b.Locals(grouped)), Date(on))
+}
+
+// OwnerColumn heads the column naming the committee that owes an
+// obligation: "Ban Chỉ đạo" (of a district), or the body of a commune.
+func OwnerColumn(grouped bool) string {
+	if grouped {
+		return "Ban Chỉ đạo"
+	}
+	return "Đơn vị"
 }
 
 // DeadlineColumns heads the table of obligations.
-func DeadlineColumns() []string {
-	return []string{"Ban Chỉ đạo", "Nghĩa vụ", "Kỳ", "Địa bàn", "Hạn", "Ngày nộp", "Tình trạng", "Số ngày trễ"}
+func DeadlineColumns(grouped bool) []string {
+	return []string{OwnerColumn(grouped), "Nghĩa vụ", "Kỳ", "Địa bàn", "Hạn", "Ngày nộp", "Tình trạng", "Số ngày trễ"}
 }
 
 // DeadlinesSummary counts the obligations listed and those submitted on
@@ -117,22 +136,25 @@ func CycleHeading(year int, on time.Time) string {
 // CycleWindow says over which days the indicators stand and whether the
 // early warnings have begun. has is false before the year's first month
 // closes.
-func (b Bodies) CycleWindow(year int, has bool, window period.Range, sixMonths time.Time, warn bool) string {
+func (b Bodies) CycleWindow(year int, has bool, window period.Range, sixMonths time.Time, warn, grouped bool) string {
 	switch {
 	case !has:
 		return fmt.Sprintf("Chưa có tháng thống kê nào của năm %d kết thúc: chưa tính tiêu chí.", year)
 	case warn:
 		return fmt.Sprintf("Tiêu chí tính từ %s đến %s; đã qua mốc sáu tháng (%s): địa bàn chưa đạt tiêu chí được cảnh báo sớm tới %s.",
-			Date(window.From), Date(window.To), Date(sixMonths), b.LocalsShort)
+			Date(window.From), Date(window.To), Date(sixMonths), b.LocalsShort(grouped))
 	}
 	return fmt.Sprintf("Tiêu chí tính từ %s đến %s; cảnh báo sớm bắt đầu từ mốc sáu tháng (%s).",
 		Date(window.From), Date(window.To), Date(sixMonths))
 }
 
 // CycleColumns heads the table of the year's areas, one column per
-// indicator.
-func (b Bodies) CycleColumns(indicators []rules.Indicator) []string {
+// indicator; the district's only where there are districts.
+func (b Bodies) CycleColumns(indicators []rules.Indicator, grouped bool) []string {
 	head := []string{"Mã", "Địa bàn năm", b.LevelTitle(), "Loại", "Nguồn", "Quyết định"}
+	if !grouped {
+		head = slices.Delete(head, 2, 3)
+	}
 	for _, in := range indicators {
 		head = append(head, fmt.Sprintf("%s (%s)", IndicatorShort(in.Code), IndicatorThreshold(in)))
 	}
@@ -184,10 +206,10 @@ func StableProjection(pr rules.Projection, pct int) string {
 		pct, pr.Stable, pr.AllTransformed, Percent(pr.StableRate), TargetStatusNeeded(true, pr.StableMet, pr.StableNeeded), pr.Relapsed)
 }
 
-// ProposalsHeading heads the district proposals beside the computed
-// candidates for year.
-func (b Bodies) ProposalsHeading(year int) string {
-	return fmt.Sprintf("ĐỀ XUẤT CỦA %s BÊN CẠNH ĐỀ XUẤT TÍNH TOÁN, NĂM %d", strings.ToUpper(b.Locals), year)
+// ProposalsHeading heads the proposals of the committees below the
+// province beside the computed candidates for year.
+func (b Bodies) ProposalsHeading(year int, grouped bool) string {
+	return fmt.Sprintf("ĐỀ XUẤT CỦA %s BÊN CẠNH ĐỀ XUẤT TÍNH TOÁN, NĂM %d", strings.ToUpper(b.Locals(grouped)), year)
 }
 
 // ProposalsIntro gives the statistical period of the proposal and the
@@ -196,8 +218,12 @@ func ProposalsIntro(ref period.Range, avg float64) string {
 	return fmt.Sprintf("Kỳ số liệu: %s. Bình quân một xã trong tỉnh: %s vụ.", ref, Num(avg))
 }
 
-// ProposalColumns heads the table of proposals.
-func (b Bodies) ProposalColumns() []string {
+// ProposalColumns heads the table of proposals; without districts a
+// commune proposes itself, and only the province's average is quoted.
+func (b Bodies) ProposalColumns(grouped bool) []string {
+	if !grouped {
+		return []string{"Mã", "Địa bàn", "Số vụ", "BQ tỉnh", "Tính toán", "Đề xuất", "Nhận xét"}
+	}
 	return []string{"Mã", "Địa bàn", b.LevelTitle(), "Số vụ", "BQ tỉnh", b.LevelAvg(), "Tính toán", b.LevelTitle() + " đề xuất", "Nhận xét"}
 }
 
@@ -209,24 +235,39 @@ func Computed(c rules.Candidate) string {
 	return Status(c.Status)
 }
 
-// ProposedBy says who proposed a commune and when: "Huyện Bình Sơn, 10/01/2026".
-func ProposedBy(district string, on time.Time) string {
-	return fmt.Sprintf("%s, %s", district, Date(on))
+// ProposedBy says who proposed a commune and when: "Huyện Bình Sơn,
+// 10/01/2026"; who names the district, or the commune's body.
+func ProposedBy(who string, on time.Time) string {
+	return fmt.Sprintf("%s, %s", who, Date(on))
 }
 
-// ProposalsSummary counts the district proposals and the faulty ones.
-func (b Bodies) ProposalsSummary(proposals, faulty int) string {
-	return fmt.Sprintf("Tổng hợp: %d đề xuất của các %s, %d không đạt điều kiện hoặc có sai sót.", proposals, b.Level, faulty)
+// ProposalsSummary counts the proposals and the faulty ones.
+func (b Bodies) ProposalsSummary(proposals, faulty int, grouped bool) string {
+	return fmt.Sprintf("Tổng hợp: %d đề xuất của các %s, %d không đạt điều kiện hoặc có sai sót.", proposals, b.level(grouped), faulty)
 }
 
-// ProposalObligation introduces the table of the proposal obligation.
-func (b Bodies) ProposalObligation(minPer int, due time.Time) string {
-	return fmt.Sprintf("Nghĩa vụ đề xuất (ít nhất %d địa bàn mỗi %s, hạn %s):", minPer, b.Level, Date(due))
+// ProposalObligation introduces the table of the proposal obligation: each
+// district proposes at least minPerDistrict areas; without districts each
+// commune its own area.
+func (b Bodies) ProposalObligation(minPerDistrict int, due time.Time, grouped bool) string {
+	if !grouped {
+		return fmt.Sprintf("Nghĩa vụ đề xuất (mỗi xã đề xuất địa bàn của mình, hạn %s):", Date(due))
+	}
+	return fmt.Sprintf("Nghĩa vụ đề xuất (ít nhất %d địa bàn mỗi %s, hạn %s):", minPerDistrict, b.Level, Date(due))
 }
 
 // ProposalObligationColumns heads the table of the proposal obligation.
-func ProposalObligationColumns() []string {
-	return []string{"Ban Chỉ đạo", "Đã đề xuất", "Ngày đủ số lượng", "Tình trạng", "Số ngày trễ"}
+func ProposalObligationColumns(grouped bool) []string {
+	return []string{OwnerColumn(grouped), "Đã đề xuất", "Ngày đủ số lượng", "Tình trạng", "Số ngày trễ"}
+}
+
+// level is the level of the committees below the province in a phrase
+// such as "của các huyện": the district's, or the commune's.
+func (b Bodies) level(grouped bool) string {
+	if grouped {
+		return b.Level
+	}
+	return "xã"
 }
 
 // ProposalNote says what is wrong with a district proposal, with the

@@ -2,6 +2,7 @@ package labels
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"chuyenhoa/finding"
@@ -13,10 +14,11 @@ import (
 
 // YearReportSummary is the line the report command prints once the year
 // report is written: the year, the day of its data, the areas selected
-// and carried over, and the district proposals.
-func YearReportSummary(year int, on time.Time, selected, carried, proposals int) string {
-	return fmt.Sprintf("Báo cáo năm %d (số liệu đến %s): %d địa bàn được chọn, %d chuyển tiếp, %d đề xuất của huyện.",
-		year, Date(on), selected, carried, proposals)
+// and carried over, and the proposals of the districts (or, without
+// districts, of the communes).
+func (b Bodies) YearReportSummary(year int, on time.Time, selected, carried, proposals int, grouped bool) string {
+	return fmt.Sprintf("Báo cáo năm %d (số liệu đến %s): %d địa bàn được chọn, %d chuyển tiếp, %d đề xuất của %s.",
+		year, Date(on), selected, carried, proposals, b.level(grouped))
 }
 
 // YearResult says how an area of the year of work ended or stands: its
@@ -61,15 +63,21 @@ func YesNo(v bool) string {
 	return "không"
 }
 
-// YearAreaHeadings head the year report's table of areas.
-func YearAreaHeadings() []string {
-	return []string{"Năm", "Mã xã", "Tên xã", "Huyện", "Loại", "Nguồn", "Năm lựa chọn", "Ngày quyết định",
+// YearAreaHeadings head the year report's table of areas; the district
+// column only where there are districts.
+func YearAreaHeadings(grouped bool) []string {
+	return WithDistrict(grouped, 3, "Năm", "Mã xã", "Tên xã", "Huyện", "Loại", "Nguồn", "Năm lựa chọn", "Ngày quyết định",
 		"Số vụ phạm tội", "Số vụ khám phá", "Số vụ RNT/ĐBNT", "Số vụ RNT/ĐBNT khám phá", "Tin báo tiếp nhận", "Tin báo giải quyết",
-		"Người chấp hành xong án", "Người tái phạm", "Đạt tiêu chí", "Tình trạng", "Kết luận", "Ngày kết luận"}
+		"Người chấp hành xong án", "Người tái phạm", "Đạt tiêu chí", "Tình trạng", "Kết luận", "Ngày kết luận")
 }
 
-// YearProposalHeadings head the year report's table of district proposals.
-func YearProposalHeadings() []string {
+// YearProposalHeadings head the year report's table of proposals; without
+// districts a commune proposes itself, and there is no district average.
+func YearProposalHeadings(grouped bool) []string {
+	if !grouped {
+		return []string{"Năm", "Mã xã", "Tên xã", "Ngày đề xuất", "Số vụ phạm tội xâm phạm TTXH", "BQ tỉnh",
+			"Vượt BQ tỉnh", "Đạt điều kiện", "Được chọn", "Nhận xét"}
+	}
 	return []string{"Năm", "Huyện đề xuất", "Mã xã", "Tên xã", "Ngày đề xuất", "Số vụ phạm tội xâm phạm TTXH", "BQ tỉnh", "BQ huyện",
 		"Vượt BQ tỉnh", "Vượt BQ huyện", "Đạt điều kiện", "Được chọn", "Nhận xét"}
 }
@@ -82,6 +90,16 @@ func YearTargetHeadings(transformed, stable int) []string {
 }
 
 // YearRelapseHeadings head the year report's table of relapsed areas.
-func YearRelapseHeadings() []string {
-	return []string{"Mã xã", "Tên xã", "Huyện", "Năm chuyển hóa", "Loại", "Ngày công nhận", "Hiện nay", "Từ ngày"}
+func YearRelapseHeadings(grouped bool) []string {
+	return WithDistrict(grouped, 2, "Mã xã", "Tên xã", "Huyện", "Năm chuyển hóa", "Loại", "Ngày công nhận", "Hiện nay", "Từ ngày")
+}
+
+// WithDistrict is a row of cells whose cell i is a district's, left out
+// when the row's table has no districts: the headings above and the rows
+// under them.
+func WithDistrict(grouped bool, i int, cells ...string) []string {
+	if grouped {
+		return cells
+	}
+	return slices.Delete(cells, i, i+1)
 }

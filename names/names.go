@@ -1,12 +1,15 @@
 // Package names resolves the codes of communes and districts to the names
 // users read, one way for the mail, the status page and the printouts: a
 // commune as "Xã Bình Châu (D03X04)", a district by its name ("—" for
-// none), a committee by the configured names of the bodies.
+// none), a committee by the configured names of the bodies. It also says
+// whether the province works through districts on a day, the mode the
+// texts about the whole province follow.
 package names
 
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"chuyenhoa/labels"
 	"chuyenhoa/rules"
@@ -19,12 +22,17 @@ import (
 type Directory struct {
 	bodies    labels.Bodies
 	units     map[string]rules.Unit
+	valid     map[string]validity // by unit code; a unit missing is always valid
 	districts map[string]rules.District
 }
 
-// New builds a directory from the units and districts as stored.
+type validity struct{ from, to time.Time }
+
+// New builds a directory from the units and districts as stored, every
+// unit valid on every day.
 func New(b labels.Bodies, units []rules.Unit, districts []rules.District) *Directory {
-	d := &Directory{bodies: b, units: make(map[string]rules.Unit, len(units)), districts: make(map[string]rules.District, len(districts))}
+	d := &Directory{bodies: b, units: make(map[string]rules.Unit, len(units)), valid: map[string]validity{},
+		districts: make(map[string]rules.District, len(districts))}
 	for _, u := range units {
 		d.units[u.Code] = u
 	}
@@ -40,8 +48,10 @@ type Source interface {
 	Districts(context.Context) ([]rules.District, error)
 }
 
-// Load reads every unit and district from src.
-func Load(ctx context.Context, src Source, b labels.Bodies) (*Directory, error) {
+// Load reads every unit and district from src. grouped false is the
+// configuration's word that there is no district level whatever the data
+// says: the units are then read without their districts.
+func Load(ctx context.Context, src Source, b labels.Bodies, grouped bool) (*Directory, error) {
 	rows, err := src.AllUnits(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
@@ -53,8 +63,28 @@ func Load(ctx context.Context, src Source, b labels.Bodies) (*Directory, error) 
 	units := make([]rules.Unit, len(rows))
 	for i, r := range rows {
 		units[i] = r.Unit
+		if !grouped {
+			units[i].District = ""
+		}
 	}
-	return New(b, units, ds), nil
+	d := New(b, units, ds)
+	for _, r := range rows {
+		d.valid[r.Code] = validity{r.ValidFrom, r.ValidTo}
+	}
+	return d, nil
+}
+
+// Grouped reports whether the province works through districts on day
+// on: some commune valid then belongs to a district. Texts about the whole
+// province (headings, the provincial digest) follow it.
+func (d *Directory) Grouped(on time.Time) bool {
+	var units []rules.Unit
+	for code, u := range d.units {
+		if v := d.valid[code]; (v.from.IsZero() || !v.from.After(on)) && (v.to.IsZero() || !v.to.Before(on)) {
+			units = append(units, u)
+		}
+	}
+	return rules.Grouped(true, units)
 }
 
 // Bodies are the names of the bodies the directory names committees with.
@@ -88,8 +118,33 @@ func (d *Directory) District(code string) string {
 	return code
 }
 
-// Committee names the committee of a district, or the province's when
-// code is empty.
-func (d *Directory) Committee(code string) string {
-	return d.bodies.Committee(code, d.districts[code].Name)
+// Committee names committee c: "Ban Chỉ đạo 138 Huyện Bình Sơn", "Công an
+// Xã Bình Châu", "Ban Chỉ đạo 138 tỉnh".
+func (d *Directory) Committee(c rules.Committee) string {
+	switch c.Level {
+	case rules.LevelDistrict:
+		return d.bodies.Committee(c, d.districts[c.Code].Name)
+	case rules.LevelCommune:
+		return d.bodies.Committee(c, d.units[c.Code].Name)
+	}
+	return d.bodies.Province
+}
+
+// Owner names committee c in a table column that says it is a committee:
+// a district by its name (as District does), a commune's body and the
+// province by their committees' names.
+func (d *Directory) Owner(c rules.Committee) string {
+	if c.Level == rules.LevelDistrict {
+		return d.District(c.Code)
+	}
+	return d.Committee(c)
+}
+
+// CommitteeOf is the committee responsible for the unit code: its
+// district's, or its own body when it has no district (or is unknown).
+func (d *Directory) CommitteeOf(code string) rules.Committee {
+	if u, ok := d.units[code]; ok {
+		return rules.CommitteeOf(true, u)
+	}
+	return rules.CommuneCommittee(code)
 }

@@ -1,10 +1,13 @@
 package names
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"chuyenhoa/labels"
 	"chuyenhoa/rules"
+	"chuyenhoa/store"
 )
 
 func TestDirectory(t *testing.T) {
@@ -18,10 +21,15 @@ func TestDirectory(t *testing.T) {
 		{d.District("D03"), "Huyện Bình Sơn"},
 		{d.District(""), "—"},
 		{d.District("D09"), "D09"},
-		{d.Committee("D03"), "Ban Chỉ đạo 138 Huyện Bình Sơn"},
-		{d.Committee("D07"), "Ban Chỉ đạo 138 D07"},
-		{d.Committee("D09"), "Ban Chỉ đạo 138 D09"},
-		{d.Committee(""), "Ban Chỉ đạo 138 tỉnh"},
+		{d.Committee(rules.DistrictCommittee("D03")), "Ban Chỉ đạo 138 Huyện Bình Sơn"},
+		{d.Committee(rules.DistrictCommittee("D07")), "Ban Chỉ đạo 138 D07"},
+		{d.Committee(rules.DistrictCommittee("D09")), "Ban Chỉ đạo 138 D09"},
+		{d.Committee(rules.ProvinceCommittee()), "Ban Chỉ đạo 138 tỉnh"},
+		{d.Committee(rules.CommuneCommittee("X99")), "Công an Đặc khu Lý Sơn"},
+		{d.Committee(rules.CommuneCommittee("GONE")), "Công an GONE"},
+		{d.Owner(rules.DistrictCommittee("D03")), "Huyện Bình Sơn"},
+		{d.Owner(rules.CommuneCommittee("X99")), "Công an Đặc khu Lý Sơn"},
+		{d.Owner(rules.ProvinceCommittee()), "Ban Chỉ đạo 138 tỉnh"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
@@ -33,4 +41,45 @@ func TestDirectory(t *testing.T) {
 	if _, ok := d.Unit("GONE"); ok {
 		t.Error("Unit(GONE) found a unit")
 	}
+	if c := d.CommitteeOf("D03X04"); c != rules.DistrictCommittee("D03") {
+		t.Errorf("CommitteeOf(D03X04) = %v", c)
+	}
+	if c := d.CommitteeOf("X99"); c != rules.CommuneCommittee("X99") {
+		t.Errorf("CommitteeOf(X99) = %v", c)
+	}
 }
+
+// The province works through districts on a day when a commune valid then
+// has one; the configuration's grouping: none reads the units without
+// their districts.
+func TestDirectoryGrouped(t *testing.T) {
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	src := fakeSource{
+		units: []store.UnitRow{
+			{Unit: rules.Unit{Code: "D1X1", Name: "Xã Cũ", District: "D1"}, ValidTo: day(2025, 6, 30)},
+			{Unit: rules.Unit{Code: "X1", Name: "Xã Mới"}, ValidFrom: day(2025, 7, 1)},
+		},
+		districts: []rules.District{{Code: "D1", Name: "Huyện Một"}},
+	}
+	d, err := Load(context.Background(), src, labels.DefaultBodies(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Grouped(day(2025, 6, 30)) || d.Grouped(day(2025, 7, 1)) {
+		t.Errorf("grouped on 30/06/2025 %v, on 01/07/2025 %v; want true, false", d.Grouped(day(2025, 6, 30)), d.Grouped(day(2025, 7, 1)))
+	}
+	if d, err = Load(context.Background(), src, labels.DefaultBodies(), false); err != nil {
+		t.Fatal(err)
+	}
+	if d.Grouped(day(2025, 6, 30)) || d.CommitteeOf("D1X1") != rules.CommuneCommittee("D1X1") {
+		t.Errorf("grouping none: grouped %v, committee of D1X1 %v", d.Grouped(day(2025, 6, 30)), d.CommitteeOf("D1X1"))
+	}
+}
+
+type fakeSource struct {
+	units     []store.UnitRow
+	districts []rules.District
+}
+
+func (f fakeSource) AllUnits(context.Context) ([]store.UnitRow, error)   { return f.units, nil }
+func (f fakeSource) Districts(context.Context) ([]rules.District, error) { return f.districts, nil }

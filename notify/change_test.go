@@ -27,7 +27,7 @@ func TestSameCoversWhatTheDigestShows(t *testing.T) {
 		[]rules.District{{Code: "D03", Name: "Huyện Bình Sơn", Kind: "huyen"}},
 	)
 	plan := rules.Obligation{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
-	dl := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 20),
+	dl := rules.Deadline{Obligation: plan, Committee: rules.DistrictCommittee("D03"), Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 20),
 		EscalateOn: d(2026, 12, 4), SubmittedOn: d(2026, 11, 24), State: rules.DeadlineOverdue, DaysLate: 5}
 	pd := rules.ProposalDeadline{Deadline: dl, Proposed: 1, Required: 2}
 	pd.Unit = ""
@@ -80,14 +80,14 @@ func TestSameCoversWhatTheDigestShows(t *testing.T) {
 		} {
 			base := payload(t, c.v)
 			a.Payload = base
-			want, err := item(dir, a)
+			want, err := item(dir, a, true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			shown := 0
 			for path, mutated := range mutations(t, c.v) {
 				a.Payload = mutated
-				got, err := item(dir, a)
+				got, err := item(dir, a, true)
 				if err != nil {
 					t.Fatalf("%s %s: %v", c.kind, path, err)
 				}
@@ -172,7 +172,7 @@ func mutations(t *testing.T, v any) map[string]json.RawMessage {
 // shows changed, and leaves it alone when only a field nobody reads did.
 func TestReconcileComparesWhatMatters(t *testing.T) {
 	now := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)
-	dl := rules.Deadline{District: "D03", Period: "2026", Due: period.Date(2026, 11, 20), State: rules.DeadlineOverdue, DaysLate: 5}
+	dl := rules.Deadline{Committee: rules.DistrictCommittee("D03"), Period: "2026", Due: period.Date(2026, 11, 20), State: rules.DeadlineOverdue, DaysLate: 5}
 	stored := store.Alert{Committee: "D03", Key: "deadline/k", Kind: finding.AlertDeadline, State: finding.DeadlineState(dl.State),
 		Open: true, Payload: payload(t, dl), OpenedAt: now.Add(-24 * time.Hour), UpdatedAt: now.Add(-24 * time.Hour), NotifiedState: finding.DeadlineState(dl.State)}
 	withNewField := func(b json.RawMessage) json.RawMessage {

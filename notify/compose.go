@@ -13,8 +13,8 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
-	"chuyenhoa/labels"
 	"chuyenhoa/names"
+	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
@@ -114,8 +114,9 @@ func (c *Composer) Compose(ctx context.Context, tx *store.Tx, job finding.Job, p
 		case com != "" && muted[com]:
 			c.log().Info("digest muted", "committee", com, "job", job, "period", per)
 			continue
-		case com != "" && len(rc.Districts[com]) == 0:
-			// Nobody to tell at the district: the province passes it on.
+		case com != "" && len(rc.Addresses(d.Committee)) == 0:
+			// Nobody to tell at the district or the commune: the province
+			// passes it on.
 			c.log().Warn("committee has findings but no mail address; forwarding to the provincial committee", "committee", com)
 			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: concat(d.Deadlines, d.Relapses, d.AtRisk, d.Resolved)})
 			if err := tx.MarkComposed(ctx, com, now); err != nil {
@@ -126,7 +127,7 @@ func (c *Composer) Compose(ctx context.Context, tx *store.Tx, job finding.Job, p
 			province = d
 			continue
 		}
-		n, err := c.enqueue(ctx, tx, d, job, per, alerts, rc.Districts[com])
+		n, err := c.enqueue(ctx, tx, d, job, per, alerts, rc.Addresses(d.Committee))
 		if err != nil {
 			return out, err
 		}
@@ -205,20 +206,27 @@ func merge(stored, changed []store.Alert) []store.Alert {
 }
 
 func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert, now time.Time, repeated bool) (*Digest, error) {
+	cm := rules.ParseCommittee(com)
 	d := &Digest{
 		Tag:           c.Config.Mail.SubjectTag,
 		Province:      c.Config.Province.Name,
-		Committee:     com,
-		CommitteeName: dir.Committee(com),
+		Committee:     cm,
+		CommitteeName: dir.Committee(cm),
 		Date:          now.In(c.Config.Location()),
 		Repeat:        repeated,
 		TargetPct:     [2]int{c.Config.Targets.TransformedPercent, c.Config.Targets.StablePercent},
+	}
+	switch cm.Level {
+	case rules.LevelDistrict:
+		d.Grouped = true
+	case rules.LevelProvince:
+		d.Grouped = dir.Grouped(period.Day(now, c.Config.Location()))
 	}
 	for _, a := range alerts {
 		if !a.Open && a.ResolvedNotified {
 			continue
 		}
-		it, err := item(dir, a)
+		it, err := item(dir, a, d.Grouped)
 		if err != nil {
 			return nil, err
 		}
@@ -237,9 +245,9 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 			d.Projections = append(d.Projections, it)
 		}
 	}
-	if com != "" {
-		// A district reads its own items; naming its own committee on each
-		// line is noise.
+	if !cm.IsProvince() {
+		// A committee reads its own items; naming it on each line is
+		// noise.
 		for _, list := range [][]Item{d.Deadlines, d.Relapses, d.AtRisk, d.Resolved} {
 			for i := range list {
 				list[i].Committee = ""
@@ -287,7 +295,10 @@ func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job fin
 	}
 	now := c.now()
 	id := messageID(c.Config.Mail.From, d.Committee, now, alerts)
-	slug := d.Committee
+	// The header gives the committee in its string form (as muted lists
+	// it), the province as "tinh".
+	com := d.Committee.String()
+	slug := com
 	if slug == "" {
 		slug = "tinh"
 	}
@@ -301,7 +312,7 @@ func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job fin
 		}
 		seen[strings.ToLower(r)] = true
 		m := store.OutboxMessage{
-			MessageID: id, Committee: d.Committee, Recipient: r, Sender: c.Config.Mail.From,
+			MessageID: id, Committee: com, Recipient: r, Sender: c.Config.Mail.From,
 			Subject: d.Subject(), Text: text, HTML: html, Headers: headers, CreatedAt: now,
 		}
 		if err := tx.Enqueue(ctx, m); err != nil {
@@ -312,7 +323,7 @@ func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job fin
 		}
 		n++
 	}
-	if err := tx.MarkComposed(ctx, d.Committee, now); err != nil {
+	if err := tx.MarkComposed(ctx, com, now); err != nil {
 		return n, err
 	}
 	c.log().Info("digest queued", "committee", slug, "message_id", id, "recipients", n, "job", job, "period", per)
@@ -321,16 +332,13 @@ func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job fin
 
 // messageID derives the Message-ID from the committee, the notification
 // time and the alerts it reports (key and state).
-func messageID(from, committee string, now time.Time, alerts []store.Alert) string {
+func messageID(from string, committee rules.Committee, now time.Time, alerts []store.Alert) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00", committee, now.UTC().Format(time.RFC3339Nano))
 	for _, a := range alerts {
 		fmt.Fprintf(h, "%s=%s/%t\x00", a.Key, a.State, a.Open)
 	}
-	slug := strings.ToLower(committee)
-	if slug == "" {
-		slug = "tinh"
-	}
+	slug := committee.Slug()
 	domain := "chuyenhoa.local"
 	if addr, err := mail.ParseAddress(from); err == nil {
 		if _, dom, ok := strings.Cut(addr.Address, "@"); ok && dom != "" {
@@ -341,7 +349,7 @@ func messageID(from, committee string, now time.Time, alerts []store.Alert) stri
 }
 
 func (c *Composer) directory(ctx context.Context) (*names.Directory, error) {
-	d, err := names.Load(ctx, c.Store, labels.DefaultBodies())
+	d, err := names.Load(ctx, c.Store, c.Config.Bodies, c.Config.Grouped())
 	if err != nil {
 		return nil, fmt.Errorf("names for mail: %w", err)
 	}

@@ -20,18 +20,21 @@ import (
 
 // Digest is one committee's mail: every open item of that committee, the
 // ones new since the last mail marked, and what closed since then. A
-// district digest holds only that district's communes; the provincial one
-// holds the province-wide picture.
+// district's digest holds only that district's communes, a commune's body's
+// only its commune; the provincial one holds the province-wide picture.
 type Digest struct {
 	Tag           string // subject tag users filter on, e.g. [CHUYENHOA]
 	Province      string
-	Committee     string // district code; "" = provincial committee
-	CommitteeName string // "Ban Chỉ đạo 138 Huyện Bình Sơn"
-	Date          time.Time
-	Repeat        bool // nothing new: a reminder after the repeat interval
+	Committee     rules.Committee
+	CommitteeName string // "Ban Chỉ đạo 138 Huyện Bình Sơn", "Công an Xã Bình Châu"
+	// Grouped is set when the digest speaks of district committees: a
+	// district's, or the provincial one while the province has districts.
+	Grouped bool
+	Date    time.Time
+	Repeat  bool // nothing new: a reminder after the repeat interval
 
-	Deadlines   []Item // district: its obligations needing action
-	Escalations []Item // province: obligations escalated by districts
+	Deadlines   []Item // district or commune: its obligations needing action
+	Escalations []Item // province: obligations escalated by the committees below
 	Relapses    []Item // areas complex again
 	AtRisk      []Item // early warnings: areas missing an indicator after six months
 	Projections []Item // province: yearly targets projected to be missed
@@ -55,15 +58,17 @@ type Item struct {
 	order     string
 }
 
-// Forward lists the open items of a district committee that has no mail
-// address, so the provincial committee can pass them on.
+// Forward lists the open items of a committee (a district's, a commune's
+// body) that has no mail address, so the provincial committee can pass
+// them on.
 type Forward struct {
 	Committee string
 	Items     []Item
 }
 
-// item renders one alert as a digest line.
-func item(d *names.Directory, a store.Alert) (Item, error) {
+// item renders one alert as a digest line; grouped is the digest's mode,
+// for the lines about the whole province.
+func item(d *names.Directory, a store.Alert, grouped bool) (Item, error) {
 	it := Item{New: a.Open && a.NotifiedState != a.State}
 	b, la := d.Bodies(), labels.Alert{Kind: a.Kind, Open: a.Open, State: a.State}
 	src := a.Kind.Source()
@@ -73,29 +78,33 @@ func item(d *names.Directory, a store.Alert) (Item, error) {
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode deadline: %w", a.Key, err)
 		}
-		it.Committee, it.order = d.Committee(dl.District), deadlineOrder(dl, a)
+		it.Committee, it.order = d.Committee(dl.Committee), deadlineOrder(dl, a)
 		it.Line = b.DeadlineLine(la, dl, d.UnitName(dl.Unit), it.Committee)
 	case finding.AlertRelapse:
 		r, err := finding.Decode[finding.RelapseItem](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode relapse: %w", a.Key, err)
 		}
-		u, _ := d.Unit(r.Area.Unit)
-		it.Committee, it.order = d.Committee(u.District), r.Area.Unit
-		it.Line = b.RelapseLine(la, r, d.UnitName(r.Area.Unit), u.District != "")
+		owner := r.Committee
+		if owner.IsProvince() {
+			// Stored before payloads named the committee.
+			owner = d.CommitteeOf(r.Area.Unit)
+		}
+		it.Committee, it.order = d.Committee(owner), r.Area.Unit
+		it.Line = b.RelapseLine(la, r, d.UnitName(r.Area.Unit), owner.Level == rules.LevelDistrict)
 	case finding.AlertProposal, finding.AlertProposalEscalation:
 		pd, err := finding.Decode[rules.ProposalDeadline](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode proposal obligation: %w", a.Key, err)
 		}
-		it.Committee, it.order = d.Committee(pd.District), deadlineOrder(pd.Deadline, a)
+		it.Committee, it.order = d.Committee(pd.Committee), deadlineOrder(pd.Deadline, a)
 		it.Line = b.ProposalLine(la, pd, d.UnitName(pd.Unit), it.Committee)
 	case finding.AlertAtRisk:
 		c, err := finding.Decode[finding.CycleItem](src, a.Payload)
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode area: %w", a.Key, err)
 		}
-		it.Committee, it.order = d.Committee(c.District), c.Unit+fmt.Sprint(c.Year)
+		it.Committee, it.order = d.Committee(rules.CommitteeFor(c.District, c.Unit)), c.Unit+fmt.Sprint(c.Year)
 		it.Line = b.AtRiskLine(la, c, d.UnitName(c.Unit))
 	case finding.AlertProjection:
 		p, err := finding.Decode[finding.ProjectionItem](src, a.Payload)
@@ -103,7 +112,7 @@ func item(d *names.Directory, a store.Alert) (Item, error) {
 			return it, fmt.Errorf("alert %s: decode projection: %w", a.Key, err)
 		}
 		it.order = p.Target
-		it.Line = b.ProjectionLine(la, p)
+		it.Line = b.ProjectionLine(la, p, grouped)
 	default:
 		return it, fmt.Errorf("alert %s: unknown kind %q", a.Key, a.Kind)
 	}

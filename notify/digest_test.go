@@ -60,9 +60,9 @@ func goldenFixture(t *testing.T, unitName string) (*names.Directory, []store.Ale
 	)
 	plan := rules.Obligation{Code: "plan", Name: "Kế hoạch chuyển hóa địa bàn", PerUnit: true, DueAfterDecisionDays: 30, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
 	h1 := rules.Obligation{Code: "report_h1", Name: "Báo cáo sơ kết 6 tháng", Period: rules.PeriodHalf1, DueMonth: time.June, DueDay: 20, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
-	upcoming := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 29), EscalateOn: d(2026, 12, 13), State: rules.DeadlineUpcoming}
-	escalated := rules.Deadline{Obligation: h1, District: "D03", Year: 2026, Period: "2026-H1", Due: d(2026, 6, 20), EscalateOn: d(2026, 7, 4), State: rules.DeadlineEscalated, DaysLate: 158}
-	late := rules.Deadline{Obligation: plan, District: "D03", Unit: "D03X12", Year: 2026, Period: "2026", Due: d(2026, 4, 13), EscalateOn: d(2026, 4, 27), SubmittedOn: d(2026, 11, 20), State: rules.DeadlineSubmittedLate, DaysLate: 221}
+	upcoming := rules.Deadline{Obligation: plan, Committee: rules.DistrictCommittee("D03"), Unit: "D03X04", Year: 2026, Period: "2026", Due: d(2026, 11, 29), EscalateOn: d(2026, 12, 13), State: rules.DeadlineUpcoming}
+	escalated := rules.Deadline{Obligation: h1, Committee: rules.DistrictCommittee("D03"), Year: 2026, Period: "2026-H1", Due: d(2026, 6, 20), EscalateOn: d(2026, 7, 4), State: rules.DeadlineEscalated, DaysLate: 158}
+	late := rules.Deadline{Obligation: plan, Committee: rules.DistrictCommittee("D03"), Unit: "D03X12", Year: 2026, Period: "2026", Due: d(2026, 4, 13), EscalateOn: d(2026, 4, 27), SubmittedOn: d(2026, 11, 20), State: rules.DeadlineSubmittedLate, DaysLate: 221}
 	relapse := finding.RelapseItem{
 		RelapseResult: rules.RelapseResult{
 			Area:    rules.Area{Unit: "D03X04", Year: 2024, Category: rules.Cat4, TransformedOn: d(2025, 1, 20)},

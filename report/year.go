@@ -18,7 +18,13 @@ import (
 // Year is the year-end report the provincial committee reviews, with
 // names resolved: a printable HTML page (A4) and CSV tables.
 type Year struct {
-	Province   string
+	Province string
+	// Grouped is set when the year's areas were worked on through
+	// districts (on the report's day): the tables then name districts and
+	// quote their averages; else communes' bodies and the province's
+	// average alone.
+	Grouped    bool
+	Bodies     labels.Bodies
 	Year       int
 	On         time.Time
 	Targets    [2]int // transformed %, stable %
@@ -29,7 +35,7 @@ type Year struct {
 	// which Categories counts in each.
 	Several    int
 	Proposals  []Proposal
-	Failing    int // district proposals not acceptable
+	Failing    int // proposals not acceptable
 	Duties     []Duty
 	Relapses   []Relapse
 	Years      []rules.YearCycle
@@ -58,7 +64,8 @@ type CategoryCount struct {
 	N     int
 }
 
-// Proposal is a district committee's proposal with the check of the gate.
+// Proposal is a committee's proposal with the check of the gate; By names
+// the district that proposed it (without one, the commune proposed itself).
 type Proposal struct {
 	rules.ProposalCheck
 	Name, District string
@@ -66,12 +73,13 @@ type Proposal struct {
 	OK             bool
 }
 
-// Duty is a district committee's obligation to propose.
+// Duty is a committee's obligation to propose; Committee names it (a
+// district by its name, a commune by its body's).
 type Duty struct {
 	rules.ProposalDeadline
-	District string
-	State    string
-	Late     bool
+	Committee string
+	State     string
+	Late      bool
 }
 
 // Relapse is a transformed area that became complex again at some time.
@@ -92,12 +100,13 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	if err != nil {
 		return nil, fmt.Errorf("report %d: %w", year, err)
 	}
-	dir, err := names.Load(ctx, s, labels.DefaultBodies())
+	dir, err := names.Load(ctx, s, cfg.Bodies, cfg.Grouped())
 	if err != nil {
 		return nil, err
 	}
+	b := dir.Bodies()
 	rep := &Year{
-		Province: cfg.Province.Name, Year: year, On: day, Cycle: cyc,
+		Province: cfg.Province.Name, Year: year, On: day, Cycle: cyc, Bodies: b, Grouped: cyc.Grouped,
 		Targets: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
 	}
 
@@ -134,14 +143,14 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	}
 	for _, c := range cyc.Proposals {
 		rp := Proposal{ProposalCheck: c, Name: unitOf(dir, c.Proposal.Unit).Name, District: dir.District(c.Proposal.District),
-			Note: labels.DefaultBodies().ProposalNote(c, cyc.Proposal, cfg.Selection.CapPercent), OK: c.Acceptable()}
+			Note: b.ProposalNote(c, cyc.Proposal, cfg.Selection.CapPercent), OK: c.Acceptable()}
 		if !rp.OK {
 			rep.Failing++
 		}
 		rep.Proposals = append(rep.Proposals, rp)
 	}
 	for _, d := range cyc.ProposalDeadlines {
-		rep.Duties = append(rep.Duties, Duty{ProposalDeadline: d, District: dir.District(d.District), State: labels.Deadline(d.State),
+		rep.Duties = append(rep.Duties, Duty{ProposalDeadline: d, Committee: dir.Owner(d.Committee), State: b.Deadline(d.State),
 			Late: d.State != rules.DeadlineSubmitted && d.State != rules.DeadlinePending && d.State != rules.DeadlineUpcoming})
 	}
 
@@ -205,7 +214,8 @@ func (rep *Year) Files() ([]File, error) {
 // years, relapses.
 func (rep *Year) Tables() []Table {
 	yes := labels.YesNo
-	areas := [][]string{labels.YearAreaHeadings()}
+	g := rep.Grouped
+	areas := [][]string{labels.YearAreaHeadings(g)}
 	for _, a := range rep.Areas {
 		c := a.Indicators.Counts
 		verdict := ""
@@ -216,14 +226,19 @@ func (rep *Year) Tables() []Table {
 		if a.HasWindow && a.Indicators.HasData {
 			met = yes(a.Indicators.Met)
 		}
-		areas = append(areas, []string{strconv.Itoa(a.Year), a.Unit, a.Name, a.District, labels.Categories(a.Categories), labels.Origin(a.CycleArea),
+		areas = append(areas, labels.WithDistrict(g, 3, strconv.Itoa(a.Year), a.Unit, a.Name, a.District, labels.Categories(a.Categories), labels.Origin(a.CycleArea),
 			strconv.Itoa(a.Origin), isoDate(a.DecidedOn), strconv.Itoa(c.Crimes), strconv.Itoa(c.Detected), strconv.Itoa(c.SeriousCrimes),
 			strconv.Itoa(c.SeriousDetected), strconv.Itoa(c.ReportsReceived), strconv.Itoa(c.ReportsHandled), strconv.Itoa(c.Released),
-			strconv.Itoa(c.Reoffended), met, a.Result, verdict, isoDate(a.AssessedOn)})
+			strconv.Itoa(c.Reoffended), met, a.Result, verdict, isoDate(a.AssessedOn)))
 	}
-	props := [][]string{labels.YearProposalHeadings()}
+	props := [][]string{labels.YearProposalHeadings(g)}
 	for _, p := range rep.Proposals {
 		c := p.Candidate
+		if !g {
+			props = append(props, []string{strconv.Itoa(p.Proposal.Year), p.Proposal.Unit, p.Name, isoDate(p.Proposal.ProposedOn),
+				strconv.Itoa(c.Counts.SocialOrder), fmt.Sprintf("%.2f", c.ProvinceAvg), yes(c.AboveProvince), yes(p.OK), yes(p.Selected), p.Note})
+			continue
+		}
 		props = append(props, []string{strconv.Itoa(p.Proposal.Year), p.District, p.Proposal.Unit, p.Name, isoDate(p.Proposal.ProposedOn),
 			strconv.Itoa(c.Counts.SocialOrder), fmt.Sprintf("%.2f", c.ProvinceAvg), fmt.Sprintf("%.2f", c.DistrictAvg),
 			yes(c.AboveProvince), yes(c.AboveDistrict), yes(p.OK), yes(p.Selected), p.Note})
@@ -241,9 +256,9 @@ func (rep *Year) Tables() []Table {
 		years = append(years, []string{strconv.Itoa(y.Year), strconv.Itoa(s.Areas), strconv.Itoa(s.Assessed), strconv.Itoa(s.Transformed), rate, m1,
 			strconv.Itoa(y.Carried.Areas), strconv.Itoa(y.Carried.Transformed), strconv.Itoa(s.Relapsed), stable, m2})
 	}
-	rel := [][]string{labels.YearRelapseHeadings()}
+	rel := [][]string{labels.YearRelapseHeadings(g)}
 	for _, r := range rep.Relapses {
-		rel = append(rel, []string{r.Unit, r.Name, r.District, strconv.Itoa(r.Year), labels.Categories(r.Categories), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)})
+		rel = append(rel, labels.WithDistrict(g, 2, r.Unit, r.Name, r.District, strconv.Itoa(r.Year), labels.Categories(r.Categories), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)))
 	}
 	return []Table{{"dia-ban", areas}, {"de-xuat", props}, {"chi-tieu", years}, {"phuc-tap-tro-lai", rel}}
 }

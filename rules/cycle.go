@@ -364,7 +364,7 @@ func DueOnOrAfter(from time.Time, m time.Month, d int) time.Time {
 	return due
 }
 
-// ProposalDeadline is one district committee's proposal obligation for a
+// ProposalDeadline is one committee's proposal obligation for a
 // selection year: at least Required proposals by the due day.
 type ProposalDeadline struct {
 	Deadline
@@ -372,47 +372,64 @@ type ProposalDeadline struct {
 	Required int
 }
 
+// ProposalsRequired says how many proposals a committee owes a year: each
+// district committee PerDistrict, each commune-level body of a unit
+// without a district PerUnit. A commune's body proposes its own area, so
+// PerUnit is 0 (no obligation: the province's own candidates stand) or 1;
+// 0 turns a level's obligation off.
+type ProposalsRequired struct {
+	PerDistrict, PerUnit int
+}
+
 // ProposalDeadlines states, on day today, the proposal obligation o of
-// each district committee for selection year: it is met on the day the
-// committee's required-th proposal was made (proposals dated after today
-// are not known yet), and moves through the states of DeadlineStatus.
-// required < 1 means there is no such obligation. Sorted by district.
-func ProposalDeadlines(o Obligation, year int, due, today time.Time, required int, districts []string, proposals []DistrictProposal) []ProposalDeadline {
-	if required < 1 {
+// each committee responsible for units (CommitteeOf) for selection year:
+// it is met on the day the committee's required-th proposal was made
+// (proposals dated after today are not known yet), and moves through the
+// states of DeadlineStatus. A proposal is the district's when it names
+// one, else the commune's own (CommitteeFor). A level whose requirement is
+// below 1 owes nothing. Sorted by committee.
+func ProposalDeadlines(o Obligation, year int, due, today time.Time, req ProposalsRequired, grouped bool, units []Unit, proposals []DistrictProposal) []ProposalDeadline {
+	required := map[Committee]int{}
+	for _, u := range units {
+		c := CommitteeOf(grouped, u)
+		n := req.PerUnit
+		if c.Level == LevelDistrict {
+			n = req.PerDistrict
+		}
+		if n >= 1 {
+			required[c] = n
+		}
+	}
+	if len(required) == 0 {
 		return nil
 	}
-	byDistrict := map[string][]time.Time{}
+	byCommittee := map[Committee][]time.Time{}
 	for _, p := range proposals {
 		if p.Year != year || p.ProposedOn.IsZero() || p.ProposedOn.After(today) {
 			continue
 		}
-		byDistrict[p.District] = append(byDistrict[p.District], p.ProposedOn)
+		c := CommitteeFor(p.District, p.Unit)
+		byCommittee[c] = append(byCommittee[c], p.ProposedOn)
 	}
-	ds := append([]string(nil), districts...)
-	sort.Strings(ds)
-	var out []ProposalDeadline
-	for i, dist := range ds {
-		if i > 0 && dist == ds[i-1] {
-			continue
-		}
-		days := byDistrict[dist]
+	cs := make([]Committee, 0, len(required))
+	for c := range required {
+		cs = append(cs, c)
+	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].String() < cs[j].String() })
+	out := make([]ProposalDeadline, 0, len(cs))
+	for _, c := range cs {
+		days := byCommittee[c]
+		n := required[c]
 		sort.Slice(days, func(a, b int) bool { return days[a].Before(days[b]) })
 		d := Deadline{
-			Obligation: o, District: dist, Year: year, Period: fmt.Sprintf("%04d", year), Due: due,
+			Obligation: o, Committee: c, Year: year, Period: fmt.Sprintf("%04d", year), Due: due,
 			EscalateOn: due.AddDate(0, 0, o.GraceDays+o.EscalateDays+1),
 		}
-		if len(days) >= required {
-			d.SubmittedOn = days[required-1]
+		if len(days) >= n {
+			d.SubmittedOn = days[n-1]
 		}
-		d.State = DeadlineStatus(o, due, d.SubmittedOn, today)
-		switch d.State {
-		case DeadlineSubmittedLate:
-			d.DaysLate = daysBetween(due, d.SubmittedOn)
-		case DeadlineSubmitted:
-		default:
-			d.DaysLate = max(0, daysBetween(due, today))
-		}
-		out = append(out, ProposalDeadline{Deadline: d, Proposed: len(days), Required: required})
+		d.State, d.DaysLate = standing(o, due, d.SubmittedOn, today)
+		out = append(out, ProposalDeadline{Deadline: d, Proposed: len(days), Required: n})
 	}
 	return out
 }

@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -262,11 +264,16 @@ func TestProposalDeadlines(t *testing.T) {
 		{Year: 2027, District: "D3", Unit: "d", ProposedOn: day(2027, 3, 1)}, // after the day: unknown
 		{Year: 2026, District: "D3", Unit: "e", ProposedOn: day(2026, 1, 5)}, // another year
 	}
-	districts := []string{"D3", "D1", "D2", "D4"}
+	// The districts of the units on the day: D4 has a commune and no
+	// proposal, D3's only proposal is not known yet.
+	units := []Unit{{Code: "d", District: "D3"}, {Code: "a", District: "D1"}, {Code: "b", District: "D1"}, {Code: "c", District: "D2"}, {Code: "f", District: "D4"}}
 	states := func(today time.Time, required int) map[string]ProposalDeadline {
 		out := map[string]ProposalDeadline{}
-		for _, d := range ProposalDeadlines(o, 2027, due, today, required, districts, ps) {
-			out[d.District] = d
+		for _, d := range ProposalDeadlines(o, 2027, due, today, ProposalsRequired{PerDistrict: required, PerUnit: 1}, true, units, ps) {
+			if d.Committee.Level != LevelDistrict {
+				t.Errorf("committee %v of a grouped province", d.Committee)
+			}
+			out[d.Committee.Code] = d
 		}
 		return out
 	}
@@ -305,7 +312,36 @@ func TestProposalDeadlines(t *testing.T) {
 		t.Errorf("D4 on 24/01: %s", s)
 	}
 	// No obligation when none is required.
-	if ds := ProposalDeadlines(o, 2027, due, day(2027, 2, 20), 0, districts, ps); ds != nil {
+	if ds := ProposalDeadlines(o, 2027, due, day(2027, 2, 20), ProposalsRequired{PerUnit: 1}, true, units, ps); ds != nil {
 		t.Errorf("required 0: %+v", ds)
+	}
+}
+
+// Without districts a commune's body proposes its own area: with PerUnit 1
+// each commune owes one proposal, and a proposal with no district is the
+// commune's own. With PerUnit 0 (the default) nobody owes one.
+func TestProposalDeadlinesCommunes(t *testing.T) {
+	o := Obligation{Code: "proposal", Name: "Đề xuất địa bàn", Period: PeriodYear, DueMonth: time.January, DueDay: 31, ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
+	due := day(2027, 1, 31)
+	// X2 keeps its old district code in the data, but the province is
+	// not grouped (no district in force): it is a commune like the others.
+	units := []Unit{{Code: "X1"}, {Code: "X2", District: "D1"}, {Code: "X3"}}
+	ps := []DistrictProposal{
+		{Year: 2027, Unit: "X1", ProposedOn: day(2027, 1, 10)},
+		{Year: 2027, Unit: "X3", ProposedOn: day(2027, 2, 4)},                 // 4 days late
+		{Year: 2027, District: "D1", Unit: "X2", ProposedOn: day(2027, 1, 5)}, // the old district's, not X2's own
+	}
+	got := ProposalDeadlines(o, 2027, due, day(2027, 2, 20), ProposalsRequired{PerDistrict: 1, PerUnit: 1}, false, units, ps)
+	var lines []string
+	for _, d := range got {
+		lines = append(lines, fmt.Sprintf("%s %s late %d %d/%d", d.Committee, d.State, d.DaysLate, d.Proposed, d.Required))
+	}
+	// 31/01 → 20/02 is 20 days; escalated from 31/01 + 3 + 10 + 1 = 14/02.
+	want := "xa:X1 submitted late 0 1/1; xa:X2 escalated late 20 0/1; xa:X3 submitted_late late 4 1/1"
+	if strings.Join(lines, "; ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(lines, "; "), want)
+	}
+	if ds := ProposalDeadlines(o, 2027, due, day(2027, 2, 20), ProposalsRequired{PerDistrict: 1}, false, units, ps); ds != nil {
+		t.Errorf("communes owe no proposal by default: %+v", ds)
 	}
 }

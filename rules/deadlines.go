@@ -65,9 +65,13 @@ const (
 
 // Deadline is one obligation instance and its state on a day.
 type Deadline struct {
-	Obligation  Obligation
-	District    string // committee owing it: the unit's district; "" when ungrouped (provincial)
-	Unit        string // PerUnit only
+	Obligation Obligation
+	// Committee owes it: the district of the unit (or units) it is about,
+	// or without a district the commune-level body of that unit; the
+	// province for a unit it does not know. Stored under its old name, so
+	// the payloads of district committees read as before.
+	Committee   Committee `json:"District"`
+	Unit        string    // PerUnit only
 	Year        int
 	Period      string
 	Due         time.Time
@@ -104,6 +108,20 @@ func DeadlineStatus(o Obligation, due, submittedOn, today time.Time) DeadlineSta
 	return DeadlineEscalated
 }
 
+// standing is the state on today of an obligation due on due and
+// submitted on submittedOn (zero when missing), with its days late:
+// max(0, today-due) while missing, submitted-due when late, else 0.
+func standing(o Obligation, due, submittedOn, today time.Time) (DeadlineState, int) {
+	st := DeadlineStatus(o, due, submittedOn, today)
+	switch st {
+	case DeadlineSubmittedLate:
+		return st, daysBetween(due, submittedOn)
+	case DeadlineSubmitted:
+		return st, 0
+	}
+	return st, max(0, daysBetween(due, today))
+}
+
 // daysBetween counts calendar days from a to b (negative when b is
 // earlier); rounding absorbs any stray time of day.
 func daysBetween(a, b time.Time) int {
@@ -111,30 +129,36 @@ func daysBetween(a, b time.Time) int {
 }
 
 // Deadlines lists the obligation instances of selection year year on day
-// today. PerUnit obligations have one instance per selection of year;
-// the others one per district with at least one selection that year, or
-// one provincial ("") instance when !grouped. A selection of a unit not
-// among units is owed by the province (""), so it is not lost. A
-// selection without a decision date has no due date for PerUnit
-// obligations and yields none of them.
+// today. PerUnit obligations have one instance per selection of year; the
+// others one per committee with at least one selection that year. A
+// selection is owed by the committee of its unit (CommitteeOf): the unit's
+// district when grouped and the unit has one, else the unit's own
+// commune-level body, so that without districts each selected commune
+// owes its plan and its reports. A selection of a unit not among units is
+// owed by the province, so it is not lost. A selection without a decision
+// date has no due date for PerUnit obligations and yields none of them.
 //
 // A submission matches on obligation code, period and (PerUnit) unit, and
-// on district when grouped; the earliest dated on or before today counts.
-// Sorted by district, then obligation order as given, then unit.
+// on the committee: a district's instance takes its district's
+// submissions, a commune's the submissions naming the commune (whatever
+// their district), the province's any. The earliest dated on or before
+// today counts. Sorted by committee, then obligation order as given, then
+// unit.
 func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation, sel []Selection, units []Unit, subs []Submission) []Deadline {
-	district := make(map[string]string, len(units))
+	byCode := make(map[string]Unit, len(units))
 	for _, u := range units {
-		district[u.Code] = u.District
+		byCode[u.Code] = u
 	}
-	committee := func(unit string) string {
-		if !grouped {
-			return ""
+	committee := func(unit string) Committee {
+		u, ok := byCode[unit]
+		if !ok {
+			return ProvinceCommittee()
 		}
-		return district[unit]
+		return CommitteeOf(grouped, u)
 	}
 	var yearSel []Selection
 	seen := map[string]bool{}
-	committees := map[string]bool{}
+	committees := map[Committee]bool{}
 	for _, s := range sel {
 		if s.Year != year || seen[s.Unit] {
 			continue
@@ -143,33 +167,37 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 		yearSel = append(yearSel, s)
 		committees[committee(s.Unit)] = true
 	}
-	var ds []string
-	for d := range committees {
-		ds = append(ds, d)
+	var cs []Committee
+	for c := range committees {
+		cs = append(cs, c)
 	}
-	sort.Strings(ds)
+	sort.Slice(cs, func(i, j int) bool { return cs[i].String() < cs[j].String() })
 
-	// Submissions by obligation, period and (grouped) district: a
-	// country-wide list holds years of reports, and scanning all of it
+	// Submissions by obligation and period, then by district and by unit:
+	// a country-wide list holds years of reports, and scanning all of it
 	// for every instance would make this quadratic.
-	type subKey struct{ obligation, period, district string }
-	key := func(obligation, period, district string) subKey {
-		if !grouped {
-			district = ""
-		}
-		return subKey{obligation, period, district}
-	}
-	byKey := map[subKey][]Submission{}
+	type subKey struct{ obligation, period, by string }
+	byDistrict, byUnit, byPeriod := map[subKey][]Submission{}, map[subKey][]Submission{}, map[subKey][]Submission{}
 	for _, s := range subs {
 		if s.SubmittedOn.IsZero() || s.SubmittedOn.After(today) {
 			continue
 		}
-		k := key(s.Obligation, s.Period, s.District)
-		byKey[k] = append(byKey[k], s)
+		byPeriod[subKey{s.Obligation, s.Period, ""}] = append(byPeriod[subKey{s.Obligation, s.Period, ""}], s)
+		byDistrict[subKey{s.Obligation, s.Period, s.District}] = append(byDistrict[subKey{s.Obligation, s.Period, s.District}], s)
+		byUnit[subKey{s.Obligation, s.Period, s.Unit}] = append(byUnit[subKey{s.Obligation, s.Period, s.Unit}], s)
 	}
-	submitted := func(o Obligation, dist, period, unit string) time.Time {
+	submitted := func(o Obligation, c Committee, period, unit string) time.Time {
+		var candidates []Submission
+		switch c.Level {
+		case LevelDistrict:
+			candidates = byDistrict[subKey{o.Code, period, c.Code}]
+		case LevelCommune:
+			candidates = byUnit[subKey{o.Code, period, c.Code}]
+		default:
+			candidates = byPeriod[subKey{o.Code, period, ""}]
+		}
 		var first time.Time
-		for _, s := range byKey[key(o.Code, period, dist)] {
+		for _, s := range candidates {
 			if o.PerUnit && s.Unit != unit {
 				continue
 			}
@@ -179,25 +207,18 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 		}
 		return first
 	}
-	build := func(o Obligation, dist, unit string, due time.Time) Deadline {
+	build := func(o Obligation, c Committee, unit string, due time.Time) Deadline {
 		d := Deadline{
 			Obligation: o,
-			District:   dist,
+			Committee:  c,
 			Unit:       unit,
 			Year:       year,
 			Period:     o.PeriodKey(year),
 			Due:        due,
 			EscalateOn: due.AddDate(0, 0, o.GraceDays+o.EscalateDays+1),
 		}
-		d.SubmittedOn = submitted(o, dist, d.Period, unit)
-		d.State = DeadlineStatus(o, due, d.SubmittedOn, today)
-		switch d.State {
-		case DeadlineSubmittedLate:
-			d.DaysLate = daysBetween(due, d.SubmittedOn)
-		case DeadlineSubmitted:
-		default:
-			d.DaysLate = max(0, daysBetween(due, today))
-		}
+		d.SubmittedOn = submitted(o, c, d.Period, unit)
+		d.State, d.DaysLate = standing(o, due, d.SubmittedOn, today)
 		return d
 	}
 
@@ -218,14 +239,14 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 			continue
 		}
 		due := time.Date(year, o.DueMonth, o.DueDay, 0, 0, 0, 0, time.UTC)
-		for _, dist := range ds {
-			all = append(all, keyed{build(o, dist, "", due), i})
+		for _, c := range cs {
+			all = append(all, keyed{build(o, c, "", due), i})
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool {
 		a, b := all[i], all[j]
-		if a.d.District != b.d.District {
-			return a.d.District < b.d.District
+		if ca, cb := a.d.Committee.String(), b.d.Committee.String(); ca != cb {
+			return ca < cb
 		}
 		if a.obl != b.obl {
 			return a.obl < b.obl

@@ -88,7 +88,7 @@ func describe(d Deadline) string {
 	if !d.SubmittedOn.IsZero() {
 		sub = d.SubmittedOn.Format(time.DateOnly)
 	}
-	return fmt.Sprintf("%s/%s/%s/%s due %s esc %s %s late %d sub %s", d.District, d.Obligation.Code, d.Period, d.Unit,
+	return fmt.Sprintf("%s/%s/%s/%s due %s esc %s %s late %d sub %s", d.Committee, d.Obligation.Code, d.Period, d.Unit,
 		d.Due.Format(time.DateOnly), d.EscalateOn.Format(time.DateOnly), d.State, d.DaysLate, sub)
 }
 
@@ -151,16 +151,23 @@ func TestDeadlines(t *testing.T) {
 			},
 		},
 		{
-			// One provincial committee: district is ignored, so the D3
+			// No district in force: each selected commune's own body owes
+			// its plan and its reports, and a report counts when it names
+			// the commune, whatever district it was filed under: the D3
 			// filing for u1 (01/04, before its due day 09/04) is the
-			// earliest and counts.
+			// earliest and counts. D1's six-month report names no commune
+			// and counts for none; u4 was selected in 2025 only.
 			name: "ungrouped mid April", today: day(2026, 4, 15), grouped: false,
 			want: []string{
-				"/ke_hoach/2026/u1 due 2026-04-09 esc 2026-04-25 submitted late 0 sub 2026-04-01",
-				"/ke_hoach/2026/u2 due 2026-04-19 esc 2026-05-05 upcoming late 0 sub -",
-				"/ke_hoach/2026/u3 due 2026-05-01 esc 2026-05-17 pending late 0 sub -",
-				"/so_ket/2026-H1/ due 2026-06-20 esc 2026-07-06 submitted late 0 sub 2026-04-14",
-				"/tong_ket/2026/ due 2026-12-20 esc 2027-01-05 pending late 0 sub -",
+				"xa:u1/ke_hoach/2026/u1 due 2026-04-09 esc 2026-04-25 submitted late 0 sub 2026-04-01",
+				"xa:u1/so_ket/2026-H1/ due 2026-06-20 esc 2026-07-06 pending late 0 sub -",
+				"xa:u1/tong_ket/2026/ due 2026-12-20 esc 2027-01-05 pending late 0 sub -",
+				"xa:u2/ke_hoach/2026/u2 due 2026-04-19 esc 2026-05-05 upcoming late 0 sub -",
+				"xa:u2/so_ket/2026-H1/ due 2026-06-20 esc 2026-07-06 pending late 0 sub -",
+				"xa:u2/tong_ket/2026/ due 2026-12-20 esc 2027-01-05 pending late 0 sub -",
+				"xa:u3/ke_hoach/2026/u3 due 2026-05-01 esc 2026-05-17 pending late 0 sub -",
+				"xa:u3/so_ket/2026-H1/ due 2026-06-20 esc 2026-07-06 pending late 0 sub -",
+				"xa:u3/tong_ket/2026/ due 2026-12-20 esc 2027-01-05 pending late 0 sub -",
 			},
 		},
 	} {
@@ -192,7 +199,7 @@ func TestDeadlinesEdgeCases(t *testing.T) {
 	ds := Deadlines(2026, day(2026, 4, 15), true, []Obligation{oblYear, h2, oblPlan}, sel, units, subs)
 	var got []string
 	for _, d := range ds {
-		got = append(got, d.District+"/"+d.Obligation.Code+"/"+d.Period+"/"+d.Unit)
+		got = append(got, d.Committee.String()+"/"+d.Obligation.Code+"/"+d.Period+"/"+d.Unit)
 	}
 	want := "D1/tong_ket/2026/ D1/h2/2026-H2/ D1/ke_hoach/2026/u1 D1/ke_hoach/2026/u2 D2/tong_ket/2026/ D2/h2/2026-H2/ D2/ke_hoach/2026/u3"
 	if strings.Join(got, " ") != want {
@@ -205,9 +212,84 @@ func TestDeadlinesEdgeCases(t *testing.T) {
 	ds = Deadlines(2026, day(2026, 4, 15), true, []Obligation{oblPlan, oblYear}, sel2, units, nil)
 	got = got[:0]
 	for _, d := range ds {
-		got = append(got, d.District+"/"+d.Obligation.Code+"/"+d.Unit)
+		got = append(got, d.Committee.String()+"/"+d.Obligation.Code+"/"+d.Unit)
 	}
 	if want := "/ke_hoach/gone /tong_ket/ D1/tong_ket/"; strings.Join(got, " ") != want {
 		t.Errorf("got %v, want %s", got, want)
+	}
+}
+
+// A province part grouped, part not (a commune whose district is no longer
+// in force): the district owes for its communes, the commune's own body for
+// itself, and a commune's reports are those filed naming it.
+func TestDeadlinesCommuneLevel(t *testing.T) {
+	units := []Unit{{Code: "u1", District: "D1"}, {Code: "X1"}, {Code: "X2"}}
+	sel := []Selection{
+		{Year: 2026, Unit: "X1", Category: Cat1, DecidedOn: day(2026, 3, 10)},
+		{Year: 2026, Unit: "u1", Category: Cat1, DecidedOn: day(2026, 3, 10)},
+		{Year: 2026, Unit: "X2", Category: Cat4, DecidedOn: day(2026, 3, 20)},
+	}
+	subs := []Submission{
+		// X1's plan and six-month report, filed with no district.
+		{Obligation: "ke_hoach", Period: "2026", Unit: "X1", SubmittedOn: day(2026, 4, 2)},
+		{Obligation: "so_ket", Period: "2026-H1", Unit: "X1", SubmittedOn: day(2026, 6, 22)},
+		// X2's six-month report for the wrong period.
+		{Obligation: "so_ket", Period: "2025-H1", Unit: "X2", SubmittedOn: day(2026, 6, 15)},
+		// A district's six-month report names no commune: D1's, not X2's.
+		{District: "D1", Obligation: "so_ket", Period: "2026-H1", SubmittedOn: day(2026, 6, 19)},
+	}
+	// On 30/06/2026. Plans: X1 due 09/04, sent 02/04; u1 due 09/04,
+	// missing: 09/04 → 30/06 = 21 + 31 + 30 = 82 days, escalated from
+	// 09/04 + 16 = 25/04; X2 due 19/04, missing, 72 days, escalated from
+	// 05/05. Six-month report due 20/06: X1 sent 22/06 (2 days late), D1
+	// 19/06, X2 missing 10 days, past the grace to 25/06: overdue.
+	ds := Deadlines(2026, day(2026, 6, 30), true, []Obligation{oblPlan, oblHalf}, sel, units, subs)
+	var got []string
+	for _, d := range ds {
+		got = append(got, describe(d))
+	}
+	want := []string{
+		"D1/ke_hoach/2026/u1 due 2026-04-09 esc 2026-04-25 escalated late 82 sub -",
+		"D1/so_ket/2026-H1/ due 2026-06-20 esc 2026-07-06 submitted late 0 sub 2026-06-19",
+		"xa:X1/ke_hoach/2026/X1 due 2026-04-09 esc 2026-04-25 submitted late 0 sub 2026-04-02",
+		"xa:X1/so_ket/2026-H1/ due 2026-06-20 esc 2026-07-06 submitted_late late 2 sub 2026-06-22",
+		"xa:X2/ke_hoach/2026/X2 due 2026-04-19 esc 2026-05-05 escalated late 72 sub -",
+		"xa:X2/so_ket/2026-H1/ due 2026-06-20 esc 2026-07-06 overdue late 10 sub -",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestCommitteeStringForm(t *testing.T) {
+	for _, tc := range []struct {
+		c    Committee
+		s    string
+		slug string
+	}{
+		{ProvinceCommittee(), "", "tinh"},
+		{DistrictCommittee("D01"), "D01", "d01"},
+		{CommuneCommittee("X01"), "xa:X01", "xa-x01"},
+		{DistrictCommittee(""), "", "tinh"},
+		{CommuneCommittee(""), "", "tinh"},
+	} {
+		if got := tc.c.String(); got != tc.s {
+			t.Errorf("%+v: string %q, want %q", tc.c, got, tc.s)
+		}
+		if got := ParseCommittee(tc.s); got != tc.c {
+			t.Errorf("parse %q: %+v, want %+v", tc.s, got, tc.c)
+		}
+		if got := tc.c.Slug(); got != tc.slug {
+			t.Errorf("%+v: slug %q, want %q", tc.c, got, tc.slug)
+		}
+	}
+	if c := CommitteeOf(false, Unit{Code: "X1", District: "D1"}); c != CommuneCommittee("X1") {
+		t.Errorf("ungrouped unit with a district code: %v", c)
+	}
+	if c := CommitteeOf(true, Unit{Code: "X1"}); c != CommuneCommittee("X1") {
+		t.Errorf("unit without a district: %v", c)
+	}
+	if c := CommitteeFor("", ""); !c.IsProvince() {
+		t.Errorf("a row naming nobody: %v", c)
 	}
 }

@@ -103,8 +103,8 @@ type boardCell struct {
 }
 
 type boardRow struct {
-	District string
-	Cells    []boardCell
+	Committee string // a district by its name, a commune by its body's name
+	Cells     []boardCell
 }
 
 type alertRow struct {
@@ -124,26 +124,33 @@ type relapseRow struct {
 	Count                int
 	ProvinceAvg          float64
 	DistrictAvg          float64
+	HasDistrict          bool // checked against its district's average too
 }
 
 type overviewData struct {
-	Province     string
-	Today        time.Time
-	Year         int
-	Reference    period.Range
-	Cap, Total   int
-	Candidates   []candidateRow
-	Below        int
-	Areas        []areaRow
-	Targets      []rules.Progress
-	TargetChart  template.HTML
-	TargetPct    [2]int
-	Obligations  []string
-	Board        []boardRow
-	Relapses     []relapseRow
-	Alerts       []alertRow
-	LastRuns     []store.JobRun
-	UpdatedNever bool
+	Province string
+	// Grouped is set while the province works through districts: the
+	// tables then name each area's district and the board its committee.
+	// The candidates' and relapses' own flags say whether any row quotes
+	// a district average.
+	Grouped, CandidatesGrouped, RelapsesGrouped bool
+	Bodies                                      labels.Bodies
+	Today                                       time.Time
+	Year                                        int
+	Reference                                   period.Range
+	Cap, Total                                  int
+	Candidates                                  []candidateRow
+	Below                                       int
+	Areas                                       []areaRow
+	Targets                                     []rules.Progress
+	TargetChart                                 template.HTML
+	TargetPct                                   [2]int
+	Obligations                                 []string
+	Board                                       []boardRow
+	Relapses                                    []relapseRow
+	Alerts                                      []alertRow
+	LastRuns                                    []store.JobRun
+	UpdatedNever                                bool
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -165,7 +172,9 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		Province:  cfg.Province.Name,
 		Today:     period.Day(s.now(), cfg.Location()),
 		TargetPct: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
+		Bodies:    dir.Bodies(),
 	}
+	d.Grouped = dir.Grouped(d.Today)
 	// Candidates: the latest proposal.
 	_, fs, err := s.Store.LatestFindings(ctx, finding.JobCandidates)
 	if err != nil {
@@ -187,6 +196,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		}
 		c.Reason = dir.Bodies().Reason(c.Candidate, c.TotalUnits, cfg.Selection.CapPercent, c.Cap)
 		c.District = dir.District(c.Unit.District)
+		d.CandidatesGrouped = d.CandidatesGrouped || c.HasDistrict
 		d.Candidates = append(d.Candidates, c)
 	}
 	sort.SliceStable(d.Candidates, func(i, j int) bool { return candidateOrder(d.Candidates[i]) < candidateOrder(d.Candidates[j]) })
@@ -217,12 +227,13 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		if dl.Unit != "" {
 			plans[dl.Unit] = f.State.Deadline()
 		}
-		row := board[dl.District]
+		com := dl.Committee.String()
+		row := board[com]
 		if row == nil {
 			row = map[string]boardCell{}
-			board[dl.District] = row
+			board[com] = row
 		}
-		// A district's cell shows its worst instance of the obligation.
+		// A committee's cell shows its worst instance of the obligation.
 		sev := severity[f.State.Deadline()]
 		if cur, ok := row[dl.Obligation.Name]; !ok || sev > cur.severity {
 			row[dl.Obligation.Name] = boardCell{State: string(f.State), Label: dir.Bodies().Deadline(dl.State),
@@ -230,7 +241,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		}
 	}
 	for _, code := range sortedKeys(board) {
-		row := boardRow{District: dir.District(code)}
+		row := boardRow{Committee: dir.Owner(rules.ParseCommittee(code))}
 		for _, o := range d.Obligations {
 			c, ok := board[code][o]
 			if !ok {
@@ -297,9 +308,15 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 				return nil, fmt.Errorf("decode relapse %s: %w", f.Key, err)
 			}
 			u, _ := dir.Unit(it.Area.Unit)
+			owner := it.Committee
+			if owner.IsProvince() {
+				owner = dir.CommitteeOf(it.Area.Unit) // stored before payloads named it
+			}
+			grouped := owner.Level == rules.LevelDistrict
+			d.RelapsesGrouped = d.RelapsesGrouped || grouped
 			d.Relapses = append(d.Relapses, relapseRow{Unit: it.Area.Unit, Name: u.Name, District: dir.District(u.District),
 				Year: it.Area.Year, Categories: it.Area.Categories, Again: it.ComplexAgain(), Relapsed: it.Relapsed, Since: it.Since,
-				Count: it.Counts.SocialOrder, ProvinceAvg: it.ProvinceAvg, DistrictAvg: it.DistrictAvg})
+				Count: it.Counts.SocialOrder, ProvinceAvg: it.ProvinceAvg, DistrictAvg: it.DistrictAvg, HasDistrict: grouped})
 		}
 	}
 	sort.SliceStable(d.Relapses, func(i, j int) bool { return d.Relapses[i].Relapsed && !d.Relapses[j].Relapsed })
@@ -311,10 +328,7 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		return nil, err
 	}
 	for _, a := range open {
-		com := dir.Bodies().Province
-		if a.Committee != "" {
-			com = dir.District(a.Committee)
-		}
+		com := dir.Owner(rules.ParseCommittee(a.Committee))
 		d.Alerts = append(d.Alerts, alertRow{Committee: com, Kind: a.Kind, Key: a.Key, State: a.State, OpenedAt: a.OpenedAt, NotifiedAt: a.NotifiedAt})
 	}
 	if d.LastRuns, err = s.Store.Runs(ctx, "", 8); err != nil {
@@ -336,9 +350,14 @@ func candidateOrder(c candidateRow) string {
 }
 
 type communeData struct {
-	Province    string
-	Unit        rules.Unit
+	Province string
+	Unit     rules.Unit
+	// Committee names the body responsible for the commune; District its
+	// district, when it has one (HasDistrict: then its average is shown).
+	Committee   string
 	District    string
+	HasDistrict bool
+	LevelAvg    string
 	Chart       template.HTML
 	Months      []monthRow
 	Selections  []rules.Selection
@@ -376,7 +395,13 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	d := &communeData{Province: cfg.Province.Name, Unit: u, District: dir.District(u.District)}
+	owner := dir.CommitteeOf(code)
+	d := &communeData{Province: cfg.Province.Name, Unit: u, Committee: dir.Committee(owner), District: dir.District(u.District),
+		HasDistrict: owner.Level == rules.LevelDistrict, LevelAvg: dir.Bodies().LevelAvg()}
+	legend := ""
+	if d.HasDistrict {
+		legend = d.LevelAvg
+	}
 	var pts []chart.Point
 	for i := 11; i >= 0; i-- {
 		r := cal.Month(y, m-time.Month(i))
@@ -391,7 +416,7 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 		d.Months = append(d.Months, row)
 		pts = append(pts, chart.Point{Label: label, Count: row.Counts.SocialOrder, ProvinceAvg: row.ProvinceAvg, DistrictAvg: row.DistrictAvg})
 	}
-	d.Chart = chart.Series(pts, cfg.Grouped() && u.District != "")
+	d.Chart = chart.Series(pts, legend)
 	sel, err := s.Store.Selections(ctx)
 	if err != nil {
 		s.fail(w, err)
@@ -416,7 +441,7 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) directory(ctx context.Context) (*names.Directory, error) {
-	return names.Load(ctx, s.Store, labels.DefaultBodies())
+	return names.Load(ctx, s.Store, s.Config.Bodies, s.Config.Grouped())
 }
 
 func sortedKeys[V any](m map[string]V) []string {

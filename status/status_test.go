@@ -133,3 +133,48 @@ func TestStatusTwoCategories(t *testing.T) {
 		}
 	})
 }
+
+// With grouping: none the pages follow the mode: the board lists the
+// communes' bodies, and no heading or column names a district level or a
+// district average (the province's data still holds its old districts).
+func TestStatusPagesWithoutDistricts(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		today := period.Date(2026, 11, 25)
+		ds := synth.Province(67, synth.Options{Districts: 3, Units: 30, FromYear: 2023, ToYear: 2026, Today: today})
+		if err := s.Load(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		cfg := config.Default()
+		cfg.Grouping = config.GroupingNone
+		now := func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC) }
+		r := &jobs.Runner{Store: s, Config: cfg, Now: now}
+		for _, j := range finding.RecomputeJobs() {
+			if _, err := r.Run(ctx, j, today); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := (&status.Server{Store: s, Config: cfg, Now: now}).Handler()
+		code, body := get(t, h, "/")
+		if code != 200 {
+			t.Fatalf("GET / = %d: %s", code, body)
+		}
+		for _, want := range []string{`id="bang-han"`, "<th>Đơn vị</th>", "<td>Công an "} {
+			if !strings.Contains(body, want) {
+				t.Errorf("overview lacks %q", want)
+			}
+		}
+		for _, u := range ds.Units[:3] {
+			code, b := get(t, h, "/xa/"+u.Code)
+			if code != 200 || !strings.Contains(b, "Công an "+u.Name) {
+				t.Errorf("GET /xa/%s = %d, want its body named", u.Code, code)
+			}
+			body += b
+		}
+		for _, leak := range []string{"huyện", "Huyện", "Ban Chỉ đạo 138 cấp"} {
+			if strings.Contains(body, leak) {
+				t.Errorf("pages without districts name %q", leak)
+			}
+		}
+	})
+}

@@ -170,8 +170,8 @@ func (d *Dataset) Validate() error {
 	}
 	for i, r := range d.Submissions {
 		switch {
-		case r.District == "":
-			p.add("Submissions[%d]: empty district", i)
+		case r.District == "" && r.Unit == "":
+			p.add("Submissions[%d]: neither district nor unit: whose report is it?", i)
 		case r.Obligation == "":
 			p.add("Submissions[%d] (%s): empty obligation", i, r.District)
 		case r.Period == "":

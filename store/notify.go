@@ -16,7 +16,7 @@ import (
 // overdue report, an area that relapsed. Its key is stable across runs so
 // the notifier can tell an old alert from a new one.
 type Alert struct {
-	Committee string            `db:"committee"` // district code; "" = provincial committee
+	Committee string            `db:"committee"` // rules.Committee's string form: district code, xa:<unit>, "" = provincial committee
 	Key       string            `db:"key"`
 	Kind      finding.AlertKind `db:"kind"`
 	State     finding.State     `db:"state"` // the finding's state (overdue, escalated, relapsed…) or finding.Resolved

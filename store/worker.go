@@ -38,10 +38,14 @@ type JobRun struct {
 // Finding is one result of a job for a period (a proposal, an overdue
 // report, a relapse...), keyed by kind and key within the period.
 type Finding struct {
-	Job      finding.Job     `db:"job"`
-	Period   string          `db:"period"`
-	Kind     finding.Kind    `db:"kind"`
-	Key      string          `db:"key"`
+	Job    finding.Job  `db:"job"`
+	Period string       `db:"period"`
+	Kind   finding.Kind `db:"kind"`
+	Key    string       `db:"key"`
+	// District is the committee the finding concerns, in rules.Committee's
+	// string form: a district's code, xa:<unit> for a commune's body
+	// (deadline, relapse and cycle findings of communes without a
+	// district), "" for the province or nobody in particular.
 	District string          `db:"district_code"`
 	Unit     string          `db:"unit_code"`
 	State    finding.State   `db:"state"`

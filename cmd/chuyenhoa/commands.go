@@ -142,7 +142,7 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer s.Close()
-	dir, err := names.Load(ctx, s, labels.DefaultBodies())
+	dir, err := names.Load(ctx, s, cfg.Bodies, cfg.Grouped())
 	if err != nil {
 		return err
 	}

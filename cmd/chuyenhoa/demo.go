@@ -68,8 +68,8 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err := s.LoadCycle(ctx, synth.Cycle(*seed, opts, ds)); err != nil {
 		return fmt.Errorf("load demo proposals and case statistics: %w", err)
 	}
-	bodies := labels.DefaultBodies()
-	dir, err := names.Load(ctx, s, bodies)
+	bodies := cfg.Bodies
+	dir, err := names.Load(ctx, s, bodies, cfg.Grouped())
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,7 @@ func (p *printer) candidates(r *jobs.CandidatesReport) {
 	fmt.Fprintln(p.w, labels.ProvinceAverage(pr.Baseline.Province))
 	counts := map[rules.Status]int{}
 	tw := p.table()
-	writeRow(tw, b.CandidateColumns())
+	writeRow(tw, b.CandidateColumns(r.Grouped))
 	for _, c := range pr.Candidates {
 		counts[c.Status]++
 		if c.Status == rules.StatusBelowAverage && !p.showAll {
@@ -73,9 +73,14 @@ func (p *printer) candidates(r *jobs.CandidatesReport) {
 		if c.HasDistrict {
 			dist = labels.Num(c.DistrictAvg)
 		}
+		reason := b.Reason(c, pr.TotalUnits, p.cfg.Selection.CapPercent, pr.Cap)
+		if !r.Grouped {
+			writeRow(tw, []string{rank, c.Unit.Code, c.Unit.Name, fmt.Sprint(c.Counts.SocialOrder), labels.Num(c.ProvinceAvg),
+				labels.Categories(c.Complex), labels.Status(c.Status), reason})
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", rank, c.Unit.Code, c.Unit.Name, p.dir.District(c.Unit.District),
-			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, labels.Categories(c.Complex), labels.Status(c.Status),
-			b.Reason(c, pr.TotalUnits, p.cfg.Selection.CapPercent, pr.Cap))
+			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, labels.Categories(c.Complex), labels.Status(c.Status), reason)
 	}
 	tw.Flush()
 	fmt.Fprintln(p.w, labels.CandidatesSummary(counts))
@@ -85,7 +90,7 @@ func (p *printer) relapse(r *jobs.RelapseReport) {
 	p.heading(labels.RelapseHeading(r.Window))
 	relapsed := 0
 	tw := p.table()
-	writeRow(tw, p.dir.Bodies().RelapseColumns())
+	writeRow(tw, p.dir.Bodies().RelapseColumns(r.Grouped))
 	for _, it := range r.Areas {
 		if !it.Relapsed && !it.Changed {
 			continue
@@ -100,7 +105,17 @@ func (p *printer) relapse(r *jobs.RelapseReport) {
 		var counts, avgs []string
 		for _, c := range it.CategoryChecks {
 			counts = append(counts, strconv.Itoa(c.Count))
-			avgs = append(avgs, labels.Num(c.ProvinceAvg)+" / "+labels.Num(c.DistrictAvg))
+			avg := labels.Num(c.ProvinceAvg)
+			if r.Grouped {
+				avg += " / " + labels.Num(c.DistrictAvg)
+			}
+			avgs = append(avgs, avg)
+		}
+		if !r.Grouped {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", it.Area.Unit, it.Area.Year, labels.Categories(it.Area.Categories), labels.RelapseState(it),
+				labels.Date(it.Since), it.Counts.SocialOrder, labels.Num(it.ProvinceAvg),
+				strings.Join(counts, ", "), strings.Join(avgs, "; "), change)
+			continue
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", it.Area.Unit, it.Area.Year, labels.Categories(it.Area.Categories), labels.RelapseState(it),
 			labels.Date(it.Since), it.Counts.SocialOrder, labels.Num(it.ProvinceAvg), labels.Num(it.DistrictAvg),
@@ -130,16 +145,16 @@ func rate(has bool, r float64) string {
 
 func (p *printer) deadlines(r *jobs.DeadlinesReport) {
 	b := p.dir.Bodies()
-	p.heading(b.DeadlinesHeading(r.On))
+	p.heading(b.DeadlinesHeading(r.On, r.Grouped))
 	tw := p.table()
-	writeRow(tw, labels.DeadlineColumns())
+	writeRow(tw, labels.DeadlineColumns(r.Grouped))
 	shown := 0
 	for _, d := range r.Deadlines {
 		if d.State == rules.DeadlineSubmitted {
 			continue
 		}
 		shown++
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", p.dir.District(d.District), d.Obligation.Name, d.Period, orDash(d.Unit),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", p.dir.Owner(d.Committee), d.Obligation.Name, d.Period, orDash(d.Unit),
 			labels.Date(d.Due), labels.Date(d.SubmittedOn), b.Deadline(d.State), d.DaysLate)
 	}
 	tw.Flush()

@@ -35,7 +35,7 @@ func TestPrintRelapseTwoCategories(t *testing.T) {
 		Since: win.To, Window: win}
 	var b strings.Builder
 	p := newPrinter(&b, config.Default(), names.New(labels.DefaultBodies(), nil, nil))
-	p.relapse(&jobs.RelapseReport{On: win.To, Window: win, Areas: []finding.RelapseItem{two, one}})
+	p.relapse(&jobs.RelapseReport{On: win.To, Window: win, Grouped: true, Areas: []finding.RelapseItem{two, one}})
 	cells := map[string][]string{}
 	for _, line := range strings.Split(b.String(), "\n") {
 		f := regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(line), -1)

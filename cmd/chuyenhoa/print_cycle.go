@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"chuyenhoa/finding"
@@ -17,17 +18,20 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 	c := r.Cycle
 	b := p.dir.Bodies()
 	p.heading(labels.CycleHeading(r.Year, r.On))
-	fmt.Fprintln(p.w, b.CycleWindow(r.Year, r.HasWindow, r.Window, r.SixMonths, r.Warn))
+	fmt.Fprintln(p.w, b.CycleWindow(r.Year, r.HasWindow, r.Window, r.SixMonths, r.Warn, r.Grouped))
 	tw := p.table()
 	var indicators []rules.Indicator
 	if len(r.Areas) > 0 {
 		indicators = r.Areas[0].Indicators.Indicators
 	}
-	writeRow(tw, b.CycleColumns(indicators))
+	writeRow(tw, b.CycleColumns(indicators, r.Grouped))
 	states := map[finding.State]int{}
 	for _, it := range r.Areas {
 		states[it.State]++
 		row := []string{it.Unit, fmt.Sprint(it.Year), p.dir.District(it.District), labels.Categories(it.Categories), labels.Origin(it.CycleArea), labels.Date(it.DecidedOn)}
+		if !r.Grouped {
+			row = slices.Delete(row, 2, 3)
+		}
 		for _, in := range it.Indicators.Indicators {
 			row = append(row, labels.IndicatorCell(in, it.HasWindow && it.Indicators.HasData))
 		}
@@ -57,14 +61,15 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 func (p *printer) proposals(r *jobs.CycleReport) {
 	pr := r.Proposal
 	b := p.dir.Bodies()
-	p.heading(b.ProposalsHeading(r.ProposalYear))
+	g := r.Grouped
+	p.heading(b.ProposalsHeading(r.ProposalYear, g))
 	fmt.Fprintln(p.w, labels.ProposalsIntro(r.Reference, pr.Baseline.Province.Avg))
 	byUnit := map[string][]rules.ProposalCheck{}
 	for _, c := range r.Proposals {
 		byUnit[c.Proposal.Unit] = append(byUnit[c.Proposal.Unit], c)
 	}
 	tw := p.table()
-	writeRow(tw, b.ProposalColumns())
+	writeRow(tw, b.ProposalColumns(g))
 	shown := map[string]bool{}
 	row := func(c rules.Candidate, checks []rules.ProposalCheck) {
 		dist := labels.None
@@ -75,10 +80,14 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 		if len(checks) > 0 {
 			var who []string
 			for _, ch := range checks {
-				who = append(who, labels.ProposedBy(p.dir.District(ch.Proposal.District), ch.Proposal.ProposedOn))
+				who = append(who, labels.ProposedBy(p.proposer(ch.Proposal), ch.Proposal.ProposedOn))
 			}
 			by = strings.Join(who, "; ")
 			note = b.ProposalNote(checks[0], pr, p.cfg.Selection.CapPercent)
+		}
+		if !g {
+			writeRow(tw, []string{c.Unit.Code, c.Unit.Name, fmt.Sprint(c.Counts.SocialOrder), labels.Num(c.ProvinceAvg), labels.Computed(c), by, note})
+			return
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", c.Unit.Code, c.Unit.Name, p.dir.District(c.Unit.District),
 			c.Counts.SocialOrder, labels.Num(c.ProvinceAvg), dist, labels.Computed(c), by, note)
@@ -93,8 +102,12 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 		if !shown[c.Proposal.Unit] {
 			shown[c.Proposal.Unit] = true
 			n := labels.None
-			writeRow(tw, []string{c.Proposal.Unit, n, p.dir.District(c.Proposal.District), n, n, n, n,
-				labels.ProposedBy(p.dir.District(c.Proposal.District), c.Proposal.ProposedOn), b.ProposalNote(c, pr, p.cfg.Selection.CapPercent)})
+			by, note := labels.ProposedBy(p.proposer(c.Proposal), c.Proposal.ProposedOn), b.ProposalNote(c, pr, p.cfg.Selection.CapPercent)
+			if !g {
+				writeRow(tw, []string{c.Proposal.Unit, n, n, n, n, by, note})
+				continue
+			}
+			writeRow(tw, []string{c.Proposal.Unit, n, p.dir.District(c.Proposal.District), n, n, n, n, by, note})
 		}
 	}
 	tw.Flush()
@@ -104,17 +117,23 @@ func (p *printer) proposals(r *jobs.CycleReport) {
 			bad++
 		}
 	}
-	fmt.Fprintln(p.w, b.ProposalsSummary(len(r.Proposals), bad))
+	fmt.Fprintln(p.w, b.ProposalsSummary(len(r.Proposals), bad, g))
 
 	if len(r.ProposalDeadlines) == 0 {
 		return
 	}
 	o := p.cfg.Proposals
 	tw = p.table()
-	fmt.Fprintf(p.w, "\n%s\n", b.ProposalObligation(o.MinPerDistrict, r.ProposalDeadlines[0].Due))
-	writeRow(tw, labels.ProposalObligationColumns())
+	fmt.Fprintf(p.w, "\n%s\n", b.ProposalObligation(o.MinPerDistrict, r.ProposalDeadlines[0].Due, g))
+	writeRow(tw, labels.ProposalObligationColumns(g))
 	for _, d := range r.ProposalDeadlines {
-		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%d\n", p.dir.District(d.District), d.Proposed, d.Required, labels.Date(d.SubmittedOn), b.Deadline(d.State), d.DaysLate)
+		fmt.Fprintf(tw, "%s\t%d/%d\t%s\t%s\t%d\n", p.dir.Owner(d.Committee), d.Proposed, d.Required, labels.Date(d.SubmittedOn), b.Deadline(d.State), d.DaysLate)
 	}
 	tw.Flush()
+}
+
+// proposer names who made a proposal: its district, or without one the
+// commune's own body.
+func (p *printer) proposer(pr rules.DistrictProposal) string {
+	return p.dir.Owner(rules.CommitteeFor(pr.District, pr.Unit))
 }

@@ -42,7 +42,7 @@ func cmdReport(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, labels.YearReportSummary(year, day, rep.Cycle.Cycle.Selected.Areas, rep.Cycle.Cycle.Carried.Areas, len(rep.Proposals)))
+	fmt.Fprintln(a.stdout, rep.Bodies.YearReportSummary(year, day, rep.Cycle.Cycle.Selected.Areas, rep.Cycle.Cycle.Carried.Areas, len(rep.Proposals), rep.Grouped))
 	for _, f := range files {
 		fmt.Fprintf(a.stdout, "  %s\n", f)
 	}
