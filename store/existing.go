@@ -39,6 +39,8 @@ func OpenExisting(ctx context.Context, rawURL string) (*Store, error) {
 			return nil, fmt.Errorf("database file %s: %w", u.Path, err)
 		case !st.Mode().IsRegular():
 			return nil, fmt.Errorf("database file %s is not a regular file", u.Path)
+		case st.Size() == 0:
+			return nil, fmt.Errorf("database file %s is empty: %w", u.Path, ErrNoDatabase)
 		}
 	}
 	s, err := open(ctx, rawURL, true)
@@ -59,6 +61,28 @@ func OpenExisting(ctx context.Context, rawURL string) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// Create is Open for the commands that may make a new database (migrate,
+// demo, gen, serve --create-db). It refuses to create a SQLite file beside
+// a leftover "-wal": that journal belongs to a database deleted before it
+// was checkpointed and may hold its last transactions; SQLite would apply
+// it to the new file and fail with a disk I/O error.
+func Create(ctx context.Context, rawURL string) (*Store, error) {
+	u, err := dburl.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open store: database URL %w", err)
+	}
+	if u.Dialect == SQLite {
+		if _, err := os.Stat(u.Path); errors.Is(err, fs.ErrNotExist) {
+			if _, err := os.Stat(u.Path + "-wal"); err == nil {
+				return nil, fmt.Errorf("database file %s does not exist, but %s-wal does: it is the journal of a database "+
+					"deleted before it was checkpointed and may hold its last changes; restore %s beside it, or move %s-wal "+
+					"and %s-shm away to start a new database", u.Path, u.Path, u.Path, u.Path, u.Path)
+			}
+		}
+	}
+	return Open(ctx, rawURL)
 }
 
 // ProbeSQLite reads the SQLite database at path over a connection of its

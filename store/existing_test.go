@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -30,8 +31,20 @@ func TestOpenExistingNeverCreates(t *testing.T) {
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.OpenExisting(ctx, "sqlite:"+path); !errors.Is(err, store.ErrNoDatabase) || !strings.Contains(err.Error(), "holds no chuyenhoa schema") {
+	if _, err := store.OpenExisting(ctx, "sqlite:"+path); !errors.Is(err, store.ErrNoDatabase) || !strings.Contains(err.Error(), "is empty") {
 		t.Fatalf("OpenExisting of an empty file: %v, want ErrNoDatabase", err)
+	}
+	other := filepath.Join(dir, "other.db")
+	db, err := sql.Open("sqlite", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE units (code TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := store.OpenExisting(ctx, "sqlite:"+other); !errors.Is(err, store.ErrNoDatabase) || !strings.Contains(err.Error(), "holds no chuyenhoa schema") {
+		t.Fatalf("OpenExisting of a SQLite file chuyenhoa did not make: %v, want ErrNoDatabase", err)
 	}
 
 	s, err := store.Open(ctx, "sqlite:"+path)
@@ -65,4 +78,28 @@ func TestOpenExistingNeverCreates(t *testing.T) {
 	if _, err := os.Stat(path); err == nil {
 		t.Fatalf("a connection opened after the file was deleted created it again (conn err %v)", err)
 	}
+}
+
+// Create refuses to make a new SQLite file beside the -wal of a deleted
+// one, which may hold its last changes, and makes it once that is moved.
+func TestCreateRefusesALeftoverJournal(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "chuyenhoa.db")
+	if err := os.WriteFile(path+"-wal", []byte("journal of a deleted database"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Create(ctx, "sqlite:"+path); err == nil || !strings.Contains(err.Error(), path+"-wal does") {
+		t.Fatalf("Create beside a leftover -wal: %v", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("Create made the file anyway")
+	}
+	if err := os.Remove(path + "-wal"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Create(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
 }

@@ -40,7 +40,7 @@ func (a *app) openStore(ctx context.Context, cfg *config.Config, create bool) (*
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	open := store.OpenExisting
 	if create {
-		open = store.Open
+		open = store.Create
 	}
 	s, err := open(octx, cfg.Database.URL)
 	cancel()
