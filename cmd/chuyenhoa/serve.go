@@ -246,15 +246,20 @@ func (d *daemon) reload(a *app, cur *config.Config) *config.Config {
 }
 
 // observe turns scheduler events into metrics and tells the readiness
-// check how the jobs' writes went.
+// check how the recompute jobs' writes went (the send job's failures are
+// the mail server's or the mail directory's, not the database's).
 func (d *daemon) observe(e jobs.Event) {
 	switch e.Result {
 	case jobs.ResultOK:
 		d.metrics.ObserveRun(e.Job, ops.ResultOK, e.Duration, time.Now())
-		d.ready.RecordRun(nil)
+		if e.Job.Recomputes() {
+			d.ready.RecordRun(nil)
+		}
 	case jobs.ResultFailed:
 		d.metrics.ObserveRun(e.Job, ops.ResultFailed, e.Duration, time.Now())
-		d.ready.RecordRun(e.Err)
+		if e.Job.Recomputes() {
+			d.ready.RecordRun(e.Err)
+		}
 	}
 }
 
