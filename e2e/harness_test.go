@@ -1,11 +1,12 @@
 // Package e2e runs the real chuyenhoa binary as a process against the real
-// PostgreSQL (a fresh schema per test) and a real SMTP server on 127.0.0.1
-// (notify/smtptest), and breaks things on purpose: it kills the process
-// with SIGKILL in the middle of a recompute and of a send, takes the mail
-// server away, cuts the database connections under a run, starts two
-// replicas together, and feeds bad data and bad configuration. Each test
-// asserts what was stored and what was delivered; RELIABILITY.md lists
-// them.
+// PostgreSQL (a fresh schema per test) or a SQLite file, and a real SMTP
+// server on 127.0.0.1 (notify/smtptest), and breaks things on purpose: it
+// kills the process with SIGKILL in the middle of a recompute and of a
+// send, takes the mail server away, cuts the database connections under a
+// run, starts two replicas together, deletes, fills, write-protects and
+// damages the SQLite file under serve, sends SIGHUP, plants secrets, and
+// feeds bad data and bad configuration. Each test asserts what was stored,
+// delivered or printed; RELIABILITY.md lists them.
 //
 // The binary is built once per `go test` run (TestMain), with the build
 // tag chuyenhoa_testhooks. It is steered with its own command line and two
