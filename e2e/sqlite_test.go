@@ -7,12 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"chuyenhoa/notify/smtptest"
 	"chuyenhoa/store"
 )
 
@@ -243,17 +241,7 @@ func TestSIGHUPReloadsTheConfiguration(t *testing.T) {
 func TestKillDuringSendingSQLiteResumesAtOnce(t *testing.T) {
 	e := newSQLiteEnv(t, realToday(), "")
 	queued := e.queueMail(3)
-	var sender atomic.Pointer[proc]
-	var accepted atomic.Int32
-	e.smtp.OnMessage(func(smtptest.Received) {
-		if accepted.Add(1) == 2 {
-			sender.Load().kill9()
-		}
-	})
-	p := e.start(nil, "send")
-	sender.Store(p)
-	p.wait(30 * time.Second)
-	e.smtp.OnMessage(nil)
+	e.killSendAtSecondMessage()
 	leased := 0
 	for _, m := range e.outbox() {
 		if m.Status == store.OutboxSending {
