@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -48,38 +49,72 @@ type URL struct {
 }
 
 // Parse checks a database URL and splits it. The error quotes the URL
-// redacted and says what to write instead.
+// redacted and says what to write instead; it never repeats a part of a
+// secret, not even one that a parser cut off in the wrong place.
 func Parse(raw string) (URL, error) {
+	if keyValue.MatchString(raw) {
+		return URL{}, fmt.Errorf("%q is a key=value connection string, which is not supported; write it as a URL: postgres://user:password@host:5432/dbname?sslmode=verify-full (percent-encode a password that holds @ : / ? # or %%)", Redact(raw))
+	}
 	scheme, rest, ok := strings.Cut(raw, ":")
-	if !ok {
+	if !ok || !schemeName.MatchString(scheme) {
 		return URL{}, fmt.Errorf("%q is not supported; %s (no scheme)", Redact(raw), use)
 	}
 	switch strings.ToLower(scheme) {
 	case "sqlite", "sqlite3":
 		path, query, _ := strings.Cut(strings.TrimPrefix(rest, "//"), "?")
 		if path == "" {
-			return URL{}, fmt.Errorf("%q names no file; use e.g. sqlite:chuyenhoa.db", raw)
+			return URL{}, fmt.Errorf("%q names no file; use e.g. sqlite:chuyenhoa.db", Redact(raw))
 		}
 		if path == ":memory:" || strings.Contains(query, "mode=memory") {
-			return URL{}, fmt.Errorf("%q is in-memory SQLite, which is not supported: every pooled connection would get its own empty database; use a file, e.g. sqlite:chuyenhoa.db", raw)
+			return URL{}, fmt.Errorf("%q is in-memory SQLite, which is not supported: every pooled connection would get its own empty database; use a file, e.g. sqlite:chuyenhoa.db", Redact(raw))
 		}
 		return URL{Dialect: SQLite, Path: path, Query: query, raw: raw}, nil
 	case "postgres", "postgresql":
 		if !strings.HasPrefix(rest, "//") {
 			return URL{}, fmt.Errorf("%q is not supported; %s (a PostgreSQL URL starts with %s://)", Redact(raw), use, scheme)
 		}
-		if _, err := url.Parse(raw); err != nil {
-			// url.Error would repeat the URL with its password.
-			var uerr *url.Error
-			if errors.As(err, &uerr) {
-				err = uerr.Err
+		pu, err := url.Parse(raw)
+		if err != nil {
+			return URL{}, fmt.Errorf("%q is not a valid URL: %s; use postgres://user@host:5432/db", Redact(raw), parseProblem(raw))
+		}
+		if strings.Contains(raw, "#") {
+			// lib/pq ignores a fragment; one here is nearly always a '#'
+			// in the password that cut the URL short.
+			hint := "remove it"
+			if pu.User == nil && strings.Contains(pu.Fragment, "@") {
+				hint = "it seems to be in the password: write a '#' there as %23"
 			}
-			return URL{}, fmt.Errorf("%q is not a valid URL: %v; use postgres://user@host:5432/db", Redact(raw), err)
+			return URL{}, fmt.Errorf("%q is not a valid PostgreSQL URL: it has a '#', which starts a fragment; %s", Redact(raw), hint)
 		}
 		return URL{Dialect: Postgres, raw: raw}, nil
 	default:
 		return URL{}, fmt.Errorf("%q is not supported; %s (unknown scheme %q)", Redact(raw), use, scheme)
 	}
+}
+
+var (
+	// keyValue is the start of a libpq key=value connection string
+	// ("host=db user=chuyenhoa password=…").
+	keyValue = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+	// schemeName is a URL scheme as RFC 3986 defines it.
+	schemeName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
+)
+
+// parseProblem says why net/url refused raw, without quoting any of it:
+// its errors quote the piece they stumble on ("invalid port \":pa\""),
+// which for a password holding '#', '/' or '?' is the start of the
+// password. The redacted URL is parsed instead; when that one parses, the
+// trouble is inside the secret.
+func parseProblem(raw string) string {
+	_, err := url.Parse(Redact(raw))
+	if err == nil {
+		return "the user name or password holds a character that must be percent-encoded (@ %40, : %3A, / %2F, ? %3F, # %23, % %25)"
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err // url.Error would repeat the whole URL
+	}
+	return err.Error()
 }
 
 // String is the URL as written with its secrets hidden (see Redact).
@@ -119,12 +154,142 @@ func (u URL) PostgresDSN() string {
 }
 
 // Redact hides the secrets of a database URL, valid or not, for logs and
-// messages: today the password in the URL's user information, which
-// becomes "***". Every place that shows a database URL goes through here,
-// so a new kind of secret (a password= query parameter, a key=value DSN)
-// is hidden everywhere by extending this one function.
+// messages; each becomes "***":
+//
+//   - the password in the user information (scheme://user:password@host),
+//     also when an unescaped '@', '/', '?' or '#' in it breaks the URL;
+//   - the value of every query parameter whose name speaks of a secret
+//     (password, sslpassword, passfile, …; see secretKey), percent-encoded
+//     names included;
+//   - the same in a libpq key=value string ("host=db password='…'"), and
+//     "user:password@" in a string that is no URL at all.
+//
+// Every place that shows a database URL goes through here, so a new kind
+// of secret is hidden everywhere by extending this one function. It hides
+// too much rather than too little: a message loses some detail, a password
+// never shows.
 func Redact(raw string) string {
-	return redactUserinfo(raw)
+	if strings.Contains(raw, "://") {
+		return redactQuery(redactUserinfo(raw))
+	}
+	s := redactKeyValue(raw)
+	if scheme, _, _ := strings.Cut(s, ":"); strings.EqualFold(scheme, "sqlite") || strings.EqualFold(scheme, "sqlite3") {
+		return s // a file name may hold ':' and '@'
+	}
+	return redactBareUserinfo(s)
+}
+
+// keyValueSecret is the key of a secret in key=value text, with its '='.
+var keyValueSecret = regexp.MustCompile(`(?i)\b[\w.-]*(?:pass|secret|token|pwd)[\w.-]*\s*=\s*`)
+
+// redactKeyValue hides the values of secret keys in key=value text. A
+// value is single-quoted with backslash escapes, as libpq reads it (an
+// unterminated quote runs to the end), or runs to the next space; words
+// after it that are no key=value are hidden with it, since they are most
+// likely the rest of a password with a space.
+func redactKeyValue(raw string) string {
+	var b strings.Builder
+	rest := raw
+	for {
+		loc := keyValueSecret.FindStringIndex(rest)
+		if loc == nil {
+			b.WriteString(rest)
+			return b.String()
+		}
+		b.WriteString(rest[:loc[1]])
+		b.WriteString("***")
+		rest = rest[loc[1]:]
+		if strings.HasPrefix(rest, "'") {
+			end := len(rest)
+			for i := 1; i < len(rest); i++ {
+				if rest[i] == '\\' {
+					i++
+				} else if rest[i] == '\'' {
+					end = i + 1
+					break
+				}
+			}
+			rest = rest[end:]
+			if rest == "" || strings.ContainsAny(rest[:1], " \t\n") {
+				continue
+			}
+			// A quote inside the quotes: hide on to the next space.
+		}
+		for {
+			i := strings.IndexAny(rest, " \t\n")
+			if i < 0 {
+				rest = ""
+				break
+			}
+			next := strings.TrimLeft(rest[i:], " \t\n")
+			word, _, _ := strings.Cut(next, " ")
+			if next == "" || strings.Contains(word, "=") {
+				rest = rest[i:]
+				break
+			}
+			rest = next
+		}
+	}
+}
+
+// secretKey reports whether a connection parameter holds a secret.
+// lib/pq reads password, sslpassword and passfile (a path, hidden too).
+func secretKey(key string) bool {
+	k := strings.ToLower(key)
+	for _, w := range []string{"pass", "secret", "token", "pwd"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactQuery hides the values of secret query parameters. The query is
+// everything after the first '?' and is split on '&' only, so a value with
+// an unescaped '#' or ';' is hidden whole, and pieces without '=' after a
+// secret are taken for the rest of it.
+func redactQuery(raw string) string {
+	head, query, ok := strings.Cut(raw, "?")
+	if !ok {
+		return raw
+	}
+	parts := strings.Split(query, "&")
+	changed, hiding := false, false
+	for i, p := range parts {
+		k, _, hasValue := strings.Cut(p, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		switch {
+		case hasValue && secretKey(k):
+			parts[i] = p[:strings.Index(p, "=")] + "=***"
+			changed, hiding = true, true
+		case !hasValue && hiding:
+			// No parameter: the rest of a secret holding an unescaped '&'.
+			parts[i] = "***"
+		default:
+			hiding = false
+		}
+	}
+	if !changed {
+		return raw
+	}
+	return head + "?" + strings.Join(parts, "&")
+}
+
+// redactBareUserinfo hides "user:password@" in a string without "://"
+// (a Go MySQL DSN "root:pw@tcp(h)/db", or "postgres:u:pw@h/db"): from the
+// first ':' to the last '@'.
+func redactBareUserinfo(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return raw
+	}
+	i := strings.Index(raw[:at], ":")
+	if i < 0 {
+		return raw
+	}
+	return raw[:i+1] + "***" + raw[at:]
 }
 
 // redactUserinfo replaces the password in scheme://user:password@host….

@@ -125,15 +125,11 @@ func (e *env) queueMail(min int) []store.OutboxMessage {
 	return ms
 }
 
-// kill -9 while sending: every alert is delivered after the restart; the
-// only repeat is the message the server had accepted when the sender died,
-// with the same Message-ID.
-func TestKillDuringSending(t *testing.T) {
-	e := newEnv(t)
-	queued := e.queueMail(3)
-
-	// The server kills the sender as it accepts the second message: the
-	// message is delivered, the sender never hears the reply.
+// killSendAtSecondMessage runs send and has the SMTP server kill it with
+// SIGKILL as it accepts the second message: that message is delivered,
+// the sender never hears the reply.
+func (e *env) killSendAtSecondMessage() {
+	e.t.Helper()
 	var sender atomic.Pointer[proc]
 	var accepted atomic.Int32
 	e.smtp.OnMessage(func(smtptest.Received) {
@@ -146,8 +142,18 @@ func TestKillDuringSending(t *testing.T) {
 	p.wait(30 * time.Second)
 	e.smtp.OnMessage(nil)
 	if ws := p.status.Sys().(syscall.WaitStatus); !ws.Signaled() {
-		t.Fatalf("send ended with %v, want killed", p.status)
+		e.t.Fatalf("send ended with %v, want killed", p.status)
 	}
+}
+
+// kill -9 while sending: every alert is delivered after the restart; the
+// only repeat is the message the server had accepted when the sender died,
+// with the same Message-ID.
+func TestKillDuringSending(t *testing.T) {
+	e := newEnv(t)
+	queued := e.queueMail(3)
+
+	e.killSendAtSecondMessage()
 	// The sender had claimed the whole batch; one message is marked sent,
 	// one was accepted by the server but not marked (in flight), the rest
 	// were never tried.

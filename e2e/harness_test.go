@@ -1,11 +1,12 @@
 // Package e2e runs the real chuyenhoa binary as a process against the real
-// PostgreSQL (a fresh schema per test) and a real SMTP server on 127.0.0.1
-// (notify/smtptest), and breaks things on purpose: it kills the process
-// with SIGKILL in the middle of a recompute and of a send, takes the mail
-// server away, cuts the database connections under a run, starts two
-// replicas together, and feeds bad data and bad configuration. Each test
-// asserts what was stored and what was delivered; RELIABILITY.md lists
-// them.
+// PostgreSQL (a fresh schema per test) or a SQLite file, and a real SMTP
+// server on 127.0.0.1 (notify/smtptest), and breaks things on purpose: it
+// kills the process with SIGKILL in the middle of a recompute and of a
+// send, takes the mail server away, cuts the database connections under a
+// run, starts two replicas together, deletes, fills, write-protects and
+// damages the SQLite file under serve, sends SIGHUP, plants secrets, and
+// feeds bad data and bad configuration. Each test asserts what was stored,
+// delivered or printed; RELIABILITY.md lists them.
 //
 // The binary is built once per `go test` run (TestMain), with the build
 // tag chuyenhoa_testhooks. It is steered with its own command line and two
@@ -24,8 +25,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -88,6 +91,7 @@ type env struct {
 	s     *store.Store // the test's connection (another application_name)
 	smtp  *smtptest.Server
 	cfg   string    // configuration file
+	yaml  string    // its text, for tests that write a variant
 	today time.Time // the day the data runs to and the runs are for
 	at    string    // today as --at takes it
 }
@@ -109,12 +113,35 @@ func newEnv(t *testing.T) *env { return newEnvOn(t, demoDay) }
 func newEnvOn(t *testing.T, day time.Time) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), today: day}
-	e.at = e.today.Format(time.DateOnly)
 	base := storetest.PostgresURL(t)
 	e.app = "chuyenhoa-e2e-" + randomHex(t, 4)
 	e.dbURL = withParam(t, base, "application_name", e.app)
+	e.setUp(withParam(t, base, "application_name", e.app+"-test"))
+	return e
+}
+
+// newSQLiteEnv is newEnvOn with the province in a SQLite database file,
+// at file (in the test's directory when ""), made and migrated by the
+// test: the explicit creation the service asks for.
+func newSQLiteEnv(t *testing.T, day time.Time, file string) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), today: day}
+	if file == "" {
+		file = filepath.Join(e.dir, "chuyenhoa.db")
+	}
+	e.dbURL = "sqlite:" + file
+	e.setUp(e.dbURL)
+	return e
+}
+
+// setUp opens the test's own connection at testURL, loads the province and
+// writes the configuration for e.dbURL.
+func (e *env) setUp(testURL string) {
+	t := e.t
+	t.Helper()
+	e.at = e.today.Format(time.DateOnly)
 	ctx := context.Background()
-	s, err := store.Open(ctx, withParam(t, base, "application_name", e.app+"-test"))
+	s, err := store.Open(ctx, testURL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +163,7 @@ func newEnvOn(t *testing.T, day time.Time) *env {
 	for _, d := range ds.Districts {
 		fmt.Fprintf(&districts, "    %s: [\"bcd138.%s@quangngai.gov.vn\"]\n", d.Code, strings.ToLower(d.Code))
 	}
-	e.cfg = e.writeConfig("config.yaml", fmt.Sprintf(`database:
+	e.yaml = fmt.Sprintf(`database:
   url: %q
 http:
   listen: "127.0.0.1:0"
@@ -151,8 +178,8 @@ mail:
 recipients:
   province: ["bcd138@congan.quangngai.gov.vn"]
   districts:
-%s`, e.dbURL, e.smtp.Host(), e.smtp.Port(), districts.String()))
-	return e
+%s`, e.dbURL, e.smtp.Host(), e.smtp.Port(), districts.String())
+	e.cfg = e.writeConfig("config.yaml", e.yaml)
 }
 
 func (e *env) writeConfig(name, yaml string) string {
@@ -278,6 +305,46 @@ func startProc(t *testing.T, cfg string, extraEnv []string, args ...string) *pro
 		}
 	})
 	return p
+}
+
+// serving waits for serve's "chuyenhoa serving" line (--log-format json)
+// and returns the address it listens on.
+func (p *proc) serving(timeout time.Duration) string {
+	p.t.Helper()
+	line := p.waitLine(`"msg":"chuyenhoa serving"`, timeout)
+	var rec struct{ HTTP string }
+	if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.HTTP == "" {
+		p.t.Fatalf("%s: no address in %s", p.name, line)
+	}
+	return rec.HTTP
+}
+
+// get fetches http://addr+path, with basic auth when user is set, and
+// returns the status code and body.
+func get(t *testing.T, addr, path, user, password string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if user != "" {
+		req.SetBasicAuth(user, password)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// signal sends sig to the process.
+func (p *proc) signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatalf("signal %s: %v", p.name, err)
+	}
 }
 
 // waitLine waits for a stderr line containing s and returns it.

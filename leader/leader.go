@@ -20,8 +20,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,10 +183,80 @@ type FileLock struct {
 	path string
 }
 
+// LockDatabase takes the one-process lock of a SQLite database file:
+// LockFile on "<real path>.lock", where the real path is the file's with
+// every symbolic link resolved (the file itself may not exist yet). So a
+// second serve reached through a symlink to the same file, or through a
+// symlinked directory, finds the same lock, as SQLite itself resolves the
+// links to name the -wal and -shm files. Hard links are not followed, and
+// SQLite would give each name its own -wal: never hard-link a database.
+func LockDatabase(dbPath string) (*FileLock, error) {
+	real, err := RealPath(dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("database file %s: %w", dbPath, err)
+	}
+	return LockFile(real + ".lock")
+}
+
+// WaitLockDatabase is LockDatabase for a lock held only briefly, under
+// the name "<real path>.SUFFIX.lock": while another process holds it, it
+// tries again every 100 ms until ctx ends.
+func WaitLockDatabase(ctx context.Context, dbPath, suffix string) (*FileLock, error) {
+	real, err := RealPath(dbPath)
+	if err != nil {
+		return nil, fmt.Errorf("database file %s: %w", dbPath, err)
+	}
+	for {
+		l, err := LockFile(real + "." + suffix + ".lock")
+		if !errors.Is(err, ErrLocked) {
+			return l, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (gave up waiting: %w)", err, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// RealPath is path made absolute with every symbolic link resolved, also
+// when the file (or the last link's target) does not exist yet; its
+// directory must exist.
+func RealPath(path string) (string, error) {
+	p, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	for range 40 { // the kernel's limit of links followed
+		real, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			return real, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		dir, base := filepath.Split(p)
+		rdir, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return "", err
+		}
+		p = filepath.Join(rdir, base)
+		target, err := os.Readlink(p)
+		if err != nil {
+			return p, nil // not a link: a file yet to be created
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(rdir, target)
+		}
+		p = target
+	}
+	return "", fmt.Errorf("resolve %s: too many levels of symbolic links", path)
+}
+
 // LockFile takes an exclusive, non-blocking flock on path (created if
 // missing) and writes this process's id into it. SQLite mode uses it on
-// "<database file>.lock": SQLite has no leader election, so one process
-// per database file is enforced here.
+// "<database file>.lock" (see LockDatabase): SQLite has no leader
+// election, so one process per database file is enforced here.
 func LockFile(path string) (*FileLock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {

@@ -149,3 +149,91 @@ func TestPGElectorKeyDerivation(t *testing.T) {
 		t.Errorf("the migration lock and the leader lock share key %d", migrate)
 	}
 }
+
+// The SQLite lock follows the real path: a second process reaching the
+// same file through a symlink, a symlinked directory or a chain of links,
+// before or after the file exists, finds the lock taken.
+func TestLockDatabaseFollowsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "data", "chuyenhoa.db")
+	if err := os.Mkdir(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustLink := func(target, link string) string {
+		t.Helper()
+		if err := os.Symlink(target, link); err != nil {
+			t.Fatal(err)
+		}
+		return link
+	}
+	viaFile := mustLink(real, filepath.Join(dir, "link.db"))
+	viaRelative := mustLink("data/chuyenhoa.db", filepath.Join(dir, "relative.db"))
+	viaChain := mustLink(viaFile, filepath.Join(dir, "chain.db"))
+	viaDir := filepath.Join(mustLink(filepath.Join(dir, "data"), filepath.Join(dir, "datalink")), "chuyenhoa.db")
+
+	for _, exists := range []bool{false, true} {
+		if exists {
+			if err := os.WriteFile(real, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, err := leader.LockDatabase(real)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := real + ".lock"; first.Path() != want {
+			t.Errorf("lock at %s, want %s", first.Path(), want)
+		}
+		for _, p := range []string{viaFile, viaRelative, viaChain, viaDir} {
+			if l, err := leader.LockDatabase(p); !errors.Is(err, leader.ErrLocked) {
+				t.Errorf("file exists %v: second lock through %s: %v, want ErrLocked", exists, p, err)
+				if l != nil {
+					l.Release()
+				}
+			}
+		}
+		if err := first.Release(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loop := mustLink(filepath.Join(dir, "loop"), filepath.Join(dir, "loop"))
+	if _, err := leader.LockDatabase(loop); err == nil {
+		t.Error("a symlink loop was locked")
+	}
+}
+
+// WaitLockDatabase waits for a brief lock and gives up when ctx ends.
+func TestWaitLockDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "chuyenhoa.db")
+	ctx := context.Background()
+	first, err := leader.WaitLockDatabase(ctx, db, "send")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Path() != db+".send.lock" {
+		t.Errorf("lock at %s", first.Path())
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := leader.WaitLockDatabase(short, db, "send"); !errors.Is(err, leader.ErrLocked) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("while held: %v, want ErrLocked after the deadline", err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		l, err := leader.WaitLockDatabase(ctx, db, "send")
+		if err == nil {
+			err = l.Release()
+		}
+		got <- err
+	}()
+	time.Sleep(150 * time.Millisecond)
+	first.Release()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiter did not get the lock after its release")
+	}
+}

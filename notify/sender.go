@@ -28,6 +28,17 @@ type Sender struct {
 	// Observe, when set, is told the outcome of every message: "sent",
 	// "retry" or "failed" (metrics).
 	Observe func(outcome string)
+	// Exclusive, when set, makes this sender the only one draining the
+	// outbox while a Drain runs: Drain takes it first and calls the
+	// release it returns at the end. Holding it, Drain puts back every
+	// message still claimed (sending) before it claims any: with one
+	// sender at a time, whoever claimed them has died or stopped, so they
+	// go out now, not when the dead sender's lease runs out. The one in
+	// flight when it died may repeat, under the same Message-ID, as
+	// always. SQLite mode sets it (an flock beside the database file);
+	// PostgreSQL replicas drain side by side, leave it nil and keep the
+	// lease rule.
+	Exclusive func(ctx context.Context) (release func(), err error)
 }
 
 // DrainStats counts what one Drain did.
@@ -57,6 +68,20 @@ func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
 	}
 	if batch <= 0 {
 		batch = 50
+	}
+	if s.Exclusive != nil {
+		release, err := s.Exclusive(ctx)
+		if err != nil {
+			return st, fmt.Errorf("wait for the other sender: %w", err)
+		}
+		defer release()
+		n, err := s.Store.ReclaimOutbox(ctx)
+		if err != nil {
+			return st, err
+		}
+		if n > 0 {
+			s.log().Warn("mail left claimed by a sender that stopped goes out now", "messages", n)
+		}
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -133,8 +158,16 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []store.OutboxMessage, st *
 			return err
 		}
 		if cerr := ctx.Err(); cerr != nil {
-			// The rest stay claimed; their lease returns them to the queue.
+			// The rest go back to the queue untried, at once rather than
+			// when their lease runs out.
 			s.log().Info("stopping mail batch", "unsent", len(msgs)-i-1)
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			for _, rest := range msgs[i+1:] {
+				if err := s.Store.ReleaseOutbox(rctx, rest.ID); err != nil {
+					return errors.Join(cerr, err)
+				}
+			}
 			return cerr
 		}
 	}

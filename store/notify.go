@@ -327,6 +327,24 @@ func (s *Store) ReleaseOutbox(ctx context.Context, id int64) error {
 	return nil
 }
 
+// ReclaimOutbox puts every claimed message (sending) back in the queue,
+// due as it was, and returns how many. Only a sender that knows it is the
+// only one may call it (notify.Sender.Exclusive): the claims it undoes
+// belong to a sender that died or stopped. Attempts are not counted: the
+// dead sender's outcome is unknown.
+func (s *Store) ReclaimOutbox(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET status = ?, lease_until = NULL WHERE status = ?`),
+		OutboxPending, OutboxSending)
+	if err != nil {
+		return 0, fmt.Errorf("reclaim claimed outbox messages: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("reclaim claimed outbox messages: %w", err)
+	}
+	return int(n), nil
+}
+
 // MarkFailed gives up on message id after a permanent failure.
 func (s *Store) MarkFailed(ctx context.Context, id int64, cause string) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`

@@ -58,6 +58,10 @@ const sqliteParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pra
 // "sqlite3:path") or "postgres://..." / "postgresql://...". It pings the
 // database but does not migrate it.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
+	return open(ctx, rawURL, false)
+}
+
+func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 	u, err := dburl.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("open store: database URL %w", err)
@@ -66,6 +70,9 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	switch u.Dialect {
 	case SQLite:
 		dsn := u.Path + "?" + sqliteParams
+		if existing {
+			dsn = existingSQLite(u.Path) + "&" + sqliteParams
+		}
 		if u.Query != "" {
 			dsn += "&" + u.Query
 		}

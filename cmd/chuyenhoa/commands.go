@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -29,13 +30,26 @@ func (a *app) loadConfig() (*config.Config, error) {
 }
 
 // openStore opens and migrates the configured database: every command that
-// touches data runs on the current schema.
-func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.Store, error) {
+// touches data runs on the current schema. Only with create may it make a
+// new SQLite database (migrate, demo, serve --create-db): a database that
+// went missing must not come back empty, for the jobs would read it as a
+// province without data and report nothing due.
+func (a *app) openStore(ctx context.Context, cfg *config.Config, create bool) (*store.Store, error) {
 	// A server that does not answer must not hang the start: this bounds
 	// the dial, store.Open's connect_timeout the handshake.
 	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	s, err := store.Open(octx, cfg.Database.URL)
+	open := store.OpenExisting
+	if create {
+		open = store.Create
+	}
+	s, err := open(octx, cfg.Database.URL)
 	cancel()
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, fmt.Errorf("database.url: %w\n"+
+			"Create a new database with 'chuyenhoa migrate' (or start with 'chuyenhoa serve --create-db'). If it existed "+
+			"before, it was deleted or moved: restore it from the backup or point database.url at it; a new, empty "+
+			"database would show a province without data", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("database.url: cannot open the database: %w\n"+
 			"Check that the database server is running and reachable from this machine, and that database.url "+
@@ -48,14 +62,14 @@ func (a *app) openStore(ctx context.Context, cfg *config.Config) (*store.Store, 
 	return s, nil
 }
 
-// open loads the configuration and opens its migrated database: what every
-// command that touches data starts with.
+// open loads the configuration and opens its migrated database, which
+// must exist: what every command that touches data starts with.
 func (a *app) open(ctx context.Context) (*config.Config, *store.Store, error) {
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := a.openStore(ctx, cfg)
+	s, err := a.openStore(ctx, cfg, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -63,15 +77,19 @@ func (a *app) open(ctx context.Context) (*config.Config, *store.Store, error) {
 }
 
 // openOn is open for a command with an --at flag: it also reads the day
-// at names (today by default) in the province.
+// at names (today by default) in the province, before it opens anything,
+// so that a bad --at is a usage error whatever the database's state.
 func (a *app) openOn(ctx context.Context, at string) (*config.Config, *store.Store, time.Time, error) {
-	cfg, s, err := a.open(ctx)
+	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
 	day, err := parseDay(at, cfg)
 	if err != nil {
-		s.Close()
+		return nil, nil, time.Time{}, err
+	}
+	s, err := a.openStore(ctx, cfg, false)
+	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
 	return cfg, s, day, nil
@@ -111,7 +129,12 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
-	_, s, err := a.open(ctx)
+	cfg, err := a.loadConfig()
+	if err != nil {
+		return err
+	}
+	// migrate is how a new database is made.
+	s, err := a.openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}

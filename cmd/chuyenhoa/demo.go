@@ -55,7 +55,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 			return fmt.Errorf("empty demo mail folder: %w", err)
 		}
 	}
-	s, err := a.openStore(ctx, cfg)
+	s, err := a.openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}

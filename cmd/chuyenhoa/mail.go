@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"chuyenhoa/config"
+	"chuyenhoa/dburl"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
@@ -145,6 +146,9 @@ func (a *app) drain(ctx context.Context, s *store.Store, cfg *config.Config, now
 	snd, err := newSender(s, cfg, a.logger(), now)
 	if err != nil {
 		return err
+	}
+	if db, err := dburl.Parse(cfg.Database.URL); err == nil && db.Dialect == dburl.SQLite {
+		snd.Exclusive = exclusiveSender(db.Path)
 	}
 	st, err := snd.Drain(ctx)
 	fmt.Fprintln(a.stdout, labels.Drained(snd.Transport.Name(), st.Sent, st.Retried, st.Failed))

@@ -128,6 +128,9 @@ func TestImportRejectsBadRowByName(t *testing.T) {
 		}
 		return p
 	}
+	if _, stderr, err := run(t, env, "migrate"); err != nil {
+		t.Fatalf("migrate: %v %s", err, stderr)
+	}
 	if _, stderr, err := run(t, env, "import", "districts", write("d.csv", "code,name,kind\nD01,Huyện Bình Sơn,huyen\n")); err != nil {
 		t.Fatalf("import districts: %v %s", err, stderr)
 	}
@@ -411,6 +414,9 @@ func TestFlagsAnywhere(t *testing.T) {
 	good := filepath.Join(dir, "good.yaml")
 	if err := os.WriteFile(good, []byte(fmt.Sprintf("database:\n  url: \"sqlite:%s\"\n", filepath.Join(dir, "after.db"))), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	if _, stderr, code := cli(t, nil, "migrate", "--config", good); code != 0 {
+		t.Fatalf("migrate --config good.yaml: exit %d\n%s", code, stderr)
 	}
 	out, stderr, code := cli(t, map[string]string{"CHUYENHOA_CONFIG": bad}, "run-once", "all", "--config", good, "--at", "2026-11-25")
 	if code != 0 || !strings.Contains(out, "ĐỀ XUẤT ĐỊA BÀN TRỌNG ĐIỂM") {

@@ -8,9 +8,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
+	"chuyenhoa/config"
 	"chuyenhoa/dburl"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
@@ -25,12 +29,14 @@ import (
 // cmdServe runs the daemon: the jobs on their schedule, the mail sender,
 // and the health, readiness and metrics endpoints. SIGTERM or SIGINT (ctx)
 // stops it: no new run starts, a running one may finish within
-// --stop-timeout, then it exits 0.
+// --stop-timeout, then it exits 0. SIGHUP reloads the configuration (see
+// reload).
 func cmdServe(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("serve")
-	stopTimeout := fs.Duration("stop-timeout", 60*time.Second, "on SIGTERM/SIGINT, how long a running job may finish before it is cancelled")
+	stopTimeout := fs.Duration("stop-timeout", 60*time.Second, "on SIGTERM/SIGINT, and on SIGHUP before the new configuration applies, how long a running job may finish before it is cancelled")
 	logFormat := fs.String("log-format", "auto", "log `FORMAT`: json, text, or auto (json unless stderr is a terminal)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	createDB := fs.Bool("create-db", false, "create the SQLite database if its file does not exist (first start only); without it a missing file stops the start")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +47,10 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Caught from here on: SIGHUP's default would kill the daemon.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return err
@@ -50,11 +60,13 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("database.url: %w", err) // Validate has refused it already
 	}
-	// SQLite has no leader election: one process per database file.
+	dbFile := "" // the SQLite file, for the lock, the sender's lock and /readyz
 	if db.Dialect == dburl.SQLite {
-		lock, err := leader.LockFile(db.Path + ".lock")
+		dbFile = db.Path
+		// SQLite has no leader election: one process per database file.
+		lock, err := leader.LockDatabase(dbFile)
 		if err != nil {
-			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", db.Path, err)
+			return fmt.Errorf("database %s: %w; SQLite mode runs one chuyenhoa process per database file: stop the other process, or use PostgreSQL to run several replicas", dbFile, err)
 		}
 		defer lock.Release()
 	}
@@ -65,11 +77,15 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	}
 	defer ln.Close()
 
-	s, err := a.openStore(ctx, cfg)
+	s, err := a.openStore(ctx, cfg, *createDB)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	ready, err := ops.NewReadiness(s, dbFile)
+	if err != nil {
+		return err
+	}
 
 	var (
 		elector  gocronElector
@@ -93,19 +109,8 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		AlertKinds: finding.AlertKinds()})
 	seedLastSuccess(ctx, s, metrics, log)
 
-	transport, err := notify.NewTransport(cfg.Mail)
-	if err != nil {
-		return err
-	}
-	sender := &notify.Sender{Store: s, Transport: metrics.CountErrors(transport), Log: log, Observe: metrics.ObserveMail}
-	composer := &notify.Composer{Store: s, Config: cfg, Log: log}
-	runner := &jobs.Runner{Store: s, Config: cfg, Log: log, AfterFindings: composer.Hook}
-	opts := jobs.SchedulerOptions{StopTimeout: *stopTimeout, Log: log, Observe: observeMetrics(metrics)}
-	if elector != nil {
-		opts.Elector = elector
-	}
-	sched, err := jobs.NewScheduler(runner, sender, opts)
-	if err != nil {
+	d := &daemon{store: s, log: log, metrics: metrics, ready: ready, dbFile: dbFile, elector: elector, stopTimeout: *stopTimeout}
+	if err := d.apply(cfg); err != nil {
 		return err
 	}
 
@@ -113,13 +118,12 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	defer stopHTTP()
 	httpErr := make(chan error, 1)
 	go func() {
-		probes := ops.Handler(ops.HandlerOptions{Ready: ops.StoreReady(s), Leader: isLeader, Metrics: metrics, Log: log})
-		page := (&status.Server{Store: s, Config: cfg, Log: log, User: cfg.HTTP.User, Password: cfg.HTTP.Password}).Handler()
+		probes := ops.Handler(ops.HandlerOptions{Ready: ready.Check, Leader: isLeader, Metrics: metrics, Log: log})
 		mux := http.NewServeMux()
 		for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
 			mux.Handle(p, probes)
 		}
-		mux.Handle("/", page)
+		mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*d.page.Load()).ServeHTTP(w, r) }))
 		httpErr <- ops.Serve(httpCtx, ln, mux, log)
 	}()
 	mode := "single process (SQLite)"
@@ -127,17 +131,24 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		mode = "replica (PostgreSQL leader election)"
 	}
 	log.Info("chuyenhoa serving", "http", ln.Addr().String(), "database", db,
-		"timezone", cfg.Timezone, "mode", mode, "mail", transport.Name())
-	sched.Start()
+		"timezone", cfg.Timezone, "mode", mode, "mail", d.transport)
+	d.sched.Start()
 
 	var runErr error
-	select {
-	case <-ctx.Done():
-		log.Info("stop requested; finishing running jobs", "stop_timeout", stopTimeout.String())
-	case runErr = <-httpErr:
-		log.Error("http server failed; stopping", "err", runErr)
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("stop requested; finishing running jobs", "stop_timeout", stopTimeout.String())
+			break loop
+		case runErr = <-httpErr:
+			log.Error("http server failed; stopping", "err", runErr)
+			break loop
+		case <-hup:
+			cfg = d.reload(a, cfg)
+		}
 	}
-	if err := sched.Stop(); err != nil {
+	if err := d.sched.Stop(); err != nil {
 		// The cancelled runs are recorded as failed and caught up at the
 		// next start; the stop itself was asked for, so it is not an error.
 		log.Error("stop", "err", err)
@@ -152,22 +163,127 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 	return runErr
 }
 
+// daemon holds what serve builds from a configuration, the part a SIGHUP
+// replaces, and what it keeps across reloads.
+type daemon struct {
+	store       *store.Store
+	log         *slog.Logger
+	metrics     *ops.Metrics
+	ready       *ops.Readiness
+	dbFile      string
+	elector     gocronElector
+	stopTimeout time.Duration
+
+	sched     *jobs.Scheduler
+	page      atomic.Pointer[http.Handler]
+	transport string
+}
+
+// apply builds the scheduler, the sender and the status page for cfg and
+// makes them current; the scheduler is not started.
+func (d *daemon) apply(cfg *config.Config) error {
+	transport, err := notify.NewTransport(cfg.Mail)
+	if err != nil {
+		return err
+	}
+	sender := &notify.Sender{Store: d.store, Transport: d.metrics.CountErrors(transport), Log: d.log, Observe: d.metrics.ObserveMail,
+		Exclusive: exclusiveSender(d.dbFile)}
+	composer := &notify.Composer{Store: d.store, Config: cfg, Log: d.log}
+	runner := &jobs.Runner{Store: d.store, Config: cfg, Log: d.log, AfterFindings: composer.Hook}
+	opts := jobs.SchedulerOptions{StopTimeout: d.stopTimeout, Log: d.log, Observe: d.observe}
+	if d.elector != nil {
+		opts.Elector = d.elector
+	}
+	sched, err := jobs.NewScheduler(runner, sender, opts)
+	if err != nil {
+		return err
+	}
+	var page http.Handler = (&status.Server{Store: d.store, Config: cfg, Log: d.log, User: cfg.HTTP.User, Password: cfg.HTTP.Password}).Handler()
+	d.sched, d.transport = sched, transport.Name()
+	d.page.Store(&page)
+	return nil
+}
+
+// reload is SIGHUP: the configuration is read and checked again, as at
+// the start. A bad one is logged with every problem and the running one
+// kept (as Prometheus and Alertmanager do). A good one replaces the
+// schedule, the rules, the recipients, the mail settings (a
+// mail.smtp.password_file is read again) and the status page, once the
+// running job has finished (up to --stop-timeout); then the catch-up runs
+// what the new schedule finds due. The database and the listening address
+// stay as they are until a restart. It returns the configuration now in
+// force.
+func (d *daemon) reload(a *app, cur *config.Config) *config.Config {
+	d.log.Info("SIGHUP: reloading the configuration")
+	cfg, err := a.loadConfig()
+	if err != nil {
+		d.log.Error("configuration not reloaded; the running one stays in force", "err", err)
+		return cur
+	}
+	if cfg.Database.URL != cur.Database.URL {
+		d.log.Warn("database.url changed; it applies at the next restart, the running database stays in use")
+		cfg.Database.URL = cur.Database.URL
+	}
+	if cfg.HTTP.Listen != cur.HTTP.Listen {
+		d.log.Warn("http.listen changed; it applies at the next restart", "listen", cur.HTTP.Listen)
+		cfg.HTTP.Listen = cur.HTTP.Listen
+	}
+	old := d.sched
+	if err := old.Stop(); err != nil {
+		d.log.Error("reload: stopping the running jobs", "err", err)
+	}
+	if err := d.apply(cfg); err != nil {
+		d.log.Error("configuration not reloaded; the running one stays in force", "err", err)
+		if err := d.apply(cur); err != nil { // it worked at the start
+			d.log.Error("reload: cannot restore the running configuration", "err", err)
+		}
+		d.sched.Start()
+		return cur
+	}
+	d.sched.Start()
+	d.log.Info("configuration reloaded", "timezone", cfg.Timezone, "mail", d.transport)
+	return cfg
+}
+
+// observe turns scheduler events into metrics and tells the readiness
+// check how the recompute jobs' writes went (the send job's failures are
+// the mail server's or the mail directory's, not the database's).
+func (d *daemon) observe(e jobs.Event) {
+	switch e.Result {
+	case jobs.ResultOK:
+		d.metrics.ObserveRun(e.Job, ops.ResultOK, e.Duration, time.Now())
+		if e.Job.Recomputes() {
+			d.ready.RecordRun(nil)
+		}
+	case jobs.ResultFailed:
+		d.metrics.ObserveRun(e.Job, ops.ResultFailed, e.Duration, time.Now())
+		if e.Job.Recomputes() {
+			d.ready.RecordRun(e.Err)
+		}
+	}
+}
+
+// exclusiveSender is the lock that makes a SQLite sender the only one
+// draining the outbox (see notify.Sender.Exclusive): an flock on
+// "<database file>.send.lock", waited for while another process sends.
+// For PostgreSQL (file "") it is nil: replicas drain side by side.
+func exclusiveSender(file string) func(context.Context) (func(), error) {
+	if file == "" {
+		return nil
+	}
+	return func(ctx context.Context) (func(), error) {
+		l, err := leader.WaitLockDatabase(ctx, file, "send")
+		if err != nil {
+			return nil, err
+		}
+		return func() { _ = l.Release() }, nil
+	}
+}
+
 // gocronElector is the elector the scheduler accepts (kept as an interface
 // so that "no elector" stays a nil interface, not a typed nil).
 type gocronElector interface {
 	IsLeader(context.Context) error
-}
-
-// observeMetrics turns scheduler events into metrics.
-func observeMetrics(m *ops.Metrics) func(jobs.Event) {
-	return func(e jobs.Event) {
-		switch e.Result {
-		case jobs.ResultOK:
-			m.ObserveRun(e.Job, ops.ResultOK, e.Duration, time.Now())
-		case jobs.ResultFailed:
-			m.ObserveRun(e.Job, ops.ResultFailed, e.Duration, time.Now())
-		}
-	}
 }
 
 // seedLastSuccess sets chuyenhoa_job_last_success_timestamp_seconds from

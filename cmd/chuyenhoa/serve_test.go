@@ -160,20 +160,42 @@ func TestServeRefusesSecondSQLiteProcess(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
+
+	// The same file reached through a symlink, and through a symlinked
+	// directory, is the same database: refused too, naming the real lock.
+	other := t.TempDir()
+	viaFile := filepath.Join(other, "link.db")
+	viaDir := filepath.Join(other, "dirlink")
+	if err := os.Symlink(db, viaFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, viaDir); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{viaFile, filepath.Join(viaDir, "chuyenhoa.db")} {
+		a.getenv = envOf(map[string]string{"CHUYENHOA_DATABASE_URL": "sqlite:" + p, "CHUYENHOA_HTTP_LISTEN": "127.0.0.1:0"})
+		// Should it start, it stops after a while and the test fails.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := cmdServe(ctx, a, []string{"--log-format", "text", "--create-db"})
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), db+".lock") || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", helper.Process.Pid)) {
+			t.Errorf("serve through %s while another holds the lock: %v, want a refusal naming %s.lock", p, err, db)
+		}
+	}
 }
 
 // serve end to end: starts, catches every job up, answers the probes and
 // metrics, and exits cleanly on cancellation (SIGTERM).
 func TestServeEndToEnd(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
-		serveEndToEnd(t, "sqlite:"+filepath.Join(t.TempDir(), "serve.db"), "ok\n")
+		serveEndToEnd(t, "sqlite:"+filepath.Join(t.TempDir(), "serve.db"), "ok\n", "--create-db")
 	})
 	t.Run("postgres", func(t *testing.T) {
 		serveEndToEnd(t, storetest.PostgresURL(t), "ok (leader)\n")
 	})
 }
 
-func serveEndToEnd(t *testing.T, dbURL, ready string) {
+func serveEndToEnd(t *testing.T, dbURL, ready string, args ...string) {
 	pr, pw := io.Pipe()
 	a := &app{stdout: io.Discard, stderr: pw, getenv: envOf(map[string]string{
 		"CHUYENHOA_DATABASE_URL":   dbURL,
@@ -200,7 +222,7 @@ func serveEndToEnd(t *testing.T, dbURL, ready string) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- cmdServe(ctx, a, []string{"--stop-timeout", "10s"}) // auto: a pipe gets JSON
+		done <- cmdServe(ctx, a, append([]string{"--stop-timeout", "10s"}, args...)) // auto: a pipe gets JSON
 		pw.Close()
 	}()
 
