@@ -110,44 +110,89 @@ func daysBetween(a, b time.Time) int {
 	return int(b.Sub(a).Round(24*time.Hour) / (24 * time.Hour))
 }
 
-// Deadlines lists the obligation instances of selection year year on day
+// UnitAt tells which unit a code's rows belong to on a day, with the
+// district it belongs to then; ok is false when the code is no unit of
+// that day (Territory.UnitOn, over the data check's units).
+type UnitAt func(code string, day time.Time) (u Unit, ok bool)
+
+// Fixed is the UnitAt of a province whose units do not change: units on
+// every day.
+func Fixed(units []Unit) UnitAt {
+	byCode := make(map[string]Unit, len(units))
+	for _, u := range units {
+		byCode[u.Code] = u
+	}
+	return func(code string, _ time.Time) (Unit, bool) {
+		u, ok := byCode[code]
+		return u, ok
+	}
+}
+
+// Deadlines is DeadlinesOn for units that do not change.
+func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation, sel []Selection, units []Unit, subs []Submission) []Deadline {
+	return DeadlinesOn(year, today, grouped, obligations, sel, Fixed(units), subs)
+}
+
+// DeadlinesOn lists the obligation instances of selection year year on day
 // today. PerUnit obligations have one instance per selection of year;
 // the others one per district with at least one selection that year, or
-// one provincial ("") instance when !grouped. A selection of a unit not
-// among units is owed by the province (""), so it is not lost. A
-// selection without a decision date has no due date for PerUnit
-// obligations and yields none of them.
+// one provincial ("") instance when !grouped. An instance is owed by the
+// committee responsible for its commune on the instance's due day, as at
+// says: the plan for a commune selected in spring 2025 stays its old
+// district's, the 2025 year report, due in December after the merger, is
+// owed for the commune it merged into. sel are the selections as recorded.
+// A selection of a unit that is no unit on the due day is owed by the
+// province (""), so it is not lost. A selection without a decision date
+// has no due date for PerUnit obligations and yields none of them.
 //
-// A submission matches on obligation code, period and (PerUnit) unit, and
-// on district when grouped; the earliest dated on or before today counts.
-// Sorted by district, then obligation order as given, then unit.
-func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation, sel []Selection, units []Unit, subs []Submission) []Deadline {
-	district := make(map[string]string, len(units))
-	for _, u := range units {
-		district[u.Code] = u.District
-	}
-	committee := func(unit string) string {
-		if !grouped {
-			return ""
+// A submission matches on obligation code, period and (PerUnit) unit (the
+// commune its rows belong to today, so a report sent under the new code
+// counts for the old one), and on district when grouped; the earliest
+// dated on or before today counts. Sorted by district, then obligation
+// order as given, then unit.
+func DeadlinesOn(year int, today time.Time, grouped bool, obligations []Obligation, sel []Selection, at UnitAt, subs []Submission) []Deadline {
+	// owner is the commune of unit on day and the committee owing its
+	// obligations then.
+	owner := func(unit string, day time.Time) (code, committee string) {
+		u, ok := at(unit, day)
+		if !ok {
+			return unit, ""
 		}
-		return district[unit]
+		if !grouped {
+			return u.Code, ""
+		}
+		return u.Code, u.District
+	}
+	// now is the unit a code's rows belong to today.
+	now := func(unit string) string {
+		if u, ok := at(unit, today); ok {
+			return u.Code
+		}
+		return unit
 	}
 	var yearSel []Selection
 	seen := map[string]bool{}
-	committees := map[string]bool{}
 	for _, s := range sel {
 		if s.Year != year || seen[s.Unit] {
 			continue
 		}
 		seen[s.Unit] = true
 		yearSel = append(yearSel, s)
-		committees[committee(s.Unit)] = true
 	}
-	var ds []string
-	for d := range committees {
-		ds = append(ds, d)
+	// The committees owing the year's reports, on each report's due day.
+	committees := func(due time.Time) []string {
+		set := map[string]bool{}
+		for _, s := range yearSel {
+			_, c := owner(s.Unit, due)
+			set[c] = true
+		}
+		out := make([]string, 0, len(set))
+		for c := range set {
+			out = append(out, c)
+		}
+		sort.Strings(out)
+		return out
 	}
-	sort.Strings(ds)
 
 	// Submissions by obligation, period and (grouped) district: a
 	// country-wide list holds years of reports, and scanning all of it
@@ -170,7 +215,7 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 	submitted := func(o Obligation, dist, period, unit string) time.Time {
 		var first time.Time
 		for _, s := range byKey[key(o.Code, period, dist)] {
-			if o.PerUnit && s.Unit != unit {
+			if o.PerUnit && now(s.Unit) != now(unit) {
 				continue
 			}
 			if first.IsZero() || s.SubmittedOn.Before(first) {
@@ -208,17 +253,29 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 	var all []keyed
 	for i, o := range obligations {
 		if o.PerUnit {
+			// Communes selected apart and merged by the due day owe one
+			// plan, from the earliest decision.
+			at := map[[2]string]int{}
 			for _, s := range yearSel {
 				if s.DecidedOn.IsZero() {
 					continue
 				}
 				due := s.DecidedOn.AddDate(0, 0, o.DueAfterDecisionDays)
-				all = append(all, keyed{build(o, committee(s.Unit), s.Unit, due), i})
+				unit, dist := owner(s.Unit, due)
+				k := [2]string{dist, unit}
+				if j, dup := at[k]; dup {
+					if due.Before(all[j].d.Due) {
+						all[j] = keyed{build(o, dist, unit, due), i}
+					}
+					continue
+				}
+				at[k] = len(all)
+				all = append(all, keyed{build(o, dist, unit, due), i})
 			}
 			continue
 		}
 		due := time.Date(year, o.DueMonth, o.DueDay, 0, 0, 0, 0, time.UTC)
-		for _, dist := range ds {
+		for _, dist := range committees(due) {
 			all = append(all, keyed{build(o, dist, "", due), i})
 		}
 	}
