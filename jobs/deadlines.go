@@ -25,11 +25,17 @@ func deadlinesPeriod(_ period.Calendar, day time.Time) string {
 }
 
 func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
-	units, err := src.Units(ctx, day)
+	// The units of the day are read for their check; each obligation is
+	// owed by the committee of its commune on its due day (at).
+	if _, err := src.Units(ctx, day); err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	at, err := src.UnitAt(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	sel, err := src.Selections(ctx)
+	// As recorded: at follows each commune to the due day.
+	sel, err := src.Selections(ctx, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
@@ -42,7 +48,7 @@ func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time
 	// Last year's obligations still matter in January: the yearly report is
 	// due 20 December and escalates into the new year.
 	for _, y := range []int{day.Year() - 1, day.Year()} {
-		for _, d := range rules.Deadlines(y, day, r.Config.Grouped(), obl, sel, units, subs) {
+		for _, d := range rules.DeadlinesOn(y, day, r.Config.Grouped(), obl, sel, at, subs) {
 			if d.State == rules.DeadlinePending {
 				continue
 			}

@@ -136,27 +136,12 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 			Late: d.State != rules.DeadlineSubmitted && d.State != rules.DeadlinePending && d.State != rules.DeadlineUpcoming})
 	}
 
-	sel, err := s.Selections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as, err := s.Assessments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	states, err := s.RelapseStates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	relapsed := map[rules.AreaKey]bool{}
-	for k, st := range states {
-		if st.EverRelapsed {
-			relapsed[k] = true
-		}
-	}
+	// The decisions and relapse watch as the cycle read them: attributed to
+	// the communes of day, with only the relapses found by then.
+	sel, as, states, relapsed := cyc.Selections, cyc.Assessments, cyc.States, cyc.Relapsed
 	for _, a := range rules.TransformedAreas(sel, as) {
 		st, ok := states[a.Key()]
-		if !ok || !st.EverRelapsed || a.Year > year || a.TransformedOn.After(day) {
+		if !ok || !relapsed[a.Key()] || a.Year > year || a.TransformedOn.After(day) {
 			continue
 		}
 		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: unitOf(dir, a.Unit).Name, District: dir.District(unitOf(dir, a.Unit).District),
