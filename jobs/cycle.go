@@ -36,10 +36,13 @@ type CycleReport struct {
 	Previous   []finding.CycleItem
 	Projection rules.Projection
 
-	// The proposals for ProposalYear, computed over Reference, and the
-	// district committees' own, checked by the same rules.
+	// The proposals for ProposalYear, computed over Reference among the
+	// communes and districts of day Among (the decision's, once the year's
+	// list is decided), and the district committees' own, checked by the
+	// same rules.
 	ProposalYear      int
 	Reference         period.Range
+	Among             time.Time
 	Proposal          rules.Proposal
 	Proposals         []rules.ProposalCheck
 	ProposalDeadlines []rules.ProposalDeadline // every district, pending ones included
@@ -216,6 +219,7 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 	if d, ok := decidedOn(sel, py); ok && d.Before(among) {
 		among = d
 	}
+	rep.Among = among
 	units, err := src.Units(ctx, among)
 	if err != nil {
 		return fmt.Errorf("load units: %w", err)

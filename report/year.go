@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,6 +33,16 @@ type Year struct {
 	Relapses   []Relapse
 	Years      []rules.YearCycle
 	Indicators []string // column headings
+	// DistrictAverages are the averages per commune of the districts the
+	// year's proposal was computed among, by district code (none once
+	// districts are abolished).
+	DistrictAverages []DistrictAverage
+}
+
+// DistrictAverage is one district's average per commune in the proposal.
+type DistrictAverage struct {
+	Name string
+	Avg  float64
 }
 
 // Area is an area of the year of work with its indicators written out.
@@ -95,6 +107,10 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	rep := &Year{
 		Province: cfg.Province.Name, Year: year, On: day, Cycle: cyc,
 		Targets: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
+	}
+
+	for _, code := range slices.Sorted(maps.Keys(cyc.Proposal.Baseline.Districts)) {
+		rep.DistrictAverages = append(rep.DistrictAverages, DistrictAverage{Name: dir.District(code), Avg: cyc.Proposal.Baseline.Districts[code].Avg})
 	}
 
 	cats := map[rules.Category]int{}
