@@ -22,7 +22,8 @@ import (
 )
 
 // Kinds lists the importable files with their header, in the order a new
-// province loads them (each refers to codes of the ones before).
+// province loads them (each refers to codes of the ones before; the
+// successions, which came with the 2025 reform, refer to units only).
 var Kinds = []struct {
 	Name    string
 	Columns []string
@@ -34,8 +35,6 @@ var Kinds = []struct {
 	{"districts", []string{"code", "name", "kind"}, "kind: huyen | thi_xa | thanh_pho; optional valid_from, valid_to (may be empty)",
 		[]string{"valid_from", "valid_to"}},
 	{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, "kind: xa | phuong | dac_khu | thi_tran; dates YYYY-MM-DD or DD/MM/YYYY, may be empty", nil},
-	{"successions", []string{"predecessor_code", "successor_code", "effective_on"},
-		"from effective_on the territory of predecessor_code (a merged commune) belongs to successor_code; both known units, each pair once", nil},
 	{"offences", []string{"code", "name", "category", "social_order"}, "category 1..4; social_order true|false", nil},
 	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0", nil},
 	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected)", nil},
@@ -43,6 +42,8 @@ var Kinds = []struct {
 	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year", nil},
 	{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected", "reports_received", "reports_handled", "released", "reoffended"},
 		"one row per unit and day (or month, on one of its days); counts >= 0; serious counts are part of crimes and detected", nil},
+	{"successions", []string{"predecessor_code", "successor_code", "effective_on"},
+		"from effective_on the territory of predecessor_code (a merged commune) belongs to successor_code; both known units, each pair once", nil},
 }
 
 // KindNames lists the names of Kinds, in their order.
