@@ -358,7 +358,7 @@ func TestCleanViewsGiveTheSameResult(t *testing.T) {
 		if errs := src.Errors(); len(errs) > 0 {
 			t.Errorf("data errors over clean tables: %v", errs)
 		}
-		for _, rel := range []string{"districts", "units", "offence_types", "crime_stats", "selections", "assessments", "submissions", "proposals", "case_stats"} {
+		for _, rel := range []string{"districts", "units", "offence_types", "crime_stats", "selections", "assessments", "submissions", "proposals", "case_stats", "unit_successions"} {
 			exec(t, s, `ALTER TABLE `+rel+` RENAME TO `+rel+`_base`, `CREATE VIEW `+rel+` AS SELECT * FROM `+rel+`_base`)
 		}
 		src = contract.New(s, grouped, now, today)
