@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -179,5 +181,44 @@ func TestFollowDecisions(t *testing.T) {
 	ps := []DistrictProposal{{Year: 2026, Unit: "A1", ProposedOn: day(2025, 12, 20)}, {Year: 2026, Unit: "B", ProposedOn: day(2025, 12, 18)}}
 	if got, _ := FollowProposals(tr, afterMerger, ps); len(got) != 1 || got[0].Unit != "B" || !got[0].ProposedOn.Equal(day(2025, 12, 18)) {
 		t.Errorf("proposals: %+v", got)
+	}
+}
+
+// Obligations are owed on their due day (reform: D1 until 30/06/2025).
+// A1 and A2 selected on 20/05/2025 owe their plans (30 days: 19/06) to D1,
+// one each; selected on 20/06 their plans fall due on 20/07, after the
+// merger: one plan of B, owed by the province (no district then), met by
+// the report A2 sent on 10/07 under its old code. The half-year report
+// (20/06) is D1's, the year report (20/12) the province's.
+func TestDeadlinesOnFollowTheDueDay(t *testing.T) {
+	plan := Obligation{Code: "plan", PerUnit: true, DueAfterDecisionDays: 30}
+	half := Obligation{Code: "report_h1", Period: PeriodHalf1, DueMonth: time.June, DueDay: 20}
+	year := Obligation{Code: "report_year", Period: PeriodYear, DueMonth: time.December, DueDay: 20}
+	at := reform(true).UnitOn
+	for _, c := range []struct {
+		decided time.Time
+		subs    []Submission
+		want    string
+	}{
+		{day(2025, 5, 20), nil, "/report_year/2025 due 2025-12-20; D1/plan/2025/A1 due 2025-06-19; D1/plan/2025/A2 due 2025-06-19; D1/report_h1/2025-H1 due 2025-06-20"},
+		{day(2025, 6, 20), []Submission{{Obligation: "plan", Period: "2025", Unit: "A2", SubmittedOn: day(2025, 7, 10)}},
+			"/plan/2025/B due 2025-07-20 submitted; /report_year/2025 due 2025-12-20; D1/report_h1/2025-H1 due 2025-06-20"},
+	} {
+		sel := []Selection{{Year: 2025, Unit: "A1", Category: Cat1, DecidedOn: c.decided}, {Year: 2025, Unit: "A2", Category: Cat1, DecidedOn: c.decided}}
+		var got []string
+		for _, d := range DeadlinesOn(2025, day(2026, 1, 5), true, []Obligation{plan, half, year}, sel, at, c.subs) {
+			s := fmt.Sprintf("%s/%s/%s", d.District, d.Obligation.Code, d.Period)
+			if d.Unit != "" {
+				s += "/" + d.Unit
+			}
+			s += " due " + d.Due.Format(time.DateOnly)
+			if d.State == DeadlineSubmitted {
+				s += " submitted"
+			}
+			got = append(got, s)
+		}
+		if strings.Join(got, "; ") != c.want {
+			t.Errorf("decided %s:\n%s\nwant\n%s", c.decided.Format(time.DateOnly), strings.Join(got, "; "), c.want)
+		}
 	}
 }
