@@ -1,5 +1,5 @@
 // Package contract reads the data contract for one run and checks what it
-// reads. The data contract is the nine relations a province fills, or maps
+// reads. The data contract is the ten relations a province fills, or maps
 // onto its own tables with views (README, "Data contract"); views carry
 // none of our constraints, and one bad row must neither crash a run nor
 // silently skew its numbers. A Source checks every row it hands a job,
@@ -7,6 +7,13 @@
 // hands over the rest and records every problem as a data error
 // (finding.DataError): the row as read, what is wrong with it and what was
 // done with it. The job writes those as data_error findings of its run.
+//
+// Since the 2025 reform a province's data holds years under communes and
+// districts that no longer exist. A Source builds the territory
+// (rules.Territory) from units, districts and unit_successions and
+// attributes every row to the units of the computation's day: a merged
+// commune's statistics and decisions are its successor's, and what cannot
+// be followed (a split, a commune ended with no successor) is a data error.
 //
 // The package is named for what it guards, the contract between a
 // province's data and the rules, rather than for the check alone: it is
