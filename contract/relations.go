@@ -45,15 +45,14 @@ func (s *Source) Selections(ctx context.Context, on time.Time) ([]rules.Selectio
 	if err != nil || on.IsZero() {
 		return sel, err
 	}
-	orig := slices.Clone(sel)
-	sel, unresolved := rules.FollowSelections(s.terr, on, sel)
-	unfollowed(s, "selections", on, unresolved, orig, func(v rules.Selection) (string, string) {
+	followed, unresolved := rules.FollowSelections(s.terr, on, sel)
+	unfollowed(s, "selections", on, unresolved, sel, func(v rules.Selection) (string, string) {
 		return v.Unit, fmt.Sprintf("year=%d, unit_code=%q, category=%d, decided_on=%s", v.Year, v.Unit, v.Category, v.DecidedOn.Format(time.DateOnly))
 	})
-	slices.SortFunc(sel, func(a, b rules.Selection) int {
+	slices.SortFunc(followed, func(a, b rules.Selection) int {
 		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), cmp.Compare(a.Category, b.Category))
 	})
-	return sel, nil
+	return followed, nil
 }
 
 // Assessments lists the usable verdicts, ordered by year and unit, each
@@ -76,13 +75,12 @@ func (s *Source) Assessments(ctx context.Context, on time.Time) ([]rules.Assessm
 	if err != nil || on.IsZero() {
 		return as, err
 	}
-	orig := slices.Clone(as)
-	as, unresolved := rules.FollowAssessments(s.terr, on, as)
+	followed, unresolved := rules.FollowAssessments(s.terr, on, as)
 	text := func(v rules.Assessment) string {
 		return fmt.Sprintf("year=%d, unit_code=%q, transformed=%t, assessed_on=%s", v.Year, v.Unit, v.Transformed, v.AssessedOn.Format(time.DateOnly))
 	}
 	var verdicts []rules.Assessment
-	for _, a := range orig {
+	for _, a := range as {
 		r, ok := unresolved[a.Unit]
 		watched := s.set.WatchMonths <= 0 || !on.After(a.AssessedOn.AddDate(0, s.set.WatchMonths, 0))
 		if !ok || !a.Transformed || !watched || a.AssessedOn.After(on) || r.Outcome == rules.OutcomeNotYet {
@@ -93,10 +91,10 @@ func (s *Source) Assessments(ctx context.Context, on time.Time) ([]rules.Assessm
 			Action: finding.ActionKept, Row: text(a), Detail: labels.DataArea(a.Unit, a.Year, on)})
 	}
 	unfollowed(s, "assessments", on, unresolved, verdicts, func(v rules.Assessment) (string, string) { return v.Unit, text(v) })
-	slices.SortFunc(as, func(a, b rules.Assessment) int {
+	slices.SortFunc(followed, func(a, b rules.Assessment) int {
 		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
 	})
-	return as, nil
+	return followed, nil
 }
 
 // unfollowed reports the rows of rel (as recorded) whose commune is

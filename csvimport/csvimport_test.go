@@ -201,16 +201,7 @@ func TestImportCycleFiles(t *testing.T) {
 				[]string{`row 2, field "serious_crimes": 3 is more than the 2 crimes`, `row 3, field "serious_detected": 2 is more than the 1 detected`,
 					`row 3, field "reoffended": -1 is negative`, `row 4, field "crimes": "x" is not a whole number`}},
 		} {
-			_, err := csvimport.Import(ctx, s, c.kind, "bad.csv", strings.NewReader(c.body), opts)
-			if err == nil {
-				t.Errorf("%s: bad file accepted", c.kind)
-				continue
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s: error lacks %q:\n%v", c.kind, w, err)
-				}
-			}
+			rejected(t, s, c.kind, c.body, c.want...)
 		}
 		if after := countRows(t, s, "case_stats"); after != before {
 			t.Errorf("case_stats has %d rows after rejected files, want %d", after, before)
@@ -277,19 +268,26 @@ func TestImportReformFiles(t *testing.T) {
 			{"units", "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\nN03,Thị xã Mới,thi_xa,,,,\n",
 				[]string{`row 2, field "kind": "thi_xa" is not one of xa, phuong, dac_khu, thi_tran`}},
 		} {
-			err := imp(c.kind, c.body)
-			if err == nil {
-				t.Errorf("%s: bad file accepted", c.kind)
-				continue
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s: error lacks %q:\n%v", c.kind, w, err)
-				}
-			}
+			rejected(t, s, c.kind, c.body, c.want...)
 		}
 		if after := countRows(t, s, "unit_successions"); after != before {
 			t.Errorf("unit_successions has %d rows after rejected files, want %d", after, before)
 		}
 	})
+}
+
+// rejected fails t unless importing body as kind fails with an error
+// holding every one of want.
+func rejected(t *testing.T, s *store.Store, kind, body string, want ...string) {
+	t.Helper()
+	_, err := csvimport.Import(context.Background(), s, kind, "bad.csv", strings.NewReader(body), opts)
+	if err == nil {
+		t.Errorf("%s: bad file accepted", kind)
+		return
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s: error lacks %q:\n%v", kind, w, err)
+		}
+	}
 }
