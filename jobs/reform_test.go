@@ -239,3 +239,29 @@ func TestDeadlinesAreOwedOnTheirDueDay(t *testing.T) {
 		}
 	})
 }
+
+// A late catch-up of an older month does not rewind the state, but a
+// relapse it finds is recorded with its day: X is normal over the window of
+// 14/06/2026 (X 1, Y 4, Z 1: 1 < 2.0), then the check of 14/12/2025, run
+// afterwards, finds it relapsed (13 > 7.33): the state stays normal as of
+// 14/06/2026 and says X was first found relapsed on 14/12/2025.
+func TestLateCheckRecordsTheFirstRelapse(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		r := reformRunner(t, s)
+		r.Now = func() time.Time { return time.Date(2026, 6, 20, 1, 0, 0, 0, time.UTC) }
+		for _, day := range []time.Time{d(2026, 6, 20), d(2025, 12, 20)} {
+			if _, err := r.Run(ctx, finding.JobRelapse, day); err != nil {
+				t.Fatal(err)
+			}
+		}
+		states, err := s.RelapseStates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := states[rules.AreaKey{Unit: "X", Year: 2023}]
+		if st.Relapsed || !st.EverRelapsed || !st.CheckedOn.Equal(d(2026, 6, 14)) || !st.FirstRelapsedOn.Equal(d(2025, 12, 14)) {
+			t.Errorf("X/2023 state %+v, want normal as checked on 14/06/2026, first relapsed 14/12/2025", st)
+		}
+	})
+}
