@@ -48,6 +48,7 @@ import (
 
 // Values accepted by the enumerated settings.
 const (
+	GroupingAuto     = "auto"
 	GroupingDistrict = "district"
 	GroupingNone     = "none"
 
@@ -82,8 +83,10 @@ type Config struct {
 		URL string `yaml:"url"`
 	} `yaml:"database"`
 	// Grouping is the level between province and commune used for the
-	// district-average rule and for recipients: "district", or "none" for
-	// the two-tier government in force since 1 July 2025.
+	// district-average rule and for recipients: "auto" (the data decides
+	// for each day: districts while their rows are valid, the province
+	// alone once they are not, as since 1 July 2025), or "district" /
+	// "none" to override it (districts whatever their dates; never).
 	Grouping string `yaml:"grouping"`
 	// Bodies names the committees in mail, pages and documents; each key
 	// left out keeps its default (labels.DefaultBodies).
@@ -233,7 +236,7 @@ func Default() *Config {
 	c.Province.Name = "Quảng Ngãi"
 	c.Timezone = "Asia/Ho_Chi_Minh"
 	c.Database.URL = "sqlite:chuyenhoa.db"
-	c.Grouping = GroupingDistrict
+	c.Grouping = GroupingAuto
 	c.Bodies = labels.DefaultBodies()
 	c.Periods.CutoffDay = period.DefaultCutoff
 	c.Selection.CapPercent = 15
@@ -295,8 +298,13 @@ func (c *Config) Calendar() period.Calendar {
 	return period.Calendar{Cutoff: c.Periods.CutoffDay}
 }
 
-// Grouped reports whether communes are grouped into districts.
-func (c *Config) Grouped() bool { return c.Grouping == GroupingDistrict }
+// Grouped reports whether communes may be grouped into districts: with
+// grouping auto, on the days the data has districts in force.
+func (c *Config) Grouped() bool { return c.Grouping != GroupingNone }
+
+// DatedGrouping reports whether the districts' validity decides the
+// grouping of each day (grouping auto).
+func (c *Config) DatedGrouping() bool { return c.Grouping == GroupingAuto }
 
 // DueDate splits a valid "MM-DD" due date; ok is false otherwise.
 // 29 February is refused because a yearly due date must exist every year.
@@ -371,7 +379,7 @@ func (c *Config) Validate() error {
 	}
 
 	errs = append(errs, c.validateDatabase()...)
-	oneOf("grouping", c.Grouping, GroupingDistrict, GroupingNone)
+	oneOf("grouping", c.Grouping, GroupingAuto, GroupingDistrict, GroupingNone)
 	if c.Periods.CutoffDay < 1 || c.Periods.CutoffDay > 28 {
 		add("periods.cutoff_day", "%d is out of range; use 1..28 (15 per Decree 09/2019, 1 for calendar months)", c.Periods.CutoffDay)
 	}

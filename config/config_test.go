@@ -114,7 +114,7 @@ func TestBadValues(t *testing.T) {
 		{"database password redacted", "database:\n  url: mysql://u:secret@h/db\n", []string{"mysql://u:***@h/db"}},
 		{"sqlite without file", "database:\n  url: \"sqlite:\"\n", []string{"database.url: \"sqlite:\" names no file"}},
 		{"in-memory sqlite", "database:\n  url: \"sqlite::memory:\"\n", []string{"database.url: \"sqlite::memory:\" is in-memory SQLite, which is not supported"}},
-		{"grouping", "grouping: province\n", []string{"grouping: \"province\" is not allowed; use one of district, none"}},
+		{"grouping", "grouping: province\n", []string{"grouping: \"province\" is not allowed; use one of auto, district, none"}},
 		{"cutoff", "periods:\n  cutoff_day: 31\n", []string{"periods.cutoff_day: 31 is out of range; use 1..28"}},
 		{"watch months", "relapse:\n  watch_months: -6\n", []string{"relapse.watch_months: -6 is negative"}},
 		{"transformed target", "targets:\n  transformed_percent: 0\n", []string{"targets.transformed_percent: 0 is out of range; use 1..100"}},

@@ -1,5 +1,5 @@
 // Package contract reads the data contract for one run and checks what it
-// reads. The data contract is the nine relations a province fills, or maps
+// reads. The data contract is the ten relations a province fills, or maps
 // onto its own tables with views (README, "Data contract"); views carry
 // none of our constraints, and one bad row must neither crash a run nor
 // silently skew its numbers. A Source checks every row it hands a job,
@@ -7,6 +7,13 @@
 // hands over the rest and records every problem as a data error
 // (finding.DataError): the row as read, what is wrong with it and what was
 // done with it. The job writes those as data_error findings of its run.
+//
+// Since the 2025 reform a province's data holds years under communes and
+// districts that no longer exist. A Source builds the territory
+// (rules.Territory) from units, districts and unit_successions and
+// attributes every row to the units of the computation's day: a merged
+// commune's statistics and decisions are its successor's, and what cannot
+// be followed (a split, a commune ended with no successor) is a data error.
 //
 // The package is named for what it guards, the contract between a
 // province's data and the rules, rather than for the check alone: it is
@@ -25,6 +32,7 @@ import (
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
 	"chuyenhoa/period"
+	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
 
@@ -41,6 +49,15 @@ type Settings struct {
 	// Grouped is set when communes are grouped into districts: a unit's
 	// unknown district and a district without communes are then reported.
 	Grouped bool
+	// DatedGrouping (grouping auto) makes the districts' validity decide:
+	// on a day a unit belongs to its district only while that district is
+	// valid, and a day with no district in force is a province without a
+	// district level. Unset, districts are in force whatever their dates.
+	DatedGrouping bool
+	// WatchMonths is how long a transformed area is watched (0: always):
+	// an area that cannot be followed to the day's communes is reported
+	// only while it should be watched.
+	WatchMonths int
 }
 
 // Source reads the data contract for one run and checks it. Its methods
@@ -52,6 +69,7 @@ type Source struct {
 	set   Settings
 	today time.Time // rows dated after it are in the future
 	now   time.Time // submissions after it have not arrived
+	day   time.Time // the day of the run
 
 	errs map[string]*Error // by finding key
 	seen map[string]bool   // rows already counted in a data error
@@ -59,9 +77,10 @@ type Source struct {
 	units      []store.Raw[store.UnitRow]
 	unitCodes  map[string]bool
 	unitsRead  bool
-	districts  map[string]bool // codes of the districts relation
-	offences   map[string]bool // usable offence codes
-	offTrouble bool            // offence_types has rows that would skew Counts
+	districts  map[string]bool  // codes of the districts relation
+	terr       *rules.Territory // units, districts and successions, usable rows
+	offences   map[string]bool  // usable offence codes
+	offTrouble bool             // offence_types has rows that would skew Counts
 	offRead    bool
 }
 
@@ -70,14 +89,14 @@ type Source struct {
 // for a later day (a test, a planning run) does not call the days up to it
 // impossible.
 func New(st *store.Store, set Settings, now, day time.Time) *Source {
-	today := period.Day(now, set.Location)
+	today, runDay := period.Day(now, set.Location), day
 	if day.After(today) {
 		today = day
 		if end := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, set.Location); end.After(now) {
 			now = end
 		}
 	}
-	return &Source{st: st, set: set, now: now, today: today, errs: map[string]*Error{}, seen: map[string]bool{}}
+	return &Source{st: st, set: set, now: now, today: today, day: runDay, errs: map[string]*Error{}, seen: map[string]bool{}}
 }
 
 // Error is one data error of a run: the rows of one relation with one

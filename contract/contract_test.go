@@ -89,7 +89,7 @@ func readUnits(ctx context.Context, src *contract.Source) (string, error) {
 }
 
 func readCounts(ctx context.Context, src *contract.Source) (string, error) {
-	cs, err := src.Counts(ctx, statYear)
+	cs, err := src.Counts(ctx, statYear, today)
 	var out []string
 	for _, code := range slices.Sorted(maps.Keys(cs)) {
 		out = append(out, fmt.Sprintf("%s=%d", code, cs[code].SocialOrder))
@@ -98,7 +98,7 @@ func readCounts(ctx context.Context, src *contract.Source) (string, error) {
 }
 
 func readCaseCounts(ctx context.Context, src *contract.Source) (string, error) {
-	cs, err := src.CaseCounts(ctx, caseRange)
+	cs, err := src.CaseCounts(ctx, caseRange, today)
 	var out []string
 	for _, code := range slices.Sorted(maps.Keys(cs)) {
 		out = append(out, fmt.Sprintf("%s=%d/%d", code, cs[code].Crimes, cs[code].Detected))
@@ -107,7 +107,7 @@ func readCaseCounts(ctx context.Context, src *contract.Source) (string, error) {
 }
 
 func readSelections(ctx context.Context, src *contract.Source) (string, error) {
-	ss, err := src.Selections(ctx)
+	ss, err := src.Selections(ctx, today)
 	var out []string
 	for _, s := range ss {
 		out = append(out, fmt.Sprintf("%d/%s/%d", s.Year, s.Unit, s.Category))
@@ -116,7 +116,7 @@ func readSelections(ctx context.Context, src *contract.Source) (string, error) {
 }
 
 func readAssessments(ctx context.Context, src *contract.Source) (string, error) {
-	as, err := src.Assessments(ctx)
+	as, err := src.Assessments(ctx, today)
 	var out []string
 	for _, a := range as {
 		out = append(out, fmt.Sprintf("%d/%s/%t", a.Year, a.Unit, a.Transformed))
@@ -134,7 +134,7 @@ func readSubmissions(ctx context.Context, src *contract.Source) (string, error) 
 }
 
 func readProposals(ctx context.Context, src *contract.Source) (string, error) {
-	ps, err := src.Proposals(ctx, 2026)
+	ps, err := src.Proposals(ctx, 2026, today)
 	var out []string
 	for _, p := range ps {
 		out = append(out, fmt.Sprintf("%d/%s/%s@%s", p.Year, p.District, p.Unit, p.ProposedOn.Format(time.DateOnly)))
@@ -209,13 +209,13 @@ func TestBadRowsAreReportedAndLeftOut(t *testing.T) {
 			sql:  []string{`INSERT INTO units VALUES ('J', 'Xã J', 'xa', 'D9', NULL, NULL, NULL)`},
 			errs: map[string]string{"units/unknown_district/D9": "unknown_district kept 1"}},
 		{name: "a district without communes is kept", read: readUnits, want: "A B C",
-			sql:  []string{`INSERT INTO districts VALUES ('D3', 'Huyện Ba', 'huyen')`},
+			sql:  []string{`INSERT INTO districts (code, name, kind) VALUES ('D3', 'Huyện Ba', 'huyen')`},
 			errs: map[string]string{"districts/district_without_units/D3": "district_without_units kept 1"}},
 		{name: "ungrouped, districts are not checked", read: readUnits, want: "A B C J", set: contract.Settings{Location: time.UTC},
-			sql: []string{`INSERT INTO districts VALUES ('D3', 'Huyện Ba', 'huyen')`, `INSERT INTO units VALUES ('J', 'Xã J', 'xa', 'D9', NULL, NULL, NULL)`}},
+			sql: []string{`INSERT INTO districts (code, name, kind) VALUES ('D3', 'Huyện Ba', 'huyen')`, `INSERT INTO units VALUES ('J', 'Xã J', 'xa', 'D9', NULL, NULL, NULL)`}},
 		{name: "a district without a name is left out", read: readUnits, want: "A B C",
-			sql:  view("districts", `('D7', NULL, 'huyen')`),
-			errs: map[string]string{`districts/null/code="D7", name=NULL, kind="huyen"`: "null left_out 1"}},
+			sql:  view("districts", `('D7', NULL, 'huyen', NULL, NULL)`),
+			errs: map[string]string{`districts/null/code="D7", name=NULL, kind="huyen", valid_from=NULL, valid_to=NULL`: "null left_out 1"}},
 
 		{name: "clean crime_stats", read: readCounts, want: "A=5 B=1 C=2"},
 		{name: "a negative count is left out", read: readCounts, want: "A=5 B=1 C=2",
@@ -361,7 +361,7 @@ func TestCleanViewsGiveTheSameResult(t *testing.T) {
 		if errs := src.Errors(); len(errs) > 0 {
 			t.Errorf("data errors over clean tables: %v", errs)
 		}
-		for _, rel := range []string{"districts", "units", "offence_types", "crime_stats", "selections", "assessments", "submissions", "proposals", "case_stats"} {
+		for _, rel := range []string{"districts", "units", "offence_types", "crime_stats", "selections", "assessments", "submissions", "proposals", "case_stats", "unit_successions"} {
 			exec(t, s, `ALTER TABLE `+rel+` RENAME TO `+rel+`_base`, `CREATE VIEW `+rel+` AS SELECT * FROM `+rel+`_base`)
 		}
 		src = contract.New(s, grouped, now, today)

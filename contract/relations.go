@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
@@ -17,9 +19,11 @@ import (
 // Selections lists the usable selection decisions, one per area and
 // category, ordered by year, unit, decision day and category (an area's
 // first decision first): NULLs, unknown units and categories outside 1..4
-// are left out.
-func (s *Source) Selections(ctx context.Context) ([]rules.Selection, error) {
-	return checked(ctx, s, relation[rules.Selection]{
+// are left out. Each is attributed to the unit its commune belongs to on
+// day on (see rules.FollowSelections): the selections of communes merged
+// into one are one, in each category. A zero on gives them as recorded.
+func (s *Source) Selections(ctx context.Context, on time.Time) ([]rules.Selection, error) {
+	sel, err := checked(ctx, s, relation[rules.Selection]{
 		name:  "selections",
 		read:  s.st.RawSelections,
 		units: true,
@@ -39,11 +43,26 @@ func (s *Source) Selections(ctx context.Context) ([]rules.Selection, error) {
 			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
 		},
 	})
+	if err != nil || on.IsZero() {
+		return sel, err
+	}
+	followed, unresolved := rules.FollowSelections(s.terr, on, sel)
+	unfollowed(s, "selections", on, unresolved, sel, func(v rules.Selection) (string, string) {
+		return v.Unit, fmt.Sprintf("year=%d, unit_code=%q, category=%d, decided_on=%s", v.Year, v.Unit, v.Category, v.DecidedOn.Format(time.DateOnly))
+	})
+	slices.SortFunc(followed, func(a, b rules.Selection) int {
+		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
+	})
+	return followed, nil
 }
 
-// Assessments lists the usable verdicts, ordered by year and unit.
-func (s *Source) Assessments(ctx context.Context) ([]rules.Assessment, error) {
-	return checked(ctx, s, relation[rules.Assessment]{
+// Assessments lists the usable verdicts, ordered by year and unit, each
+// attributed to the unit its commune belongs to on day on (see
+// rules.FollowAssessments): a verdict recorded on either the old or the
+// new code closes the year's area. A transformed area whose commune cannot
+// be followed to a unit of the day is reported: it cannot be watched.
+func (s *Source) Assessments(ctx context.Context, on time.Time) ([]rules.Assessment, error) {
+	as, err := checked(ctx, s, relation[rules.Assessment]{
 		name:   "assessments",
 		read:   s.st.RawAssessments,
 		units:  true,
@@ -54,6 +73,43 @@ func (s *Source) Assessments(ctx context.Context) ([]rules.Assessment, error) {
 			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
 		},
 	})
+	if err != nil || on.IsZero() {
+		return as, err
+	}
+	followed, unresolved := rules.FollowAssessments(s.terr, on, as)
+	text := func(v rules.Assessment) string {
+		return fmt.Sprintf("year=%d, unit_code=%q, transformed=%t, assessed_on=%s", v.Year, v.Unit, v.Transformed, v.AssessedOn.Format(time.DateOnly))
+	}
+	var verdicts []rules.Assessment
+	for _, a := range as {
+		r, ok := unresolved[a.Unit]
+		watched := s.set.WatchMonths <= 0 || !on.After(a.AssessedOn.AddDate(0, s.set.WatchMonths, 0))
+		if !ok || !a.Transformed || !watched || a.AssessedOn.After(on) || r.Outcome == rules.OutcomeNotYet {
+			verdicts = append(verdicts, a)
+			continue
+		}
+		s.report(problem{Relation: "assessments", Problem: finding.ProblemNotWatched, Ident: yearUnit(a.Year, a.Unit), Unit: a.Unit,
+			Action: finding.ActionKept, Row: text(a), Detail: labels.DataArea(a.Unit, a.Year, on)})
+	}
+	unfollowed(s, "assessments", on, unresolved, verdicts, func(v rules.Assessment) (string, string) { return v.Unit, text(v) })
+	slices.SortFunc(followed, func(a, b rules.Assessment) int {
+		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
+	})
+	return followed, nil
+}
+
+// unfollowed reports the rows of rel (as recorded) whose commune is
+// outside its validity on day on with no successor: they are kept under
+// their own code, which is no unit of the day. A split is reported once,
+// as such (see loadUnits); a code that begins after on is of a later day.
+func unfollowed[T any](s *Source, rel string, on time.Time, unresolved map[string]rules.Resolution, rows []T, show func(T) (unit, text string)) {
+	for _, x := range rows {
+		unit, text := show(x)
+		if r, ok := unresolved[unit]; ok && r.Outcome == rules.OutcomeGone {
+			s.report(problem{Relation: rel, Problem: finding.ProblemNoSuccessor, Ident: unit, Unit: unit,
+				Action: finding.ActionKept, Row: text, Detail: labels.DataCodeOn(unit, on)})
+		}
+	}
 }
 
 // Submissions lists the usable reports received, as Store.Submissions
@@ -81,6 +137,14 @@ func (s *Source) Submissions(ctx context.Context) ([]rules.Submission, error) {
 				}
 				return &problem{Problem: finding.ProblemUnknownDistrict, Ident: v.District, Action: finding.ActionKept, Detail: v.District}
 			},
+			func(v store.SubmissionRow) *problem {
+				// A report about a commune that has ended with no
+				// successor cannot be matched to an obligation of today.
+				if v.Unit == "" || !s.unitCodes[v.Unit] || s.terr.Resolve(v.Unit, s.day).Outcome != rules.OutcomeGone {
+					return nil
+				}
+				return &problem{Problem: finding.ProblemNoSuccessor, Ident: v.Unit, Action: finding.ActionKept, Detail: labels.DataCodeOn(v.Unit, s.day)}
+			},
 		},
 		key: func(v store.SubmissionRow) string {
 			return strings.Join([]string{v.District, v.Obligation, v.Period, v.Unit}, "/")
@@ -103,10 +167,15 @@ func (s *Source) Submissions(ctx context.Context) ([]rules.Submission, error) {
 }
 
 // Proposals lists the usable district proposals of a selection year,
-// ordered by year, district and unit. Unknown units are not left out
-// here: the proposal check reports them to the district committee.
-func (s *Source) Proposals(ctx context.Context, year int) ([]rules.DistrictProposal, error) {
-	return checked(ctx, s, relation[rules.DistrictProposal]{
+// ordered by year, district and unit, each attributed to the unit its
+// commune belongs to on day on. Unknown units (and communes that cannot be
+// followed to the day) are not left out here: the proposal check reports
+// them to the district committee.
+func (s *Source) Proposals(ctx context.Context, year int, on time.Time) ([]rules.DistrictProposal, error) {
+	cmpProposals := func(a, b rules.DistrictProposal) int {
+		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.District, b.District), strings.Compare(a.Unit, b.Unit))
+	}
+	ps, err := checked(ctx, s, relation[rules.DistrictProposal]{
 		name: "proposals",
 		read: func(ctx context.Context) ([]store.Raw[rules.DistrictProposal], error) {
 			return s.st.RawProposals(ctx, year)
@@ -114,11 +183,16 @@ func (s *Source) Proposals(ctx context.Context, year int) ([]rules.DistrictPropo
 		unit:     func(v rules.DistrictProposal) string { return v.Unit },
 		district: func(v rules.DistrictProposal) string { return v.District },
 		key:      func(v rules.DistrictProposal) string { return fmt.Sprintf("%d/%s/%s", v.Year, v.District, v.Unit) },
+		units:    true,
 		pick:     func(a, b rules.DistrictProposal) bool { return a.ProposedOn.Before(b.ProposedOn) },
-		cmp: func(a, b rules.DistrictProposal) int {
-			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.District, b.District), strings.Compare(a.Unit, b.Unit))
-		},
+		cmp:      cmpProposals,
 	})
+	if err != nil {
+		return nil, err
+	}
+	ps, _ = rules.FollowProposals(s.terr, on, ps)
+	slices.SortFunc(ps, cmpProposals)
+	return ps, nil
 }
 
 // relation says how the rows of a decision or report relation are read
@@ -244,3 +318,60 @@ func (s *Source) unknownUnit(code string) *problem {
 
 // yearUnit keys a selection or a verdict.
 func yearUnit(year int, unit string) string { return fmt.Sprintf("%d/%s", year, unit) }
+
+// RelapseStates reads the worker's relapse states (store.RelapseStates)
+// keyed by the unit each area's commune belongs to on day on: the watch of
+// an area transformed before a merger continues under its successor. When
+// states of several communes fall on one area (they merged, and each was
+// transformed in that year), the latest check's state stands, and the area
+// has relapsed if any of them had, first on the earliest such day (unknown,
+// and so counted on any day, when one of them does not say).
+func (s *Source) RelapseStates(ctx context.Context, on time.Time) (map[rules.AreaKey]store.RelapseState, error) {
+	if err := s.loadUnits(ctx); err != nil {
+		return nil, err
+	}
+	states, err := s.st.RelapseStates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[rules.AreaKey]store.RelapseState, len(states))
+	// In key order, so that the result does not depend on the map's.
+	for _, k := range slices.SortedFunc(maps.Keys(states), func(a, b rules.AreaKey) int {
+		return cmp.Or(strings.Compare(a.Unit, b.Unit), cmp.Compare(a.Year, b.Year))
+	}) {
+		st := states[k]
+		if r := s.terr.Resolve(k.Unit, on); r.Found() {
+			k.Unit, st.Unit = r.Code, r.Code
+		}
+		prev, ok := out[k]
+		if !ok {
+			out[k] = st
+			continue
+		}
+		merged := st
+		if prev.CheckedOn.After(st.CheckedOn) {
+			merged = prev
+		}
+		merged.EverRelapsed = prev.EverRelapsed || st.EverRelapsed
+		merged.FirstRelapsedOn = firstRelapse(prev, st)
+		out[k] = merged
+	}
+	return out, nil
+}
+
+// firstRelapse is the earliest day either state was first found relapsed;
+// zero when neither was, or when one of them relapsed on a day not
+// recorded.
+func firstRelapse(a, b store.RelapseState) time.Time {
+	switch {
+	case !a.EverRelapsed:
+		return b.FirstRelapsedOn
+	case !b.EverRelapsed:
+		return a.FirstRelapsedOn
+	case a.FirstRelapsedOn.IsZero() || b.FirstRelapsedOn.IsZero():
+		return time.Time{}
+	case b.FirstRelapsedOn.Before(a.FirstRelapsedOn):
+		return b.FirstRelapsedOn
+	}
+	return a.FirstRelapsedOn
+}

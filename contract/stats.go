@@ -14,12 +14,15 @@ import (
 	"chuyenhoa/store"
 )
 
-// Counts is Store.Counts over the rows the check accepts. When
-// crime_stats is a table and the window holds nothing to leave out it is
-// Store.Counts itself; otherwise Store.CountsExcluding. Statistics of
-// unknown units or offence types are reported; they count nowhere either
-// way.
-func (s *Source) Counts(ctx context.Context, r period.Range) (map[string]rules.Counts, error) {
+// Counts is Store.Counts over the rows the check accepts, attributed to
+// the units of day on: a merged commune's statistics count for its
+// successor (rules.Attribute). When crime_stats is a table and the window
+// holds nothing to leave out it is Store.Counts itself; otherwise
+// Store.CountsExcluding. Statistics of unknown units or offence types, and
+// of communes outside their validity on day on with no successor, are
+// reported; they count nowhere either way (they stay under their code, no
+// unit of the day).
+func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[string]rules.Counts, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
@@ -70,12 +73,31 @@ func (s *Source) Counts(ctx context.Context, r period.Range) (map[string]rules.C
 		s.report(problem{Relation: rel, Problem: finding.ProblemUnknownUnit, Ident: code, Unit: code, Action: finding.ActionLeftOut,
 			Row: labels.DataUnitTotal(code, total, r), Detail: code})
 	}
-	return counts, nil
+	out, unresolved := rules.Attribute(s.terr, on, counts, rules.Counts.Add)
+	for _, code := range slices.Sorted(maps.Keys(unresolved)) {
+		total := 0
+		for _, n := range counts[code].ByCategory {
+			total += n
+		}
+		s.notFollowed(rel, code, unresolved[code], labels.DataUnitTotal(code, total, r), on)
+	}
+	return out, nil
 }
 
-// CaseCounts is Store.CaseCounts over the rows the check accepts, as
-// Counts is for crime_stats.
-func (s *Source) CaseCounts(ctx context.Context, r period.Range) (map[string]rules.CaseCounts, error) {
+// notFollowed reports the statistics of a code that resolved to no unit
+// of day on: they count nowhere. Unknown codes are reported by the check
+// itself, a split once as such (see loadUnits).
+func (s *Source) notFollowed(rel, code string, r rules.Resolution, row string, on time.Time) {
+	if r.Outcome != rules.OutcomeGone && r.Outcome != rules.OutcomeNotYet {
+		return
+	}
+	s.report(problem{Relation: rel, Problem: finding.ProblemNoSuccessor, Ident: code, Unit: code, Action: finding.ActionLeftOut,
+		Row: row, Detail: labels.DataCodeOn(code, on)})
+}
+
+// CaseCounts is Store.CaseCounts over the rows the check accepts,
+// attributed to the units of day on, as Counts is for crime_stats.
+func (s *Source) CaseCounts(ctx context.Context, r period.Range, on time.Time) (map[string]rules.CaseCounts, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
@@ -104,10 +126,20 @@ func (s *Source) CaseCounts(ctx context.Context, r period.Range) (map[string]rul
 			return d.Unit, text, "(unit_code, day) " + text
 		},
 	})
+	sum := s.st.CaseCounts
 	if exclude {
-		return s.st.CaseCountsExcluding(ctx, r)
+		sum = s.st.CaseCountsExcluding
 	}
-	return s.st.CaseCounts(ctx, r)
+	counts, err := sum(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	out, unresolved := rules.Attribute(s.terr, on, counts, rules.CaseCounts.Add)
+	for _, code := range slices.Sorted(maps.Keys(unresolved)) {
+		c := counts[code]
+		s.notFollowed("case_stats", code, unresolved[code], labels.DataCaseTotal(code, c.Crimes, c.Rows, r), on)
+	}
+	return out, nil
 }
 
 // statRelation says how the rows of a statistics relation found by its

@@ -14,8 +14,9 @@ import (
 	"chuyenhoa/store"
 )
 
-// loadUnits reads units and districts once per run, leaving out the rows
-// that cannot be read.
+// loadUnits reads units, districts and unit_successions once per run,
+// leaving out the rows that cannot be read, and builds the territory from
+// the rest.
 func (s *Source) loadUnits(ctx context.Context) error {
 	if s.unitsRead {
 		return nil
@@ -28,14 +29,21 @@ func (s *Source) loadUnits(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	succ, err := s.st.RawSuccessions(ctx)
+	if err != nil {
+		return err
+	}
 	s.unitCodes, s.districts = map[string]bool{}, map[string]bool{}
+	var districts []rules.District
 	for _, d := range ds {
 		if len(d.Bad) > 0 {
 			s.report(unreadable("districts", d))
 			continue
 		}
 		s.districts[d.Row.Code] = true
+		districts = append(districts, d.Row)
 	}
+	var dated []rules.DatedUnit
 	for _, u := range raw {
 		if u.Row.Code != "" {
 			// Known, if not usable: its statistics are not "unknown".
@@ -48,27 +56,86 @@ func (s *Source) loadUnits(ctx context.Context) error {
 			continue
 		}
 		s.units = append(s.units, u)
+		dated = append(dated, u.Row)
+	}
+	s.terr = rules.NewTerritory(dated, districts, s.successions(succ), s.set.DatedGrouping)
+	for _, sp := range s.terr.Splits() {
+		for _, x := range sp.Successors {
+			s.report(problem{Relation: successionRelation, Problem: finding.ProblemSplit, Ident: sp.Predecessor, Unit: sp.Predecessor,
+				Action: finding.ActionLeftOut, Row: successionText(x), Detail: labels.DataSplit(sp)})
+		}
 	}
 	s.unitsRead = true
 	return nil
+}
+
+const successionRelation = "unit_successions"
+
+// successions checks the unit_successions rows: a row that cannot be read,
+// names a code in no units row or a unit succeeding itself is left out.
+func (s *Source) successions(raw []store.Raw[rules.Succession]) []rules.Succession {
+	var out []rules.Succession
+	for _, x := range raw {
+		v := x.Row
+		var p *problem
+		switch {
+		case len(x.Bad) > 0:
+			q := unreadable(successionRelation, x)
+			p = &q
+		case !s.unitCodes[v.Predecessor]:
+			p = s.unknownUnit(v.Predecessor)
+		case !s.unitCodes[v.Successor]:
+			p = s.unknownUnit(v.Successor)
+		case v.Predecessor == v.Successor:
+			p = &problem{Problem: finding.ProblemBadValue, Ident: v.Predecessor, Action: finding.ActionLeftOut,
+				Detail: v.Predecessor + " → " + v.Successor}
+		}
+		if p != nil {
+			p.Relation, p.Unit, p.Row = successionRelation, v.Predecessor, x.Text
+			s.report(*p)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// successionText shows a succession as a row.
+func successionText(x rules.Succession) string {
+	return fmt.Sprintf("predecessor_code=%q, successor_code=%q, effective_on=%s", x.Predecessor, x.Successor, x.EffectiveOn.Format(time.DateOnly))
+}
+
+// Territory is the province's map over time, from the usable rows of
+// units, districts and unit_successions: which unit a code's rows belong
+// to on a day, and its district then.
+func (s *Source) Territory(ctx context.Context) (*rules.Territory, error) {
+	if err := s.loadUnits(ctx); err != nil {
+		return nil, err
+	}
+	return s.terr, nil
 }
 
 // Units lists the communes valid on day on, ordered by code, as
 // Store.Units does, checked: a code listed twice on the day under two
 // districts is left out (which district's committee is responsible?),
 // identical copies count once, and in grouped mode a unit's unknown
-// district and a district without communes are reported.
+// district and a district without communes are reported. With dated
+// grouping a unit keeps its district only while the district is valid,
+// and only districts valid on the day need communes.
 func (s *Source) Units(ctx context.Context, on time.Time) ([]rules.Unit, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
+	return s.unitsOn(on, s.report), nil
+}
+
+// unitsOn is Units after loadUnits, reporting its problems with report.
+func (s *Source) unitsOn(on time.Time, report func(problem)) []rules.Unit {
 	byCode := map[string][]store.Raw[store.UnitRow]{}
 	for _, u := range s.units {
-		r := u.Row
-		if (!r.ValidFrom.IsZero() && r.ValidFrom.After(on)) || (!r.ValidTo.IsZero() && r.ValidTo.Before(on)) {
-			continue
+		if u.Row.ValidOn(on) {
+			byCode[u.Row.Code] = append(byCode[u.Row.Code], u)
 		}
-		byCode[r.Code] = append(byCode[r.Code], u)
 	}
 	const rel = "units"
 	used := map[string]bool{}
@@ -97,7 +164,7 @@ func (s *Source) Units(ctx context.Context, on time.Time) ([]rules.Unit, error) 
 			}
 			for _, u := range rows {
 				p.Row = u.Text
-				s.report(p)
+				report(p)
 			}
 			if p.Action == finding.ActionLeftOut {
 				continue
@@ -105,20 +172,51 @@ func (s *Source) Units(ctx context.Context, on time.Time) ([]rules.Unit, error) 
 		}
 		u := rows[0]
 		if s.set.Grouped && len(s.districts) > 0 && u.Row.District != "" && !s.districts[u.Row.District] {
-			s.report(problem{Relation: rel, Problem: finding.ProblemUnknownDistrict, Ident: u.Row.District, District: u.Row.District,
+			report(problem{Relation: rel, Problem: finding.ProblemUnknownDistrict, Ident: u.Row.District, District: u.Row.District,
 				Action: finding.ActionKept, Row: u.Text, Detail: u.Row.District})
 		}
-		out = append(out, u.Row.Unit)
+		unit := u.Row.Unit
+		if unit.District != "" && !s.terr.DistrictInForce(unit.District, on) {
+			unit.District = ""
+		}
+		out = append(out, unit)
 	}
 	if s.set.Grouped {
 		for _, d := range slices.Sorted(maps.Keys(s.districts)) {
-			if !used[d] {
-				s.report(problem{Relation: "districts", Problem: finding.ProblemEmptyDistrict, Ident: d, District: d,
+			if !used[d] && s.terr.DistrictInForce(d, on) {
+				report(problem{Relation: "districts", Problem: finding.ProblemEmptyDistrict, Ident: d, District: d,
 					Action: finding.ActionKept, Row: d, Detail: fmt.Sprintf("%s (%s)", d, on.Format("02/01/2006"))})
 			}
 		}
 	}
-	return out, nil
+	return out
+}
+
+// UnitAt is the data check's answer to which unit a code's rows belong
+// to on a day (rules.UnitAt): the territory resolves the code, and the
+// unit is as Units lists it that day (none when Units leaves it out). The
+// problems of other days than the run's are not reported again.
+func (s *Source) UnitAt(ctx context.Context) (rules.UnitAt, error) {
+	if err := s.loadUnits(ctx); err != nil {
+		return nil, err
+	}
+	byDay := map[time.Time]map[string]rules.Unit{}
+	return func(code string, day time.Time) (rules.Unit, bool) {
+		r := s.terr.Resolve(code, day)
+		if !r.Found() {
+			return rules.Unit{}, false
+		}
+		units, ok := byDay[day]
+		if !ok {
+			units = map[string]rules.Unit{}
+			for _, u := range s.unitsOn(day, func(problem) {}) {
+				units[u.Code] = u
+			}
+			byDay[day] = units
+		}
+		u, ok := units[r.Code]
+		return u, ok
+	}, nil
 }
 
 // AllUnits lists every usable units row whatever its validity.

@@ -22,22 +22,29 @@ import (
 )
 
 // Kinds lists the importable files with their header, in the order a new
-// province loads them (each refers to codes of the ones before).
+// province loads them (each refers to codes of the ones before; the
+// successions, which came with the 2025 reform, refer to units only).
 var Kinds = []struct {
 	Name    string
 	Columns []string
 	Doc     string
+	// Optional columns may be left out of the header; a row of a file
+	// without them keeps what is stored.
+	Optional []string
 }{
-	{"districts", []string{"code", "name", "kind"}, "kind: huyen | thi_xa | thanh_pho"},
-	{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, "kind: xa | phuong | thi_tran; dates YYYY-MM-DD or DD/MM/YYYY, may be empty"},
-	{"offences", []string{"code", "name", "category", "social_order"}, "category 1..4; social_order true|false"},
-	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0"},
-	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected; one row per category of an area)"},
+	{"districts", []string{"code", "name", "kind"}, "kind: huyen | thi_xa | thanh_pho; optional valid_from, valid_to (may be empty)",
+		[]string{"valid_from", "valid_to"}},
+	{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, "kind: xa | phuong | dac_khu | thi_tran; dates YYYY-MM-DD or DD/MM/YYYY, may be empty", nil},
+	{"offences", []string{"code", "name", "category", "social_order"}, "category 1..4; social_order true|false", nil},
+	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0", nil},
+	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected; one row per category of an area)", nil},
 	{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"},
-		"submitted_at RFC 3339 or a date; a district's report: district_code, and unit_code only when the obligation is per commune; a commune's body's report (no district): unit_code and district_code empty"},
-	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year; district_code empty: the commune proposes itself"},
+		"submitted_at RFC 3339 or a date; a district's report: district_code, and unit_code only when the obligation is per commune; a commune's body's report (no district): unit_code and district_code empty", nil},
+	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year; district_code empty: the commune proposes itself", nil},
 	{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected", "reports_received", "reports_handled", "released", "reoffended"},
-		"one row per unit and day (or month, on one of its days); counts >= 0; serious counts are part of crimes and detected"},
+		"one row per unit and day (or month, on one of its days); counts >= 0; serious counts are part of crimes and detected", nil},
+	{"successions", []string{"predecessor_code", "successor_code", "effective_on"},
+		"from effective_on the territory of predecessor_code (a merged commune) belongs to successor_code; both known units, each pair once", nil},
 }
 
 // KindNames lists the names of Kinds, in their order.
@@ -112,18 +119,23 @@ func Import(ctx context.Context, s *store.Store, kind, name string, r io.Reader,
 
 type knownCodes struct {
 	districts, units, offences map[string]bool
+	// districtRows are the stored districts, whose validity a file
+	// without those columns keeps.
+	districtRows map[string]rules.District
 	// unitDistrict is each unit's district ("" when ungrouped).
 	unitDistrict map[string]string
 }
 
 func loadKnown(ctx context.Context, s *store.Store) (*knownCodes, error) {
-	k := &knownCodes{map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]string{}}
+	k := &knownCodes{districts: map[string]bool{}, units: map[string]bool{}, offences: map[string]bool{}, districtRows: map[string]rules.District{},
+		unitDistrict: map[string]string{}}
 	ds, err := s.Districts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load districts: %w", err)
 	}
 	for _, d := range ds {
 		k.districts[d.Code] = true
+		k.districtRows[d.Code] = d
 	}
 	us, err := s.AllUnits(ctx)
 	if err != nil {
@@ -151,6 +163,8 @@ type parser struct {
 	// per-row state
 	row    int
 	fields map[string]string
+	// has marks the columns of the header.
+	has map[string]bool
 }
 
 func (p *parser) fail(field, format string, args ...any) {
@@ -160,10 +174,10 @@ func (p *parser) fail(field, format string, args ...any) {
 }
 
 func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, *store.CycleDataset, int, error) {
-	var cols []string
+	var cols, optional []string
 	for _, k := range Kinds {
 		if k.Name == kind {
-			cols = k.Columns
+			cols, optional = k.Columns, k.Optional
 		}
 	}
 	if cols == nil {
@@ -188,10 +202,16 @@ func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, *store.CycleDa
 			return nil, nil, 0, fmt.Errorf("%s: row 1: missing column %q; a %s file needs: %s", p.file, c, kind, strings.Join(cols, ","))
 		}
 	}
+	p.has = map[string]bool{}
 	for h := range idx {
-		if !contains(cols, h) {
-			return nil, nil, 0, fmt.Errorf("%s: row 1: unknown column %q; a %s file has: %s", p.file, h, kind, strings.Join(cols, ","))
+		if !contains(cols, h) && !contains(optional, h) {
+			all := strings.Join(cols, ",")
+			if len(optional) > 0 {
+				all += " and optionally " + strings.Join(optional, ",")
+			}
+			return nil, nil, 0, fmt.Errorf("%s: row 1: unknown column %q; a %s file has: %s", p.file, h, kind, all)
 		}
+		p.has[h] = true
 	}
 	ds, cy := &store.Dataset{}, &store.CycleDataset{}
 	seen := map[string]int{}
@@ -246,12 +266,23 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 	var key string
 	switch kind {
 	case "districts":
-		d := rules.District{Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", "huyen", "thi_xa", "thanh_pho")}
+		d := rules.District{Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", rules.DistrictKinds...)}
+		stored := p.known.districtRows[d.Code]
+		d.ValidFrom, d.ValidTo = stored.ValidFrom, stored.ValidTo
+		if p.has["valid_from"] {
+			d.ValidFrom = p.date("valid_from", false)
+		}
+		if p.has["valid_to"] {
+			d.ValidTo = p.date("valid_to", false)
+		}
+		if !d.ValidFrom.IsZero() && !d.ValidTo.IsZero() && d.ValidTo.Before(d.ValidFrom) {
+			p.fail("valid_to", "%s is before valid_from %s", day(d.ValidTo), day(d.ValidFrom))
+		}
 		ds.Districts = append(ds.Districts, d)
 		key = d.Code
 	case "units":
 		u := store.UnitRow{Unit: rules.Unit{
-			Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", "xa", "phuong", "thi_tran"),
+			Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", rules.UnitKinds...),
 			District:       p.optionalRef("district_code", p.known.districts, "district"),
 			NTMCertifiedOn: p.date("ntm_certified_on", false),
 		}, ValidFrom: p.date("valid_from", false), ValidTo: p.date("valid_to", false)}
@@ -264,6 +295,14 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 		o := store.Offence{Code: p.code("code"), Name: p.required("name"), Category: p.category("category"), SocialOrder: p.boolean("social_order")}
 		ds.Offences = append(ds.Offences, o)
 		key = o.Code
+	case "successions":
+		sc := rules.Succession{Predecessor: p.ref("predecessor_code", p.known.units, "unit"), Successor: p.ref("successor_code", p.known.units, "unit"),
+			EffectiveOn: p.date("effective_on", true)}
+		if sc.Predecessor != "" && sc.Predecessor == sc.Successor {
+			p.fail("successor_code", "%s cannot succeed itself", sc.Successor)
+		}
+		ds.Successions = append(ds.Successions, sc)
+		key = sc.Predecessor + "|" + sc.Successor
 	case "statistics":
 		st := store.Stat{Unit: p.ref("unit_code", p.known.units, "unit"), Day: p.date("day", true),
 			Offence: p.ref("offence_code", p.known.offences, "offence type"), Count: p.count("count")}

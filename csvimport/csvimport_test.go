@@ -237,16 +237,7 @@ func TestImportCycleFiles(t *testing.T) {
 				[]string{`row 2, field "serious_crimes": 3 is more than the 2 crimes`, `row 3, field "serious_detected": 2 is more than the 1 detected`,
 					`row 3, field "reoffended": -1 is negative`, `row 4, field "crimes": "x" is not a whole number`}},
 		} {
-			_, err := csvimport.Import(ctx, s, c.kind, "bad.csv", strings.NewReader(c.body), opts)
-			if err == nil {
-				t.Errorf("%s: bad file accepted", c.kind)
-				continue
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%s: error lacks %q:\n%v", c.kind, w, err)
-				}
-			}
+			rejected(t, s, c.kind, c.body, c.want...)
 		}
 		if after := countRows(t, s, "case_stats"); after != before {
 			t.Errorf("case_stats has %d rows after rejected files, want %d", after, before)
@@ -292,4 +283,84 @@ func TestImportDecisionsSeveralCategories(t *testing.T) {
 			t.Errorf("%d selections rows after the refused file, want 3", n)
 		}
 	})
+}
+
+// The reform's files: new communes (a đặc khu among them) from 01/07/2025,
+// the successions from the old ones, districts with their end. A district
+// file without the validity columns keeps the stored dates.
+func TestImportReformFiles(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		imp := func(kind, body string) error {
+			_, err := csvimport.Import(ctx, s, kind, kind+".csv", strings.NewReader(body), opts)
+			return err
+		}
+		if err := imp("units", "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\n"+
+			"N01,Xã Bình Sơn,xa,,,2025-07-01,\nN02,Đặc khu Lý Sơn,dac_khu,,,01/07/2025,\n"); err != nil {
+			t.Fatal(err)
+		}
+		if err := imp("successions", "predecessor_code,successor_code,effective_on\nD01X01,N01,2025-07-01\nD02P01,N01,01/07/2025\n"); err != nil {
+			t.Fatal(err)
+		}
+		succ, err := s.Successions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(succ) != 2 || succ[0] != (rules.Succession{Predecessor: "D01X01", Successor: "N01", EffectiveOn: period.Date(2025, 7, 1)}) {
+			t.Errorf("successions %+v", succ)
+		}
+		if err := imp("districts", "code,name,kind,valid_to\nD01,Huyện Bình Sơn,huyen,30/06/2025\n"); err != nil {
+			t.Fatal(err)
+		}
+		// Again without the column: the end stays.
+		if err := imp("districts", districts); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := s.Districts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 2 || !ds[0].ValidTo.Equal(period.Date(2025, 6, 30)) || !ds[0].ValidFrom.IsZero() || !ds[1].ValidTo.IsZero() {
+			t.Errorf("districts %+v, want D01 valid to 30/06/2025, D02 open", ds)
+		}
+
+		before := countRows(t, s, "unit_successions")
+		for _, c := range []struct {
+			kind, body string
+			want       []string
+		}{
+			{"successions", "predecessor_code,successor_code,effective_on\nD01X01,N02,2025-07-01\nD01X01,N02,2025-08-01\nX99,N01,2025-07-01\nN01,N01,2025-07-01\nD02P01,N02,\n",
+				[]string{`row 3: duplicates row 2`, `row 4, field "predecessor_code": unknown unit code "X99"`,
+					`row 5, field "successor_code": N01 cannot succeed itself`, `row 6, field "effective_on": is empty`}},
+			{"successions", "predecessor_code,successor_code\nD01X01,N02\n", []string{`row 1: missing column "effective_on"`}},
+			{"districts", "code,name,kind,valid_from,valid_to,note\nD03,Huyện Ba,huyen,,,x\n",
+				[]string{`row 1: unknown column "note"; a districts file has: code,name,kind and optionally valid_from,valid_to`}},
+			{"districts", "code,name,kind,valid_from,valid_to\nD03,Huyện Ba,huyen,2025-07-01,2025-06-30\n",
+				[]string{`row 2, field "valid_to": 2025-06-30 is before valid_from 2025-07-01`}},
+			{"units", "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\nN03,Thị xã Mới,thi_xa,,,,\n",
+				[]string{`row 2, field "kind": "thi_xa" is not one of xa, phuong, dac_khu, thi_tran`}},
+		} {
+			rejected(t, s, c.kind, c.body, c.want...)
+		}
+		if after := countRows(t, s, "unit_successions"); after != before {
+			t.Errorf("unit_successions has %d rows after rejected files, want %d", after, before)
+		}
+	})
+}
+
+// rejected fails t unless importing body as kind fails with an error
+// holding every one of want.
+func rejected(t *testing.T, s *store.Store, kind, body string, want ...string) {
+	t.Helper()
+	_, err := csvimport.Import(context.Background(), s, kind, "bad.csv", strings.NewReader(body), opts)
+	if err == nil {
+		t.Errorf("%s: bad file accepted", kind)
+		return
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%s: error lacks %q:\n%v", kind, w, err)
+		}
+	}
 }

@@ -72,7 +72,7 @@ func snapshot(t *testing.T, s *store.Store) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
-		`SELECT code, name, kind FROM districts ORDER BY code`,
+		`SELECT code, name, kind, COALESCE(valid_from, ''), COALESCE(valid_to, '') FROM districts ORDER BY code`,
 		`SELECT code, name, kind, COALESCE(district_code, ''), COALESCE(ntm_certified_on, ''), COALESCE(valid_from, ''), COALESCE(valid_to, '') FROM units ORDER BY code`,
 		`SELECT code, name, category, social_order FROM offence_types ORDER BY code`,
 		`SELECT unit_code, day, offence_code, count FROM crime_stats ORDER BY 1, 2, 3`,
@@ -81,6 +81,7 @@ func snapshot(t *testing.T, s *store.Store) string {
 		`SELECT district_code, obligation, period, unit_code, submitted_at FROM submissions ORDER BY 1, 2, 3, 4`,
 		`SELECT year, district_code, unit_code, proposed_on FROM proposals ORDER BY 1, 2, 3`,
 		`SELECT unit_code, day, crimes, detected, serious_crimes, serious_detected, reports_received, reports_handled, released, reoffended FROM case_stats ORDER BY 1, 2`,
+		`SELECT predecessor_code, successor_code, effective_on FROM unit_successions ORDER BY 1, 2`,
 	} {
 		rows, err := s.DB().Query(q)
 		if err != nil {
@@ -118,6 +119,9 @@ func checkContract(t *testing.T, s *store.Store) {
 		"statistic of an unknown offence": `SELECT COUNT(*) FROM crime_stats WHERE offence_code NOT IN (SELECT code FROM offence_types)`,
 		"unit of an unknown district":     `SELECT COUNT(*) FROM units WHERE COALESCE(district_code, '') <> '' AND district_code NOT IN (SELECT code FROM districts)`,
 		"unit valid to before from":       `SELECT COUNT(*) FROM units WHERE valid_from IS NOT NULL AND valid_to IS NOT NULL AND valid_to < valid_from`,
+		"district valid to before from":   `SELECT COUNT(*) FROM districts WHERE valid_from IS NOT NULL AND valid_to IS NOT NULL AND valid_to < valid_from`,
+		"succession of an unknown unit or to itself": `SELECT COUNT(*) FROM unit_successions WHERE predecessor_code NOT IN (SELECT code FROM units)
+			OR successor_code NOT IN (SELECT code FROM units) OR predecessor_code = successor_code OR effective_on > '` + today + `'`,
 		"decision of an unknown unit": `SELECT (SELECT COUNT(*) FROM selections WHERE unit_code NOT IN (SELECT code FROM units) OR category NOT BETWEEN 1 AND 4)
 			+ (SELECT COUNT(*) FROM assessments WHERE unit_code NOT IN (SELECT code FROM units))`,
 		"future decision": `SELECT (SELECT COUNT(*) FROM selections WHERE decided_on > '` + today + `')

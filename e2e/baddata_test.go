@@ -139,7 +139,7 @@ func TestBadDataIsReportedAndTheRunProceeds(t *testing.T) {
 		`CREATE TABLE units_extra AS SELECT * FROM units_base WHERE 1 = 0`,
 		fmt.Sprintf(`INSERT INTO units_extra SELECT code, name, kind, '%s', ntm_certified_on, valid_from, valid_to FROM units_base WHERE code = '%s'`, district, unit),
 		`CREATE VIEW units AS SELECT * FROM units_base UNION ALL SELECT * FROM units_extra`,
-		`INSERT INTO districts VALUES ('D99', 'Huyện Không Xã', 'huyen')`,
+		`INSERT INTO districts (code, name, kind) VALUES ('D99', 'Huyện Không Xã', 'huyen')`,
 	)
 	e.mustRun(nil, "run-once", "all", "--at", e.at)
 	got = e.dataErrors(string(finding.JobCandidates), per)

@@ -124,6 +124,9 @@ const (
 	ProblemDuplicate       State = "duplicate"              // the same key more than once
 	ProblemTwoDistricts    State = "unit_in_two_districts"  // one commune listed under two districts on the same day
 	ProblemEmptyDistrict   State = "district_without_units" // a district with no commune on the day
+	ProblemSplit           State = "split"                  // a commune recorded with two or more successors
+	ProblemNoSuccessor     State = "no_successor"           // rows on a commune outside its validity, with no successor
+	ProblemNotWatched      State = "area_not_watched"       // a transformed area whose commune cannot be followed to the day
 )
 
 // Resolved is the state of an alert that closed without its finding saying

@@ -40,7 +40,9 @@ func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day tim
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	counts, err := src.Counts(ctx, ref)
+	// The reference year may span a merger: its statistics count for the
+	// communes of the day.
+	counts, err := src.Counts(ctx, ref, day)
 	if err != nil {
 		return nil, fmt.Errorf("load counts %s: %w", ref, err)
 	}

@@ -36,16 +36,39 @@ type CycleReport struct {
 	Previous   []finding.CycleItem
 	Projection rules.Projection
 
-	// The proposals for ProposalYear, computed over Reference, and the
-	// district committees' own, checked by the same rules.
+	// The proposals for ProposalYear, computed over Reference among the
+	// communes and districts of day Among (the decision's, once the year's
+	// list is decided), and the district committees' own, checked by the
+	// same rules.
 	ProposalYear      int
 	Reference         period.Range
+	Among             time.Time
 	Proposal          rules.Proposal
 	Proposals         []rules.ProposalCheck
 	ProposalDeadlines []rules.ProposalDeadline // every committee owing one, pending ones included
 	// Grouped is set when the units of the proposal's day have districts:
 	// the work goes through district committees (rules.Grouped).
 	Grouped bool
+	// The decisions and relapse states the cycle was computed from, each
+	// attributed to the communes of On; Relapsed marks the areas found
+	// relapsed by a check on or before On.
+	Selections  []rules.Selection
+	Assessments []rules.Assessment
+	States      map[rules.AreaKey]store.RelapseState
+	Relapsed    map[rules.AreaKey]bool
+}
+
+// RelapsedBy marks the areas of states found relapsed by a check on or
+// before day (store.RelapseState.RelapsedBy): what a year's figures count
+// as relapsed when they are computed for that day.
+func RelapsedBy(states map[rules.AreaKey]store.RelapseState, day time.Time) map[rules.AreaKey]bool {
+	out := map[rules.AreaKey]bool{}
+	for k, st := range states {
+		if st.RelapsedBy(day) {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // CycleQuery says which year of work and which proposals to compute.
@@ -65,39 +88,45 @@ func cyclePeriod(_ period.Calendar, day time.Time) string { return day.Format(ti
 // CycleOf computes the year of work and the proposals on q.On from the
 // store. It writes nothing.
 func (r *Runner) CycleOf(ctx context.Context, q CycleQuery) (*CycleReport, error) {
-	return r.cycleOf(ctx, q, r.source(q.On))
+	return r.cycleOf(ctx, q, r.Source(q.On))
 }
 
 func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source) (*CycleReport, error) {
 	cal := r.Config.Calendar()
-	sel, err := src.Selections(ctx)
+	// The year of work as the communes of the day see it: selections,
+	// verdicts and relapse watch recorded on a commune that merged belong
+	// to its successor, so an area is never listed twice.
+	sel, err := src.Selections(ctx, q.On)
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
-	as, err := src.Assessments(ctx)
+	as, err := src.Assessments(ctx, q.On)
 	if err != nil {
 		return nil, fmt.Errorf("load assessments: %w", err)
 	}
-	states, err := r.Store.RelapseStates(ctx)
+	states, err := src.RelapseStates(ctx, q.On)
 	if err != nil {
 		return nil, fmt.Errorf("load relapse states: %w", err)
 	}
-	relapsed := map[rules.AreaKey]bool{}
-	for k, st := range states {
-		if st.EverRelapsed {
-			relapsed[k] = true
-		}
-	}
+	relapsed := RelapsedBy(states, q.On)
 	all, err := src.AllUnits(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	// The district of each area, when the province is grouped: whose
+	at, err := src.UnitAt(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	// The district of each area on the day (or the last one recorded for a
+	// unit that is none of the day's), when the province is grouped: whose
 	// committee is warned (without one, the commune's own body is).
 	district := make(map[string]string, len(all))
 	if r.Config.Grouped() {
 		for _, u := range all {
 			district[u.Code] = u.District
+			if v, ok := at(u.Code, q.On); ok && v.Code == u.Code {
+				district[u.Code] = v.District
+			}
 		}
 	}
 
@@ -105,7 +134,7 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 	if year <= 0 {
 		year = rules.CycleYear(q.On, sel)
 	}
-	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To}
+	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To, Selections: sel, Assessments: as, States: states, Relapsed: relapsed}
 	rep.Cycle = rules.YearCycleOf(r.Config.CycleParams(), year, q.On, sel, as, relapsed)
 	ind := map[string]rules.IndicatorResult{}
 	rep.Areas, rep.Window, rep.HasWindow, err = r.cycleItems(ctx, src, rep.Cycle, q.On, district, ind)
@@ -142,7 +171,7 @@ func (r *Runner) cycleItems(ctx context.Context, src *contract.Source, c rules.Y
 	counts := map[string]rules.CaseCounts{}
 	if has {
 		var err error
-		if counts, err = src.CaseCounts(ctx, window); err != nil {
+		if counts, err = src.CaseCounts(ctx, window, on); err != nil {
 			return nil, window, has, fmt.Errorf("load case statistics %s: %w", window, err)
 		}
 	}
@@ -189,27 +218,67 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 	if end := cal.Year(py).To; asOf.After(end) {
 		asOf = end
 	}
-	units, err := src.Units(ctx, asOf)
+	// Once the year's list is decided, among the communes and districts of
+	// the decision (the 2025 list was decided among the communes before the
+	// merger, with their count, averages and cap).
+	among := asOf
+	if d, ok := decidedOn(sel, py); ok && d.Before(among) {
+		among = d
+	}
+	rep.Among = among
+	units, err := src.Units(ctx, among)
 	if err != nil {
 		return fmt.Errorf("load units: %w", err)
 	}
-	counts, err := src.Counts(ctx, rep.Reference)
+	counts, err := src.Counts(ctx, rep.Reference, among)
 	if err != nil {
 		return fmt.Errorf("load counts %s: %w", rep.Reference, err)
 	}
 	rep.Proposal = rules.Propose(r.Config.SelectionParams(py, asOf), units, counts)
-	ps, err := src.Proposals(ctx, py)
+	ps, err := src.Proposals(ctx, py, among)
 	if err != nil {
 		return fmt.Errorf("load proposals: %w", err)
 	}
-	rep.Proposals = rules.CheckProposals(rep.Proposal, ps, sel)
+	selAmong, err := src.Selections(ctx, among)
+	if err != nil {
+		return fmt.Errorf("load selections: %w", err)
+	}
+	rep.Proposals = rules.CheckProposals(rep.Proposal, ps, selAmong)
 	rep.Grouped = rules.Grouped(r.Config.Grouped(), units)
 
 	o := r.Config.ProposalObligation()
 	due := rules.DueOnOrAfter(cal.Year(py).From, o.DueMonth, o.DueDay)
+	// The committees owing proposals are those of the communes in force
+	// on the due day, with the districts in force then.
+	all, err := src.AllUnits(ctx)
+	if err != nil {
+		return fmt.Errorf("load units: %w", err)
+	}
+	at, err := src.UnitAt(ctx)
+	if err != nil {
+		return fmt.Errorf("load units: %w", err)
+	}
+	var owing []rules.Unit
+	for _, u := range all {
+		if v, ok := at(u.Code, due); ok && v.Code == u.Code {
+			owing = append(owing, v)
+		}
+	}
 	req := rules.ProposalsRequired{PerDistrict: r.Config.Proposals.MinPerDistrict, PerUnit: r.Config.Proposals.MinPerUnit}
-	rep.ProposalDeadlines = rules.ProposalDeadlines(o, py, due, q.On, req, r.Config.Grouped(), units, ps)
+	rep.ProposalDeadlines = rules.ProposalDeadlines(o, py, due, q.On, req, r.Config.Grouped(), owing, ps)
 	return nil
+}
+
+// decidedOn is the day the provincial committee decided year's list: the
+// earliest decision of a selection of year.
+func decidedOn(sel []rules.Selection, year int) (time.Time, bool) {
+	var first time.Time
+	for _, s := range sel {
+		if s.Year == year && !s.DecidedOn.IsZero() && (first.IsZero() || s.DecidedOn.Before(first)) {
+			first = s.DecidedOn
+		}
+	}
+	return first, !first.IsZero()
 }
 
 func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {

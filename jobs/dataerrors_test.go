@@ -39,7 +39,7 @@ var badData = []string{
 	`INSERT INTO units_extra VALUES ('I', 'Xã I', 'xa', 'D2', NULL, NULL, NULL)`, // a good new commune
 	`CREATE VIEW units AS SELECT code, name, kind, district_code, ntm_certified_on, valid_from, valid_to FROM units_base
 		UNION ALL SELECT code, name, kind, district_code, ntm_certified_on, valid_from, valid_to FROM units_extra`,
-	`INSERT INTO districts VALUES ('D3', 'Huyện Ba', 'huyen')`, // no commune
+	`INSERT INTO districts (code, name, kind) VALUES ('D3', 'Huyện Ba', 'huyen')`, // no commune
 	// decisions, reports, case statistics
 	`INSERT INTO selections VALUES (2025, 'QQ', 1, '2025-02-01')`,                                 // no such unit
 	`INSERT INTO submissions VALUES ('D1', 'report_h1', '2026-H1', '', '2031-01-01 00:00:00+00')`, // in the future

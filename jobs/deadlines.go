@@ -29,11 +29,18 @@ func deadlinesPeriod(_ period.Calendar, day time.Time) string {
 }
 
 func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
+	// The units of the day are read for their check; each obligation is
+	// owed by the committee of its commune on its due day (at).
 	units, err := src.Units(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	sel, err := src.Selections(ctx)
+	at, err := src.UnitAt(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	// As recorded: at follows each commune to the due day.
+	sel, err := src.Selections(ctx, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
@@ -46,7 +53,7 @@ func runDeadlines(ctx context.Context, r *Runner, src *contract.Source, day time
 	// Last year's obligations still matter in January: the yearly report is
 	// due 20 December and escalates into the new year.
 	for _, y := range []int{day.Year() - 1, day.Year()} {
-		for _, d := range rules.Deadlines(y, day, r.Config.Grouped(), obl, sel, units, subs) {
+		for _, d := range rules.DeadlinesOn(y, day, r.Config.Grouped(), obl, sel, at, subs) {
 			if d.State == rules.DeadlinePending {
 				continue
 			}

@@ -139,7 +139,7 @@ func (r *Runner) Run(ctx context.Context, job finding.Job, day time.Time) (*Resu
 }
 
 func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per, runID string, day time.Time) (*Result, error) {
-	src := r.source(day)
+	src := r.Source(day)
 	out, err := run(ctx, r, src, day)
 	if err != nil {
 		return nil, err
@@ -195,9 +195,10 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 	return &Result{Job: job, Period: per, RunID: runID, Findings: out.findings, Report: out.report}, nil
 }
 
-// source reads the data contract for a run for day, checked.
-func (r *Runner) source(day time.Time) *contract.Source {
-	set := contract.Settings{Location: r.Config.Location(), Grouped: r.Config.Grouped()}
+// Source reads the data contract for a run for day, checked.
+func (r *Runner) Source(day time.Time) *contract.Source {
+	set := contract.Settings{Location: r.Config.Location(), Grouped: r.Config.Grouped(), DatedGrouping: r.Config.DatedGrouping(),
+		WatchMonths: r.Config.Relapse.WatchMonths}
 	return contract.New(r.Store, set, r.clock()(), day)
 }
 

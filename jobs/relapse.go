@@ -40,19 +40,22 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	counts, err := src.Counts(ctx, window)
+	// Everything is attributed to the communes of the check date: an area
+	// transformed before a merger is watched as its successor, over the
+	// statistics of all that merged into it.
+	counts, err := src.Counts(ctx, window, on)
 	if err != nil {
 		return nil, fmt.Errorf("load counts %s: %w", window, err)
 	}
-	sel, err := src.Selections(ctx)
+	sel, err := src.Selections(ctx, on)
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
 	}
-	as, err := src.Assessments(ctx)
+	as, err := src.Assessments(ctx, on)
 	if err != nil {
 		return nil, fmt.Errorf("load assessments: %w", err)
 	}
-	prev, err := r.Store.RelapseStates(ctx)
+	prev, err := src.RelapseStates(ctx, on)
 	if err != nil {
 		return nil, fmt.Errorf("load relapse states: %w", err)
 	}
@@ -67,12 +70,9 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 
 	rep := &RelapseReport{On: on, Window: window, Grouped: rules.Grouped(r.Config.Grouped(), units)}
 	var states []store.RelapseState
-	ever := map[rules.AreaKey]bool{}
-	for k, st := range prev {
-		if st.EverRelapsed {
-			ever[k] = true
-		}
-	}
+	// A relapse first found by a later check already stored (this run is a
+	// late catch-up of an older month) does not count here.
+	ever := RelapsedBy(prev, on)
 	for _, res := range results {
 		if !res.Checked {
 			continue
@@ -132,14 +132,19 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 // nextState moves an area's stored state by one check. A rerun of the same
 // check finds its own earlier write (CheckedOn == on) and must report the
 // same change again, so Since == on marks "changed at this check". A check
-// older than the stored one (a late catch-up) reports but does not rewind.
+// older than the stored one (a late catch-up) reports but does not rewind;
+// it only moves the day the area was first found relapsed back to it.
 func nextState(res rules.RelapseResult, prev store.RelapseState, window period.Range) (finding.RelapseItem, store.RelapseState, bool) {
 	item := finding.RelapseItem{RelapseResult: res, Window: window}
 	on := window.To
 	had := !prev.CheckedOn.IsZero()
 	if had && on.Before(prev.CheckedOn) {
 		item.Since, item.EverRelapsed = prev.Since, prev.EverRelapsed || res.Relapsed
-		return item, prev, false
+		if !res.Relapsed || (prev.EverRelapsed && (prev.FirstRelapsedOn.IsZero() || !prev.FirstRelapsedOn.After(on))) {
+			return item, prev, false
+		}
+		prev.EverRelapsed, prev.FirstRelapsedOn = true, on
+		return item, prev, true
 	}
 	st := store.RelapseState{Unit: res.Area.Unit, Year: res.Area.Year, Relapsed: res.Relapsed, CheckedOn: on}
 	switch {
@@ -158,6 +163,10 @@ func nextState(res rules.RelapseResult, prev store.RelapseState, window period.R
 		item.Changed = prev.Since.Equal(on)
 	}
 	st.EverRelapsed = prev.EverRelapsed || res.Relapsed
+	st.FirstRelapsedOn = prev.FirstRelapsedOn
+	if res.Relapsed && !prev.EverRelapsed {
+		st.FirstRelapsedOn = on
+	}
 	item.Since, item.EverRelapsed = st.Since, st.EverRelapsed
 	return item, st, true
 }

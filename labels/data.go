@@ -2,6 +2,8 @@ package labels
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
@@ -35,6 +37,12 @@ func DataMessage(rel string, problem finding.State, action finding.Action, detai
 		what = fmt.Sprintf("Xã được ghi thuộc nhiều huyện cùng lúc trong %s: %s.", rel, detail)
 	case finding.ProblemEmptyDistrict:
 		what = fmt.Sprintf("Huyện %s không có xã nào còn hiệu lực.", detail)
+	case finding.ProblemSplit:
+		what = fmt.Sprintf("Xã được ghi tách cho nhiều xã kế thừa trong %s: %s. Số liệu và quyết định của xã này không tính cho xã nào cho đến khi tỉnh quyết định xã kế thừa (giữ một dòng).", rel, detail)
+	case finding.ProblemNoSuccessor:
+		what = fmt.Sprintf("Mã xã %s trong %s không có hiệu lực vào ngày tính và không có xã kế thừa (unit_successions).", detail, rel)
+	case finding.ProblemNotWatched:
+		what = fmt.Sprintf("Địa bàn đã chuyển hóa %s không theo được sang xã hiện nay (xã hết hiệu lực, không có hoặc có nhiều xã kế thừa): không kiểm tra được phức tạp trở lại.", detail)
 	default:
 		what = fmt.Sprintf("Dữ liệu %s không dùng được: %s.", rel, detail)
 	}
@@ -60,6 +68,34 @@ func DataCopiesDiffer(key string, n int) string {
 // DataCategory says that category c is out of range.
 func DataCategory(c rules.Category) string {
 	return fmt.Sprintf("category %d, phải từ 1 đến 4", c)
+}
+
+// DataSplit names a commune and its successors, "A → B, C (01/07/2025)":
+// the detail of a split.
+func DataSplit(s rules.Split) string {
+	var to []string
+	for _, x := range s.Successors {
+		to = append(to, fmt.Sprintf("%s (%s)", x.Successor, x.EffectiveOn.Format("02/01/2006")))
+	}
+	return s.Predecessor + " → " + strings.Join(to, ", ")
+}
+
+// DataCodeOn names a code and the day it was looked up on, "\"A\" (ngày
+// 14/12/2025)": the detail of a code with no successor.
+func DataCodeOn(code string, day time.Time) string {
+	return fmt.Sprintf("%q (ngày %s)", code, day.Format("02/01/2006"))
+}
+
+// DataArea names a transformed area and the day its commune could not be
+// followed to, "A (năm 2023, ngày 14/12/2025)".
+func DataArea(unit string, year int, day time.Time) string {
+	return fmt.Sprintf("%s (năm %d, ngày %s)", unit, year, day.Format("02/01/2006"))
+}
+
+// DataCaseTotal shows the case statistics of a unit code as the period's
+// total: crimes recorded, in how many rows.
+func DataCaseTotal(code string, crimes, rows int, r period.Range) string {
+	return fmt.Sprintf("unit_code=%q: %d vụ phạm tội trong %d dòng, kỳ %s–%s", code, crimes, rows, r.From.Format("02/01/2006"), r.To.Format("02/01/2006"))
 }
 
 // DataUnitTotal shows the statistics of a unit code that is in no units

@@ -5,6 +5,7 @@ import (
 
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
+	"chuyenhoa/rules"
 )
 
 // The messages data officers read, word for word: they were written for
@@ -33,6 +34,13 @@ func TestDataMessage(t *testing.T) {
 		{"units", finding.ProblemDuplicate, finding.ActionLeftOut, DataCopiesDiffer("C", 3), "Khóa trùng trong units: C (3 lần, khác nhau)." + leftOut},
 		{"units", finding.ProblemTwoDistricts, finding.ActionLeftOut, "B: D1, D2", "Xã được ghi thuộc nhiều huyện cùng lúc trong units: B: D1, D2." + leftOut},
 		{"districts", finding.ProblemEmptyDistrict, finding.ActionKept, "D3 (01/03/2026)", "Huyện D3 (01/03/2026) không có xã nào còn hiệu lực." + kept},
+		{"unit_successions", finding.ProblemSplit, finding.ActionLeftOut,
+			DataSplit(rules.Split{Predecessor: "S", Successors: []rules.Succession{{Predecessor: "S", Successor: "T", EffectiveOn: period.Date(2025, 7, 1)}, {Predecessor: "S", Successor: "U", EffectiveOn: period.Date(2025, 7, 1)}}}),
+			"Xã được ghi tách cho nhiều xã kế thừa trong unit_successions: S → T (01/07/2025), U (01/07/2025). Số liệu và quyết định của xã này không tính cho xã nào cho đến khi tỉnh quyết định xã kế thừa (giữ một dòng)." + leftOut},
+		{"crime_stats", finding.ProblemNoSuccessor, finding.ActionLeftOut, DataCodeOn("G", period.Date(2025, 12, 14)),
+			`Mã xã "G" (ngày 14/12/2025) trong crime_stats không có hiệu lực vào ngày tính và không có xã kế thừa (unit_successions).` + leftOut},
+		{"assessments", finding.ProblemNotWatched, finding.ActionKept, DataArea("G", 2023, period.Date(2025, 12, 14)),
+			"Địa bàn đã chuyển hóa G (năm 2023, ngày 14/12/2025) không theo được sang xã hiện nay (xã hết hiệu lực, không có hoặc có nhiều xã kế thừa): không kiểm tra được phức tạp trở lại." + kept},
 		{"units", "other", finding.ActionKept, "x", "Dữ liệu units không dùng được: x." + kept},
 	} {
 		if got := DataMessage(c.rel, c.problem, c.action, c.detail); got != c.want {
@@ -42,5 +50,8 @@ func TestDataMessage(t *testing.T) {
 	r := period.Range{From: period.Date(2024, 12, 15), To: period.Date(2025, 12, 14)}
 	if got, want := DataUnitTotal("ZZ", 99, r), `unit_code="ZZ": 99 vụ trong kỳ 15/12/2024–14/12/2025`; got != want {
 		t.Errorf("DataUnitTotal = %q, want %q", got, want)
+	}
+	if got, want := DataCaseTotal("G", 12, 3, r), `unit_code="G": 12 vụ phạm tội trong 3 dòng, kỳ 15/12/2024–14/12/2025`; got != want {
+		t.Errorf("DataCaseTotal = %q, want %q", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package labels
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"chuyenhoa/rules"
@@ -18,6 +19,18 @@ func PageReadFailed(err error) string { return "Không đọc được dữ li�
 // PageNoCommune is the status page's answer for a commune code it does not
 // know.
 func PageNoCommune(code string) string { return "Không có địa bàn mã " + code }
+
+// PageMerged says which communes' territory a commune holds, "Gồm địa
+// bàn của: Xã A (A01), Xã B (A02)": its page counts their statistics.
+func PageMerged(communes []string) string {
+	return "Gồm địa bàn của: " + strings.Join(communes, ", ")
+}
+
+// PageSucceeded says which commune holds an ended commune's territory
+// today; its page shows it as it was on its last day.
+func PageSucceeded(commune string, last time.Time) string {
+	return fmt.Sprintf("Đến %s; nay thuộc %s.", Date(last), commune)
+}
 
 // BoardTitle is the tooltip of a cell of the deadline board: the
 // obligation, its period and its due day.

@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -40,6 +42,16 @@ type Year struct {
 	Relapses   []Relapse
 	Years      []rules.YearCycle
 	Indicators []string // column headings
+	// DistrictAverages are the averages per commune of the districts the
+	// year's proposal was computed among, by district code (none once
+	// districts are abolished).
+	DistrictAverages []DistrictAverage
+}
+
+// DistrictAverage is one district's average per commune in the proposal.
+type DistrictAverage struct {
+	Name string
+	Avg  float64
 }
 
 // Area is an area of the year of work with its indicators written out.
@@ -110,6 +122,10 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		Targets: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
 	}
 
+	for _, code := range slices.Sorted(maps.Keys(cyc.Proposal.Baseline.Districts)) {
+		rep.DistrictAverages = append(rep.DistrictAverages, DistrictAverage{Name: dir.District(code), Avg: cyc.Proposal.Baseline.Districts[code].Avg})
+	}
+
 	cats := map[rules.Category]int{}
 	for _, it := range cyc.Areas {
 		ra := Area{CycleItem: it, Name: unitOf(dir, it.Unit).Name, District: dir.District(it.District), AtRisk: it.State == finding.CycleAtRisk}
@@ -154,27 +170,12 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 			Late: d.State != rules.DeadlineSubmitted && d.State != rules.DeadlinePending && d.State != rules.DeadlineUpcoming})
 	}
 
-	sel, err := s.Selections(ctx)
-	if err != nil {
-		return nil, err
-	}
-	as, err := s.Assessments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	states, err := s.RelapseStates(ctx)
-	if err != nil {
-		return nil, err
-	}
-	relapsed := map[rules.AreaKey]bool{}
-	for k, st := range states {
-		if st.EverRelapsed {
-			relapsed[k] = true
-		}
-	}
+	// The decisions and relapse watch as the cycle read them: attributed to
+	// the communes of day, with only the relapses found by then.
+	sel, as, states, relapsed := cyc.Selections, cyc.Assessments, cyc.States, cyc.Relapsed
 	for _, a := range rules.TransformedAreas(sel, as) {
 		st, ok := states[a.Key()]
-		if !ok || !st.EverRelapsed || a.Year > year || a.TransformedOn.After(day) {
+		if !ok || !relapsed[a.Key()] || a.Year > year || a.TransformedOn.After(day) {
 			continue
 		}
 		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: unitOf(dir, a.Unit).Name, District: dir.District(unitOf(dir, a.Unit).District),

@@ -128,54 +128,96 @@ func daysBetween(a, b time.Time) int {
 	return int(b.Sub(a).Round(24*time.Hour) / (24 * time.Hour))
 }
 
-// Deadlines lists the obligation instances of selection year year on day
-// today. PerUnit obligations have one instance per selection of year; the
-// others one per committee with at least one selection that year. A
-// selection is owed by the committee of its unit (CommitteeOf): the unit's
-// district when grouped and the unit has one, else the unit's own
-// commune-level body, so that without districts each selected commune
-// owes its plan and its reports. A selection of a unit not among units is
-// owed by the province, so it is not lost. A selection without a decision
-// date has no due date for PerUnit obligations and yields none of them.
-//
-// A submission matches on obligation code, period and (PerUnit) unit, and
-// on the committee: a district's instance takes its district's
-// submissions, a commune's the submissions naming the commune (whatever
-// their district), the province's any. The earliest dated on or before
-// today counts. Sorted by committee, then obligation order as given, then
-// unit.
-func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation, sel []Selection, units []Unit, subs []Submission) []Deadline {
+// UnitAt tells which unit a code's rows belong to on a day, with the
+// district it belongs to then; ok is false when the code is no unit of
+// that day (Territory.UnitOn, over the data check's units).
+type UnitAt func(code string, day time.Time) (u Unit, ok bool)
+
+// Fixed is the UnitAt of a province whose units do not change: units on
+// every day.
+func Fixed(units []Unit) UnitAt {
 	byCode := make(map[string]Unit, len(units))
 	for _, u := range units {
 		byCode[u.Code] = u
 	}
-	committee := func(unit string) Committee {
-		u, ok := byCode[unit]
+	return func(code string, _ time.Time) (Unit, bool) {
+		u, ok := byCode[code]
+		return u, ok
+	}
+}
+
+// Deadlines is DeadlinesOn for units that do not change.
+func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation, sel []Selection, units []Unit, subs []Submission) []Deadline {
+	return DeadlinesOn(year, today, grouped, obligations, sel, Fixed(units), subs)
+}
+
+// DeadlinesOn lists the obligation instances of selection year year on day
+// today. PerUnit obligations have one instance per selection of year; the
+// others one per committee with at least one selection that year. An
+// instance is owed by the committee responsible for its commune on the
+// instance's due day, as at says (CommitteeOf): the unit's district when
+// grouped and the unit has a district then, else the unit's own
+// commune-level body. So the plan for a commune selected in spring 2025
+// stays its old district's, while the 2025 year report, due in December
+// after the merger, is owed by the body of the commune it merged into;
+// without districts each selected commune owes its plan and its reports.
+// sel are the selections as recorded. A selection of a unit that is no
+// unit on the due day is owed by the province, so it is not lost. A
+// selection without a decision date has no due date for PerUnit
+// obligations and yields none of them.
+//
+// A submission matches on obligation code, period and (PerUnit) unit (the
+// commune its rows belong to today, so a report sent under the new code
+// counts for the old one), and on the committee: a district's instance
+// takes its district's submissions, a commune's the submissions naming the
+// commune (whatever their district), the province's any. The earliest
+// dated on or before today counts. Sorted by committee, then obligation
+// order as given, then unit.
+func DeadlinesOn(year int, today time.Time, grouped bool, obligations []Obligation, sel []Selection, at UnitAt, subs []Submission) []Deadline {
+	// owner is the commune of unit on day and the committee owing its
+	// obligations then.
+	owner := func(unit string, day time.Time) (string, Committee) {
+		u, ok := at(unit, day)
 		if !ok {
-			return ProvinceCommittee()
+			return unit, ProvinceCommittee()
 		}
-		return CommitteeOf(grouped, u)
+		return u.Code, CommitteeOf(grouped, u)
+	}
+	// now is the unit a code's rows belong to today.
+	now := func(unit string) string {
+		if u, ok := at(unit, today); ok {
+			return u.Code
+		}
+		return unit
 	}
 	var yearSel []Selection
 	seen := map[string]bool{}
-	committees := map[Committee]bool{}
 	for _, s := range sel {
 		if s.Year != year || seen[s.Unit] {
 			continue
 		}
 		seen[s.Unit] = true
 		yearSel = append(yearSel, s)
-		committees[committee(s.Unit)] = true
 	}
-	var cs []Committee
-	for c := range committees {
-		cs = append(cs, c)
+	// The committees owing the year's reports, on each report's due day.
+	committees := func(due time.Time) []Committee {
+		set := map[Committee]bool{}
+		for _, s := range yearSel {
+			_, c := owner(s.Unit, due)
+			set[c] = true
+		}
+		out := make([]Committee, 0, len(set))
+		for c := range set {
+			out = append(out, c)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+		return out
 	}
-	sort.Slice(cs, func(i, j int) bool { return cs[i].String() < cs[j].String() })
 
-	// Submissions by obligation and period, then by district and by unit:
-	// a country-wide list holds years of reports, and scanning all of it
-	// for every instance would make this quadratic.
+	// Submissions by obligation and period, then by district and by unit
+	// (the unit its rows belong to today): a country-wide list holds years
+	// of reports, and scanning all of it for every instance would make
+	// this quadratic.
 	type subKey struct{ obligation, period, by string }
 	byDistrict, byUnit, byPeriod := map[subKey][]Submission{}, map[subKey][]Submission{}, map[subKey][]Submission{}
 	for _, s := range subs {
@@ -184,7 +226,8 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 		}
 		byPeriod[subKey{s.Obligation, s.Period, ""}] = append(byPeriod[subKey{s.Obligation, s.Period, ""}], s)
 		byDistrict[subKey{s.Obligation, s.Period, s.District}] = append(byDistrict[subKey{s.Obligation, s.Period, s.District}], s)
-		byUnit[subKey{s.Obligation, s.Period, s.Unit}] = append(byUnit[subKey{s.Obligation, s.Period, s.Unit}], s)
+		u := now(s.Unit)
+		byUnit[subKey{s.Obligation, s.Period, u}] = append(byUnit[subKey{s.Obligation, s.Period, u}], s)
 	}
 	submitted := func(o Obligation, c Committee, period, unit string) time.Time {
 		var candidates []Submission
@@ -192,13 +235,13 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 		case LevelDistrict:
 			candidates = byDistrict[subKey{o.Code, period, c.Code}]
 		case LevelCommune:
-			candidates = byUnit[subKey{o.Code, period, c.Code}]
+			candidates = byUnit[subKey{o.Code, period, now(c.Code)}]
 		default:
 			candidates = byPeriod[subKey{o.Code, period, ""}]
 		}
 		var first time.Time
 		for _, s := range candidates {
-			if o.PerUnit && s.Unit != unit {
+			if o.PerUnit && now(s.Unit) != now(unit) {
 				continue
 			}
 			if first.IsZero() || s.SubmittedOn.Before(first) {
@@ -229,17 +272,29 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 	var all []keyed
 	for i, o := range obligations {
 		if o.PerUnit {
+			// Communes selected apart and merged by the due day owe one
+			// plan, from the earliest decision.
+			idx := map[string]int{}
 			for _, s := range yearSel {
 				if s.DecidedOn.IsZero() {
 					continue
 				}
 				due := s.DecidedOn.AddDate(0, 0, o.DueAfterDecisionDays)
-				all = append(all, keyed{build(o, committee(s.Unit), s.Unit, due), i})
+				unit, c := owner(s.Unit, due)
+				k := c.String() + "\x00" + unit
+				if j, dup := idx[k]; dup {
+					if due.Before(all[j].d.Due) {
+						all[j] = keyed{build(o, c, unit, due), i}
+					}
+					continue
+				}
+				idx[k] = len(all)
+				all = append(all, keyed{build(o, c, unit, due), i})
 			}
 			continue
 		}
 		due := time.Date(year, o.DueMonth, o.DueDay, 0, 0, 0, 0, time.UTC)
-		for _, c := range cs {
+		for _, c := range committees(due) {
 			all = append(all, keyed{build(o, c, "", due), i})
 		}
 	}

@@ -29,24 +29,36 @@ func (c Category) Valid() bool { return c >= Cat1 && c <= Cat4 }
 
 // District is a grouping unit (huyện, thị xã, thành phố) whose Steering
 // Committee 138 receives alerts. A deployment without a district level has
-// none.
+// none; since 1 July 2025 districts exist only in the history, and their
+// validity says until when.
 type District struct {
 	Code string
 	Name string
 	Kind string // huyen | thi_xa | thanh_pho
+	// ValidFrom and ValidTo bound the days the district exists (both
+	// included); zero: open-ended.
+	ValidFrom, ValidTo time.Time
 }
 
-// Unit is a commune-level unit (xã, phường, thị trấn): what is selected,
-// transformed and watched for relapse.
+// Unit is a commune-level unit (xã, phường, đặc khu; thị trấn before the
+// 2025 reform): what is selected, transformed and watched for relapse.
 type Unit struct {
 	Code     string
 	Name     string
-	Kind     string // xa | phuong | thi_tran
+	Kind     string // one of UnitKinds
 	District string // grouping code; "" when there is no grouping level
 	// NTMCertifiedOn is the day the unit was certified as meeting the
 	// new-rural standard (đạt chuẩn nông thôn mới); zero when never.
 	NTMCertifiedOn time.Time
 }
+
+// UnitKinds are the kinds of commune-level unit: xã, phường, đặc khu
+// (special zones on islands, since 1 July 2025) and thị trấn (towns,
+// abolished by the 2025 reform and kept for the history).
+var UnitKinds = []string{"xa", "phuong", "dac_khu", "thi_tran"}
+
+// DistrictKinds are the kinds of district: huyện, thị xã, thành phố.
+var DistrictKinds = []string{"huyen", "thi_xa", "thanh_pho"}
 
 // Counts are one unit's statistics summed over one period.
 type Counts struct {
@@ -55,6 +67,15 @@ type Counts struct {
 	SocialOrder int
 	// ByCategory[k] counts offences of category k (index 0 unused).
 	ByCategory [5]int
+}
+
+// Add sums two counts.
+func (c Counts) Add(o Counts) Counts {
+	c.SocialOrder += o.SocialOrder
+	for k := range c.ByCategory {
+		c.ByCategory[k] += o.ByCategory[k]
+	}
+	return c
 }
 
 // Selection is a provincial committee decision selecting a unit for

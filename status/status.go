@@ -18,7 +18,9 @@ import (
 
 	"chuyenhoa/chart"
 	"chuyenhoa/config"
+	"chuyenhoa/contract"
 	"chuyenhoa/finding"
+	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
 	"chuyenhoa/names"
 	"chuyenhoa/period"
@@ -251,16 +253,18 @@ func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
 		}
 		d.Board = append(d.Board, row)
 	}
-	// Selected areas of the year.
-	sel, err := s.Store.Selections(ctx)
+	// Selected areas of the year, as the communes of today hold them: an
+	// area selected on a commune that merged is its successor's.
+	src := (&jobs.Runner{Store: s.Store, Config: cfg, Now: s.Now}).Source(d.Today)
+	sel, err := src.Selections(ctx, d.Today)
 	if err != nil {
 		return nil, err
 	}
-	as, err := s.Store.Assessments(ctx)
+	as, err := src.Assessments(ctx, d.Today)
 	if err != nil {
 		return nil, err
 	}
-	states, err := s.Store.RelapseStates(ctx)
+	states, err := src.RelapseStates(ctx, d.Today)
 	if err != nil {
 		return nil, err
 	}
@@ -353,15 +357,20 @@ type communeData struct {
 	Province string
 	Unit     rules.Unit
 	// Committee names the body responsible for the commune; District its
-	// district, when it has one (HasDistrict: then its average is shown).
+	// district, when it has one on the page's day (HasDistrict: then its
+	// average is shown).
 	Committee   string
 	District    string
 	HasDistrict bool
 	LevelAvg    string
-	Chart       template.HTML
-	Months      []monthRow
-	Selections  []rules.Selection
-	Assessments []rules.Assessment
+	// Merged names the communes whose territory this one holds; Succeeded
+	// says, for a commune that has ended, which one holds it now.
+	Merged, Succeeded string
+	on                time.Time // the day the page is computed for
+	Chart             template.HTML
+	Months            []monthRow
+	Selections        []rules.Selection
+	Assessments       []rules.Assessment
 }
 
 type monthRow struct {
@@ -389,15 +398,28 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 	cfg := s.Config
 	cal := cfg.Calendar()
 	today := period.Day(s.now(), cfg.Location())
-	y, m, _ := cal.LastClosedMonth(today)
-	units, err := s.Store.Units(ctx, today)
+	src := (&jobs.Runner{Store: s.Store, Config: cfg, Now: s.Now}).Source(today)
+	d, err := s.communeData(ctx, src, dir, u, today)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	owner := dir.CommitteeOf(code)
-	d := &communeData{Province: cfg.Province.Name, Unit: u, Committee: dir.Committee(owner), District: dir.District(u.District),
-		HasDistrict: owner.Level == rules.LevelDistrict, LevelAvg: dir.Bodies().LevelAvg()}
+	y, m, _ := cal.LastClosedMonth(d.on)
+	units, err := src.Units(ctx, d.on)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	// Its district of the day: none once districts are abolished.
+	district := ""
+	for _, v := range units {
+		if v.Code == code {
+			district = v.District
+		}
+	}
+	d.District = dir.District(district)
+	owner := rules.CommitteeOf(cfg.Grouped(), rules.Unit{Code: code, District: district})
+	d.Committee, d.HasDistrict, d.LevelAvg = dir.Committee(owner), owner.Level == rules.LevelDistrict, dir.Bodies().LevelAvg()
 	legend := ""
 	if d.HasDistrict {
 		legend = d.LevelAvg
@@ -405,19 +427,20 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 	var pts []chart.Point
 	for i := 11; i >= 0; i-- {
 		r := cal.Month(y, m-time.Month(i))
-		counts, err := s.Store.Counts(ctx, r)
+		// Statistics of the communes merged into this one count for it.
+		counts, err := src.Counts(ctx, r, d.on)
 		if err != nil {
 			s.fail(w, err)
 			return
 		}
 		b := rules.ComputeBaseline(units, counts)
 		label := labels.Month(r.To)
-		row := monthRow{Label: label, Counts: counts[code], ProvinceAvg: b.Province.Avg, DistrictAvg: b.Districts[u.District].Avg}
+		row := monthRow{Label: label, Counts: counts[code], ProvinceAvg: b.Province.Avg, DistrictAvg: b.Districts[district].Avg}
 		d.Months = append(d.Months, row)
 		pts = append(pts, chart.Point{Label: label, Count: row.Counts.SocialOrder, ProvinceAvg: row.ProvinceAvg, DistrictAvg: row.DistrictAvg})
 	}
 	d.Chart = chart.Series(pts, legend)
-	sel, err := s.Store.Selections(ctx)
+	sel, err := src.Selections(ctx, d.on)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -427,7 +450,7 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 			d.Selections = append(d.Selections, x)
 		}
 	}
-	as, err := s.Store.Assessments(ctx)
+	as, err := src.Assessments(ctx, d.on)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -438,6 +461,45 @@ func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, "commune.tmpl", d)
+}
+
+// communeData starts the page of u: a commune of today is shown today,
+// with the communes merged into it; one that has ended as it was on its
+// last day, with the commune that holds its territory now.
+func (s *Server) communeData(ctx context.Context, src *contract.Source, dir *names.Directory, u rules.Unit, today time.Time) (*communeData, error) {
+	d := &communeData{Province: s.Config.Province.Name, Unit: u, on: today}
+	terr, err := src.Territory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !terr.ValidOn(u.Code, today) {
+		all, err := src.AllUnits(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var last time.Time
+		for _, r := range all {
+			if r.Code == u.Code && !r.ValidTo.IsZero() && r.ValidTo.Before(today) && r.ValidTo.After(last) {
+				last = r.ValidTo
+			}
+		}
+		if !last.IsZero() {
+			d.on = last
+			if res := terr.Resolve(u.Code, today); res.Found() {
+				d.Succeeded = labels.PageSucceeded(dir.UnitName(res.Code), last)
+			}
+		}
+	}
+	var merged []string
+	for _, c := range terr.Predecessors(u.Code, d.on) {
+		if c != u.Code {
+			merged = append(merged, dir.UnitName(c))
+		}
+	}
+	if len(merged) > 0 {
+		d.Merged = labels.PageMerged(merged)
+	}
+	return d, nil
 }
 
 func (s *Server) directory(ctx context.Context) (*names.Directory, error) {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func TestMigrateSelectionsKey(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := storetest.Open(t, url(t), false)
-			if err := store.MigrateTo(s, 4); err != nil {
+			if err := store.MigrateTo(context.Background(), s, 4); err != nil {
 				t.Fatal(err)
 			}
 			exec(t, s, `INSERT INTO selections (year, unit_code, category, decided_on) VALUES (2025, 'U1', 1, '2025-02-28'), (2026, 'U2', 4, '2026-03-02')`)
@@ -63,7 +64,7 @@ func TestMigrateSelectionsLeavesAViewAlone(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := storetest.Open(t, storetest.PostgresURL(t), false)
-			if err := store.MigrateTo(s, 4); err != nil {
+			if err := store.MigrateTo(context.Background(), s, 4); err != nil {
 				t.Fatal(err)
 			}
 			exec(t, s, strings.Split(c.sql, "; ")...)

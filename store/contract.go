@@ -12,14 +12,56 @@ import (
 	"chuyenhoa/rules"
 )
 
-// Districts lists the grouping units, ordered by code.
+// Districts lists the grouping units with their validity, ordered by code.
 func (s *Store) Districts(ctx context.Context) ([]rules.District, error) {
-	// sqlx maps the columns to rules.District's fields by their names.
-	var out []rules.District
-	if err := s.db.SelectContext(ctx, &out, `SELECT code, name, kind FROM districts ORDER BY `+textOrder(s.dialect, "code")); err != nil {
+	t, err := s.districtRelation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cols := "code, name, kind, NULL AS valid_from, NULL AS valid_to"
+	if len(t.cols) > 3 {
+		cols = "code, name, kind, valid_from, valid_to"
+	}
+	out, err := selectRows[districtScan](ctx, s.db, `SELECT `+cols+` FROM districts ORDER BY `+textOrder(s.dialect, "code"))
+	if err != nil {
 		return nil, fmt.Errorf("read districts: %w", err)
 	}
 	return out, nil
+}
+
+// districtScan is a districts row as sqlx scans it.
+type districtScan struct {
+	Code      string    `db:"code"`
+	Name      string    `db:"name"`
+	Kind      string    `db:"kind"`
+	ValidFrom civilDate `db:"valid_from"`
+	ValidTo   civilDate `db:"valid_to"`
+}
+
+func (r districtScan) value() rules.District {
+	return rules.District{Code: r.Code, Name: r.Name, Kind: r.Kind, ValidFrom: r.ValidFrom.T, ValidTo: r.ValidTo.T}
+}
+
+// Successions lists the unit successions, ordered by predecessor and
+// successor.
+func (s *Store) Successions(ctx context.Context) ([]rules.Succession, error) {
+	out, err := selectRows[successionScan](ctx, s.db, `SELECT predecessor_code, successor_code, effective_on FROM unit_successions ORDER BY `+
+		textOrder(s.dialect, "predecessor_code")+`, `+textOrder(s.dialect, "successor_code"))
+	if err != nil {
+		return nil, fmt.Errorf("read unit successions: %w", err)
+	}
+	return out, nil
+}
+
+// successionScan is a unit_successions row as sqlx scans it.
+type successionScan struct {
+	Predecessor string    `db:"predecessor_code"`
+	Successor   string    `db:"successor_code"`
+	EffectiveOn civilDate `db:"effective_on"`
+}
+
+func (r successionScan) value() rules.Succession {
+	return rules.Succession{Predecessor: r.Predecessor, Successor: r.Successor, EffectiveOn: r.EffectiveOn.T}
 }
 
 // Units lists the commune-level units valid on day on (valid_from empty or

@@ -178,10 +178,48 @@ func readTable[T any](ctx context.Context, s *Store, t table, where string, args
 	return out, nil
 }
 
-// RawDistricts reads every districts row.
+// RawDistricts reads every districts row. A view of districts made before
+// migration 00005 has no valid_from and valid_to: its districts read as
+// valid on every day, as they were then.
 func (s *Store) RawDistricts(ctx context.Context) ([]Raw[rules.District], error) {
-	return readTable(ctx, s, districtTable, "", nil, func(r *rawRow) rules.District {
-		return rules.District{Code: r.text(0, true), Name: r.text(1, true), Kind: r.text(2, true)}
+	t, err := s.districtRelation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return readTable(ctx, s, t, "", nil, func(r *rawRow) rules.District {
+		d := rules.District{Code: r.text(0, true), Name: r.text(1, true), Kind: r.text(2, true)}
+		if len(t.cols) > 3 {
+			d.ValidFrom, d.ValidTo = r.date(3, false), r.date(4, false)
+		}
+		return d
+	})
+}
+
+// districtRelation is districtTable as the database has it: without the
+// validity columns when districts is a province's view that lacks them.
+func (s *Store) districtRelation(ctx context.Context) (table, error) {
+	var n int
+	var err error
+	if s.dialect == Postgres {
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_attribute WHERE attrelid = to_regclass('districts')
+			AND attname IN ('valid_from', 'valid_to') AND NOT attisdropped`).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('districts') WHERE name IN ('valid_from', 'valid_to')`).Scan(&n)
+	}
+	if err != nil {
+		return table{}, fmt.Errorf("read the columns of districts: %w", err)
+	}
+	t := districtTable
+	if n < 2 {
+		t.cols = t.cols[:3]
+	}
+	return t, nil
+}
+
+// RawSuccessions reads every unit_successions row.
+func (s *Store) RawSuccessions(ctx context.Context) ([]Raw[rules.Succession], error) {
+	return readTable(ctx, s, successionTable, "", nil, func(r *rawRow) rules.Succession {
+		return rules.Succession{Predecessor: r.text(0, true), Successor: r.text(1, true), EffectiveOn: r.date(2, true)}
 	})
 }
 

@@ -6,14 +6,21 @@ import "context"
 // table, so tests can make a load fail after rows were written.
 func SetLoadHook(s *Store, hook func(table string) error) { s.loadHook = hook }
 
-// MigrateTo applies the migrations up to version, so tests can load rows
-// under an older schema and then migrate them.
-func MigrateTo(s *Store, version int64) error {
-	ctx := context.Background()
+// MigrateTo migrates s up or down to version, as an upgrade from an older
+// release (or a rollback) finds it.
+func MigrateTo(ctx context.Context, s *Store, version int64) error {
 	p, err := s.provider(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = p.UpTo(ctx, version)
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if cur > version {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
 	return err
 }

@@ -16,10 +16,7 @@ import (
 
 // UnitRow is a unit with its validity; a zero ValidFrom or ValidTo is
 // stored as NULL (open-ended).
-type UnitRow struct {
-	rules.Unit
-	ValidFrom, ValidTo time.Time
-}
+type UnitRow = rules.DatedUnit
 
 // Offence is an offence type of the statistics.
 type Offence struct {
@@ -55,6 +52,7 @@ type Dataset struct {
 	Selections  []rules.Selection
 	Assessments []rules.Assessment
 	Submissions []SubmissionRow
+	Successions []rules.Succession
 }
 
 // maxProblems caps how many bad rows one validation reports.
@@ -125,7 +123,11 @@ func dayText(t time.Time) string { return t.Format(time.DateOnly) }
 func (d *Dataset) Validate() error {
 	var p problems
 	for i, r := range d.Districts {
-		p.named("Districts", i, r.Code, r.Name)
+		switch {
+		case p.named("Districts", i, r.Code, r.Name):
+		case !r.ValidFrom.IsZero() && !r.ValidTo.IsZero() && r.ValidTo.Before(r.ValidFrom):
+			p.add("Districts[%d] (%s): valid to %s is before valid from %s", i, r.Code, dayText(r.ValidTo), dayText(r.ValidFrom))
+		}
 		p.dup("Districts", i, r.Code)
 	}
 	for i, r := range d.Units {
@@ -181,6 +183,17 @@ func (d *Dataset) Validate() error {
 		}
 		p.dup("Submissions", i, r.District, r.Obligation, r.Period, r.Unit)
 	}
+	for i, r := range d.Successions {
+		switch {
+		case r.Predecessor == "" || r.Successor == "":
+			p.add("Successions[%d] (%s → %s): empty unit", i, r.Predecessor, r.Successor)
+		case r.Predecessor == r.Successor:
+			p.add("Successions[%d] (%s): a unit cannot succeed itself", i, r.Predecessor)
+		case r.EffectiveOn.IsZero():
+			p.add("Successions[%d] (%s → %s): no effective day", i, r.Predecessor, r.Successor)
+		}
+		p.dup("Successions", i, r.Predecessor, r.Successor)
+	}
 	return p.err()
 }
 
@@ -212,13 +225,14 @@ type table struct {
 // The contract's tables, as Load and LoadCycle write them and the data
 // check reads them.
 var (
-	districtTable   = table{"districts", []string{"code", "name", "kind"}, []string{"code"}}
+	districtTable   = table{"districts", []string{"code", "name", "kind", "valid_from", "valid_to"}, []string{"code"}}
 	unitTable       = table{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, []string{"code"}}
 	offenceTable    = table{"offence_types", []string{"code", "name", "category", "social_order"}, []string{"code"}}
 	statTable       = table{"crime_stats", []string{"unit_code", "day", "offence_code", "count"}, []string{"unit_code", "day", "offence_code"}}
 	selectionTable  = table{"selections", []string{"year", "unit_code", "category", "decided_on"}, []string{"year", "unit_code", "category"}}
 	assessmentTable = table{"assessments", []string{"year", "unit_code", "transformed", "assessed_on"}, []string{"year", "unit_code"}}
 	submissionTable = table{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, []string{"district_code", "obligation", "period", "unit_code"}}
+	successionTable = table{"unit_successions", []string{"predecessor_code", "successor_code", "effective_on"}, []string{"predecessor_code", "successor_code"}}
 	proposalTable   = table{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, []string{"year", "district_code", "unit_code"}}
 	caseStatTable   = table{"case_stats", []string{"unit_code", "day", "crimes", "detected", "serious_crimes", "serious_detected",
 		"reports_received", "reports_handled", "released", "reoffended"}, []string{"unit_code", "day"}}
@@ -495,7 +509,7 @@ func (d *Dataset) tables(dialect string) []tableRows {
 	return []tableRows{
 		{districtTable, len(d.Districts), func(i int) []any {
 			r := d.Districts[i]
-			return []any{r.Code, r.Name, r.Kind}
+			return []any{r.Code, r.Name, r.Kind, dateArg(r.ValidFrom), dateArg(r.ValidTo)}
 		}},
 		{unitTable, len(d.Units), func(i int) []any {
 			r := d.Units[i]
@@ -524,6 +538,10 @@ func (d *Dataset) tables(dialect string) []tableRows {
 		{submissionTable, len(d.Submissions), func(i int) []any {
 			r := d.Submissions[i]
 			return []any{r.District, r.Obligation, r.Period, r.Unit, instantArg(dialect, r.SubmittedAt)}
+		}},
+		{successionTable, len(d.Successions), func(i int) []any {
+			r := d.Successions[i]
+			return []any{r.Predecessor, r.Successor, dateArg(r.EffectiveOn)}
 		}},
 	}
 }

@@ -711,7 +711,8 @@ func TestInTxRollback(t *testing.T) {
 
 func TestRelapseStates(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
-		a := store.RelapseState{Unit: "U1", Year: 2024, Relapsed: true, Since: d(2025, 11, 14), EverRelapsed: true, CheckedOn: d(2025, 11, 14)}
+		a := store.RelapseState{Unit: "U1", Year: 2024, Relapsed: true, Since: d(2025, 11, 14), EverRelapsed: true, CheckedOn: d(2025, 11, 14),
+			FirstRelapsedOn: d(2025, 11, 14)}
 		b := store.RelapseState{Unit: "U2", Year: 2024, CheckedOn: d(2025, 11, 14)}
 		err := s.InTx(ctx, func(tx *store.Tx) error {
 			for _, st := range []store.RelapseState{a, b} {

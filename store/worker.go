@@ -60,6 +60,18 @@ type RelapseState struct {
 	Since        time.Time // day the current state began; zero when never relapsed
 	EverRelapsed bool      `db:"ever_relapsed"`
 	CheckedOn    time.Time
+	// FirstRelapsedOn is the check that first found the area relapsed;
+	// zero when it never was, or when it was before migration 00005 began
+	// to record the day (see RelapsedBy).
+	FirstRelapsedOn time.Time
+}
+
+// RelapsedBy reports whether the area had been found relapsed by a check
+// on or before day: a report for a past day does not count relapses found
+// after it. A relapse recorded before the day was kept counts whatever
+// the day, as it did then.
+func (st RelapseState) RelapsedBy(day time.Time) bool {
+	return st.EverRelapsed && (st.FirstRelapsedOn.IsZero() || !st.FirstRelapsedOn.After(day))
 }
 
 const runCols = `id, job, period, run_id, status, attempts, started_at, finished_at, error`
@@ -260,7 +272,7 @@ func (s *Store) LatestFindings(ctx context.Context, job finding.Job) (string, []
 }
 
 func relapseStates(ctx context.Context, x q) (map[rules.AreaKey]RelapseState, error) {
-	sts, err := selectRows[relapseScan](ctx, x, `SELECT unit_code, year, relapsed, since, ever_relapsed, checked_on FROM relapse_state`)
+	sts, err := selectRows[relapseScan](ctx, x, `SELECT unit_code, year, relapsed, since, ever_relapsed, checked_on, first_relapsed_on FROM relapse_state`)
 	if err != nil {
 		return nil, fmt.Errorf("read relapse states: %w", err)
 	}
@@ -275,12 +287,13 @@ func relapseStates(ctx context.Context, x q) (map[rules.AreaKey]RelapseState, er
 // the embedded state's.
 type relapseScan struct {
 	RelapseState
-	Since     civilDate `db:"since"`
-	CheckedOn civilDate `db:"checked_on"`
+	Since           civilDate `db:"since"`
+	CheckedOn       civilDate `db:"checked_on"`
+	FirstRelapsedOn civilDate `db:"first_relapsed_on"`
 }
 
 func (r relapseScan) value() RelapseState {
-	r.RelapseState.Since, r.RelapseState.CheckedOn = r.Since.T, r.CheckedOn.T
+	r.RelapseState.Since, r.RelapseState.CheckedOn, r.RelapseState.FirstRelapsedOn = r.Since.T, r.CheckedOn.T, r.FirstRelapsedOn.T
 	return r.RelapseState
 }
 
@@ -299,9 +312,9 @@ func (tx *Tx) PutRelapseState(ctx context.Context, st RelapseState) error {
 	if st.Unit == "" || st.CheckedOn.IsZero() {
 		return fmt.Errorf("put relapse state %s %d: unit and check day are required", st.Unit, st.Year)
 	}
-	u := table{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on"}, []string{"unit_code", "year"}}
+	u := table{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on", "first_relapsed_on"}, []string{"unit_code", "year"}}
 	_, err := tx.tx.ExecContext(ctx, tx.Rebind(u.upsert(1)),
-		st.Unit, st.Year, st.Relapsed, dateArg(st.Since), st.EverRelapsed, dateArg(st.CheckedOn))
+		st.Unit, st.Year, st.Relapsed, dateArg(st.Since), st.EverRelapsed, dateArg(st.CheckedOn), dateArg(st.FirstRelapsedOn))
 	if err != nil {
 		return fmt.Errorf("put relapse state %s %d: %w", st.Unit, st.Year, err)
 	}

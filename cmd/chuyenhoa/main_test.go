@@ -136,7 +136,7 @@ func TestImportRejectsBadRowByName(t *testing.T) {
 	}
 	bad := write("u.csv", "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\nD01X01,Xã Bình Châu,xa,D01,,,\nD01X02,Xã Bình Thạnh,village,D01,,,\n")
 	_, _, err := run(t, env, "import", "units", bad)
-	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), `u.csv: row 3, field "kind": "village" is not one of xa, phuong, thi_tran`) {
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), `u.csv: row 3, field "kind": "village" is not one of xa, phuong, dac_khu, thi_tran`) {
 		t.Fatalf("bad units import: err = %v", err)
 	}
 	out, _, err := run(t, env, "import", "units", write("u2.csv", "code,name,kind,district_code,ntm_certified_on,valid_from,valid_to\nD01X01,Xã Bình Châu,xa,D01,,,\n"))
