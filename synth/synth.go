@@ -794,17 +794,8 @@ func (g *gen) story() {
 		pool := g.pool(dec)
 		chosen, rest := pool[:min(g.target, len(pool))], pool[min(g.target, len(pool)):]
 		assessed := period.Date(y+1, time.January, 8+g.r.IntN(20))
-		// Communes selected apart that merge by the verdict are assessed as
-		// one: one outcome for all of them.
-		outcome := map[*unit]bool{}
 		for _, u := range chosen {
-			key := g.at(u, assessed)
-			ok, seen := outcome[key]
-			if !seen {
-				ok = g.r.Float64() < transformRate
-				outcome[key] = ok
-			}
-			g.choose(u, y, dec, decIdx, ys+9, assessed, ok)
+			g.choose(u, y, dec, decIdx, ys+9, assessed)
 		}
 		if y == g.o.ToYear {
 			g.supplementary(y, dec, rest)
@@ -817,19 +808,15 @@ func (g *gen) story() {
 		}
 		// Enough hot spots for next year's selection, appearing during this
 		// statistical year (the reference period of the next selection);
-		// when the reform comes first, enough for the new communes'
-		// selection, counting hot spots that merge as one.
+		// when the reform comes first, for the new communes' selection.
 		next := period.Date(y+1, time.March, 31)
-		want := g.target + 3
-		if !reform.IsZero() && !g.merged && !reform.After(next) {
-			want = targetFor(len(g.units)-len(g.live())) + 3
+		merging := !reform.IsZero() && !g.merged && !reform.After(next)
+		want := g.target
+		if merging {
+			want = targetFor(int(math.Round(float64(len(g.live())) / mergeRatio)))
 		}
-		have := map[*unit]bool{}
-		for _, u := range g.pool(next) {
-			have[g.at(u, next)] = true
-		}
-		g.spawn(want-len(have), ys, ys+5, next, 0.5)
-		if !reform.IsZero() && !g.merged && !reform.After(next) {
+		g.spawn(want+3-len(g.pool(next)), ys, ys+5, next, 0.5)
+		if merging {
 			g.takeOver()
 		}
 	}
@@ -936,10 +923,10 @@ func (g *gen) pool(dec time.Time) []*unit {
 	return out
 }
 
-// choose records the selection of u for year y and its outcome ok: a
+// choose records the selection of u for year y and its outcome: a
 // transformed area cools down to well below its usual rate by the year-end
 // review (month end), a failed one only somewhat and stays hot.
-func (g *gen) choose(u *unit, y int, dec time.Time, decIdx, end int, assessed time.Time, ok bool) {
+func (g *gen) choose(u *unit, y int, dec time.Time, decIdx, end int, assessed time.Time) {
 	cat := rules.Cat1
 	for k := rules.Cat2; k <= rules.Cat4; k++ {
 		if u.hot[k] > u.hot[cat] {
@@ -948,6 +935,7 @@ func (g *gen) choose(u *unit, y int, dec time.Time, decIdx, end int, assessed ti
 	}
 	u.selected[y] = ""
 	g.ds.Selections = append(g.ds.Selections, rules.Selection{Year: y, Unit: u.code, Category: cat, DecidedOn: dec})
+	ok := g.r.Float64() < transformRate
 	for _, k := range rules.Categories {
 		switch {
 		case ok:
