@@ -221,7 +221,7 @@ func (g *gen) live() []*unit {
 func targetFor(n int) int { return max(1, int(math.Round(selectShare*float64(n)))) }
 
 // Province generates the demo dataset for seed. Zero option fields take the
-// Demo values.
+// Demo values, but for Reform: a zero reform day is no reform.
 func Province(seed int64, opts Options) *store.Dataset {
 	g := &gen{
 		o:   opts.normalise(),
