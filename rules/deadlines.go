@@ -153,7 +153,8 @@ func Deadlines(year int, today time.Time, grouped bool, obligations []Obligation
 
 // DeadlinesOn lists the obligation instances of selection year year on day
 // today. PerUnit obligations have one instance per selection of year; the
-// others one per committee with at least one selection that year. An
+// others one per committee with at least one selection that year decided
+// by the report's due day. An
 // instance is owed by the committee responsible for its commune on the
 // instance's due day, as at says (CommitteeOf): the unit's district when
 // grouped and the unit has a district then, else the unit's own
@@ -199,10 +200,16 @@ func DeadlinesOn(year int, today time.Time, grouped bool, obligations []Obligati
 		seen[s.Unit] = true
 		yearSel = append(yearSel, s)
 	}
-	// The committees owing the year's reports, on each report's due day.
+	// The committees owing the year's reports, on each report's due day: a
+	// commune selected after it (a late decision) has nothing to report
+	// on, so its committee does not owe that report (its district still
+	// does for its other communes). A selection without a date counts.
 	committees := func(due time.Time) []Committee {
 		set := map[Committee]bool{}
 		for _, s := range yearSel {
+			if s.DecidedOn.After(due) {
+				continue
+			}
 			_, c := owner(s.Unit, due)
 			set[c] = true
 		}

@@ -219,6 +219,26 @@ func TestDeadlinesEdgeCases(t *testing.T) {
 	}
 }
 
+// A commune selected after a report's due day owes the plan but not that
+// report: X2, selected on 20/10/2026, owes no six-month report due
+// 20/06/2026 (it would be escalated for a year it was not yet in), but the
+// year report due 20/12/2026; X1, selected in March, owes both.
+func TestLateSelectionOwesNoEarlierReport(t *testing.T) {
+	units := []Unit{{Code: "X1"}, {Code: "X2"}}
+	sel := []Selection{
+		{Year: 2026, Unit: "X1", Category: Cat1, DecidedOn: day(2026, 3, 10)},
+		{Year: 2026, Unit: "X2", Category: Cat1, DecidedOn: day(2026, 10, 20)},
+	}
+	var got []string
+	for _, d := range Deadlines(2026, day(2026, 11, 25), true, []Obligation{oblPlan, oblHalf, oblYear}, sel, units, nil) {
+		got = append(got, d.Committee.String()+"/"+d.Obligation.Code+"/"+d.Period)
+	}
+	want := "xa:X1/ke_hoach/2026 xa:X1/so_ket/2026-H1 xa:X1/tong_ket/2026 xa:X2/ke_hoach/2026 xa:X2/tong_ket/2026"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+}
+
 // A province part grouped, part not (a commune whose district is no longer
 // in force): the district owes for its communes, the commune's own body for
 // itself, and a commune's reports are those filed naming it.

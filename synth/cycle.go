@@ -18,17 +18,18 @@ import (
 // cool down like a selected area (but without a verdict: the committee
 // does not assess them again). Hot spots that appeared during the
 // reference year take their place in the pool the selection draws from.
-// dec is y's selection decision.
+// dec is y's selection decision. An area whose commune merged carries
+// over as the commune it merged into, whichever code its verdict is on.
 func (g *gen) carryOver(y int, dec time.Time) {
-	carried := map[string]bool{}
+	carried := map[*unit]bool{}
 	for _, a := range g.ds.Assessments {
 		if a.Year == y-1 && !a.Transformed {
-			carried[a.Unit] = true
+			carried[g.at(g.byCode[a.Unit], dec)] = true
 		}
 	}
 	var cool []*unit
-	for _, u := range g.units {
-		if carried[u.code] && u.isHot() {
+	for _, u := range g.live() {
+		if carried[u] && u.isHot() {
 			cool = append(cool, u)
 		}
 	}
@@ -39,7 +40,7 @@ func (g *gen) carryOver(y int, dec time.Time) {
 	for _, u := range cool {
 		for _, k := range rules.Categories {
 			if u.hot[k] > 0 {
-				u.ramp(k, decIdx, ys+9, 0.8)
+				u.ramp(k, decIdx, ys+9, u.lift(0.8))
 				u.hot[k] = 0
 			}
 		}
@@ -62,13 +63,17 @@ var seriousOffence = map[string]bool{"BLHS123": true, "BLHS171": true, "BLHS251"
 //     (mostly those the committee then selects; districts with none
 //     selected propose their busiest commune), some a few days late; in
 //     the last year one district proposes a commune that fails the
-//     eligibility gate and another proposes nothing;
+//     eligibility gate and another proposes nothing. Without districts
+//     (after the reform) the communes the committee then selects propose
+//     themselves, with the best-ranked commune it does not select, and in
+//     the last year one commune that fails the gate;
 //   - case statistics per commune and statistical month (on its last
-//     day): crimes as in the offence statistics, most detected, reports
-//     handled, few released prisoners re-offending. Areas the committee
-//     found not transformed had missed the detection target that year, and
-//     in the last year two areas of the year's work are behind on the
-//     indicators: one on detection, one on reports and re-offending.
+//     day, under the commune existing then): crimes as in the offence
+//     statistics, most detected, reports handled, few released prisoners
+//     re-offending. Areas the committee found not transformed had missed
+//     the detection target that year, and in the last year two areas of
+//     the year's work are behind on the indicators: one on detection, one
+//     on reports and re-offending.
 func Cycle(seed int64, opts Options, ds *store.Dataset) *store.CycleDataset {
 	o := opts.normalise()
 	r := rand.New(rand.NewPCG(uint64(seed), streamCycle))
@@ -77,9 +82,10 @@ func Cycle(seed int64, opts Options, ds *store.Dataset) *store.CycleDataset {
 	if len(ds.Units) == 0 {
 		return out
 	}
-	lagging := laggingAreas(o, ds)
-	out.Proposals = proposals(r, o, cal, ds)
-	out.CaseStats = caseStats(r, o, cal, ds, lagging)
+	terr := rules.NewTerritory(ds.Units, ds.Districts, ds.Successions, true)
+	lagging := laggingAreas(o, ds, terr)
+	out.Proposals = proposals(r, o, cal, ds, terr)
+	out.CaseStats = caseStats(r, o, cal, ds, terr, lagging)
 	return out
 }
 
@@ -93,14 +99,23 @@ const (
 )
 
 // laggingAreas picks, by (unit, year), the areas behind on the
-// indicators: every area assessed not transformed, in its year; and in
-// the last year the first two areas of the year's work by code that are
-// selected that year (the demo's early warnings).
-func laggingAreas(o Options, ds *store.Dataset) map[rules.AreaKey]lag {
+// indicators: every area assessed not transformed, in its year (under
+// every code its commune had that year); and in the last year the first
+// two areas of the year's work by code that are selected that year (the
+// demo's early warnings).
+func laggingAreas(o Options, ds *store.Dataset, terr *rules.Territory) map[rules.AreaKey]lag {
 	out := map[rules.AreaKey]lag{}
 	for _, a := range ds.Assessments {
-		if !a.Transformed {
-			out[rules.AreaKey{Unit: a.Unit, Year: a.Year}] = lagDetection
+		if a.Transformed {
+			continue
+		}
+		out[rules.AreaKey{Unit: a.Unit, Year: a.Year}] = lagDetection
+		to := terr.Resolve(a.Unit, a.AssessedOn).Code
+		for _, s := range ds.Selections {
+			if s.Year == a.Year && terr.Resolve(s.Unit, a.AssessedOn).Code == to {
+				out[rules.AreaKey{Unit: s.Unit, Year: a.Year}] = lagDetection
+				out[rules.AreaKey{Unit: to, Year: a.Year}] = lagDetection
+			}
 		}
 	}
 	c := rules.YearCycleOf(rules.CycleParams{}, o.ToYear, o.Today, ds.Selections, ds.Assessments, nil)
@@ -117,18 +132,9 @@ func laggingAreas(o Options, ds *store.Dataset) map[rules.AreaKey]lag {
 	return out
 }
 
-// proposals draws the district proposals of each selection year.
-func proposals(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset) []rules.DistrictProposal {
-	district := map[string]string{}
-	byDistrict := map[string][]string{}
-	for _, u := range ds.Units {
-		district[u.Code] = u.District
-		byDistrict[u.District] = append(byDistrict[u.District], u.Code)
-	}
-	units := make([]rules.Unit, len(ds.Units))
-	for i, u := range ds.Units {
-		units[i] = u.Unit
-	}
+// proposals draws the proposals of each selection year: the districts'
+// while there are districts on the due day, else the communes' own.
+func proposals(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset, terr *rules.Territory) []rules.DistrictProposal {
 	offence := map[string]store.Offence{}
 	for _, of := range ds.Offences {
 		offence[of.Code] = of
@@ -140,11 +146,31 @@ func proposals(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset) 
 			break
 		}
 		last := y == o.ToYear
-		counts := socialOrderCounts(ds, offence, cal.Year(y-1))
+		// The communes existing on the due day, with their districts then,
+		// and the year before's statistics counted for them.
+		district := map[string]string{}
+		byDistrict := map[string][]string{}
+		var units []rules.Unit
+		grouped := false
+		for _, row := range ds.Units {
+			u, ok := terr.UnitOn(row.Code, due)
+			if !ok || u.Code != row.Code {
+				continue
+			}
+			district[u.Code] = u.District
+			byDistrict[u.District] = append(byDistrict[u.District], u.Code)
+			units = append(units, u)
+			grouped = grouped || u.District != ""
+		}
+		counts, _ := rules.Attribute(terr, due, socialOrderCounts(ds, offence, cal.Year(y-1)), func(a, b rules.Counts) rules.Counts { return a.Add(b) })
 		prop := rules.Propose(rules.SelectionParams{Year: y, AsOf: due, Grouped: true, CapPercent: 15, NTMRule: rules.NTMAlways}, units, counts)
 		cand := map[string]rules.Candidate{}
 		for _, c := range prop.Candidates {
 			cand[c.Unit.Code] = c
+		}
+		if !grouped {
+			out = append(out, communeProposals(r, terr, y, due, last, ds.Selections, prop)...)
+			continue
 		}
 		// What each district puts forward: the communes selected in March
 		// (the province decides among the proposals), else its busiest
@@ -207,6 +233,52 @@ func proposals(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset) 
 	})
 }
 
+// communeProposals draws the proposals of year y without districts: each
+// commune the committee then selects in March proposes itself in January,
+// some a few days late, and so does the best-ranked commune it does not
+// select (nor worked on the year before); in the last year also the
+// commune with the most crimes among those not above the province's
+// average (a local worry that fails the gate). prop is the computed
+// proposal over the year before.
+func communeProposals(r *rand.Rand, terr *rules.Territory, y int, due time.Time, last bool, sel []rules.Selection, prop rules.Proposal) []rules.DistrictProposal {
+	var units []string
+	worked := map[string]bool{}
+	for _, s := range sel {
+		switch {
+		case s.Year == y && s.DecidedOn.Month() == time.March:
+			units = append(units, s.Unit)
+		case s.Year == y-1:
+			worked[terr.Resolve(s.Unit, due).Code] = true
+		}
+	}
+	best := ""
+	var below *rules.Candidate
+	for i, c := range prop.Candidates {
+		switch {
+		case c.Eligible && !c.NTM && best == "" && !slices.Contains(units, c.Unit.Code) && !worked[c.Unit.Code]:
+			best = c.Unit.Code
+		case !c.AboveProvince && !c.NTM && (below == nil || c.Counts.SocialOrder > below.Counts.SocialOrder):
+			below = &prop.Candidates[i]
+		}
+	}
+	if best != "" {
+		units = append(units, best)
+	}
+	if last && below != nil {
+		units = append(units, below.Unit.Code)
+	}
+	slices.Sort(units)
+	var out []rules.DistrictProposal
+	for _, u := range slices.Compact(units) {
+		on := period.Date(y, time.January, 5+r.IntN(24))
+		if r.Float64() < 0.12 {
+			on = due.AddDate(0, 0, 1+r.IntN(10))
+		}
+		out = append(out, rules.DistrictProposal{Year: y, Unit: u, ProposedOn: on})
+	}
+	return out
+}
+
 // belowGateCandidate is district d's commune with the most crimes among
 // those above the district's average but not the province's ("" if none).
 func belowGateCandidate(d string, byDistrict map[string][]string, cand map[string]rules.Candidate) string {
@@ -256,8 +328,10 @@ func socialOrderCounts(ds *store.Dataset, offence map[string]store.Offence, r pe
 	return out
 }
 
-// caseStats draws one row per commune and closed statistical month.
-func caseStats(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset, lagging map[rules.AreaKey]lag) []store.CaseStat {
+// caseStats draws one row per commune and closed statistical month, for
+// the communes existing on the month's last day: the month the reform
+// cuts is the new commune's, with its predecessors' crimes of the month.
+func caseStats(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset, terr *rules.Territory, lagging map[rules.AreaKey]lag) []store.CaseStat {
 	type key struct {
 		unit string
 		day  time.Time
@@ -265,7 +339,7 @@ func caseStats(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset, 
 	crimes := map[key][2]int{} // all, serious
 	for _, s := range ds.Stats {
 		_, _, m := cal.MonthOf(s.Day)
-		k := key{s.Unit, m.To}
+		k := key{terr.Resolve(s.Unit, m.To).Code, m.To}
 		c := crimes[k]
 		c[0] += s.Count
 		if seriousOffence[s.Offence] {
@@ -280,6 +354,9 @@ func caseStats(r *rand.Rand, o Options, cal period.Calendar, ds *store.Dataset, 
 				rg := cal.Month(y, m)
 				if rg.To.After(o.Today) {
 					break
+				}
+				if !u.ValidOn(rg.To) {
+					continue
 				}
 				c := crimes[key{u.Code, rg.To}]
 				st := store.CaseStat{Unit: u.Code, Day: rg.To, Crimes: c[0], SeriousCrimes: c[1]}

@@ -12,54 +12,81 @@ import (
 )
 
 func TestCycleDeterministicAndValid(t *testing.T) {
-	a := Cycle(1, Demo(), demo)
-	if !reflect.DeepEqual(a, Cycle(1, Demo(), Province(1, Demo()))) {
-		t.Fatal("same seed gave different cycle data")
-	}
-	if err := a.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	// One row per commune and closed statistical month: 170 communes ×
+	// One row per commune and closed statistical month, under the commune
+	// existing on the month's last day. Without the reform: 170 communes ×
 	// (5 years × 12 + 11 months of 2026 closed by 25/11/2026, November
-	// closing on 14/11) = 170 × 71.
-	if n := len(a.CaseStats); n != 170*71 {
-		t.Errorf("%d case statistics rows, want %d", n, 170*71)
+	// closing on 14/11) = 170 × 71. With it: the 170 old communes for the
+	// 54 months closed by 30/06/2025 (to 14/06/2025), the new ones for the
+	// 17 from July 2025 (closing 14/07/2025) to November 2026.
+	newUnits := 0
+	for _, u := range demo.Units {
+		if !u.ValidFrom.IsZero() {
+			newUnits++
+		}
 	}
-	// Crimes per commune and month are those of the offence statistics.
-	cal := period.Calendar{Cutoff: 15}
-	crimes := map[string]int{}
-	for _, s := range demo.Stats {
-		_, _, m := cal.MonthOf(s.Day)
-		crimes[s.Unit+m.To.Format(time.DateOnly)] += s.Count
-	}
-	for _, c := range a.CaseStats {
-		if c.Crimes != crimes[c.Unit+c.Day.Format(time.DateOnly)] || c.Detected > c.Crimes || c.ReportsHandled > c.ReportsReceived || c.Reoffended > c.Released {
-			t.Fatalf("case statistics row %+v disagrees with the offence statistics (%d crimes)", c, crimes[c.Unit+c.Day.Format(time.DateOnly)])
+	for _, c := range []struct {
+		o    Options
+		ds   *store.Dataset
+		rows int
+	}{{ThreeTier(), threeTier, 170 * 71}, {Demo(), demo, 170*54 + newUnits*17}} {
+		a := Cycle(1, c.o, c.ds)
+		if !reflect.DeepEqual(a, Cycle(1, c.o, Province(1, c.o))) {
+			t.Fatal("same seed gave different cycle data")
+		}
+		if err := a.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(a.CaseStats); n != c.rows {
+			t.Errorf("reform %t: %d case statistics rows, want %d", !c.o.Reform.IsZero(), n, c.rows)
+		}
+		// Crimes per commune and month are those of the offence statistics
+		// of the commune and of those merged into it.
+		w := newWorld(c.ds)
+		cal := period.Calendar{Cutoff: 15}
+		crimes := map[string]int{}
+		for _, s := range c.ds.Stats {
+			_, _, m := cal.MonthOf(s.Day)
+			crimes[w.terr.Resolve(s.Unit, m.To).Code+m.To.Format(time.DateOnly)] += s.Count
+		}
+		for _, cs := range a.CaseStats {
+			if !w.terr.ValidOn(cs.Unit, cs.Day) {
+				t.Fatalf("case statistics row %+v on a commune not existing that day", cs)
+			}
+			if cs.Crimes != crimes[cs.Unit+cs.Day.Format(time.DateOnly)] || cs.Detected > cs.Crimes || cs.ReportsHandled > cs.ReportsReceived || cs.Reoffended > cs.Released {
+				t.Fatalf("case statistics row %+v disagrees with the offence statistics (%d crimes)", cs, crimes[cs.Unit+cs.Day.Format(time.DateOnly)])
+			}
 		}
 	}
 }
 
 // The demo day must show the year of work's features whatever the seed: a
-// carried-over area, areas at risk after six months, a district proposal
-// failing the gate and a district that proposed nothing.
+// carried-over area, areas at risk after six months, a proposal failing
+// the gate and, with districts, a district that proposed nothing.
 func TestCycleShowsEveryFeature(t *testing.T) {
-	for seed := int64(1); seed <= 4; seed++ {
-		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			ds := demo
-			if seed != 1 {
-				ds = Province(seed, Demo())
-			}
-			checkCycle(t, ds, Cycle(seed, Demo(), ds))
-		})
+	for _, o := range []Options{Demo(), ThreeTier()} {
+		for seed := int64(1); seed <= 4; seed++ {
+			t.Run(fmt.Sprintf("reform %t seed %d", !o.Reform.IsZero(), seed), func(t *testing.T) {
+				ds := province(seed, o)
+				checkCycle(t, o, ds, Cycle(seed, o, ds))
+			})
+		}
 	}
 }
 
-func checkCycle(t *testing.T, ds *store.Dataset, cy *store.CycleDataset) {
-	o := Demo()
+func checkCycle(t *testing.T, o Options, ds *store.Dataset, cy *store.CycleDataset) {
 	cal := period.Calendar{Cutoff: 15}
-	c := rules.YearCycleOf(rules.CycleParams{Targets: rules.TargetParams{TransformedPercent: 60, StablePercent: 85}}, o.ToYear, o.Today, ds.Selections, ds.Assessments, nil)
+	w := newWorld(ds)
+	c := rules.YearCycleOf(rules.CycleParams{Targets: rules.TargetParams{TransformedPercent: 60, StablePercent: 85}}, o.ToYear, o.Today,
+		w.selections(o.Today), w.assessments(o.Today), nil)
 	if c.Carried.Areas == 0 {
 		t.Errorf("no area carried over into %d", o.ToYear)
+	}
+	seen := map[string]bool{}
+	for _, a := range c.Areas {
+		if seen[a.Unit] {
+			t.Errorf("%s listed twice in %d's work", a.Unit, o.ToYear)
+		}
+		seen[a.Unit] = true
 	}
 
 	// Indicators over 15/12/2025–14/11/2026 (the last month closed on the
@@ -94,18 +121,24 @@ func checkCycle(t *testing.T, ds *store.Dataset, cy *store.CycleDataset) {
 		t.Errorf("%d areas at risk, failing %v; want one behind on detection, one on reports and re-offending", atRisk, failing)
 	}
 
-	// Proposals of the last year: every district but one, at least one
-	// each, and one proposal failing the gate over the year before.
-	units := plainUnits(ds)
-	prop := rules.Propose(rules.SelectionParams{Year: o.ToYear, AsOf: o.Today, Grouped: true, CapPercent: 15, NTMRule: rules.NTMAlways},
-		units, counts(ds, cal.Year(o.ToYear-1)))
+	// Proposals of the last year, due 31 January: one failing the gate
+	// over the year before. With districts every district but one
+	// proposes, at least one commune each; without, communes propose
+	// themselves.
+	due := period.Date(o.ToYear, time.January, 31)
+	units := w.units(due)
+	prop := rules.Propose(rules.SelectionParams{Year: o.ToYear, AsOf: due, Grouped: true, CapPercent: 15, NTMRule: rules.NTMAlways},
+		units, w.counts(cal.Year(o.ToYear-1), due))
 	district := map[string]string{}
 	for _, u := range units {
 		district[u.Code] = u.District
 	}
 	proposed := map[string]int{}
 	var fails []string
-	for _, ch := range rules.CheckProposals(prop, cy.Proposals, ds.Selections) {
+	for _, ch := range rules.CheckProposals(prop, cy.Proposals, w.selections(due)) {
+		if ch.Proposal.Year != o.ToYear {
+			continue
+		}
 		proposed[ch.Proposal.District]++
 		if !ch.Known || ch.OtherDistrict {
 			t.Errorf("proposal %+v: unit unknown or of another district", ch.Proposal)
@@ -120,11 +153,16 @@ func checkCycle(t *testing.T, ds *store.Dataset, cy *store.CycleDataset) {
 	if len(fails) == 0 {
 		t.Errorf("no proposal fails the gate in %d", o.ToYear)
 	}
-	if len(proposed) != len(ds.Districts)-1 {
+	if o.Reform.IsZero() && len(proposed) != len(ds.Districts)-1 {
 		t.Errorf("%d of %d districts proposed in %d, want all but one", len(proposed), len(ds.Districts), o.ToYear)
 	}
+	if !o.Reform.IsZero() && (len(proposed) != 1 || proposed[""] < 3) {
+		t.Errorf("proposals of %d by %v, want several, all by communes (no district)", o.ToYear, proposed)
+	}
 	for _, pr := range cy.Proposals {
-		if district[pr.Unit] != pr.District || pr.ProposedOn.Year() != pr.Year || !pr.ProposedOn.Before(o.Today) {
+		day := period.Date(pr.Year, time.January, 31)
+		u, ok := w.unitAt(pr.Unit, day)
+		if !ok || u.Code != pr.Unit || u.District != pr.District || pr.ProposedOn.Year() != pr.Year || !pr.ProposedOn.Before(o.Today) {
 			t.Errorf("bad proposal %+v", pr)
 		}
 	}

@@ -97,3 +97,49 @@ var offences = []offence{
 	{"BLHS249", "Tàng trữ trái phép chất ma túy", rules.Cat4, false, 4, false},
 	{"BLHS251", "Mua bán trái phép chất ma túy", rules.Cat4, false, 2, false},
 }
+
+// reformPlan names the communes a district's old communes merge into on
+// the reform: each anchor gives the new commune that takes the old commune
+// named second its name (a real post-2025 name where we know one, with an
+// old commune it plausibly took in). Which old communes merge is the
+// generator's own balancing (see merge), not Resolution 1677/NQ-UBTVQH15;
+// a new commune without an anchor takes the name of its busiest
+// predecessor, as many real ones did. An island's communes all merge into
+// one special zone (đặc khu).
+type reformPlan struct {
+	anchors [][2]string // new name, old commune
+	island  bool
+}
+
+var reformQuangNgai = []reformPlan{
+	{anchors: [][2]string{{"Phường Cẩm Thành", "Phường Trần Phú"}, {"Phường Nghĩa Lộ", "Phường Nghĩa Lộ"},
+		{"Phường Trương Quang Trọng", "Phường Trương Quang Trọng"}, {"Xã Tịnh Khê", "Xã Tịnh Khê"}, {"Xã An Phú", "Xã An Phú"}}},
+	{anchors: [][2]string{{"Phường Đức Phổ", "Phường Nguyễn Nghiêm"}, {"Phường Trà Câu", "Phường Phổ Văn"},
+		{"Phường Sa Huỳnh", "Phường Phổ Thạnh"}, {"Xã Khánh Cường", "Xã Phổ Khánh"}, {"Xã Nguyễn Nghiêm", "Xã Phổ Nhơn"}}},
+	{anchors: [][2]string{{"Xã Bình Sơn", "Thị trấn Châu Ổ"}, {"Xã Vạn Tường", "Xã Bình Trị"}, {"Xã Bình Chương", "Xã Bình Chương"},
+		{"Xã Bình Minh", "Xã Bình Minh"}, {"Xã Đông Sơn", "Xã Bình Hiệp"}}},
+	{anchors: [][2]string{{"Xã Thọ Phong", "Xã Tịnh Thọ"}, {"Xã Ba Gia", "Xã Tịnh Bắc"}, {"Xã Trường Giang", "Xã Tịnh Giang"},
+		{"Xã Sơn Tịnh", "Xã Tịnh Hà"}}},
+	{anchors: [][2]string{{"Xã Tư Nghĩa", "Thị trấn La Hà"}, {"Xã Vệ Giang", "Thị trấn Sông Vệ"}, {"Xã Nghĩa Giang", "Xã Nghĩa Kỳ"},
+		{"Xã Trà Giang", "Xã Nghĩa Sơn"}}},
+	{anchors: [][2]string{{"Xã Nghĩa Hành", "Thị trấn Chợ Chùa"}, {"Xã Thiện Tín", "Xã Hành Thiện"}, {"Xã Phước Giang", "Xã Hành Phước"},
+		{"Xã Đình Cương", "Xã Hành Thịnh"}}},
+	{anchors: [][2]string{{"Xã Mộ Đức", "Thị trấn Mộ Đức"}, {"Xã Lân Phong", "Xã Đức Lân"}, {"Xã Long Phụng", "Xã Đức Hiệp"},
+		{"Xã Mỏ Cày", "Xã Đức Minh"}}},
+	{anchors: [][2]string{{"Xã Ba Tơ", "Thị trấn Ba Tơ"}, {"Xã Ba Vì", "Xã Ba Vì"}, {"Xã Ba Dinh", "Xã Ba Dinh"},
+		{"Xã Đặng Thùy Trâm", "Xã Ba Trang"}, {"Xã Ba Xa", "Xã Ba Xa"}, {"Xã Ba Tô", "Xã Ba Tô"}, {"Xã Ba Vinh", "Xã Ba Vinh"},
+		{"Xã Ba Động", "Xã Ba Liên"}}},
+	{anchors: [][2]string{{"Xã Minh Long", "Xã Long Hiệp"}, {"Xã Sơn Mai", "Xã Long Mai"}}},
+	{anchors: [][2]string{{"Xã Sơn Hà", "Thị trấn Di Lăng"}, {"Xã Sơn Hạ", "Xã Sơn Hạ"}, {"Xã Sơn Linh", "Xã Sơn Linh"},
+		{"Xã Sơn Thủy", "Xã Sơn Thủy"}, {"Xã Sơn Kỳ", "Xã Sơn Kỳ"}}},
+	{anchors: [][2]string{{"Xã Sơn Tây", "Xã Sơn Dung"}, {"Xã Sơn Tây Thượng", "Xã Sơn Bua"}, {"Xã Sơn Tây Hạ", "Xã Sơn Tân"}}},
+	{anchors: [][2]string{{"Xã Trà Bồng", "Thị trấn Trà Xuân"}, {"Xã Tây Trà", "Xã Trà Phong"}, {"Xã Đông Trà Bồng", "Xã Trà Bình"},
+		{"Xã Thanh Bồng", "Xã Trà Thanh"}, {"Xã Cà Đam", "Xã Trà Tân"}}},
+	{anchors: [][2]string{{"Đặc khu Lý Sơn", "Xã An Hải"}}, island: true},
+}
+
+// reformAcross are the merges across old districts, by district index:
+// the last old commune of the first joins the first new commune of the
+// second (the city's edge into Tư Nghĩa, Mộ Đức's into Đức Phổ, Sơn Hà's
+// into Sơn Tây), as some real mergers crossed the old district lines.
+var reformAcross = [][2]int{{0, 4}, {6, 1}, {9, 10}}

@@ -14,6 +14,15 @@
 // cool down while they are worked on. New hot spots appear every year, some
 // of them in communes certified new-rural, which the selection skips.
 //
+// With a reform day (Options.Reform, on in Demo) the province goes
+// through the 2025 reform: until the day before, its districts and old
+// communes; from that day on no districts, and the old communes merged
+// into new ones with new codes (unit_successions). The story carries on
+// across the merger: a new commune has the crimes of its parts, is hot
+// where one of them was, and is watched for the areas transformed in
+// them; the next selections are made among the new communes, and their
+// bodies owe the reports.
+//
 // Everything is drawn from math/rand/v2 PCG streams seeded with the seed,
 // so one seed always gives the same dataset.
 package synth
@@ -21,6 +30,7 @@ package synth
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -40,11 +50,29 @@ type Options struct {
 	FromYear, ToYear int
 	// Today is the last day with statistics and the demo's "now".
 	Today time.Time
+	// Reform is the first day of the two-tier local government: from it
+	// on the old communes are merged into new ones (mostly two to four
+	// each; see merge) without districts. Zero, or a day outside the
+	// statistics up to Today, keeps the three-tier province throughout.
+	Reform time.Time
 }
 
-// Demo returns the demo province's options: 13 districts, 170 communes,
-// selection years 2021–2026, today 25 November 2026.
+// ReformDay is when the 2025 reform took effect: 1 July 2025.
+func ReformDay() time.Time { return period.Date(2025, time.July, 1) }
+
+// Demo returns the demo province's options: 13 districts and 170 communes
+// until the reform of 1 July 2025, selection years 2021–2026, today 25
+// November 2026.
 func Demo() Options {
+	o := ThreeTier()
+	o.Reform = ReformDay()
+	return o
+}
+
+// ThreeTier returns the options of the demo province without the reform:
+// its 13 districts and 170 communes to this day, as the demo showed before
+// the reform was built.
+func ThreeTier() Options {
 	return Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: 2026, Today: period.Date(2026, time.November, 25)}
 }
 
@@ -71,6 +99,12 @@ func (o Options) normalise() Options {
 		o.Today = period.Date(o.ToYear, time.November, 25)
 	}
 	o.Today = period.Date(o.Today.Date())
+	if !o.Reform.IsZero() {
+		o.Reform = period.Date(o.Reform.Date())
+		if !o.Reform.After(period.Date(o.FromYear-1, time.December, 15)) || o.Reform.After(o.Today) {
+			o.Reform = time.Time{}
+		}
+	}
 	return o
 }
 
@@ -94,6 +128,10 @@ const (
 	transformRate   = 0.70 // selected areas recognised as transformed
 	afterTransform  = 0.55 // rate of a transformed area, relative to its usual rate
 	minHot, spanHot = 3.0, 3.0
+	// The reform merges about three old communes into one (Quảng Ngãi:
+	// 173 into 56 on its old territory), never more than maxMerge.
+	mergeRatio = 170.0 / 56
+	maxMerge   = 6
 )
 
 // Stream numbers of the PCG generators: the statistics have their own
@@ -115,6 +153,32 @@ type unit struct {
 	areas    []transformed  // transformations recognised, oldest first
 	relapsed map[int]bool   // by transformation year
 	selected map[int]string // by year: "" or "supplementary"
+
+	// With the reform: an old commune's validity ends the day before and
+	// next is the new commune it merged into; a new commune's begins on
+	// the reform day, preds are the old communes merged into it and share
+	// is one old commune's share of it. Story factors (hot, the level a
+	// transformed area cools to) are an old commune's: lift scales them
+	// to the share of a new one.
+	from, to time.Time
+	next     *unit
+	preds    []*unit
+	share    float64
+}
+
+// lift turns a story factor of one old commune's territory into the
+// multiplier of u: the factor itself for a commune of the old size, less
+// for a merged one, of which that territory is only a part.
+func (u *unit) lift(f float64) float64 {
+	if u.share == 0 || u.share == 1 {
+		return f
+	}
+	return 1 + (f-1)*u.share
+}
+
+// validOn reports whether u exists on day.
+func (u *unit) validOn(day time.Time) bool {
+	return (u.from.IsZero() || !u.from.After(day)) && (u.to.IsZero() || !u.to.Before(day))
 }
 
 type transformed struct {
@@ -130,11 +194,34 @@ type gen struct {
 	months int // statistical months from January of FromYear to Today's
 	target int // selections per year
 	ds     *store.Dataset
-	units  []*unit
+	units  []*unit // the old communes, then the new ones
+	byCode map[string]*unit
+	// merged is set once the new communes have taken over the story of
+	// the old ones (takeOver); newCode alternates the codes the reform
+	// year's verdicts are recorded on.
+	merged, newCode bool
 }
 
+// live lists the communes the story works on now: before the reform the
+// old ones, after it the new ones; all of them without a reform.
+func (g *gen) live() []*unit {
+	if g.o.Reform.IsZero() {
+		return g.units
+	}
+	var out []*unit
+	for _, u := range g.units {
+		if g.merged == (len(u.preds) > 0) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// targetFor is how many communes a selection takes among n.
+func targetFor(n int) int { return max(1, int(math.Round(selectShare*float64(n)))) }
+
 // Province generates the demo dataset for seed. Zero option fields take the
-// Demo values.
+// Demo values, but for Reform: a zero reform day is no reform.
 func Province(seed int64, opts Options) *store.Dataset {
 	g := &gen{
 		o:   opts.normalise(),
@@ -147,6 +234,9 @@ func Province(seed int64, opts Options) *store.Dataset {
 	g.offenceTypes()
 	if g.months > 0 {
 		g.story()
+	}
+	g.rows()
+	if g.months > 0 {
 		g.submissions()
 		g.stats(rand.New(rand.NewPCG(uint64(seed), streamStats)))
 	}
@@ -191,6 +281,10 @@ func (g *gen) places() {
 			p.busy = g.between(0.5, 1.6)
 		}
 		weights[i] = float64(max(len(p.names), 10))
+		if !g.o.Reform.IsZero() && len(p.names) > 0 {
+			// Real names only: the reform's new communes are named after them.
+			weights[i] = float64(len(p.names))
+		}
 		total += weights[i]
 	}
 	counts := apportion(g.o.Units, weights, total)
@@ -204,13 +298,7 @@ func (g *gen) places() {
 			} else {
 				name = "Xã " + numbered(extraNames, j-len(p.names))
 			}
-			kind := "xa"
-			switch {
-			case strings.HasPrefix(name, "Phường "):
-				kind = "phuong"
-			case strings.HasPrefix(name, "Thị trấn "):
-				kind = "thi_tran"
-			}
+			kind := kindOf(name)
 			rate := p.busy * math.Exp(0.3*g.r.NormFloat64())
 			switch kind {
 			case "phuong":
@@ -232,11 +320,261 @@ func (g *gen) places() {
 		}
 	}
 	g.newRural()
+	g.byCode = map[string]*unit{}
 	for _, u := range g.units {
-		g.ds.Units = append(g.ds.Units, store.UnitRow{Unit: rules.Unit{
-			Code: u.code, Name: u.name, Kind: u.kind, District: g.ds.Districts[u.district].Code, NTMCertifiedOn: u.ntm,
-		}})
+		g.byCode[u.code] = u
 	}
+}
+
+// rows writes the units, their successions and the districts' end.
+func (g *gen) rows() {
+	end := g.o.Reform.AddDate(0, 0, -1)
+	for _, u := range g.units {
+		row := store.UnitRow{Unit: rules.Unit{Code: u.code, Name: u.name, Kind: u.kind, NTMCertifiedOn: u.ntm}, ValidFrom: u.from, ValidTo: u.to}
+		if u.district >= 0 {
+			row.District = g.ds.Districts[u.district].Code
+		}
+		g.ds.Units = append(g.ds.Units, row)
+		if u.next != nil {
+			g.ds.Successions = append(g.ds.Successions, rules.Succession{Predecessor: u.code, Successor: u.next.code, EffectiveOn: g.o.Reform})
+		}
+	}
+	if g.merged {
+		for i := range g.ds.Districts {
+			g.ds.Districts[i].ValidTo = end
+		}
+	}
+}
+
+// merge creates the new communes of the reform, on its day, from the old
+// communes as the story has left them. Within each old district (and a
+// few across, reformAcross) the old communes merge into groups of about
+// the same usual crime, as the reform formed communes of comparable size:
+// two where the district is busy, up to maxMerge in the quiet mountains,
+// an island into one special zone. Which communes merge is the
+// generator's choice, made so that the story stays readable across the
+// merger: areas transformed before it merge with each other and with
+// ordinary communes rather than with a hot spot, hot spots with ordinary
+// communes, and no two communes selected in one year merge (each year's
+// areas stay as many as were selected). Each new commune is named by
+// reformQuangNgai.
+func (g *gen) merge() {
+	byDistrict := make([][]*unit, len(g.ds.Districts))
+	total := 0.0
+	for _, u := range g.units {
+		byDistrict[u.district] = append(byDistrict[u.district], u)
+		total += u.rate
+	}
+	island := func(d int) bool { return d < len(reformQuangNgai) && reformQuangNgai[d].island }
+	for _, a := range reformAcross {
+		from, to := a[0], a[1]
+		if from >= len(byDistrict) || to >= len(byDistrict) || len(byDistrict[from]) < 3 || island(from) || island(to) {
+			continue
+		}
+		last := byDistrict[from][len(byDistrict[from])-1]
+		byDistrict[from] = byDistrict[from][:len(byDistrict[from])-1]
+		byDistrict[to] = append([]*unit{last}, byDistrict[to]...)
+	}
+	// The target crime of a new commune: the one that gives the number of
+	// new communes the ratio asks for (the story's wishes cut some groups
+	// short, so it is searched for, not computed).
+	want := math.Max(1, math.Round(float64(len(g.units))/mergeRatio))
+	cut := func(target float64) [][][]*unit {
+		out := make([][][]*unit, len(byDistrict))
+		for d, us := range byDistrict {
+			out[d] = [][]*unit{us}
+			if !island(d) {
+				out[d] = balanced(storyOrder(us), target)
+			}
+		}
+		return out
+	}
+	var plan [][][]*unit
+	bestDiff := math.Inf(1)
+	for f := 1.0; f <= 2; f += 0.05 {
+		p := cut(f * total / want)
+		n := 0
+		for _, gs := range p {
+			n += len(gs)
+		}
+		if d := math.Abs(float64(n) - want); d < bestDiff {
+			plan, bestDiff = p, d
+		}
+	}
+	used := map[string]bool{}
+	end := g.o.Reform.AddDate(0, 0, -1)
+	made := 0
+	for d, groups := range plan {
+		for _, preds := range groups {
+			made++
+			n := &unit{code: fmt.Sprintf("X%02d", made), district: -1, from: g.o.Reform,
+				preds: preds, share: 1 / float64(len(preds)), relapsed: map[int]bool{}, selected: map[int]string{}}
+			n.name, n.kind = g.newName(d, preds, island(d), used)
+			for _, p := range preds {
+				p.next, p.to = n, end
+				n.rate += p.rate
+			}
+			n.ntm = keptNewRural(n, g.o.Reform)
+			for k := range n.mult {
+				n.mult[k] = make([]float64, g.months)
+				for m := range n.mult[k] {
+					n.mult[k][m] = 1
+				}
+			}
+			g.units = append(g.units, n)
+			g.byCode[n.code] = n
+		}
+	}
+}
+
+// storyOrder orders a district's old communes for merging: the
+// transformed areas first, then the ordinary communes with the hot spots
+// spread among them.
+func storyOrder(us []*unit) []*unit {
+	var areas, plain, hot []*unit
+	for _, u := range us {
+		switch {
+		case u.isHot():
+			hot = append(hot, u)
+		case len(u.areas) > 0:
+			areas = append(areas, u)
+		default:
+			plain = append(plain, u)
+		}
+	}
+	out := areas
+	every := max(1, len(plain)/max(len(hot), 1))
+	for i, u := range plain {
+		if i%every == 0 && len(hot) > 0 {
+			out, hot = append(out, hot[0]), hot[1:]
+		}
+		out = append(out, u)
+	}
+	return append(out, hot...)
+}
+
+// balanced cuts us, in order, into groups of one to maxMerge communes
+// whose usual rates sum as near target as can be (dynamic programming
+// over the cuts), a commune alone only when it is big enough on its own,
+// and seldom a hot spot with a transformed area or two communes selected
+// in one year.
+func balanced(us []*unit, target float64) [][]*unit {
+	cost := func(group []*unit) float64 {
+		sum := 0.0
+		hot, area := false, false
+		years := map[int]bool{}
+		c := 0.0
+		for _, u := range group {
+			sum += u.rate
+			hot = hot || u.isHot()
+			area = area || (len(u.areas) > 0 && !u.isHot())
+			for y := range u.selected {
+				if years[y] {
+					c += 5
+				}
+				years[y] = true
+			}
+		}
+		c += (sum/target - 1) * (sum/target - 1)
+		if len(group) == 1 {
+			c += 0.25
+		}
+		if hot && area {
+			c += 2
+		}
+		return c
+	}
+	best := make([]float64, len(us)+1)
+	cut := make([]int, len(us)+1)
+	for i := 1; i <= len(us); i++ {
+		best[i] = math.Inf(1)
+		for j := max(0, i-maxMerge); j < i; j++ {
+			if c := best[j] + cost(us[j:i]); c < best[i] {
+				best[i], cut[i] = c, j
+			}
+		}
+	}
+	var groups [][]*unit
+	for i := len(us); i > 0; i = cut[i] {
+		groups = append(groups, us[cut[i]:i])
+	}
+	slices.Reverse(groups)
+	return groups
+}
+
+// newName names the new commune merged from preds in old district d: by
+// the district's anchors, else after its busiest predecessor, with the
+// kind its name says (a phường where a predecessor was one).
+func (g *gen) newName(d int, preds []*unit, island bool, used map[string]bool) (name, kind string) {
+	kind = "xa"
+	switch {
+	case island:
+		kind = "dac_khu"
+	case slices.ContainsFunc(preds, func(p *unit) bool { return p.kind == "phuong" }):
+		kind = "phuong"
+	}
+	if d < len(reformQuangNgai) {
+		for _, a := range reformQuangNgai[d].anchors {
+			if !used[a[0]] && slices.ContainsFunc(preds, func(p *unit) bool { return p.name == a[1] && p.district == d }) {
+				used[a[0]] = true
+				return a[0], kindOf(a[0])
+			}
+		}
+	}
+	prefix := map[string]string{"xa": "Xã ", "phuong": "Phường ", "dac_khu": "Đặc khu "}[kind]
+	byRate := slices.Clone(preds)
+	slices.SortStableFunc(byRate, func(a, b *unit) int { return cmp.Compare(b.rate, a.rate) })
+	for i := 0; ; i++ {
+		for _, p := range byRate {
+			name = prefix + baseName(p.name)
+			if i > 0 {
+				name = fmt.Sprintf("%s %d", name, i+1)
+			}
+			if !used[name] {
+				used[name] = true
+				return name, kind
+			}
+		}
+	}
+}
+
+// kindOf is the unit kind a name says.
+func kindOf(name string) string {
+	switch {
+	case strings.HasPrefix(name, "Phường "):
+		return "phuong"
+	case strings.HasPrefix(name, "Thị trấn "):
+		return "thi_tran"
+	case strings.HasPrefix(name, "Đặc khu "):
+		return "dac_khu"
+	}
+	return "xa"
+}
+
+// baseName is a commune's name without its kind.
+func baseName(name string) string {
+	for _, p := range []string{"Phường ", "Thị trấn ", "Xã ", "Đặc khu "} {
+		if s, ok := strings.CutPrefix(name, p); ok {
+			return s
+		}
+	}
+	return name
+}
+
+// keptNewRural is the new-rural certification of a new commune: a xã most
+// of whose predecessors were certified by the reform keeps the standard,
+// recognised on the reform day.
+func keptNewRural(n *unit, reform time.Time) time.Time {
+	certified := 0
+	for _, p := range n.preds {
+		if p.ntmBy(reform) {
+			certified++
+		}
+	}
+	if n.kind != "xa" || 2*certified <= len(n.preds) {
+		return time.Time{}
+	}
+	return reform
 }
 
 // numbered returns the i-th name, with a number once the list runs out.
@@ -345,7 +683,7 @@ func (u *unit) ramp(k rules.Category, from, to int, f float64) {
 func (g *gen) heat(u *unit, onset int, cats ...rules.Category) {
 	for _, k := range cats {
 		u.hot[k] = g.between(minHot, minHot+spanHot)
-		u.setFrom(k, onset, u.hot[k])
+		u.setFrom(k, onset, u.lift(u.hot[k]))
 	}
 }
 
@@ -369,30 +707,52 @@ func (g *gen) hotCats() []rules.Category {
 // communes that are not hot, not certified new-rural by asOf and never
 // transformed (a transformed area coming back is a relapse, not a new
 // hot spot). Busier communes are likelier to become hot spots: the weight
-// is the usual rate raised to bias.
+// is the usual rate raised to bias. A new commune's hot spot appears after
+// the reform, early in the months asked for.
 func (g *gen) spawn(n, lo, hi int, asOf time.Time, bias float64) {
 	type keyed struct {
 		u   *unit
 		key float64
 	}
 	var free []keyed
-	for _, u := range g.units {
+	for _, u := range g.live() {
 		if !u.isHot() && !u.ntmBy(asOf) && len(u.areas) == 0 {
 			// Weighted sampling without replacement (Efraimidis–Spirakis):
 			// the n largest U^(1/w).
-			free = append(free, keyed{u, math.Pow(g.r.Float64(), 1/math.Pow(u.rate, bias))})
+			free = append(free, keyed{u, math.Pow(g.r.Float64(), 1/math.Pow(u.rate*u.share0(), bias))})
 		}
 	}
 	slices.SortStableFunc(free, func(a, b keyed) int { return cmp.Compare(b.key, a.key) })
 	for _, f := range free[:min(max(n, 0), len(free))] {
-		g.heat(f.u, lo+g.r.IntN(max(hi-lo+1, 1)), g.hotCats()...)
+		l, h := lo, hi
+		if first := g.firstMonth(f.u); !f.u.from.IsZero() && l < first {
+			l, h = first, first+min(hi-lo, 2)
+		}
+		g.heat(f.u, l+g.r.IntN(max(h-l+1, 1)), g.hotCats()...)
 	}
+}
+
+// share0 is the share of one old commune in u, 1 for an old one: a new
+// commune is as likely to have a hot spot as one of its parts.
+func (u *unit) share0() float64 {
+	if u.share == 0 {
+		return 1
+	}
+	return u.share
+}
+
+// firstMonth is the first statistical month u has statistics in.
+func (g *gen) firstMonth(u *unit) int {
+	if u.from.IsZero() {
+		return 0
+	}
+	return max(g.monthIndex(u.from), 0)
 }
 
 // story draws hot spots, selections, assessments and relapses year by year.
 func (g *gen) story() {
-	n := len(g.units)
-	g.target = max(1, int(math.Round(selectShare*float64(n))))
+	n := len(g.live())
+	g.target = targetFor(n)
 	first := period.Date(g.o.FromYear, time.March, 31)
 
 	// At the start: selectable hot spots, hot spots in communes already
@@ -400,7 +760,7 @@ func (g *gen) story() {
 	// communes complex in one category only.
 	g.spawn(g.target+3, 0, 0, first, 0.5)
 	var ntm, side []*unit
-	for _, u := range g.units {
+	for _, u := range g.live() {
 		switch {
 		case u.isHot():
 		case u.ntmBy(period.Date(g.o.FromYear-1, time.December, 31)):
@@ -418,23 +778,28 @@ func (g *gen) story() {
 		g.heat(u, 0, rules.Category(2+g.r.IntN(3)))
 	}
 
+	reform := g.o.Reform
 	for y := g.o.FromYear; y <= g.o.ToYear; y++ {
 		ys := g.yearStart(y)
 		dec := g.day(y, time.March)
 		if dec.After(g.o.Today) {
 			break
 		}
+		if !reform.IsZero() && !g.merged && !reform.After(dec) {
+			g.takeOver()
+		}
+		g.target = targetFor(len(g.live()))
 		decIdx := g.monthIndex(dec)
 		g.carryOver(y, dec)
 		pool := g.pool(dec)
-		chosen := pool[:min(g.target, len(pool))]
+		chosen, rest := pool[:min(g.target, len(pool))], pool[min(g.target, len(pool)):]
 		assessed := period.Date(y+1, time.January, 8+g.r.IntN(20))
 		for _, u := range chosen {
 			g.choose(u, y, dec, decIdx, ys+9, assessed)
 		}
 		if y == g.o.ToYear {
-			g.supplementary(y, dec, pool[len(chosen):])
-			g.relapse(y, decIdx+1, min(decIdx+3, g.months-5), max(1, int(math.Round(0.02*float64(n)))))
+			g.supplementary(y, dec, rest)
+			g.relapse(y, decIdx+1, min(decIdx+3, g.months-5), max(1, int(math.Round(0.02*float64(len(g.live()))))))
 			g.spawn(g.target+3, ys, min(ys+3, g.months-6), g.o.Today, 1)
 			continue
 		}
@@ -442,10 +807,90 @@ func (g *gen) story() {
 			g.relapse(y, ys+3, ys+7, 1)
 		}
 		// Enough hot spots for next year's selection, appearing during this
-		// statistical year (the reference period of the next selection).
+		// statistical year (the reference period of the next selection);
+		// when the reform comes first, for the new communes' selection.
 		next := period.Date(y+1, time.March, 31)
-		g.spawn(g.target+3-len(g.pool(next)), ys, ys+5, next, 0.5)
+		merging := !reform.IsZero() && !g.merged && !reform.After(next)
+		want := g.target
+		if merging {
+			want = targetFor(int(math.Round(float64(len(g.live())) / mergeRatio)))
+		}
+		g.spawn(want+3-len(g.pool(next)), ys, ys+5, next, 0.5)
+		if merging {
+			g.takeOver()
+		}
 	}
+	if !reform.IsZero() && !g.merged {
+		g.takeOver()
+	}
+}
+
+// at is the commune u's territory belongs to on day: u, or the new
+// commune it merged into.
+func (g *gen) at(u *unit, day time.Time) *unit {
+	for u.next != nil && !day.Before(u.next.from) {
+		u = u.next
+	}
+	return u
+}
+
+// takeOver hands the old communes' story to the new ones on the reform
+// day. From that month on a new commune's multipliers are its
+// predecessors' weighted by their usual rates (it has the crimes of its
+// parts); it is hot in a category where one of them is, as hot as the
+// hottest (in an old commune's terms, see lift), and it carries their
+// transformed areas, relapses and selections, so that the story goes on
+// with it: its areas are watched, and it can be selected.
+func (g *gen) takeOver() {
+	g.merge()
+	// Verdicts given after the reform on communes that merged are recorded
+	// on the new code or the old one, in turn, as provinces do both; one
+	// per new commune and year.
+	seen := map[rules.AreaKey]bool{}
+	var as []rules.Assessment
+	for _, a := range g.ds.Assessments {
+		u := g.byCode[a.Unit]
+		if n := g.at(u, a.AssessedOn); n != u {
+			if g.newCode {
+				a.Unit = n.code
+			}
+			g.newCode = !g.newCode
+		}
+		if k := (rules.AreaKey{Unit: a.Unit, Year: a.Year}); !seen[k] {
+			seen[k] = true
+			as = append(as, a)
+		}
+	}
+	g.ds.Assessments = as
+	m0 := max(g.monthIndex(g.o.Reform), 0)
+	for _, n := range g.units {
+		if len(n.preds) == 0 {
+			continue
+		}
+		for k := range n.mult {
+			for m := m0; m < len(n.mult[k]); m++ {
+				s := 0.0
+				for _, p := range n.preds {
+					s += p.rate * p.mult[k][m]
+				}
+				n.mult[k][m] = s / n.rate
+			}
+		}
+		for _, p := range n.preds {
+			for k := range n.hot {
+				n.hot[k] = max(n.hot[k], p.hot[k])
+			}
+			n.areas = append(n.areas, p.areas...)
+			for y := range p.relapsed {
+				n.relapsed[y] = true
+			}
+			for y, v := range p.selected {
+				n.selected[y] = v
+			}
+		}
+		slices.SortStableFunc(n.areas, func(a, b transformed) int { return a.on.Compare(b.on) })
+	}
+	g.merged = true
 }
 
 // pool lists the selectable hot spots on day dec, the committee's
@@ -456,7 +901,7 @@ func (g *gen) pool(dec time.Time) []*unit {
 		s float64
 	}
 	var ps []scored
-	for _, u := range g.units {
+	for _, u := range g.live() {
 		if u.hot[rules.Cat1] > 0 && !u.ntmBy(dec) {
 			sum := 0.0
 			for _, f := range u.hot[1:] {
@@ -494,11 +939,11 @@ func (g *gen) choose(u *unit, y int, dec time.Time, decIdx, end int, assessed ti
 	for _, k := range rules.Categories {
 		switch {
 		case ok:
-			u.ramp(k, decIdx, end, afterTransform)
+			u.ramp(k, decIdx, end, u.lift(afterTransform))
 			u.hot[k] = 0
 		case u.hot[k] > 0:
 			u.hot[k] = max(2.5, 0.75*u.hot[k])
-			u.ramp(k, decIdx, end, u.hot[k])
+			u.ramp(k, decIdx, end, u.lift(u.hot[k]))
 		}
 	}
 	if assessed.After(g.o.Today) {
@@ -512,10 +957,11 @@ func (g *gen) choose(u *unit, y int, dec time.Time, decIdx, end int, assessed ti
 
 // supplementary adds two late decisions in the last year, 36 and 26 days
 // before today, so that a plan is overdue and another coming due on the
-// demo day. They go to districts that already have selections.
+// demo day. They go to districts that already have selections (after the
+// reform, to any commune: there are no districts).
 func (g *gen) supplementary(y int, dec time.Time, rest []*unit) {
 	has := map[int]bool{}
-	for _, u := range g.units {
+	for _, u := range g.live() {
 		if _, ok := u.selected[y]; ok {
 			has[u.district] = true
 		}
@@ -527,7 +973,7 @@ func (g *gen) supplementary(y int, dec time.Time, rest []*unit) {
 		}
 	}
 	if len(cands) < 2 {
-		for _, u := range g.units {
+		for _, u := range g.live() {
 			_, sel := u.selected[y]
 			if has[u.district] && !sel && !u.ntmBy(g.o.Today) && !slices.Contains(cands, u) {
 				cands = append(cands, u)
@@ -551,14 +997,16 @@ func (g *gen) supplementary(y int, dec time.Time, rest []*unit) {
 
 // relapse makes n transformed areas hot again from a month in lo..hi, in
 // the category they were transformed from (and often social-order crime
-// too). Areas under selection this year are left alone.
+// too). Areas under selection this year are left alone. After the reform
+// an area transformed before it relapses when there is one: watched as
+// the new commune it is part of, it makes that commune complex again.
 func (g *gen) relapse(y, lo, hi, n int) {
 	if hi < lo {
 		hi = lo
 	}
 	onsetDay := g.cal.Month(g.o.FromYear, time.Month(lo+1)).From
-	var cands []*unit
-	for _, u := range g.units {
+	var cands, before []*unit
+	for _, u := range g.live() {
 		_, sel := u.selected[y]
 		if len(u.areas) == 0 || sel || u.isHot() {
 			continue
@@ -566,7 +1014,13 @@ func (g *gen) relapse(y, lo, hi, n int) {
 		a := u.areas[len(u.areas)-1]
 		if a.on.Before(onsetDay) && !u.relapsed[a.year] {
 			cands = append(cands, u)
+			if len(u.preds) > 0 && a.on.Before(g.o.Reform) {
+				before = append(before, u)
+			}
 		}
+	}
+	if len(before) > 0 {
+		cands = before
 	}
 	g.r.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 	for _, u := range cands[:min(n, len(cands))] {
@@ -581,16 +1035,15 @@ func (g *gen) relapse(y, lo, hi, n int) {
 	}
 }
 
-// submissions records the reports district committees sent: the plan for
-// each selected commune (due 30 days after the decision), the six-month
-// report (20 June) and the yearly one (20 December). Most arrive on time,
-// some late, a few never; in the last year two plans and two six-month
-// reports are missing so that the demo day has escalations.
+// submissions records the reports committees sent: the plan for each
+// selected commune (due 30 days after the decision), the six-month report
+// (20 June) and the yearly one (20 December), each by the committee owing
+// it on its due day (see owner). Most arrive on time, some late, a few
+// never; in the last year two plans and two six-month reports are missing
+// so that the demo day has escalations. From the year of the reform on
+// nothing else goes missing: a district gone by the demo day is owed
+// nothing.
 func (g *gen) submissions() {
-	unitOf := map[string]*unit{}
-	for _, u := range g.units {
-		unitOf[u.code] = u
-	}
 	for y := g.o.FromYear; y <= g.o.ToYear; y++ {
 		var sel []rules.Selection
 		for _, s := range g.ds.Selections {
@@ -602,18 +1055,13 @@ func (g *gen) submissions() {
 			continue
 		}
 		last := y == g.o.ToYear
-		var districts []int
+		sure := last || (!g.o.Reform.IsZero() && y >= g.o.Reform.Year())
 		var main []rules.Selection
 		for _, s := range sel {
-			u := unitOf[s.Unit]
-			if !slices.Contains(districts, u.district) {
-				districts = append(districts, u.district)
-			}
-			if u.selected[y] == "" {
+			if g.byCode[s.Unit].selected[y] == "" {
 				main = append(main, s)
 			}
 		}
-		slices.Sort(districts)
 
 		missingPlans := map[string]bool{}
 		if last {
@@ -623,35 +1071,94 @@ func (g *gen) submissions() {
 			}
 		}
 		for _, s := range main {
-			u := unitOf[s.Unit]
 			due := s.DecidedOn.AddDate(0, 0, planDueDays)
 			if missingPlans[s.Unit] {
 				continue
 			}
-			g.submit(u.district, planCode, fmt.Sprintf("%04d", y), s.Unit, s.DecidedOn.AddDate(0, 0, 7), due, last)
+			c := g.owner(g.byCode[s.Unit], due)
+			unit := s.Unit
+			if c.commune != nil {
+				unit = c.commune.code
+			}
+			g.submit(c, planCode, fmt.Sprintf("%04d", y), unit, s.DecidedOn.AddDate(0, 0, 7), due, sure)
 		}
 
-		missingH1 := map[int]bool{}
+		// The committees owing a report: those of the communes selected by
+		// its due day, as they are on that day.
+		owing := func(due time.Time) map[string]owner {
+			out := map[string]owner{}
+			for _, s := range sel {
+				if !s.DecidedOn.After(due) {
+					c := g.owner(g.byCode[s.Unit], due)
+					out[g.key(c)] = c
+				}
+			}
+			return out
+		}
+		h1Due, yearDue := period.Date(y, time.June, 20), period.Date(y, time.December, 20)
+		h1, yr := owing(h1Due), owing(yearDue)
+		keys := slices.Sorted(maps.Keys(h1))
+		missingH1 := map[string]bool{}
 		if last {
-			perm := g.r.Perm(len(districts))
-			for _, i := range perm[:min(2, len(districts)-1)] {
-				missingH1[districts[i]] = true
+			perm := g.r.Perm(len(keys))
+			for _, i := range perm[:min(2, len(keys)-1)] {
+				missingH1[keys[i]] = true
 			}
 		}
-		for _, d := range districts {
-			if !missingH1[d] {
-				g.submit(d, h1Code, fmt.Sprintf("%04d-H1", y), "", period.Date(y, time.June, 8), period.Date(y, time.June, 20), last)
+		for k, c := range yr {
+			h1[k] = c
+		}
+		for _, k := range slices.Sorted(maps.Keys(h1)) {
+			c := h1[k]
+			if slices.Contains(keys, k) && !missingH1[k] {
+				g.submit(c, h1Code, fmt.Sprintf("%04d-H1", y), g.reporter(c), period.Date(y, time.June, 8), h1Due, sure)
 			}
-			g.submit(d, yearCode, fmt.Sprintf("%04d", y), "", period.Date(y, time.December, 8), period.Date(y, time.December, 20), last)
+			if _, ok := yr[k]; ok {
+				g.submit(c, yearCode, fmt.Sprintf("%04d", y), g.reporter(c), period.Date(y, time.December, 8), yearDue, sure)
+			}
 		}
 	}
 }
 
+// owner is a committee owing reports: a district's (district >= 0), or
+// the body of a commune.
+type owner struct {
+	district int
+	commune  *unit
+}
+
+// owner is the committee owing the obligations about u due on day: its
+// district's while the district exists, else the body of the commune its
+// territory belongs to then.
+func (g *gen) owner(u *unit, day time.Time) owner {
+	if u.district >= 0 && (g.o.Reform.IsZero() || day.Before(g.o.Reform)) {
+		return owner{district: u.district}
+	}
+	return owner{district: -1, commune: g.at(u, day)}
+}
+
+// key orders committees: districts by code, then communes by code.
+func (g *gen) key(c owner) string {
+	if c.commune != nil {
+		return c.commune.code
+	}
+	return g.ds.Districts[c.district].Code
+}
+
+// reporter is the unit a report of committee c names: none for a
+// district, its own commune for a commune's body.
+func (g *gen) reporter(c owner) string {
+	if c.commune != nil {
+		return c.commune.code
+	}
+	return ""
+}
+
 // submit draws when a report due on due was sent (from earliest on; late
 // by up to three weeks; or never) and records it if that is before today.
-// In the last year nothing goes missing by chance: the missing reports
-// are chosen by the caller.
-func (g *gen) submit(district int, obligation, periodKey, unitCode string, earliest, due time.Time, last bool) {
+// With sure nothing goes missing by chance: the missing reports are chosen
+// by the caller.
+func (g *gen) submit(c owner, obligation, periodKey, unitCode string, earliest, due time.Time, sure bool) {
 	var day time.Time
 	p := g.r.Float64()
 	switch {
@@ -661,7 +1168,7 @@ func (g *gen) submit(district int, obligation, periodKey, unitCode string, earli
 		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 			day = day.AddDate(0, 0, -1) // sent on the Friday before
 		}
-	case p < 0.94 || last:
+	case p < 0.94 || sure:
 		day = due.AddDate(0, 0, 1+g.r.IntN(21))
 		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 			day = day.AddDate(0, 0, 1) // sent on the Monday after
@@ -673,9 +1180,11 @@ func (g *gen) submit(district int, obligation, periodKey, unitCode string, earli
 	if !day.Before(g.o.Today) {
 		return
 	}
-	g.ds.Submissions = append(g.ds.Submissions, store.SubmissionRow{
-		District: g.ds.Districts[district].Code, Obligation: obligation, Period: periodKey, Unit: unitCode, SubmittedAt: at,
-	})
+	row := store.SubmissionRow{Obligation: obligation, Period: periodKey, Unit: unitCode, SubmittedAt: at}
+	if c.district >= 0 {
+		row.District = g.ds.Districts[c.district].Code
+	}
+	g.ds.Submissions = append(g.ds.Submissions, row)
 }
 
 // offenceTypes lists the offence types.
@@ -687,14 +1196,17 @@ func (g *gen) offenceTypes() {
 
 // stats draws daily counts: Poisson with the offence's base rate times the
 // commune's usual rate times its category multiplier for the month, a
-// little higher around Tết for theft, fights, gambling and smuggling. Only
-// days with a count are kept.
+// little higher around Tết for theft, fights, gambling and smuggling, on
+// the days the commune exists. Only days with a count are kept.
 func (g *gen) stats(r *rand.Rand) {
 	lam := make([]float64, len(offences))
 	for _, u := range g.units {
 		for i := range g.months {
 			y, m := g.o.FromYear+i/12, time.Month(i%12+1)
 			rg := g.cal.Month(y, m)
+			if (!u.from.IsZero() && rg.To.Before(u.from)) || (!u.to.IsZero() && rg.From.After(u.to)) {
+				continue
+			}
 			for oi, o := range offences {
 				lam[oi] = o.perYear / 365 * u.rate * u.mult[o.cat][i]
 				if o.tet && (m == time.January || m == time.February) {
@@ -703,6 +1215,9 @@ func (g *gen) stats(r *rand.Rand) {
 				lam[oi] = math.Exp(-lam[oi]) // Knuth's method compares against e^-λ
 			}
 			for d := rg.From; !d.After(rg.To) && !d.After(g.o.Today); d = d.AddDate(0, 0, 1) {
+				if !u.validOn(d) {
+					continue
+				}
 				for oi, limit := range lam {
 					if c := poisson(r, limit); c > 0 {
 						g.ds.Stats = append(g.ds.Stats, store.Stat{Unit: u.code, Day: d, Offence: offences[oi].code, Count: c})
@@ -733,6 +1248,7 @@ func (g *gen) sortRows() {
 	slices.SortFunc(ds.Assessments, func(a, b rules.Assessment) int {
 		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
 	})
+	slices.SortFunc(ds.Successions, func(a, b rules.Succession) int { return strings.Compare(a.Predecessor, b.Predecessor) })
 	slices.SortFunc(ds.Submissions, func(a, b store.SubmissionRow) int {
 		return cmp.Or(strings.Compare(a.District, b.District), strings.Compare(a.Obligation, b.Obligation),
 			strings.Compare(a.Period, b.Period), strings.Compare(a.Unit, b.Unit))

@@ -12,30 +12,44 @@ import (
 	"chuyenhoa/store"
 )
 
-// demo is generated once: every test below reads it and none changes it.
-var demo = Province(1, Demo())
+// demo (the province after the reform) and threeTier (without it) are
+// generated once: every test below reads them and none changes them.
+var (
+	demo      = Province(1, Demo())
+	threeTier = Province(1, ThreeTier())
+)
+
+// province is seed's province with options o, the shared one for seed 1.
+func province(seed int64, o Options) *store.Dataset {
+	switch {
+	case seed == 1 && o == Demo():
+		return demo
+	case seed == 1 && o == ThreeTier():
+		return threeTier
+	}
+	return Province(seed, o)
+}
 
 func TestDeterministic(t *testing.T) {
-	again := Province(1, Demo())
-	if !reflect.DeepEqual(demo, again) {
-		t.Fatal("same seed gave different datasets")
-	}
-	other := Province(2, Demo())
-	if reflect.DeepEqual(demo.Stats, other.Stats) {
-		t.Error("seeds 1 and 2 gave the same statistics")
-	}
-	if reflect.DeepEqual(demo.Selections, other.Selections) {
-		t.Error("seeds 1 and 2 gave the same selections")
+	for _, o := range []Options{Demo(), ThreeTier()} {
+		again := Province(1, o)
+		if !reflect.DeepEqual(province(1, o), again) {
+			t.Fatal("same seed gave different datasets")
+		}
+		other := Province(2, o)
+		if reflect.DeepEqual(again.Stats, other.Stats) {
+			t.Error("seeds 1 and 2 gave the same statistics")
+		}
+		if reflect.DeepEqual(again.Selections, other.Selections) {
+			t.Error("seeds 1 and 2 gave the same selections")
+		}
 	}
 }
 
+// The three-tier province: districts and their communes to this day.
 func TestInvariants(t *testing.T) {
 	for _, seed := range []int64{1, 2, 3} {
-		ds := demo
-		if seed != 1 {
-			ds = Province(seed, Demo())
-		}
-		checkInvariants(t, seed, Demo(), ds)
+		checkInvariants(t, seed, ThreeTier(), province(seed, ThreeTier()))
 	}
 }
 
@@ -182,19 +196,21 @@ func atoi(t *testing.T, s string) int {
 }
 
 func TestNames(t *testing.T) {
-	want := map[string]string{"D01": "Thành phố Quảng Ngãi", "D02": "Thị xã Đức Phổ", "D03": "Huyện Bình Sơn"}
-	for _, d := range demo.Districts {
-		if w, ok := want[d.Code]; ok && d.Name != w {
-			t.Errorf("%s = %q, want %q", d.Code, d.Name, w)
+	for _, ds := range []*store.Dataset{demo, threeTier} {
+		want := map[string]string{"D01": "Thành phố Quảng Ngãi", "D02": "Thị xã Đức Phổ", "D03": "Huyện Bình Sơn"}
+		for _, d := range ds.Districts {
+			if w, ok := want[d.Code]; ok && d.Name != w {
+				t.Errorf("%s = %q, want %q", d.Code, d.Name, w)
+			}
 		}
-	}
-	names := map[string]string{}
-	for _, u := range demo.Units {
-		names[u.Code] = u.Name
-	}
-	for code, name := range map[string]string{"D01X01": "Phường Trần Phú", "D03X01": "Thị trấn Châu Ổ", "D03X02": "Xã Bình Châu"} {
-		if names[code] != name {
-			t.Errorf("%s = %q, want %q", code, names[code], name)
+		names := map[string]string{}
+		for _, u := range ds.Units {
+			names[u.Code] = u.Name
+		}
+		for code, name := range map[string]string{"D01X01": "Phường Trần Phú", "D03X01": "Thị trấn Châu Ổ", "D03X02": "Xã Bình Châu"} {
+			if names[code] != name {
+				t.Errorf("%s = %q, want %q", code, names[code], name)
+			}
 		}
 	}
 }
@@ -245,37 +261,33 @@ func counts(ds *store.Dataset, r period.Range) map[string]rules.Counts {
 	return out
 }
 
-func plainUnits(ds *store.Dataset) []rules.Unit {
-	var us []rules.Unit
-	for _, u := range ds.Units {
-		us = append(us, u.Unit)
-	}
-	return us
-}
-
-// The story must show what the service is for, whatever the seed. Each
-// check runs the rules on the demo data as the service would on the demo
-// day.
+// The story must show what the service is for, whatever the seed, with
+// the reform and without. Each check runs the rules on the demo data as
+// the service would on the demo day: with the units of the day, and the
+// rows of merged communes counted for the communes they merged into.
 func TestDemoShowsEveryFeature(t *testing.T) {
-	for seed := int64(1); seed <= 4; seed++ {
-		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			ds := demo
-			if seed != 1 {
-				ds = Province(seed, Demo())
-			}
-			checkFeatures(t, ds)
-		})
+	for _, o := range []Options{Demo(), ThreeTier()} {
+		for seed := int64(1); seed <= 4; seed++ {
+			t.Run(fmt.Sprintf("reform %t seed %d", !o.Reform.IsZero(), seed), func(t *testing.T) {
+				checkFeatures(t, o, province(seed, o))
+			})
+		}
 	}
 }
 
-func checkFeatures(t *testing.T, demo *store.Dataset) {
-	o := Demo()
+func checkFeatures(t *testing.T, o Options, demo *store.Dataset) {
 	cal := period.Calendar{Cutoff: 15}
-	units := plainUnits(demo)
+	w := newWorld(demo)
 
 	// District averages matter: some communes are above the province
-	// average but not their district's, and some the other way round.
-	ref := counts(demo, cal.Year(o.ToYear-1))
+	// average but not their district's, and some the other way round (in
+	// the last year with districts).
+	refYear, day := o.ToYear-1, o.Today
+	if !o.Reform.IsZero() {
+		refYear, day = o.Reform.Year()-1, o.Reform.AddDate(0, 0, -1)
+	}
+	units := w.units(day)
+	ref := w.counts(cal.Year(refYear), day)
 	b := rules.ComputeBaseline(units, ref)
 	var provOnly, distOnly int
 	for _, u := range units {
@@ -288,7 +300,7 @@ func checkFeatures(t *testing.T, demo *store.Dataset) {
 			distOnly++
 		}
 	}
-	t.Logf("reference %d: %d above only the province average, %d above only their district's", o.ToYear-1, provOnly, distOnly)
+	t.Logf("reference %d: %d above only the province average, %d above only their district's", refYear, provOnly, distOnly)
 	if provOnly < 3 || distOnly < 3 {
 		t.Errorf("%d units above only the province average, %d above only their district's; want several of each", provOnly, distOnly)
 	}
@@ -297,8 +309,9 @@ func checkFeatures(t *testing.T, demo *store.Dataset) {
 	// gate over the statistical year before.
 	var sel, eligible int
 	for y := o.FromYear + 1; y <= o.ToYear; y++ {
-		prop := rules.Propose(rules.SelectionParams{Year: y, AsOf: period.Date(y, time.March, 1), Grouped: true, CapPercent: 15, NTMRule: rules.NTMAlways},
-			units, counts(demo, cal.Year(y-1)))
+		asOf := period.Date(y, time.March, 1)
+		prop := rules.Propose(rules.SelectionParams{Year: y, AsOf: asOf, Grouped: true, CapPercent: 15, NTMRule: rules.NTMAlways},
+			w.units(asOf), w.counts(cal.Year(y-1), asOf))
 		ok := map[string]bool{}
 		for _, c := range prop.Candidates {
 			ok[c.Unit.Code] = c.Eligible
@@ -321,7 +334,7 @@ func checkFeatures(t *testing.T, demo *store.Dataset) {
 	// new-rural, the rest proposed.
 	window := cal.RollingYear(o.Today)
 	prop := rules.Propose(rules.SelectionParams{Year: o.ToYear + 1, AsOf: o.Today, Grouped: true, CapPercent: 15, NTMRule: rules.NTMAlways},
-		units, counts(demo, window))
+		w.units(o.Today), w.counts(window, o.Today))
 	status := map[rules.Status]int{}
 	multi := 0
 	for _, c := range prop.Candidates {
@@ -340,8 +353,7 @@ func checkFeatures(t *testing.T, demo *store.Dataset) {
 
 	// Relapse: some transformed areas are complex again on the demo day,
 	// most are not.
-	areas := rules.TransformedAreas(demo.Selections, demo.Assessments)
-	res := rules.CheckRelapse(rules.RelapseParams{Grouped: true, CategoryFactor: 1, CategoryMinCount: 1}, o.Today, areas, units, counts(demo, window))
+	res := w.relapse(o.Today)
 	relapsed := 0
 	for _, r := range res {
 		if r.Relapsed {
@@ -367,10 +379,20 @@ func checkFeatures(t *testing.T, demo *store.Dataset) {
 			SubmittedOn: period.Day(s.SubmittedAt, time.FixedZone("ICT", 7*3600))})
 	}
 	states := map[string]int{}
-	for _, d := range rules.Deadlines(o.ToYear, o.Today, true, obligations, demo.Selections, units, subs) {
+	for _, d := range rules.DeadlinesOn(o.ToYear, o.Today, true, obligations, demo.Selections, w.unitAt, subs) {
 		states[d.Obligation.Code+"/"+string(d.State)]++
+		// After the reform the communes' own bodies owe everything.
+		if !o.Reform.IsZero() && d.Committee.Level != rules.LevelCommune {
+			t.Errorf("%d deadline %s/%s owed by %q, want a commune's body", o.ToYear, d.Obligation.Code, d.Period, d.Committee)
+		}
 	}
-	for _, want := range []string{"plan/escalated", "plan/overdue", "plan/upcoming", "plan/submitted", "plan/submitted_late", "report_h1/escalated", "report_h1/submitted"} {
+	// With the reform, the last year's few communes send their plans on
+	// time or not at all: a late one is too rare to ask for.
+	wants := []string{"plan/escalated", "plan/overdue", "plan/upcoming", "plan/submitted", "plan/submitted_late", "report_h1/escalated", "report_h1/submitted"}
+	if !o.Reform.IsZero() {
+		wants = slices.DeleteFunc(wants, func(s string) bool { return s == "plan/submitted_late" })
+	}
+	for _, want := range wants {
 		if states[want] == 0 {
 			t.Errorf("no %s deadline on the demo day: %v", want, states)
 		}
@@ -382,11 +404,26 @@ func checkFeatures(t *testing.T, demo *store.Dataset) {
 	// Earlier years: mostly on time, some late, a few missing.
 	past := map[rules.DeadlineState]int{}
 	for y := o.FromYear; y < o.ToYear; y++ {
-		for _, d := range rules.Deadlines(y, o.Today, true, obligations, demo.Selections, units, subs) {
+		for _, d := range rules.DeadlinesOn(y, o.Today, true, obligations, demo.Selections, w.unitAt, subs) {
 			past[d.State]++
 		}
 	}
 	t.Logf("deadlines %d..%d: %v", o.FromYear, o.ToYear-1, past)
+	if !o.Reform.IsZero() {
+		// The reform year: the plans (April) and the six-month report (June)
+		// owed by the districts, the year report (December) by the bodies of
+		// the communes the areas merged into; none missing, so that no
+		// district gone since is owed anything.
+		for _, d := range rules.DeadlinesOn(o.Reform.Year(), o.Today, true, obligations, demo.Selections, w.unitAt, subs) {
+			want := rules.LevelDistrict
+			if d.Due.After(o.Reform) {
+				want = rules.LevelCommune
+			}
+			if d.Committee.Level != want || d.State == rules.DeadlineEscalated {
+				t.Errorf("%s %s due %s: owed by %q, %s", d.Obligation.Code, d.Period, d.Due.Format(time.DateOnly), d.Committee, d.State)
+			}
+		}
+	}
 	total := past[rules.DeadlineSubmitted] + past[rules.DeadlineSubmittedLate] + past[rules.DeadlineEscalated]
 	if past[rules.DeadlineSubmitted]*10 < total*7 || past[rules.DeadlineSubmittedLate] == 0 || past[rules.DeadlineEscalated] == 0 {
 		t.Errorf("past deadlines %v: want mostly on time, some late, a few missing", past)

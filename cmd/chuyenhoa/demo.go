@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
 	"chuyenhoa/names"
 	"chuyenhoa/notify"
+	"chuyenhoa/rules"
 	"chuyenhoa/store"
 	"chuyenhoa/synth"
 )
@@ -28,6 +30,7 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	at := fl.String("at", demoDay.Format(time.DateOnly), "the demo's today (`YYYY-MM-DD`)")
 	seed := fl.Int64("seed", 67, "seed of the synthetic province (same seed, same province)")
 	all := fl.Bool("all", false, "list every commune in the candidate table, not only those above average")
+	threeTier := fl.Bool("three-tier", false, "the province as it was before the reform of 1 July 2025: districts and old communes to this day")
 	if _, err := a.parse(fl, args); err != nil {
 		return err
 	}
@@ -61,6 +64,9 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	defer s.Close()
 	opts := synth.Options{Districts: 13, Units: 170, FromYear: 2021, ToYear: day.Year(), Today: day}
+	if !*threeTier {
+		opts.Reform = synth.ReformDay()
+	}
 	ds := synth.Province(*seed, opts)
 	if err := s.Load(ctx, ds); err != nil {
 		return fmt.Errorf("load demo province: %w", err)
@@ -73,8 +79,13 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, labels.DemoProvince(len(ds.Districts), len(ds.Units), len(ds.Stats), day, *db))
 	demoRecipients(cfg, bodies, ds.Districts)
+	if len(ds.Successions) == 0 {
+		fmt.Fprintln(a.stdout, labels.DemoProvince(len(ds.Districts), len(ds.Units), len(ds.Stats), day, *db))
+	} else {
+		fmt.Fprintln(a.stdout, labels.DemoReformIntro(reformFacts(ds, dir, bodies, day, *db)))
+		demoUnitRecipients(cfg, ds, day)
+	}
 	p := newPrinter(a.stdout, cfg, dir)
 	p.showAll = *all
 	// The demo's clock stands at 07:00 of its day, so Message-IDs and Date
@@ -110,4 +121,50 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	tw.Flush()
 	fmt.Fprintln(a.stdout, labels.DemoMailWritten(st.Sent, *mailDir))
 	return nil
+}
+
+// reformFacts sums up the demo province's reform for its introduction.
+func reformFacts(ds *store.Dataset, dir *names.Directory, b labels.Bodies, day time.Time, db string) labels.DemoReformFacts {
+	f := labels.DemoReformFacts{Reform: ds.Successions[0].EffectiveOn, Districts: len(ds.Districts), Stats: len(ds.Stats),
+		Today: day, Database: db, Communes: b.Communes}
+	preds := map[string][]string{}
+	for _, s := range ds.Successions {
+		preds[s.Successor] = append(preds[s.Successor], dir.UnitName(s.Predecessor))
+	}
+	for _, u := range ds.Units {
+		switch {
+		case !u.ValidTo.IsZero():
+			f.OldUnits++
+			continue
+		case u.Kind == "phuong":
+			f.Phuong++
+		case u.Kind == "dac_khu":
+			f.DacKhu++
+		default:
+			f.Xa++
+		}
+		if f.Example == "" && len(preds[u.Code]) > 1 {
+			f.Example, f.ExampleParts = dir.UnitName(u.Code), preds[u.Code]
+		}
+	}
+	return f
+}
+
+// demoUnitRecipients gives the body of every commune existing on day an
+// address but one: the commune selected last, whose address the province
+// has not recorded yet, so that its items reach the provincial committee
+// to pass on.
+func demoUnitRecipients(cfg *config.Config, ds *store.Dataset, day time.Time) {
+	latest := rules.Selection{}
+	for _, s := range ds.Selections {
+		if s.DecidedOn.After(latest.DecidedOn) || (s.DecidedOn.Equal(latest.DecidedOn) && s.Unit > latest.Unit) {
+			latest = s
+		}
+	}
+	cfg.Recipients.Units = map[string][]string{}
+	for _, u := range ds.Units {
+		if u.ValidOn(day) && u.District == "" && u.Code != latest.Unit {
+			cfg.Recipients.Units[u.Code] = []string{fmt.Sprintf("congan.%s@quangngai.gov.vn", lower(u.Code))}
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -59,41 +60,74 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	}
 }
 
+// The demo, today's province (after the 2025 reform) and with --three-tier
+// the one before it, prints the same on every run and writes one digest
+// per committee concerned.
 func TestDemoIsCompleteAndRepeatable(t *testing.T) {
-	dir := t.TempDir()
-	demo := func(name string) (string, []string) {
-		db := filepath.Join(dir, name+".db")
-		mail := filepath.Join(dir, name+"-mail")
-		out, stderr, err := run(t, nil, "demo", "--db", db, "--mail-dir", mail)
-		if err != nil {
-			t.Fatalf("demo: %v\n%s", err, stderr)
-		}
-		files, err := filepath.Glob(filepath.Join(mail, "*.eml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The file paths and the database path differ between the runs.
-		out = strings.ReplaceAll(strings.ReplaceAll(out, mail, "MAIL"), db, "DB")
-		return out, files
+	for _, mode := range []struct {
+		name string
+		args []string
+	}{{"reform", nil}, {"three-tier", []string{"--three-tier"}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			dir := t.TempDir()
+			demo := func(name string) (string, []string) {
+				db := filepath.Join(dir, name+".db")
+				mail := filepath.Join(dir, name+"-mail")
+				out, stderr, err := run(t, nil, append([]string{"demo", "--db", db, "--mail-dir", mail}, mode.args...)...)
+				if err != nil {
+					t.Fatalf("demo: %v\n%s", err, stderr)
+				}
+				files, err := filepath.Glob(filepath.Join(mail, "*.eml"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The file paths and the database path differ between the runs.
+				out = strings.ReplaceAll(strings.ReplaceAll(out, mail, "MAIL"), db, "DB")
+				return out, files
+			}
+			out1, files := demo("a")
+			out2, _ := demo("b")
+			if out1 != out2 {
+				t.Error("two demo runs printed different output")
+			}
+			checkDemo(t, mode.name == "reform", out1, files)
+		})
 	}
-	out1, files := demo("a")
-	out2, _ := demo("b")
-	if out1 != out2 {
-		t.Error("two demo runs printed different output")
-	}
-	for _, want := range []string{
+}
+
+func checkDemo(t *testing.T, reform bool, out string, files []string) {
+	t.Helper()
+	wants := []string{
 		"ĐỀ XUẤT ĐỊA BÀN TRỌNG ĐIỂM", "Đề xuất chuyển hóa", "Vượt hạn mức 15%", "Loại trừ: đạt chuẩn nông thôn mới",
 		"PHỨC TẠP TRỞ LẠI", "TIẾN ĐỘ CHỈ TIÊU", "KHÔNG ĐẠT", "Quá hạn, báo cáo Ban Chỉ đạo tỉnh", "Sắp đến hạn", "Đã nộp muộn",
 		"THƯ ĐÃ GỬI",
-	} {
-		if !strings.Contains(out1, want) {
+	}
+	if reform {
+		wants = append(wants, "Đến 30/06/2025: 13 huyện, 170 xã", "Từ 01/07/2025: không còn cấp huyện", "(bảng unit_successions)",
+			"Ví dụ: Phường Cẩm Thành (X01) gồm Phường Trần Phú (D01X01)", "chuyenhoa demo --three-tier",
+			"NGHĨA VỤ BÁO CÁO CỦA CÔNG AN CẤP XÃ", "Tổng số đơn vị cấp xã: 56.")
+	} else {
+		wants = append(wants, "Tỉnh mô phỏng: 13 huyện, 170 xã", "NGHĨA VỤ BÁO CÁO CỦA BAN CHỈ ĐẠO 138 CẤP HUYỆN")
+	}
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
 	}
 	if len(files) < 5 {
 		t.Fatalf("demo wrote %d .eml files, want one per committee concerned", len(files))
 	}
-	sawProvince := false
+	// After the reform the body owing the plan coming due (the commune
+	// selected last) has no address: its items reach the province, and
+	// the other communes' bodies get their own digests.
+	forwarded := ""
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "Sắp đến hạn") {
+			forwarded = regexp.MustCompile(`\s{2,}`).Split(line, -1)[0]
+		}
+	}
+	var province []string
+	communes := 0
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
@@ -103,18 +137,35 @@ func TestDemoIsCompleteAndRepeatable(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		if !strings.HasPrefix(m.Subject, "[CHUYENHOA] Ban Chỉ đạo 138 ") || !strings.Contains(m.Text, "Kính gửi") || !strings.Contains(m.HTML, "<html lang=\"vi\">") {
+		prefix := "[CHUYENHOA] Ban Chỉ đạo 138 "
+		if strings.HasPrefix(m.Subject, "[CHUYENHOA] Công an ") {
+			prefix = "[CHUYENHOA] Công an "
+			communes++
+			if strings.HasPrefix(m.Subject, "[CHUYENHOA] "+forwarded+":") {
+				t.Errorf("%s: a digest to %s, which has no address", filepath.Base(f), forwarded)
+			}
+		}
+		if !strings.HasPrefix(m.Subject, prefix) || !strings.Contains(m.Text, "Kính gửi") || !strings.Contains(m.HTML, "<html lang=\"vi\">") {
 			t.Errorf("%s: subject %q or body not the Vietnamese digest", filepath.Base(f), m.Subject)
 		}
 		if strings.Contains(m.Subject, "138 tỉnh") {
-			sawProvince = true
+			province = append(province, m.Text)
 			if !strings.Contains(m.Text, "TIẾN ĐỘ CHỈ TIÊU") {
 				t.Errorf("provincial digest lacks the target progress")
 			}
 		}
 	}
-	if !sawProvince {
+	if len(province) == 0 {
 		t.Error("no provincial digest among the demo mail")
+	}
+	if reform {
+		t.Logf("%d digests, %d to communes' bodies; %q has no address", len(files), communes, forwarded)
+	}
+	if reform && (communes < 3 || !strings.HasPrefix(forwarded, "Công an ") || !strings.Contains(strings.Join(province, "\n"), forwarded)) {
+		t.Errorf("%d commune digests; the provincial digests do not carry %q's items", communes, forwarded)
+	}
+	if !reform && communes > 0 {
+		t.Errorf("%d commune digests in the three-tier province", communes)
 	}
 }
 
