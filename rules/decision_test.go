@@ -2,8 +2,8 @@ package rules
 
 import (
 	"reflect"
-	"time"
 	"testing"
+	"time"
 )
 
 // A decision measured against the plan's rules, by hand. Ten communes
