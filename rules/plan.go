@@ -109,24 +109,22 @@ type Period struct {
 	// selected in two years counts in each).
 	Selected, Carried CycleCount
 	ByCategory        [5]int
-	// The transformed rate over the period is the years' selections
-	// transformed ÷ selected (carried-over areas are not in it, as in each
-	// year's); the stable rate counts every area transformed in the period,
-	// carried over or not, and those of them not found complex again.
+	// The rates over the period are the years' summed as each year's are:
+	// the selections transformed ÷ selected, and of those transformed the
+	// share not found complex again; carried-over areas are in neither (as
+	// in each year's), and counted in Carried and in Areas.
 	TransformedRate   float64
 	TransformedNeeded int
 	TransformedMet    bool
-	Transformed       int // selected and carried over
-	Relapsed          int
 	StableRate        float64
 	StableNeeded      int
 	StableMet         bool
 	Areas             []PeriodArea // by unit code
 }
 
-// PeriodOf sums the years from..to of a plan with targets t, as known on
-// day on, over decisions prepared by AsDecided (relapsed keyed as
-// recorded).
+// PeriodOf sums the years from..to of a plan, judged by p's targets, as
+// known on day on, over decisions prepared by AsDecided (relapsed keyed
+// as recorded).
 func PeriodOf(p CycleParams, from, to int, on time.Time, sel []Selection, as []Assessment, relapsed map[AreaKey]bool) Period {
 	per := Period{From: from, To: to, On: on}
 	byUnit := map[string]*PeriodArea{}
@@ -159,10 +157,9 @@ func PeriodOf(p CycleParams, from, to int, on time.Time, sel []Selection, as []A
 		add(&per.Carried, yc.Carried)
 		per.Years = append(per.Years, yc)
 	}
-	per.Transformed = per.Selected.Transformed + per.Carried.Transformed
-	per.Relapsed = per.Selected.Relapsed + per.Carried.Relapsed
-	per.TransformedRate, per.TransformedNeeded, per.TransformedMet = target(per.Selected.Transformed, per.Selected.Areas, p.Targets.TransformedPercent)
-	per.StableRate, per.StableNeeded, per.StableMet = target(per.Transformed-per.Relapsed, per.Transformed, p.Targets.StablePercent)
+	s := per.Selected
+	per.TransformedRate, per.TransformedNeeded, per.TransformedMet = target(s.Transformed, s.Areas, p.Targets.TransformedPercent)
+	per.StableRate, per.StableNeeded, per.StableMet = target(s.Transformed-s.Relapsed, s.Transformed, p.Targets.StablePercent)
 
 	for _, u := range slices.Sorted(maps.Keys(byUnit)) {
 		pa := byUnit[u]
