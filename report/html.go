@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"strings"
 
 	"chuyenhoa/labels"
 	"chuyenhoa/period"
@@ -22,6 +23,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"num":      labels.Num,
 	"add":      func(a, b int) int { return a + b },
 	"sub":      func(a, b int) int { return a - b },
+	"lower":    strings.ToLower,
 	"window":   func(r period.Range) string { return r.String() },
 	"met":      labels.TargetMet,
 	"cats":     labels.Categories,

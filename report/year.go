@@ -73,7 +73,7 @@ type Year struct {
 type DecisionCheck struct {
 	rules.DecisionCheck
 	Records    []string
-	Cap        string
+	CapText    string
 	Departures []DecidedArea
 }
 
@@ -249,7 +249,7 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 
 // namedDecision names the checked decision's documents and departures.
 func namedDecision(dir *names.Directory, d rules.DecisionCheck) *DecisionCheck {
-	out := &DecisionCheck{DecisionCheck: d, Cap: labels.DecisionCap(d)}
+	out := &DecisionCheck{DecisionCheck: d, CapText: labels.DecisionCap(d)}
 	for _, r := range d.Decisions {
 		out.Records = append(out.Records, labels.DecisionRecord(r))
 	}
