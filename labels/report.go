@@ -329,3 +329,8 @@ func DraftHeadings(grouped bool) []string {
 	}
 	return WithDistrict(grouped, 3, h...)
 }
+
+// DecisionHeading heads the check of a year's recorded selection.
+func DecisionHeading(year int) string {
+	return fmt.Sprintf("QUYẾT ĐỊNH LỰA CHỌN NĂM %d SO VỚI ĐIỀU KIỆN CỦA KẾ HOẠCH", year)
+}
