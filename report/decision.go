@@ -132,15 +132,7 @@ func (d *Draft) base() string { return fmt.Sprintf("du-thao-quyet-dinh-%d", d.Ye
 
 // Files renders the page and the tables.
 func (d *Draft) Files() ([]File, error) {
-	page, err := htmlFile(d.base(), "decision.html.tmpl", d)
-	if err != nil {
-		return nil, err
-	}
-	tables, err := tableFiles(d.base(), d.Tables())
-	if err != nil {
-		return nil, err
-	}
-	return append([]File{page}, tables...), nil
+	return documentFiles(d.base(), "decision.html.tmpl", d, d.Tables())
 }
 
 // Tables are the draft's tables: the proposed areas, and the others the

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"chuyenhoa/config"
 	"chuyenhoa/period"
 	"chuyenhoa/report"
 	"chuyenhoa/store/storetest"
@@ -220,21 +219,7 @@ func TestDocumentsPrintOnA4(t *testing.T) {
 	browser := chromium(t)
 	ctx := context.Background()
 	s := storetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "print.db"), true)
-	cfg := config.Default()
-	day := period.Date(2026, 11, 25)
-	demo(t, s, cfg, day)
-	year, err := report.BuildYear(ctx, s, cfg, 2026, day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	per, err := report.BuildPeriod(ctx, s, cfg, 2021, 2025, day)
-	if err != nil {
-		t.Fatal(err)
-	}
-	draft, err := report.BuildDraft(ctx, s, cfg, 2027, period.Date(2026, 12, 20))
-	if err != nil {
-		t.Fatal(err)
-	}
+	year, per, draft := demoDocuments(t, s, 2027, period.Date(2026, 12, 20))
 	dir := t.TempDir()
 	for _, c := range []struct {
 		doc    report.Document

@@ -166,15 +166,7 @@ func (p *Period) base() string { return fmt.Sprintf("bao-cao-giai-doan-%d-%d", p
 
 // Files renders the page and the tables.
 func (p *Period) Files() ([]File, error) {
-	page, err := htmlFile(p.base(), "period.html.tmpl", p)
-	if err != nil {
-		return nil, err
-	}
-	tables, err := tableFiles(p.base(), p.Tables())
-	if err != nil {
-		return nil, err
-	}
-	return append([]File{page}, tables...), nil
+	return documentFiles(p.base(), "period.html.tmpl", p, p.Tables())
 }
 
 // Tables are the summary's tables: the years (with the period's sums as

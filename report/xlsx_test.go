@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"math"
 	"os"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"chuyenhoa/config"
 	"chuyenhoa/period"
 	"chuyenhoa/report"
 	"chuyenhoa/store"
@@ -26,22 +24,7 @@ import (
 // Vietnamese headings.
 func TestWorkbooksMatchTheCSVs(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		cfg := config.Default()
-		day := period.Date(2026, 11, 25)
-		demo(t, s, cfg, day)
-		year, err := report.BuildYear(ctx, s, cfg, 2026, day)
-		if err != nil {
-			t.Fatal(err)
-		}
-		per, err := report.BuildPeriod(ctx, s, cfg, 2021, 2025, day)
-		if err != nil {
-			t.Fatal(err)
-		}
-		draft, err := report.BuildDraft(ctx, s, cfg, 2026, day)
-		if err != nil {
-			t.Fatal(err)
-		}
+		year, per, draft := demoDocuments(t, s, 2026, period.Date(2026, 11, 25))
 		for _, c := range []struct {
 			base   string
 			doc    report.Document

@@ -266,15 +266,7 @@ func (rep *Year) base() string { return fmt.Sprintf("bao-cao-chuyen-hoa-%d", rep
 
 // Files renders the page and the tables.
 func (rep *Year) Files() ([]File, error) {
-	page, err := htmlFile(rep.base(), "year.html.tmpl", rep)
-	if err != nil {
-		return nil, err
-	}
-	tables, err := tableFiles(rep.base(), rep.Tables())
-	if err != nil {
-		return nil, err
-	}
-	return append([]File{page}, tables...), nil
+	return documentFiles(rep.base(), "year.html.tmpl", rep, rep.Tables())
 }
 
 // Tables are the report's tables: areas, proposals, targets over the

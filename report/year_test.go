@@ -48,6 +48,30 @@ func demo(t *testing.T, s *store.Store, cfg *config.Config, day time.Time, chang
 	}
 }
 
+// demoDocuments builds the demo's documents of 25/11/2026: the 2026 year
+// report, the 2021–2025 summary and the draft decision of draftYear as of
+// draftDay.
+func demoDocuments(t *testing.T, s *store.Store, draftYear int, draftDay time.Time) (*report.Year, *report.Period, *report.Draft) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := config.Default()
+	day := period.Date(2026, 11, 25)
+	demo(t, s, cfg, day)
+	year, err := report.BuildYear(ctx, s, cfg, 2026, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per, err := report.BuildPeriod(ctx, s, cfg, 2021, 2025, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft, err := report.BuildDraft(ctx, s, cfg, draftYear, draftDay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return year, per, draft
+}
+
 // The year-end report of the demo's year is written as an A4 HTML page and
 // CSV tables.
 func TestYearReport(t *testing.T) {
