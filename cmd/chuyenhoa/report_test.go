@@ -101,6 +101,22 @@ func TestReportPeriodAndDecision(t *testing.T) {
 			t.Errorf("%v: err = %v, want a usage error", args, err)
 		}
 	}
+	// Without a browser on PATH the documents are written, and the command
+	// says there is no PDF and why.
+	t.Setenv("PATH", t.TempDir())
+	delete(env, "CHUYENHOA_CONFIG")
+	stdout, stderr, err = run(t, env, "report", "year", "2026", "--out", out, "--at", "2026-11-25")
+	if err != nil {
+		t.Fatalf("report year without chromium: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout, "Không tạo tệp PDF: không tìm thấy chromium (no chromium found on PATH") {
+		t.Errorf("report year without chromium said:\n%s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "bao-cao-chuyen-hoa-2026.html")); err != nil {
+		t.Errorf("no page without chromium: %v", err)
+	}
+	env["CHUYENHOA_CONFIG"] = cfg
+
 	// A period no plan holds is the configuration's matter: exit 1, naming
 	// the plans.
 	if _, _, err := run(t, env, "report", "period", "2026", "2026", "--at", "2026-11-25"); err == nil || exitCode(err) != 1 ||
