@@ -143,12 +143,6 @@ const (
 	Tagline = "Độc lập - Tự do - Hạnh phúc"
 )
 
-// DocumentNumber is the number and symbol, "12/BC-BCĐ"; a document the
-// clerk has not registered yet leaves its number blank.
-func DocumentNumber(number, code, symbol string) string {
-	return number + "/" + code + "-" + symbol
-}
-
 // DocumentDay writes a day of a date line as Decree 30 does: a day below
 // 10 and the months 1 and 2 with a leading zero, "ngày 05 tháng 02 năm
 // 2026", "ngày 15 tháng 4 năm 2021".

@@ -26,9 +26,6 @@ func TestDocumentDay(t *testing.T) {
 	if got := DocumentDate("Quảng Ngãi", time.Date(2021, 4, 15, 0, 0, 0, 0, time.UTC)); got != "Quảng Ngãi, ngày 15 tháng 4 năm 2021" {
 		t.Errorf("DocumentDate = %q", got)
 	}
-	if got := DocumentNumber("", CodeReport, "BCĐ"); got != "/BC-BCĐ" {
-		t.Errorf("DocumentNumber blank = %q", got)
-	}
 	if got := PlanBasis("67/KH-UBND", time.Date(2021, 4, 15, 0, 0, 0, 0, time.UTC), "Chủ tịch UBND tỉnh", "Kế hoạch thực hiện công tác chuyển hóa"); got !=
 		"Kế hoạch số 67/KH-UBND ngày 15/4/2021 của Chủ tịch UBND tỉnh về thực hiện công tác chuyển hóa" {
 		t.Errorf("PlanBasis = %q", got)

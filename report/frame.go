@@ -41,9 +41,6 @@ func reportFrame(d config.Documents, number string, day time.Time, summary strin
 	}
 }
 
-// NumberLine is the number and symbol as the page prints it after "Số:".
-func (f Frame) NumberLine() string { return labels.DocumentNumber(f.Number, f.Code, f.Symbol) }
-
 // DateLine is the place and date line; "" when the day is left blank.
 func (f Frame) DateLine() string {
 	if f.Day.IsZero() {
