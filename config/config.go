@@ -125,7 +125,12 @@ type Config struct {
 	// Schedule maps a job name to a standard 5-field cron spec. Jobs left
 	// out of the file keep their default spec.
 	Schedule map[finding.Job]string `yaml:"schedule"`
-	HTTP     struct {
+	// Documents and Plans are the official documents' settings (see
+	// documents.go); a plans list in the file replaces the default one
+	// whole.
+	Documents Documents `yaml:"documents"`
+	Plans     []Plan    `yaml:"plans"`
+	HTTP      struct {
 		Listen string `yaml:"listen"`
 		// User, with the password from CHUYENHOA_HTTP_PASSWORD, turns on
 		// basic auth for the status page (health probes stay open).
@@ -277,6 +282,8 @@ func Default() *Config {
 		finding.JobSend:       "*/5 * * * *",
 	}
 	c.HTTP.Listen = "127.0.0.1:9138"
+	c.Documents = defaultDocuments()
+	c.Plans = defaultPlans()
 	return c
 }
 
@@ -404,6 +411,8 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateMail()...)
 	errs = append(errs, c.validateRecipients()...)
 	errs = append(errs, c.validateSchedule()...)
+	errs = append(errs, c.validateDocuments()...)
+	errs = append(errs, c.validatePlans()...)
 
 	if c.HTTP.User != "" && c.HTTP.Password == "" {
 		add("http.user", "%q is set but CHUYENHOA_HTTP_PASSWORD is empty; set the password in the environment or remove http.user", c.HTTP.User)

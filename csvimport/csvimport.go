@@ -37,7 +37,9 @@ var Kinds = []struct {
 	{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, "kind: xa | phuong | dac_khu | thi_tran; dates YYYY-MM-DD or DD/MM/YYYY, may be empty", nil},
 	{"offences", []string{"code", "name", "category", "social_order"}, "category 1..4; social_order true|false", nil},
 	{"statistics", []string{"unit_code", "day", "offence_code", "count"}, "one row per unit, day and offence type; count >= 0", nil},
-	{"decisions", []string{"year", "unit_code", "decision", "category", "date"}, "decision: selected | transformed | not_transformed; category 1..4 (selected; one row per category of an area)", nil},
+	{"decisions", []string{"year", "unit_code", "decision", "category", "date"},
+		"decision: selected | transformed | not_transformed; category 1..4 (selected; one row per category of an area); optional number, signer: the selection decision's number (12/QĐ-BCĐ) and signer, on selected rows only",
+		[]string{"number", "signer"}},
 	{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"},
 		"submitted_at RFC 3339 or a date; a district's report: district_code, and unit_code only when the obligation is per commune; a commune's body's report (no district): unit_code and district_code empty", nil},
 	{"proposals", []string{"year", "district_code", "unit_code", "proposed_on"}, "a district committee proposing a commune of its own for a selection year; district_code empty: the commune proposes itself", nil},
@@ -124,11 +126,19 @@ type knownCodes struct {
 	districtRows map[string]rules.District
 	// unitDistrict is each unit's district ("" when ungrouped).
 	unitDistrict map[string]string
+	// selections are the stored selections by year, unit and category,
+	// whose decision number and signer a file without those columns keeps.
+	selections map[string]rules.Selection
+}
+
+// selectionKey keys a selection for knownCodes.selections.
+func selectionKey(year int, unit string, c rules.Category) string {
+	return fmt.Sprintf("%d|%s|%d", year, unit, c)
 }
 
 func loadKnown(ctx context.Context, s *store.Store) (*knownCodes, error) {
 	k := &knownCodes{districts: map[string]bool{}, units: map[string]bool{}, offences: map[string]bool{}, districtRows: map[string]rules.District{},
-		unitDistrict: map[string]string{}}
+		unitDistrict: map[string]string{}, selections: map[string]rules.Selection{}}
 	ds, err := s.Districts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load districts: %w", err)
@@ -151,6 +161,13 @@ func loadKnown(ctx context.Context, s *store.Store) (*knownCodes, error) {
 	}
 	for _, o := range os {
 		k.offences[o.Code] = true
+	}
+	sel, err := s.Selections(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load selections: %w", err)
+	}
+	for _, x := range sel {
+		k.selections[selectionKey(x.Year, x.Unit, x.Category)] = x
 	}
 	return k, nil
 }
@@ -317,9 +334,24 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 			// One row per category: an area selected in categories 1 and 3
 			// is two rows, and only the same category twice is a copy.
 			sel := rules.Selection{Year: year, Unit: unit, Category: p.category("category"), DecidedOn: when}
+			stored := p.known.selections[selectionKey(year, unit, sel.Category)]
+			sel.Number, sel.Signer = stored.Number, stored.Signer
+			if p.has["number"] {
+				sel.Number = p.line("number")
+			}
+			if p.has["signer"] {
+				sel.Signer = p.line("signer")
+			}
 			ds.Selections = append(ds.Selections, sel)
-			key = fmt.Sprintf("selected|%d|%s|%d", year, unit, sel.Category)
+			key = "selected|" + selectionKey(year, unit, sel.Category)
 		case "transformed", "not_transformed":
+			// The verdicts' own decisions are not recorded: a number here
+			// would be lost, so the file is refused rather than read.
+			for _, f := range []string{"number", "signer"} {
+				if p.fields[f] != "" {
+					p.fail(f, "is recorded for selected rows only; leave it empty on a %s row", p.fields["decision"])
+				}
+			}
 			ds.Assessments = append(ds.Assessments, rules.Assessment{Year: year, Unit: unit, Transformed: p.fields["decision"] == "transformed", AssessedOn: when})
 			key = fmt.Sprintf("assessed|%d|%s", year, unit)
 		}
@@ -371,6 +403,17 @@ func (p *parser) required(f string) string {
 	v := p.fields[f]
 	if v == "" {
 		p.fail(f, "is empty")
+	}
+	return v
+}
+
+// line reads an optional single line of text (a decision's number, its
+// signer): "" when empty.
+func (p *parser) line(f string) string {
+	v := p.fields[f]
+	if strings.ContainsAny(v, "\r\n") {
+		p.fail(f, "holds a line break; write it on one line")
+		return ""
 	}
 	return v
 }

@@ -364,3 +364,44 @@ func rejected(t *testing.T, s *store.Store, kind, body string, want ...string) {
 		}
 	}
 }
+
+// A decisions file may carry the selection decision's number and signer
+// (optional columns); a file without them keeps what is stored, and a
+// number on a verdict row, which nothing would keep, refuses the file.
+func TestImportDecisionNumberAndSigner(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		imp := func(name, body string) error {
+			_, err := csvimport.Import(ctx, s, "decisions", name, strings.NewReader(body), opts)
+			return err
+		}
+		if err := imp("dec.csv", "year,unit_code,decision,category,date,number,signer\n"+
+			"2026,D01X01,selected,1,2026-03-10,12/QĐ-BCĐ,Nguyễn Văn A\n"+
+			"2026,D02P01,selected,4,2026-03-10,,\n"); err != nil {
+			t.Fatal(err)
+		}
+		// Without the columns: the date changes, the number stays.
+		if err := imp("again.csv", "year,unit_code,decision,category,date\n2026,D01X01,selected,1,2026-03-11\n"); err != nil {
+			t.Fatal(err)
+		}
+		sel, err := s.Selections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]rules.Selection{}
+		for _, x := range sel {
+			got[x.Unit] = x
+		}
+		if a := got["D01X01"]; a.Number != "12/QĐ-BCĐ" || a.Signer != "Nguyễn Văn A" || a.DecidedOn.Format("2006-01-02") != "2026-03-11" {
+			t.Errorf("D01X01 = %+v, want 12/QĐ-BCĐ signed by Nguyễn Văn A, decided 11/03", a)
+		}
+		if b := got["D02P01"]; b.Number != "" || b.Signer != "" {
+			t.Errorf("D02P01 = %+v, want no number and no signer", b)
+		}
+		err = imp("verdict.csv", "year,unit_code,decision,category,date,number,signer\n2025,D01X01,transformed,,2026-01-10,05/QĐ-BCĐ,\n")
+		if err == nil || !strings.Contains(err.Error(), `verdict.csv: row 2, field "number": is recorded for selected rows only`) {
+			t.Errorf("a number on a verdict row: err = %v", err)
+		}
+	})
+}

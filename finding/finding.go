@@ -61,6 +61,10 @@ const (
 	KindProposal         Kind = "proposal"
 	KindProposalDeadline Kind = "proposal_deadline"
 	KindProjection       Kind = "projection"
+	// The cycle job's check of the committee's recorded selection of a
+	// year against the plan's rules (cap, gate, new-rural exclusion),
+	// written when the decision departs from one.
+	KindDecision Kind = "decision"
 	// Any recompute job's: a row of the province's data the run could not
 	// use as it stands (see DataError).
 	KindDataError Kind = "data_error"
@@ -110,6 +114,10 @@ const (
 	ProjectionMet    State = "met"
 	ProjectionBelow  State = "below" // projected to miss: a warning to the province
 )
+
+// The state of a decision finding: the committee's selection departs from
+// a rule of the plan (which it may; the finding says so with the numbers).
+const DecisionDeparts State = "departs"
 
 // The problems a data error names; they are the data_error findings'
 // states.

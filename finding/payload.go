@@ -16,7 +16,7 @@ import (
 // the older rows held (see upgrader).
 type Payload interface {
 	CandidateItem | RelapseItem | rules.Progress | rules.Deadline | CycleItem |
-		rules.ProposalCheck | rules.ProposalDeadline | ProjectionItem | DataError
+		rules.ProposalCheck | rules.ProposalDeadline | ProjectionItem | DataError | rules.DecisionCheck
 }
 
 // CandidateItem is a candidate finding: the commune's numbers and the
@@ -119,6 +119,8 @@ func KindOf[T Payload]() Kind {
 		return KindProjection
 	case DataError:
 		return KindDataError
+	case rules.DecisionCheck:
+		return KindDecision
 	}
 	// Unreachable: the cases above are Payload's type set.
 	panic(fmt.Sprintf("finding: no kind for %T", v))

@@ -70,6 +70,7 @@ func TestKindOf(t *testing.T) {
 		{KindOf[rules.ProposalDeadline](), KindProposalDeadline},
 		{KindOf[ProjectionItem](), KindProjection},
 		{KindOf[DataError](), KindDataError},
+		{KindOf[rules.DecisionCheck](), KindDecision},
 	} {
 		if c.got != c.want {
 			t.Errorf("KindOf = %q, want %q", c.got, c.want)

@@ -49,6 +49,12 @@ type CycleReport struct {
 	// Grouped is set when the units of the proposal's day have districts:
 	// the work goes through district committees (rules.Grouped).
 	Grouped bool
+	// Decision is the committee's recorded selection of ProposalYear (the
+	// decisions known on On) checked against the plan's rules among the
+	// communes of its day, with the new-rural certifications known then;
+	// HasDecision is false before the year's list is decided.
+	Decision    rules.DecisionCheck
+	HasDecision bool
 	// The decisions and relapse states the cycle was computed from, each
 	// attributed to the communes of On; Relapsed marks the areas found
 	// relapsed by a check on or before On.
@@ -245,6 +251,17 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 	}
 	rep.Proposals = rules.CheckProposals(rep.Proposal, ps, selAmong)
 	rep.Grouped = rules.Grouped(r.Config.Grouped(), units)
+	var decided []rules.Selection
+	for _, x := range selAmong {
+		if !x.DecidedOn.After(q.On) {
+			decided = append(decided, x)
+		}
+	}
+	prop := rep.Proposal
+	if asOf.After(among) {
+		prop = rules.Propose(r.Config.SelectionParams(py, among), units, counts)
+	}
+	rep.Decision, rep.HasDecision = rules.CheckDecision(prop, r.Config.Selection.CapPercent, decided)
 
 	o := r.Config.ProposalObligation()
 	due := rules.DueOnOrAfter(cal.Year(py).From, o.DueMonth, o.DueDay)
@@ -317,6 +334,13 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 		}
 		com := rules.CommitteeFor(p.District, p.Unit).String()
 		if err := add(newFinding(com+"/"+p.Unit+"/"+strconv.Itoa(p.Year), com, p.Unit, state, c)); err != nil {
+			return nil, err
+		}
+	}
+	if rep.HasDecision && rep.Decision.Departs() {
+		// The province's matter: the committee may depart from the plan's
+		// rules, and its digest says so with the numbers.
+		if err := add(newFinding(strconv.Itoa(rep.Decision.Year), "", "", finding.DecisionDeparts, rep.Decision)); err != nil {
 			return nil, err
 		}
 	}

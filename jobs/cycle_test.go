@@ -96,9 +96,22 @@ func TestCycleJob(t *testing.T) {
 			// relapsed, 1 of 1 = 100% ≥ 85%.
 			"projection 2026/pass": "below",
 			"projection stable":    "met",
+			// The committee selected A and G for 2026: 2 areas, cap
+			// floor(7 × 15%) = 1; G (1 crime, not above the province's 3.0)
+			// departs from the gate.
+			"decision 2026": "departs",
 		}
 		if !equalMaps(got, want) {
 			t.Errorf("cycle findings\n got %v\nwant %v", got, want)
+		}
+
+		dec, err := finding.Decode[rules.DecisionCheck](finding.KindDecision, byKey["decision 2026"].Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dec.Areas != 2 || dec.Cap != 1 || dec.OverCap != 1 || len(dec.Departures) != 1 || dec.Departures[0].Unit != "G" ||
+			dec.Departures[0].Rule != rules.DepartsGate || dec.Departures[0].Candidate.Counts.SocialOrder != 1 || dec.Departures[0].Candidate.ProvinceAvg != 3 {
+			t.Errorf("decision 2026: %+v; want 2 areas over the cap of 1, G departing from the gate with 1 crime against 3.0", dec)
 		}
 
 		var g finding.CycleItem

@@ -41,9 +41,9 @@ var badData = []string{
 		UNION ALL SELECT code, name, kind, district_code, ntm_certified_on, valid_from, valid_to FROM units_extra`,
 	`INSERT INTO districts (code, name, kind) VALUES ('D3', 'Huyện Ba', 'huyen')`, // no commune
 	// decisions, reports, case statistics
-	`INSERT INTO selections VALUES (2025, 'QQ', 1, '2025-02-01')`,                                 // no such unit
-	`INSERT INTO submissions VALUES ('D1', 'report_h1', '2026-H1', '', '2031-01-01 00:00:00+00')`, // in the future
-	`ALTER TABLE case_stats RENAME TO case_stats_base`,                                            // its table has CHECKs
+	`INSERT INTO selections (year, unit_code, category, decided_on) VALUES (2025, 'QQ', 1, '2025-02-01')`, // no such unit
+	`INSERT INTO submissions VALUES ('D1', 'report_h1', '2026-H1', '', '2031-01-01 00:00:00+00')`,         // in the future
+	`ALTER TABLE case_stats RENAME TO case_stats_base`,                                                    // its table has CHECKs
 	`CREATE TABLE case_stats_extra AS SELECT * FROM case_stats_base WHERE 1 = 0`,
 	`INSERT INTO case_stats_extra VALUES ('A', '2026-01-10', -3, 0, 0, 0, 0, 0, 0, 0)`, // negative
 	`CREATE VIEW case_stats AS SELECT * FROM case_stats_base UNION ALL SELECT * FROM case_stats_extra`,

@@ -1,8 +1,11 @@
-// Package report writes the documents the provincial committee files and
-// reviews, today the year-end report. Each document is built from the store
-// into a plain struct (year.go), rendered into files, pages from
-// templates/ and CSV tables, by writers all documents share (html.go,
-// csv.go), and put in a folder whole by Write.
+// Package report writes the documents the provincial committee files, in
+// the state format of Decree 30/2020/NĐ-CP: the year report (year.go), the
+// plan period's summary (period.go) and the draft selection decision
+// (decision.go). Each is built from the store into a plain struct, rendered
+// into files — its A4 page from templates/ inside the state document frame
+// (frame.go), its tables as CSV and one XLSX workbook (table.go, xlsx.go) —
+// and put in a folder whole by Write; PrintPDF prints the page beside it
+// with headless Chromium (pdf.go).
 package report
 
 import (
@@ -22,6 +25,20 @@ type Document interface {
 type File struct {
 	Name string // base name, e.g. bao-cao-chuyen-hoa-2026.html
 	Data []byte
+}
+
+// documentFiles renders a document: its page from the template tmpl with
+// data, and its tables.
+func documentFiles(base, tmpl string, data any, tables []Table) ([]File, error) {
+	page, err := htmlFile(base, tmpl, data)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := tableFiles(base, tables)
+	if err != nil {
+		return nil, err
+	}
+	return append([]File{page}, ts...), nil
 }
 
 // Write renders d into dir (created if missing) and returns the paths it

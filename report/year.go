@@ -2,12 +2,14 @@ package report
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"html/template"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
+	"chuyenhoa/chart"
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
@@ -17,10 +19,21 @@ import (
 	"chuyenhoa/store"
 )
 
-// Year is the year-end report the provincial committee reviews, with
-// names resolved: a printable HTML page (A4) and CSV tables.
+// ErrNoData is wrapped by a builder's error when the database holds
+// nothing the document could report: a report of nothing would read as a
+// province where nothing happened.
+var ErrNoData = errors.New("no data to report")
+
+// Year is the year report the provincial committee files, in the state
+// format: an A4 page (HTML, printed to PDF) and its tables (CSV, XLSX).
+// Until every verdict of the year is recorded its figures are provisional
+// and its title says so.
 type Year struct {
+	Frame    Frame
 	Province string
+	// Final is set when every area of the year's work has its verdict on
+	// the report's day: the report is the year's review (tổng kết).
+	Final bool
 	// Grouped is set when the year's areas were worked on through
 	// districts (on the report's day): the tables then name districts and
 	// quote their averages; else communes' bodies and the province's
@@ -40,12 +53,34 @@ type Year struct {
 	Failing    int // proposals not acceptable
 	Duties     []Duty
 	Relapses   []Relapse
-	Years      []rules.YearCycle
+	Years      []rules.PlanYear // as decided, from the first year with a selection
+	Chart      template.HTML
 	Indicators []string // column headings
 	// DistrictAverages are the averages per commune of the districts the
 	// year's proposal was computed among, by district code (none once
 	// districts are abolished).
 	DistrictAverages []DistrictAverage
+	// Plan is the basis line of the plan that holds the year ("" none).
+	Plan string
+	// Decision is the committee's recorded selection of the year checked
+	// against the plan's rules (Cycle.Decision), named for the page.
+	Decision *DecisionCheck
+}
+
+// DecisionCheck is a recorded selection decision measured by the plan's
+// rules, with names: each decision document, the cap, and the areas that
+// depart from the gate or the new-rural exclusion.
+type DecisionCheck struct {
+	rules.DecisionCheck
+	Records    []string
+	CapText    string
+	Departures []DecidedArea
+}
+
+// DecidedArea is an area of the decision that departs from a rule.
+type DecidedArea struct {
+	rules.DecidedArea
+	Name, District, Text string
 }
 
 // DistrictAverage is one district's average per commune in the proposal.
@@ -105,7 +140,8 @@ type Relapse struct {
 }
 
 // BuildYear gathers the report of the year of work year from the store,
-// with the data known on day.
+// with the data known on day: a report for a past day is the one that
+// could have been written then.
 func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int, day time.Time) (*Year, error) {
 	r := &jobs.Runner{Store: s, Config: cfg}
 	cyc, err := r.CycleOf(ctx, jobs.CycleQuery{On: day, Year: year, ProposalYear: year})
@@ -116,10 +152,22 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 	if err != nil {
 		return nil, err
 	}
+	if cyc.Proposal.TotalUnits == 0 {
+		return nil, fmt.Errorf("report %d: the database holds no commune valid on %s: %w", year, labels.Date(cyc.Among), ErrNoData)
+	}
+	if len(cyc.Areas) == 0 && len(cyc.Proposals) == 0 && !cyc.HasDecision {
+		return nil, fmt.Errorf("report %d: no area was selected or carried over into %d and no committee proposed one by %s: %w",
+			year, year, labels.Date(day), ErrNoData)
+	}
 	b := dir.Bodies()
 	rep := &Year{
 		Province: cfg.Province.Name, Year: year, On: day, Cycle: cyc, Bodies: b, Grouped: cyc.Grouped,
 		Targets: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
+		Final:   cyc.Cycle.AllAssessed(),
+	}
+	rep.Frame = reportFrame(cfg.Documents, "", day, labels.YearSummary(year, rep.Final, day))
+	if p, ok := cfg.PlanFor(year); ok {
+		rep.Plan = labels.PlanBasis(p.Number, p.Issued(), p.Issuer, p.Name)
 	}
 
 	for _, code := range slices.Sorted(maps.Keys(cyc.Proposal.Baseline.Districts)) {
@@ -169,6 +217,9 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		rep.Duties = append(rep.Duties, Duty{ProposalDeadline: d, Committee: dir.Owner(d.Committee), State: b.Deadline(d.State),
 			Late: d.State != rules.DeadlineSubmitted && d.State != rules.DeadlinePending && d.State != rules.DeadlineUpcoming})
 	}
+	if cyc.HasDecision {
+		rep.Decision = namedDecision(dir, cyc.Decision)
+	}
 
 	// The decisions and relapse watch as the cycle read them: attributed to
 	// the communes of day, with only the relapses found by then.
@@ -181,14 +232,33 @@ func BuildYear(ctx context.Context, s *store.Store, cfg *config.Config, year int
 		rep.Relapses = append(rep.Relapses, Relapse{Unit: a.Unit, Name: unitOf(dir, a.Unit).Name, District: dir.District(unitOf(dir, a.Unit).District),
 			Year: a.Year, Categories: a.Categories, TransformedOn: a.TransformedOn, Now: relapseNow(st.Relapsed), Since: st.Since})
 	}
-	first := year
-	for _, x := range sel {
-		first = min(first, x.Year)
+	// The years as they were decided (the 2023 list among the communes of
+	// 2023), as the period summary counts them.
+	dec, err := loadDecided(ctx, r, day)
+	if err != nil {
+		return nil, fmt.Errorf("report %d: %w", year, err)
 	}
-	for y := first; y <= year; y++ {
-		rep.Years = append(rep.Years, rules.YearCycleOf(cfg.CycleParams(), y, day, sel, as, relapsed))
+	rep.Years = dec.period(cfg.CycleParams(), dec.firstYear(year), year, day).Years
+	var ps []rules.Progress
+	for _, y := range rep.Years {
+		ps = append(ps, progress(y.YearCycle))
 	}
+	rep.Chart = chart.Targets(ps, rep.Targets[0], rep.Targets[1])
 	return rep, nil
+}
+
+// namedDecision names the checked decision's documents and departures.
+func namedDecision(dir *names.Directory, d rules.DecisionCheck) *DecisionCheck {
+	out := &DecisionCheck{DecisionCheck: d, CapText: labels.DecisionCap(d)}
+	for _, r := range d.Decisions {
+		out.Records = append(out.Records, labels.DecisionRecord(r))
+	}
+	for _, x := range d.Departures {
+		u := unitOf(dir, x.Unit)
+		out.Departures = append(out.Departures, DecidedArea{DecidedArea: x, Name: u.Name, District: dir.District(x.Candidate.Unit.District),
+			Text: dir.Bodies().Departure(x)})
+	}
+	return out
 }
 
 // base is the name every file of the report starts with.
@@ -196,27 +266,15 @@ func (rep *Year) base() string { return fmt.Sprintf("bao-cao-chuyen-hoa-%d", rep
 
 // Files renders the page and the tables.
 func (rep *Year) Files() ([]File, error) {
-	page, err := htmlFile(rep.base(), "year.html.tmpl", rep)
-	if err != nil {
-		return nil, err
-	}
-	files := []File{page}
-	for _, t := range rep.Tables() {
-		f, err := csvFile(rep.base(), t)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	return files, nil
+	return documentFiles(rep.base(), "year.html.tmpl", rep, rep.Tables())
 }
 
 // Tables are the report's tables: areas, proposals, targets over the
-// years, relapses.
+// years, relapses, the proposal obligations and the decision's departures.
 func (rep *Year) Tables() []Table {
 	yes := labels.YesNo
 	g := rep.Grouped
-	areas := [][]string{labels.YearAreaHeadings(g)}
+	areas := [][]any{cells(labels.YearAreaHeadings(g))}
 	for _, a := range rep.Areas {
 		c := a.Indicators.Counts
 		verdict := ""
@@ -227,41 +285,73 @@ func (rep *Year) Tables() []Table {
 		if a.HasWindow && a.Indicators.HasData {
 			met = yes(a.Indicators.Met)
 		}
-		areas = append(areas, labels.WithDistrict(g, 3, strconv.Itoa(a.Year), a.Unit, a.Name, a.District, labels.Categories(a.Categories), labels.Origin(a.CycleArea),
-			strconv.Itoa(a.Origin), isoDate(a.DecidedOn), strconv.Itoa(c.Crimes), strconv.Itoa(c.Detected), strconv.Itoa(c.SeriousCrimes),
-			strconv.Itoa(c.SeriousDetected), strconv.Itoa(c.ReportsReceived), strconv.Itoa(c.ReportsHandled), strconv.Itoa(c.Released),
-			strconv.Itoa(c.Reoffended), met, a.Result, verdict, isoDate(a.AssessedOn)))
+		areas = append(areas, labels.WithDistrict[any](g, 3, a.Year, a.Unit, a.Name, a.District, labels.Categories(a.Categories), labels.Origin(a.CycleArea),
+			a.Origin, a.DecidedOn, c.Crimes, c.Detected, c.SeriousCrimes, c.SeriousDetected, c.ReportsReceived, c.ReportsHandled, c.Released,
+			c.Reoffended, met, a.Result, verdict, a.AssessedOn))
 	}
-	props := [][]string{labels.YearProposalHeadings(g)}
+	props := [][]any{cells(labels.YearProposalHeadings(g))}
 	for _, p := range rep.Proposals {
 		c := p.Candidate
 		if !g {
-			props = append(props, []string{strconv.Itoa(p.Proposal.Year), p.Proposal.Unit, p.Name, isoDate(p.Proposal.ProposedOn),
-				strconv.Itoa(c.Counts.SocialOrder), fmt.Sprintf("%.2f", c.ProvinceAvg), yes(c.AboveProvince), yes(p.OK), yes(p.Selected), p.Note})
+			props = append(props, []any{p.Proposal.Year, p.Proposal.Unit, p.Name, p.Proposal.ProposedOn,
+				c.Counts.SocialOrder, Dec{c.ProvinceAvg, 2}, yes(c.AboveProvince), yes(p.OK), yes(p.Selected), p.Note})
 			continue
 		}
-		props = append(props, []string{strconv.Itoa(p.Proposal.Year), p.District, p.Proposal.Unit, p.Name, isoDate(p.Proposal.ProposedOn),
-			strconv.Itoa(c.Counts.SocialOrder), fmt.Sprintf("%.2f", c.ProvinceAvg), fmt.Sprintf("%.2f", c.DistrictAvg),
+		props = append(props, []any{p.Proposal.Year, p.District, p.Proposal.Unit, p.Name, p.Proposal.ProposedOn,
+			c.Counts.SocialOrder, Dec{c.ProvinceAvg, 2}, Dec{c.DistrictAvg, 2},
 			yes(c.AboveProvince), yes(c.AboveDistrict), yes(p.OK), yes(p.Selected), p.Note})
 	}
-	years := [][]string{labels.YearTargetHeadings(rep.Targets[0], rep.Targets[1])}
+	years := [][]any{cells(labels.YearTargetHeadings(rep.Targets[0], rep.Targets[1]))}
 	for _, y := range rep.Years {
 		s := y.Selected
-		rate, stable, m1, m2 := "", "", "", ""
+		var rate, stable, m1, m2 any
 		if s.Assessed > 0 {
-			rate, m1 = fmt.Sprintf("%.1f", y.TransformedRate), yes(y.TransformedMet)
+			rate, m1 = Dec{y.TransformedRate, 1}, yes(y.TransformedMet)
 		}
 		if y.HasTransformed {
-			stable, m2 = fmt.Sprintf("%.1f", y.StableRate), yes(y.StableMet)
+			stable, m2 = Dec{y.StableRate, 1}, yes(y.StableMet)
 		}
-		years = append(years, []string{strconv.Itoa(y.Year), strconv.Itoa(s.Areas), strconv.Itoa(s.Assessed), strconv.Itoa(s.Transformed), rate, m1,
-			strconv.Itoa(y.Carried.Areas), strconv.Itoa(y.Carried.Transformed), strconv.Itoa(s.Relapsed), stable, m2})
+		years = append(years, []any{y.Year, s.Areas, s.Assessed, s.Transformed, rate, m1, y.Carried.Areas, y.Carried.Transformed, s.Relapsed, stable, m2})
 	}
-	rel := [][]string{labels.YearRelapseHeadings(g)}
+	rel := [][]any{cells(labels.YearRelapseHeadings(g))}
 	for _, r := range rep.Relapses {
-		rel = append(rel, labels.WithDistrict(g, 2, r.Unit, r.Name, r.District, strconv.Itoa(r.Year), labels.Categories(r.Categories), isoDate(r.TransformedOn), r.Now, isoDate(r.Since)))
+		rel = append(rel, labels.WithDistrict[any](g, 2, r.Unit, r.Name, r.District, r.Year, labels.Categories(r.Categories), r.TransformedOn, r.Now, r.Since))
 	}
-	return []Table{{"dia-ban", areas}, {"de-xuat", props}, {"chi-tieu", years}, {"phuc-tap-tro-lai", rel}}
+	duties := [][]any{cells(labels.YearDutyHeadings(g))}
+	for _, d := range rep.Duties {
+		duties = append(duties, []any{d.Committee, d.Proposed, d.Required, d.Due, d.SubmittedOn, d.State, d.DaysLate})
+	}
+	dec := [][]any{cells(labels.DecisionHeadings(g))}
+	if d := rep.Decision; d != nil {
+		for _, x := range d.Departures {
+			c := x.Candidate
+			var avg, davg any
+			if x.Rule != rules.DepartsUnknown {
+				avg = Dec{c.ProvinceAvg, 2}
+				if c.HasDistrict {
+					davg = Dec{c.DistrictAvg, 2}
+				}
+			}
+			row := []any{d.Year, x.Unit, x.Name, x.District, labels.Categories(x.Categories), c.Counts.SocialOrder, avg, davg, x.Text}
+			if !g {
+				row = slices.Delete(row, 7, 8)
+			}
+			dec = append(dec, labels.WithDistrict(g, 3, row...))
+		}
+	}
+	return []Table{
+		{"dia-ban", "Địa bàn", areas}, {"de-xuat", "Đề xuất", props}, {"chi-tieu", "Chỉ tiêu qua các năm", years},
+		{"phuc-tap-tro-lai", "Phức tạp trở lại", rel}, {"nghia-vu-de-xuat", "Nghĩa vụ đề xuất", duties}, {"quyet-dinh", "Quyết định lựa chọn", dec},
+	}
+}
+
+// cells makes a row of headings.
+func cells(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // unitOf is the unit of code as the directory knows it; an unknown code

@@ -87,6 +87,10 @@ type Selection struct {
 	Unit      string
 	Category  Category
 	DecidedOn time.Time
+	// Number and Signer name the decision that made the selection
+	// ("12/QĐ-BCĐ", the signer's name) when they are recorded; both are
+	// optional.
+	Number, Signer string
 }
 
 // Assessment is the committee's verdict on a selected unit for a year:

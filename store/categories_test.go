@@ -135,3 +135,50 @@ func TestLoadSelectionsPerCategory(t *testing.T) {
 		}
 	})
 }
+
+// Migration 00008 adds the decision's number and signer to our selections
+// table; a row stored before reads without them, and Load writes them.
+func TestSelectionsDecisionNumber(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ds := &store.Dataset{
+			Units: []store.UnitRow{{Unit: rules.Unit{Code: "U1", Name: "Xã Một", Kind: "xa"}}, {Unit: rules.Unit{Code: "U2", Name: "Xã Hai", Kind: "xa"}}},
+			Selections: []rules.Selection{
+				{Year: 2026, Unit: "U1", Category: rules.Cat1, DecidedOn: d(2026, 3, 2), Number: "12/QĐ-BCĐ", Signer: "Nguyễn Văn A"},
+				{Year: 2026, Unit: "U2", Category: rules.Cat4, DecidedOn: d(2026, 3, 2)},
+			},
+		}
+		if err := s.Load(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Selections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := s.RawSelections(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0] != ds.Selections[0] || got[1] != ds.Selections[1] || len(raw) != 2 || raw[0].Row != ds.Selections[0] || raw[1].Row != ds.Selections[1] {
+			t.Errorf("selections read back\n got %+v\n raw %+v\nwant %+v", got, raw, ds.Selections)
+		}
+		// A row without number and signer reads as it did before 00008.
+		if want := `year=2026, unit_code="U2", category=4, decided_on=2026-03-02`; raw[1].Text != want {
+			t.Errorf("raw text %q, want %q", raw[1].Text, want)
+		}
+		// Down to 00006 the columns are gone and the selections read
+		// without them; up again they are back, empty.
+		if err := store.MigrateTo(ctx, s, 6); err != nil {
+			t.Fatalf("down to 6: %v", err)
+		}
+		if got, err = s.Selections(ctx); err != nil || len(got) != 2 || got[0].Number != "" || got[0].Unit != "U1" {
+			t.Errorf("selections at 00006: %+v, %v", got, err)
+		}
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("up again: %v", err)
+		}
+		if got, err = s.Selections(ctx); err != nil || len(got) != 2 || got[0].Number != "" {
+			t.Errorf("selections up again: %+v, %v", got, err)
+		}
+	})
+}

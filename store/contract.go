@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -233,9 +235,22 @@ func (s *Store) Offences(ctx context.Context) ([]Offence, error) {
 
 // Selections lists the committee's selection decisions of all years, one
 // row per area and category, ordered by year, unit, decision day and
-// category: an area's first decision comes first.
+// category: an area's first decision comes first. The decision's number
+// and signer read "" where the relation has no such column.
 func (s *Store) Selections(ctx context.Context) ([]rules.Selection, error) {
-	out, err := selectRows[selectionScan](ctx, s.db, `SELECT year, unit_code, category, decided_on FROM selections ORDER BY year, `+textOrder(s.dialect, "unit_code")+`, decided_on, category`)
+	t, err := s.selectionRelation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cols := []string{"year", "unit_code", "category", "decided_on"}
+	for _, c := range selectionTable.cols[4:] {
+		if slices.Contains(t.cols, c) {
+			cols = append(cols, c)
+		} else {
+			cols = append(cols, "NULL AS "+c)
+		}
+	}
+	out, err := selectRows[selectionScan](ctx, s.db, `SELECT `+strings.Join(cols, ", ")+` FROM selections ORDER BY year, `+textOrder(s.dialect, "unit_code")+`, decided_on, category`)
 	if err != nil {
 		return nil, fmt.Errorf("read selections: %w", err)
 	}
@@ -248,10 +263,13 @@ type selectionScan struct {
 	Unit      string         `db:"unit_code"`
 	Category  rules.Category `db:"category"`
 	DecidedOn civilDate      `db:"decided_on"`
+	Number    sql.NullString `db:"decision_number"`
+	Signer    sql.NullString `db:"signer"`
 }
 
 func (r selectionScan) value() rules.Selection {
-	return rules.Selection{Year: r.Year, Unit: r.Unit, Category: r.Category, DecidedOn: r.DecidedOn.T}
+	return rules.Selection{Year: r.Year, Unit: r.Unit, Category: r.Category, DecidedOn: r.DecidedOn.T,
+		Number: strings.TrimSpace(r.Number.String), Signer: strings.TrimSpace(r.Signer.String)}
 }
 
 // Assessments lists the committee's verdicts of all years, ordered by year

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,10 @@ type rawRow struct {
 	cols []string
 	vals []any
 	bad  []string
+	// quiet marks optional columns that String leaves out while NULL, so
+	// that a row reads (and a data error about it is keyed) as it did
+	// before the column existed.
+	quiet map[int]bool
 }
 
 func (r *rawRow) fail(i int) { r.bad = append(r.bad, r.cols[i]) }
@@ -69,6 +74,16 @@ func (r *rawRow) text(i int, required bool) string {
 	}
 	r.fail(i)
 	return ""
+}
+
+// optionalText reads column i as an optional text: NULL and blanks are
+// "", and String leaves it out while NULL.
+func (r *rawRow) optionalText(i int) string {
+	if r.quiet == nil {
+		r.quiet = map[int]bool{}
+	}
+	r.quiet[i] = true
+	return strings.TrimSpace(r.text(i, false))
 }
 
 func (r *rawRow) integer(i int, required bool) int {
@@ -134,8 +149,11 @@ func (r *rawRow) instant(i int, required bool) time.Time {
 
 // String shows the row as read, NULLs included.
 func (r *rawRow) String() string {
-	parts := make([]string, len(r.cols))
+	parts := make([]string, 0, len(r.cols))
 	for i, c := range r.cols {
+		if r.quiet[i] && r.vals[i] == nil {
+			continue
+		}
 		var v string
 		switch x := r.vals[i].(type) {
 		case nil:
@@ -153,7 +171,7 @@ func (r *rawRow) String() string {
 		default:
 			v = fmt.Sprint(x)
 		}
-		parts[i] = c + "=" + v
+		parts = append(parts, c+"="+v)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -198,22 +216,56 @@ func (s *Store) RawDistricts(ctx context.Context) ([]Raw[rules.District], error)
 // districtRelation is districtTable as the database has it: without the
 // validity columns when districts is a province's view that lacks them.
 func (s *Store) districtRelation(ctx context.Context) (table, error) {
-	var n int
-	var err error
-	if s.dialect == Postgres {
-		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_attribute WHERE attrelid = to_regclass('districts')
-			AND attname IN ('valid_from', 'valid_to') AND NOT attisdropped`).Scan(&n)
-	} else {
-		err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('districts') WHERE name IN ('valid_from', 'valid_to')`).Scan(&n)
-	}
+	have, err := s.columnsOf(ctx, "districts", "valid_from", "valid_to")
 	if err != nil {
-		return table{}, fmt.Errorf("read the columns of districts: %w", err)
+		return table{}, err
 	}
 	t := districtTable
-	if n < 2 {
+	if len(have) < 2 {
 		t.cols = t.cols[:3]
 	}
 	return t, nil
+}
+
+// selectionRelation is selectionTable as the database has it: a
+// province's view may lack the decision's number and signer (migration
+// 00008), each of which then reads as not recorded.
+func (s *Store) selectionRelation(ctx context.Context) (table, error) {
+	optional := selectionTable.cols[4:]
+	have, err := s.columnsOf(ctx, "selections", optional...)
+	if err != nil {
+		return table{}, err
+	}
+	t := selectionTable
+	t.cols = slices.Clone(t.cols[:4])
+	for _, c := range optional {
+		if have[c] {
+			t.cols = append(t.cols, c)
+		}
+	}
+	return t, nil
+}
+
+// columnsOf says which of names are columns of relation (a table or a
+// view).
+func (s *Store) columnsOf(ctx context.Context, relation string, names ...string) (map[string]bool, error) {
+	var q string
+	if s.dialect == Postgres {
+		q = `SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`
+	} else {
+		q = `SELECT name FROM pragma_table_info(?)`
+	}
+	var cols []string
+	if err := s.db.SelectContext(ctx, &cols, q, relation); err != nil {
+		return nil, fmt.Errorf("read the columns of %s: %w", relation, err)
+	}
+	have := map[string]bool{}
+	for _, c := range cols {
+		if slices.Contains(names, c) {
+			have[c] = true
+		}
+	}
+	return have, nil
 }
 
 // RawSuccessions reads every unit_successions row.
@@ -240,10 +292,23 @@ func (s *Store) RawOffences(ctx context.Context) ([]Raw[Offence], error) {
 	})
 }
 
-// RawSelections reads every selections row.
+// RawSelections reads every selections row; the decision's number and
+// signer are optional (see selectionRelation).
 func (s *Store) RawSelections(ctx context.Context) ([]Raw[rules.Selection], error) {
-	return readTable(ctx, s, selectionTable, "", nil, func(r *rawRow) rules.Selection {
-		return rules.Selection{Year: r.integer(0, true), Unit: r.text(1, true), Category: rules.Category(r.integer(2, true)), DecidedOn: r.date(3, true)}
+	t, err := s.selectionRelation(ctx)
+	if err != nil {
+		return nil, err
+	}
+	number, signer := slices.Index(t.cols, "decision_number"), slices.Index(t.cols, "signer")
+	return readTable(ctx, s, t, "", nil, func(r *rawRow) rules.Selection {
+		v := rules.Selection{Year: r.integer(0, true), Unit: r.text(1, true), Category: rules.Category(r.integer(2, true)), DecidedOn: r.date(3, true)}
+		if number >= 0 {
+			v.Number = r.optionalText(number)
+		}
+		if signer >= 0 {
+			v.Signer = r.optionalText(signer)
+		}
+		return v
 	})
 }
 

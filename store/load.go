@@ -229,7 +229,7 @@ var (
 	unitTable       = table{"units", []string{"code", "name", "kind", "district_code", "ntm_certified_on", "valid_from", "valid_to"}, []string{"code"}}
 	offenceTable    = table{"offence_types", []string{"code", "name", "category", "social_order"}, []string{"code"}}
 	statTable       = table{"crime_stats", []string{"unit_code", "day", "offence_code", "count"}, []string{"unit_code", "day", "offence_code"}}
-	selectionTable  = table{"selections", []string{"year", "unit_code", "category", "decided_on"}, []string{"year", "unit_code", "category"}}
+	selectionTable  = table{"selections", []string{"year", "unit_code", "category", "decided_on", "decision_number", "signer"}, []string{"year", "unit_code", "category"}}
 	assessmentTable = table{"assessments", []string{"year", "unit_code", "transformed", "assessed_on"}, []string{"year", "unit_code"}}
 	submissionTable = table{"submissions", []string{"district_code", "obligation", "period", "unit_code", "submitted_at"}, []string{"district_code", "obligation", "period", "unit_code"}}
 	successionTable = table{"unit_successions", []string{"predecessor_code", "successor_code", "effective_on"}, []string{"predecessor_code", "successor_code"}}
@@ -529,7 +529,7 @@ func (d *Dataset) tables(dialect string) []tableRows {
 		}},
 		{selectionTable, len(d.Selections), func(i int) []any {
 			r := d.Selections[i]
-			return []any{r.Year, r.Unit, int(r.Category), dateArg(r.DecidedOn)}
+			return []any{r.Year, r.Unit, int(r.Category), dateArg(r.DecidedOn), textArg(r.Number), textArg(r.Signer)}
 		}},
 		{assessmentTable, len(d.Assessments), func(i int) []any {
 			r := d.Assessments[i]

@@ -231,6 +231,14 @@ func dateArg(t time.Time) any {
 	return t.Format(time.DateOnly)
 }
 
+// textArg binds an optional text; "" binds NULL.
+func textArg(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // instantFormat is how SQLite stores instants: fixed width, so text order is
 // time order.
 const instantFormat = "2006-01-02T15:04:05.000000Z"

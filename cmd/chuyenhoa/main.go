@@ -28,7 +28,8 @@ import (
 type command struct {
 	name string
 	// args names its positional arguments, one word each ("KIND
-	// FILE.csv"): a.parse requires exactly that many.
+	// FILE.csv"); a.parse requires that many, a word in brackets ("[TO]")
+	// being optional.
 	args     string
 	summary  string
 	examples []string
@@ -74,8 +75,9 @@ func commands() []command {
 			[]string{"chuyenhoa schedule", "chuyenhoa --config deploy/config.example.yaml schedule --count 3"}, cmdSchedule},
 		{"gen", "", "fill an empty database with a synthetic country (communes ten to a district, hot spots, new-rural communes, decisions, reports, daily statistics streamed in) for benchmarks and load tests",
 			[]string{"chuyenhoa gen --units 663 --years 5 --db sqlite:/tmp/province.db"}, cmdGen},
-		{"report", "year YEAR", "write the year-end report for the provincial committee: a printable A4 HTML page and CSV tables",
-			[]string{"chuyenhoa report year 2026 --out bao-cao"}, cmdReport},
+		{"report", "year|period|decision YEAR [TO]",
+			"write a document for the provincial committee in the state format (Decree 30/2020/NĐ-CP): the year report, the plan period's summary or the draft selection decision, as an A4 page (HTML and PDF) and its tables (CSV, XLSX)",
+			[]string{"chuyenhoa report year 2026 --out bao-cao", "chuyenhoa report period 2021 2025 --out bao-cao", "chuyenhoa report decision 2027 --out du-thao"}, cmdReport},
 	}
 }
 
@@ -266,12 +268,18 @@ func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 	want := strings.Fields(c.args)
+	required := 0
+	for _, w := range want {
+		if !strings.HasPrefix(w, "[") {
+			required++
+		}
+	}
 	switch {
 	case len(pos) > len(want) && len(want) == 0:
 		return nil, usageError{fmt.Sprintf("%s takes no arguments; unexpected %s", c.name, quoteAll(pos))}
 	case len(pos) > len(want):
 		return nil, usageError{fmt.Sprintf("%s takes %s only; unexpected %s", c.name, c.args, quoteAll(pos[len(want):]))}
-	case len(pos) < len(want):
+	case len(pos) < required:
 		return nil, usageError{fmt.Sprintf("%s needs %s, e.g. '%s'", c.name, c.args, c.examples[0])}
 	}
 	return pos, nil

@@ -353,7 +353,7 @@ func TestSynopsisShowsTheCommandsFlags(t *testing.T) {
 		}
 	}
 	if got, want := synopsis(mustLookup(t, "report"), flagsOf(context.Background(), mustLookup(t, "report"))),
-		"chuyenhoa report year YEAR [--at YYYY-MM-DD] [--out DIR]"; got != want {
+		"chuyenhoa report year|period|decision YEAR [TO] [--at YYYY-MM-DD] [--number NUMBER] [--out DIR]"; got != want {
 		t.Errorf("report synopsis %q, want %q", got, want)
 	}
 }

@@ -53,6 +53,24 @@ func (p *printer) cycle(r *jobs.CycleReport) {
 	fmt.Fprintln(p.w, labels.StableProjection(r.Projection, t.StablePercent))
 
 	p.proposals(r)
+	p.decision(r)
+}
+
+// decision prints the committee's recorded selection of the proposal
+// year against the plan's rules: each departure with its numbers.
+func (p *printer) decision(r *jobs.CycleReport) {
+	if !r.HasDecision {
+		return
+	}
+	d := r.Decision
+	p.heading(labels.DecisionHeading(d.Year))
+	for _, rec := range d.Decisions {
+		fmt.Fprintln(p.w, labels.DecisionRecord(rec))
+	}
+	fmt.Fprintln(p.w, labels.DecisionCap(d))
+	for _, x := range d.Departures {
+		fmt.Fprintf(p.w, "  %s: %s\n", p.dir.UnitName(x.Unit), p.dir.Bodies().Departure(x))
+	}
 }
 
 // proposals prints the district proposals beside the computed candidates:
