@@ -46,6 +46,9 @@ const (
 	OutboxSending = "sending"
 	OutboxSent    = "sent"
 	OutboxFailed  = "failed"
+	// OutboxCancelled is a message someone cancelled before it went out
+	// (CancelOutbox): it is never sent.
+	OutboxCancelled = "cancelled"
 )
 
 // OutboxMessage is one rendered mail for one envelope recipient.
@@ -66,6 +69,9 @@ type OutboxMessage struct {
 	LeaseUntil    time.Time
 	LastError     string `db:"last_error"`
 	SentAt        time.Time
+	// CancelReason says why the message was cancelled, and by whom.
+	CancelReason string `db:"cancel_reason"`
+	CancelledAt  time.Time
 }
 
 // alertTable holds the alerts; PutAlert upserts on (committee, key).
@@ -213,7 +219,7 @@ func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) error {
 	return nil
 }
 
-const outboxCols = `id, message_id, committee, recipient, sender, subject, body_text, body_html, headers, created_at, status, attempts, next_attempt_at, lease_until, last_error, sent_at`
+const outboxCols = `id, message_id, committee, recipient, sender, subject, body_text, body_html, headers, created_at, status, attempts, next_attempt_at, lease_until, last_error, sent_at, cancel_reason, cancelled_at`
 
 // outboxScan is an outbox row as sqlx scans it; the headers and instant
 // fields shadow the embedded message's.
@@ -224,6 +230,7 @@ type outboxScan struct {
 	NextAttemptAt instant `db:"next_attempt_at"`
 	LeaseUntil    instant `db:"lease_until"`
 	SentAt        instant `db:"sent_at"`
+	CancelledAt   instant `db:"cancelled_at"`
 }
 
 // selectOutbox reads the messages query returns (outboxCols, from a SELECT
@@ -240,6 +247,7 @@ func (s *Store) selectOutbox(ctx context.Context, query string, args ...any) ([]
 			return nil, fmt.Errorf("outbox %d headers: %w", m.ID, err)
 		}
 		m.CreatedAt, m.NextAttemptAt, m.LeaseUntil, m.SentAt = r.CreatedAt.T, r.NextAttemptAt.T, r.LeaseUntil.T, r.SentAt.T
+		m.CancelledAt = r.CancelledAt.T
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
