@@ -42,7 +42,9 @@ type Matchers struct {
 
 // Empty reports whether no matcher is given (such a silence would hold
 // every alert, and is refused).
-func (m Matchers) Empty() bool { return m.Key == nil && m.Unit == nil && m.Committee == nil && m.Kind == nil }
+func (m Matchers) Empty() bool {
+	return m.Key == nil && m.Unit == nil && m.Committee == nil && m.Kind == nil
+}
 
 // ActiveAt reports whether the silence holds alerts at t.
 func (s Silence) ActiveAt(t time.Time) bool { return !t.Before(s.StartsAt) && t.Before(s.EndsAt) }
