@@ -6,8 +6,6 @@ package jobs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -105,7 +103,7 @@ func (r *Runner) Run(ctx context.Context, job finding.Job, day time.Time) (*Resu
 		return nil, fmt.Errorf("unknown job %q (known: %v)", job, finding.RecomputeJobs())
 	}
 	per := j.period(r.Config.Calendar(), day)
-	runID := newRunID()
+	runID := store.NewRunID()
 	log := r.logger().With("job", job, "period", per, "run_id", runID)
 	now := r.clock()
 	if r.DryRun {
@@ -229,12 +227,6 @@ func (r *Runner) clock() func() time.Time {
 		return r.Now
 	}
 	return time.Now
-}
-
-func newRunID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // newFinding builds a store finding with payload v; its kind is v's.
