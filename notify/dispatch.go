@@ -9,6 +9,7 @@ import (
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
 	"chuyenhoa/names"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -371,6 +372,14 @@ func (c *Composer) digestOf(dir *names.Directory, p plan, slots Slots, slot, now
 		d.NextRepeat = slots.Next(slots.Latest(slot).Add(c.Config.Mail.RepeatInterval.Duration))
 	}
 	return d, nil
+}
+
+// SilencedLine says how many open items a silence holds back; "" for none.
+func (g *Digest) SilencedLine() string {
+	if g.Silenced == 0 {
+		return ""
+	}
+	return labels.SilencedItems(g.Silenced)
 }
 
 // immediate queues, for each committee with an address, one mail of the
