@@ -190,7 +190,7 @@ func (d *daemon) apply(cfg *config.Config) error {
 		Exclusive: exclusiveSender(d.dbFile)}
 	composer := &notify.Composer{Store: d.store, Config: cfg, Log: d.log}
 	runner := &jobs.Runner{Store: d.store, Config: cfg, Log: d.log, AfterFindings: composer.Hook}
-	opts := jobs.SchedulerOptions{StopTimeout: d.stopTimeout, Log: d.log, Observe: d.observe}
+	opts := jobs.SchedulerOptions{StopTimeout: d.stopTimeout, Log: d.log, Observe: d.observe, Dispatcher: composer}
 	if d.elector != nil {
 		opts.Elector = d.elector
 	}
