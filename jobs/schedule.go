@@ -747,6 +747,36 @@ func ParseSpec(spec string, loc *time.Location) (cron.Schedule, error) {
 	return sched, nil
 }
 
+// DigestSchedule is the digest job's schedule: each of the digest times
+// (mail.digest_times) every day, in the province.
+func DigestSchedule(cfg *config.Config) (cron.Schedule, error) {
+	var each anyOf
+	for _, at := range cfg.Mail.DigestClock() {
+		sched, err := ParseSpec(fmt.Sprintf("%d %d * * *", int(at%time.Hour/time.Minute), int(at/time.Hour)), cfg.Location())
+		if err != nil {
+			return nil, fmt.Errorf("mail.digest_times: %w", err)
+		}
+		each = append(each, sched)
+	}
+	if len(each) == 0 {
+		return nil, errors.New("mail.digest_times: no digest time configured")
+	}
+	return each, nil
+}
+
+// anyOf fires whenever one of its schedules does.
+type anyOf []cron.Schedule
+
+func (a anyOf) Next(t time.Time) time.Time {
+	var next time.Time
+	for _, s := range a {
+		if n := s.Next(t); !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+	}
+	return next
+}
+
 // NextRuns lists the next n activations of sched after from.
 func NextRuns(sched cron.Schedule, from time.Time, n int) []time.Time {
 	out := make([]time.Time, 0, n)

@@ -23,7 +23,7 @@ import (
 // nil.
 func silencedBy(ss []store.Silence, a store.Alert, now time.Time) *store.Silence {
 	for i := range ss {
-		if ss[i].ActiveAt(now) && matches(ss[i].Matchers, a) {
+		if ss[i].ActiveAt(now) && Matches(ss[i].Matchers, a) {
 			return &ss[i]
 		}
 	}
@@ -31,7 +31,7 @@ func silencedBy(ss []store.Silence, a store.Alert, now time.Time) *store.Silence
 }
 
 // matches reports whether every matcher given matches a.
-func matches(m store.Matchers, a store.Alert) bool {
+func Matches(m store.Matchers, a store.Alert) bool {
 	switch {
 	case m.Empty():
 		return false
@@ -101,7 +101,7 @@ func endedSilences(ss []store.Silence, alerts []store.Alert, since, now time.Tim
 		}
 		n := 0
 		for _, a := range alerts {
-			if a.Open && matches(s.Matchers, a) {
+			if a.Open && Matches(s.Matchers, a) {
 				n++
 			}
 		}

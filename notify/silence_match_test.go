@@ -42,7 +42,7 @@ func TestSilenceMatchers(t *testing.T) {
 	} {
 		var got []string
 		for _, name := range []string{"plan", "report", "escalation", "relapse D1", "relapse"} {
-			if matches(c.m, alerts[name]) {
+			if Matches(c.m, alerts[name]) {
 				got = append(got, name)
 			}
 		}

@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"chuyenhoa/config"
 	"chuyenhoa/dburl"
@@ -366,12 +369,20 @@ func cmdSchedule(_ context.Context, a *app, args []string) error {
 	fmt.Fprintln(a.stdout, labels.ScheduleIntro(*count, start, loc))
 	for _, j := range finding.Jobs() {
 		spec, ok := cfg.Schedule[j]
-		if !ok {
+		var sched cron.Schedule
+		switch {
+		case j == finding.JobDigest:
+			// Not a cron spec of its own: the digest times.
+			spec = "mail.digest_times: " + strings.Join(cfg.Mail.DigestTimes, ", ")
+			if sched, err = jobs.DigestSchedule(cfg); err != nil {
+				return err
+			}
+		case !ok:
 			continue
-		}
-		sched, err := jobs.ParseSpec(spec, loc)
-		if err != nil {
-			return fmt.Errorf("schedule.%s: %w", j, err)
+		default:
+			if sched, err = jobs.ParseSpec(spec, loc); err != nil {
+				return fmt.Errorf("schedule.%s: %w", j, err)
+			}
 		}
 		title := string(j)
 		if t, ok := labels.JobTitle(j); ok {
