@@ -321,3 +321,31 @@ func TestSendExitCodes(t *testing.T) {
 		t.Errorf("send with every message deferred: exit %d\n%s", code, stderr)
 	}
 }
+
+// The demo runs every job and then the dispatcher once: each recipient
+// gets one digest (before issue 13 the province got three on 25/11).
+func TestDemoWritesOneMailPerRecipient(t *testing.T) {
+	demoCopy(t, smtptest.Start(t), "demo")
+	files, err := filepath.Glob(filepath.Join(demoOnce.dir, "mail", "*.eml"))
+	if err != nil || len(files) < 5 {
+		t.Fatalf("%d .eml files, %v", len(files), err)
+	}
+	per := map[string]int{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := smtptest.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		per[m.Get("To")]++
+	}
+	for to, n := range per {
+		if n != 1 {
+			t.Errorf("%s got %d mails from the demo, want 1", to, n)
+		}
+	}
+	t.Logf("%d .eml files for %d recipients", len(files), len(per))
+}
