@@ -170,15 +170,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 	if err != nil {
 		return out, err
 	}
-	ss, err := tx.Silences(ctx)
-	if err != nil {
-		return out, err
-	}
-	led, err := loadLedger(ctx, tx)
-	if err != nil {
-		return out, err
-	}
-	dir, err := c.directory(ctx)
+	ss, led, dir, err := c.mailed(ctx, tx)
 	if err != nil {
 		return out, err
 	}
@@ -388,15 +380,7 @@ func (g *Digest) SilencedLine() string {
 // without an address hears of it in the provincial digest.
 func (c *Composer) immediate(ctx context.Context, tx *store.Tx, job finding.Job, per string, alerts []store.Alert, now time.Time) (Composed, error) {
 	var out Composed
-	ss, err := tx.Silences(ctx)
-	if err != nil {
-		return out, err
-	}
-	led, err := loadLedger(ctx, tx)
-	if err != nil {
-		return out, err
-	}
-	dir, err := c.directory(ctx)
+	ss, led, dir, err := c.mailed(ctx, tx)
 	if err != nil {
 		return out, err
 	}
@@ -443,6 +427,24 @@ func (c *Composer) immediate(ctx context.Context, tx *store.Tx, job finding.Job,
 		out.Messages += n
 	}
 	return out, markNotified(ctx, tx, touched, nil, now)
+}
+
+// mailed reads what deciding on mail needs besides the alerts: the
+// silences, what each committee was mailed, and the names.
+func (c *Composer) mailed(ctx context.Context, tx *store.Tx) ([]store.Silence, *ledger, *names.Directory, error) {
+	ss, err := tx.Silences(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	led, err := loadLedger(ctx, tx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	dir, err := c.directory(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ss, led, dir, nil
 }
 
 // record writes what p's mail showed into the digest log.
