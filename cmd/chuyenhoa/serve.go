@@ -292,7 +292,7 @@ type gocronElector interface {
 // seedLastSuccess sets chuyenhoa_job_last_success_timestamp_seconds from
 // job_runs, so a restart does not look like "never succeeded".
 func seedLastSuccess(ctx context.Context, s *store.Store, m *ops.Metrics, log *slog.Logger) {
-	for _, j := range finding.RecomputeJobs() {
+	for _, j := range append(finding.RecomputeJobs(), finding.JobDigest) {
 		runs, err := s.Runs(ctx, j, 100)
 		if err != nil {
 			log.Warn("read job runs for metrics", "job", j, "err", err)
