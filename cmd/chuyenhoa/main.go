@@ -233,10 +233,10 @@ func (a *app) usage(ctx context.Context, global *flag.FlagSet) {
 	cmds := commands()
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
-		fmt.Fprintf(w, "  %-13s   %s\n", "", synopsis(c, flagsOf(ctx, c)))
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s   %s\n", "", synopsis(c, flagsOf(ctx, c)))
 		for _, e := range c.examples {
-			fmt.Fprintf(w, "  %-13s   e.g. %s\n", "", e)
+			fmt.Fprintf(w, "  %-14s   e.g. %s\n", "", e)
 		}
 	}
 	fmt.Fprintln(w, "\nGlobal flags:")
