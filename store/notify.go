@@ -185,19 +185,6 @@ func (tx *Tx) MarkComposed(ctx context.Context, committee string, now time.Time)
 	return nil
 }
 
-// PendingCommittees lists committees with mail still waiting in the outbox.
-func (tx *Tx) PendingCommittees(ctx context.Context) (map[string]bool, error) {
-	var cs []string
-	if err := tx.tx.SelectContext(ctx, &cs, tx.Rebind(`SELECT DISTINCT committee FROM outbox WHERE status IN (?, ?)`), OutboxPending, OutboxSending); err != nil {
-		return nil, fmt.Errorf("list committees with pending mail: %w", err)
-	}
-	out := map[string]bool{}
-	for _, c := range cs {
-		out[c] = true
-	}
-	return out, nil
-}
-
 // Enqueue adds a rendered message to the outbox. The same (Message-ID,
 // recipient) is queued once: composing again after a crash adds nothing.
 func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) error {
