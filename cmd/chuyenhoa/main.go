@@ -53,7 +53,7 @@ func commands() []command {
 		{"migrate", "", "apply database migrations up to the latest",
 			[]string{"chuyenhoa --config /etc/chuyenhoa/config.yaml migrate"}, cmdMigrate},
 		{"run-once", "JOB|all",
-			fmt.Sprintf("run one job (%s) or all for the period containing a day, and print its result", strings.Join(finding.Strings(finding.RecomputeJobs()), ", ")),
+			fmt.Sprintf("run one job (%s) or all for the period containing a day, and print its result; --mail also queues the digests due (for another day than today nothing is mailed without it)", strings.Join(finding.Strings(finding.RecomputeJobs()), ", ")),
 			[]string{"chuyenhoa run-once candidates", "chuyenhoa run-once deadlines --at 2026-07-01", "chuyenhoa run-once all --config /etc/chuyenhoa/config.yaml"}, cmdRunOnce},
 		{"check-config", "", "load and validate the configuration; print every problem with its field",
 			[]string{"chuyenhoa --config deploy/config.example.yaml check-config"}, cmdCheckConfig},
