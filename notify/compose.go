@@ -57,10 +57,8 @@ func (c *Composer) Hook(ctx context.Context, tx *store.Tx, job finding.Job, per 
 	}
 	found, closing := current(fs)
 	changed := reconcile(now, kinds, found, closing, stored)
-	for _, a := range changed {
-		if err := tx.PutAlert(ctx, a); err != nil {
-			return err
-		}
+	if err := tx.PutAlerts(ctx, changed); err != nil {
+		return err
 	}
 	if !slices.ContainsFunc(kinds, c.Config.Mail.Immediate) {
 		return nil

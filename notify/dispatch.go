@@ -190,6 +190,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 		fwdPlans  []plan
 		touched   []store.Alert // mailed: marked notified
 		quiet     []store.Alert
+		records   []store.DigestRecord
 	)
 	for _, com := range slices.Sorted(maps.Keys(byCommittee)) {
 		if com == "" || led.hasSlot(com, key) {
@@ -230,9 +231,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 		if err != nil {
 			return out, err
 		}
-		if err := record(ctx, tx, p, store.MailDigest, key, id, now); err != nil {
-			return out, err
-		}
+		records = append(records, record(p, store.MailDigest, key, id, now))
 		touched = append(touched, p.show...)
 		out.Digests++
 		out.Messages += n
@@ -265,15 +264,16 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 					return out, err
 				}
 				for _, f := range append([]plan{p}, fwdPlans...) {
-					if err := record(ctx, tx, f, store.MailDigest, key, id, now); err != nil {
-						return out, err
-					}
+					records = append(records, record(f, store.MailDigest, key, id, now))
 				}
 				touched = append(touched, all...)
 				out.Digests++
 				out.Messages += n
 			}
 		}
+	}
+	if err := tx.RecordDigests(ctx, records); err != nil {
+		return out, err
 	}
 	if err := markNotified(ctx, tx, touched, quiet, now); err != nil {
 		return out, err
@@ -395,7 +395,10 @@ func (c *Composer) immediate(ctx context.Context, tx *store.Tx, job finding.Job,
 		byCommittee[a.Committee] = append(byCommittee[a.Committee], a)
 	}
 	rc := c.Config.Recipients
-	var touched []store.Alert
+	var (
+		touched []store.Alert
+		records []store.DigestRecord
+	)
 	for _, com := range slices.Sorted(maps.Keys(byCommittee)) {
 		cm := rules.ParseCommittee(com)
 		to := rc.Addresses(cm)
@@ -419,12 +422,13 @@ func (c *Composer) immediate(ctx context.Context, tx *store.Tx, job finding.Job,
 			return out, err
 		}
 		slot := now.In(c.Config.Location()).Format("2006-01-02T15:04:05")
-		if err := record(ctx, tx, plan{com: com, reason: ReasonImmediate, show: show}, store.MailImmediate, slot, id, now); err != nil {
-			return out, err
-		}
+		records = append(records, record(plan{com: com, reason: ReasonImmediate, show: show}, store.MailImmediate, slot, id, now))
 		touched = append(touched, show...)
 		out.Digests++
 		out.Messages += n
+	}
+	if err := tx.RecordDigests(ctx, records); err != nil {
+		return out, err
 	}
 	return out, markNotified(ctx, tx, touched, nil, now)
 }
@@ -447,37 +451,33 @@ func (c *Composer) mailed(ctx context.Context, tx *store.Tx) ([]store.Silence, *
 	return ss, led, dir, nil
 }
 
-// record writes what p's mail showed into the digest log.
-func record(ctx context.Context, tx *store.Tx, p plan, kind, slot, id string, now time.Time) error {
+// record is what p's mail showed, for the digest log.
+func record(p plan, kind, slot, id string, now time.Time) store.DigestRecord {
 	items := make([]store.DigestItem, len(p.show))
 	for i, a := range p.show {
 		items[i] = store.DigestItem{Key: a.Key, State: a.State, Open: a.Open}
 	}
-	return tx.RecordDigest(ctx, store.DigestRecord{Committee: p.com, Kind: kind, Slot: slot, MessageID: id, Reason: string(p.reason),
-		ComposedAt: now, Items: items})
+	return store.DigestRecord{Committee: p.com, Kind: kind, Slot: slot, MessageID: id, Reason: string(p.reason), ComposedAt: now, Items: items}
 }
 
 // markNotified records on the alerts that mailed ones were put in a mail
 // (open: the state, now; closed: announced) and that quiet ones need no
-// notice, writing only the rows that change.
+// notice.
 func markNotified(ctx context.Context, tx *store.Tx, mailed, quiet []store.Alert, now time.Time) error {
+	rows := make([]store.Alert, 0, len(mailed)+len(quiet))
 	for _, a := range mailed {
 		if a.Open {
 			a.NotifiedState, a.NotifiedAt = a.State, now
 		} else {
 			a.ResolvedNotified = true
 		}
-		if err := tx.PutAlert(ctx, a); err != nil {
-			return err
-		}
+		rows = append(rows, a)
 	}
 	for _, a := range quiet {
 		a.ResolvedNotified = true
-		if err := tx.PutAlert(ctx, a); err != nil {
-			return err
-		}
+		rows = append(rows, a)
 	}
-	return nil
+	return tx.PutAlerts(ctx, rows)
 }
 
 // ledger is what each committee was mailed: the digest log, with the items

@@ -69,22 +69,57 @@ func (r digestScan) value() DigestRecord {
 	return d
 }
 
-// RecordDigest records a mail the dispatcher composed. A second digest for
-// the same committee and digest time is refused (the unique index is the
-// last fence against two digests for one time).
-func (tx *Tx) RecordDigest(ctx context.Context, r DigestRecord) error {
-	items, err := json.Marshal(r.Items)
-	if err != nil {
-		return fmt.Errorf("record digest %s: %w", r.MessageID, err)
+// RecordDigests records mails the dispatcher composed, a few hundred rows
+// a statement. A second digest for the same committee and digest time is
+// refused (the unique index is the last fence against two digests for one
+// time), and with it the whole call.
+func (tx *Tx) RecordDigests(ctx context.Context, rs []DigestRecord) error {
+	const cols = 7
+	for start := 0; start < len(rs); start += 500 {
+		part := rs[start:min(start+500, len(rs))]
+		args := make([]any, 0, cols*len(part))
+		for _, r := range part {
+			items := []byte("[]")
+			if r.Items != nil {
+				var err error
+				if items, err = json.Marshal(r.Items); err != nil {
+					return fmt.Errorf("record digest %s: %w", r.MessageID, err)
+				}
+			}
+			args = append(args, r.Committee, r.Kind, r.Slot, r.MessageID, r.Reason, instantArg(tx.dialect, r.ComposedAt), string(items))
+		}
+		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+		q := `INSERT INTO digests (committee, kind, slot, message_id, reason, composed_at, items) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ")
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+			return fmt.Errorf("record %d digests (the first for %q, %s): %w", len(part), part[0].Committee, part[0].Slot, err)
+		}
 	}
-	if r.Items == nil {
-		items = []byte("[]")
+	return nil
+}
+
+// PutAlerts inserts or replaces alerts, a few hundred a statement; an
+// alert listed twice is written as its last listing says.
+func (tx *Tx) PutAlerts(ctx context.Context, as []Alert) error {
+	last := map[[2]string]int{}
+	for i, a := range as {
+		last[[2]string{a.Committee, a.Key}] = i
 	}
-	_, err = tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO digests (committee, kind, slot, message_id, reason, composed_at, items) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		r.Committee, r.Kind, r.Slot, r.MessageID, r.Reason, instantArg(tx.dialect, r.ComposedAt), string(items))
-	if err != nil {
-		return fmt.Errorf("record digest %s for %q: %w", r.MessageID, r.Committee, err)
+	var rows []Alert
+	for i, a := range as {
+		if last[[2]string{a.Committee, a.Key}] == i {
+			rows = append(rows, a)
+		}
+	}
+	for start := 0; start < len(rows); start += 200 {
+		part := rows[start:min(start+200, len(rows))]
+		args := make([]any, 0, len(alertTable.cols)*len(part))
+		for _, a := range part {
+			args = append(args, alertArgs(tx.dialect, a)...)
+		}
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(len(part))), args...); err != nil {
+			return fmt.Errorf("save %d alerts (the first %s %s): %w", len(part), part[0].Committee, part[0].Key, err)
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func TestDigestLog(t *testing.T) {
 		now := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
 		items := []store.DigestItem{{Key: "deadline/D01/plan/2026/X", State: "overdue", Open: true}, {Key: "relapse/X/2024", State: "normal"}}
 		rec := func(r store.DigestRecord) error {
-			return s.InTx(ctx, func(tx *store.Tx) error { return tx.RecordDigest(ctx, r) })
+			return s.InTx(ctx, func(tx *store.Tx) error { return tx.RecordDigests(ctx, []store.DigestRecord{r}) })
 		}
 		for _, r := range []store.DigestRecord{
 			{Committee: "D01", Kind: store.MailDigest, Slot: "2026-11-25T08:00", MessageID: "a@x", Reason: "news", ComposedAt: now, Items: items},
@@ -325,4 +326,29 @@ func TestMigration00007KeepsTheOutbox(t *testing.T) {
 			}
 		})
 	}
+}
+
+// PutAlerts writes many alerts in few statements; an alert listed twice is
+// written as its last listing says.
+func TestPutAlerts(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		now := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
+		var as []store.Alert
+		for i := range 450 {
+			as = append(as, store.Alert{Committee: "D01", Key: fmt.Sprintf("deadline/D01/plan/2026/X%03d", i), Kind: finding.AlertDeadline,
+				State: "overdue", Open: true, OpenedAt: now, UpdatedAt: now})
+		}
+		as = append(as, store.Alert{Committee: "D01", Key: "deadline/D01/plan/2026/X000", Kind: finding.AlertDeadline, State: "escalated", Open: true,
+			OpenedAt: now, UpdatedAt: now, NotifiedState: "escalated", NotifiedAt: now})
+		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.PutAlerts(ctx, as) }); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.OpenAlerts(ctx)
+		if err != nil || len(got) != 450 {
+			t.Fatalf("%d open alerts, %v; want 450", len(got), err)
+		}
+		if got[0].Key != "deadline/D01/plan/2026/X000" || got[0].State != "escalated" || got[0].NotifiedState != "escalated" || !got[0].NotifiedAt.Equal(now) {
+			t.Errorf("the alert listed twice reads %+v", got[0])
+		}
+	})
 }

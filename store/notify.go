@@ -121,18 +121,21 @@ func (r alertScan) value() Alert {
 
 // PutAlert inserts or replaces an alert.
 func (tx *Tx) PutAlert(ctx context.Context, a Alert) error {
-	payload := string(a.Payload)
-	if payload == "" {
-		payload = "{}"
-	}
-	d := tx.dialect
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(1)),
-		a.Committee, a.Key, a.Kind, a.State, a.Open, payload, instantArg(d, a.OpenedAt), instantArg(d, a.UpdatedAt),
-		instantArg(d, a.ResolvedAt), a.NotifiedState, instantArg(d, a.NotifiedAt), a.ResolvedNotified)
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(1)), alertArgs(tx.dialect, a)...)
 	if err != nil {
 		return fmt.Errorf("save alert %s %s: %w", a.Committee, a.Key, err)
 	}
 	return nil
+}
+
+// alertArgs are a's values in alertTable's column order.
+func alertArgs(d string, a Alert) []any {
+	payload := string(a.Payload)
+	if payload == "" {
+		payload = "{}"
+	}
+	return []any{a.Committee, a.Key, a.Kind, a.State, a.Open, payload, instantArg(d, a.OpenedAt), instantArg(d, a.UpdatedAt),
+		instantArg(d, a.ResolvedAt), a.NotifiedState, instantArg(d, a.NotifiedAt), a.ResolvedNotified}
 }
 
 // DeleteResolvedBefore forgets alerts that closed, and were announced as
