@@ -158,7 +158,7 @@ func deadlineFindings(ctx context.Context, s *store.Store, cfg *config.Config, n
 }
 
 // BenchMail composes one digest per district committee for n committees
-// with notify.Composer, as the deadlines job's hook does, and sends them
+// with notify.Composer, as the deadlines job's hook and the dispatcher do, and sends them
 // to a sink with notify.Sender, as the service does; then it sends the
 // same messages again with a plain go-mail loop over one connection. The
 // store must be empty.
@@ -182,11 +182,16 @@ func BenchMail(ctx context.Context, s *store.Store, n int) (MailResult, error) {
 	comp := &notify.Composer{Store: s, Config: cfg, Now: clock}
 	var done notify.Composed
 	res.Compose, err = Measure(func() error {
-		return s.InTx(ctx, func(tx *store.Tx) error {
-			var err error
-			done, err = comp.Compose(ctx, tx, finding.JobDeadlines, day.Format(time.DateOnly), fs)
-			return err
+		// The deadlines job's hook moves the alerts, the dispatcher mails
+		// them at the day's digest time.
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			return comp.Hook(ctx, tx, finding.JobDeadlines, day.Format(time.DateOnly), fs)
 		})
+		if err != nil {
+			return err
+		}
+		done, err = comp.Dispatch(ctx, notify.SlotsOf(cfg).First(day))
+		return err
 	})
 	if err != nil {
 		return res, fmt.Errorf("compose: %w", err)

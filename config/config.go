@@ -194,6 +194,15 @@ type Mail struct {
 	From           string   `yaml:"from"`
 	SubjectTag     string   `yaml:"subject_tag"`
 	RepeatInterval Duration `yaml:"repeat_interval"`
+	// DigestTimes are the times of day ("HH:MM", provincial time) at which
+	// the dispatcher mails each committee its digest: at most one per
+	// committee per time. The default, one in the morning, comes after the
+	// daily jobs (deadlines 07:00, cycle 07:30).
+	DigestTimes []string `yaml:"digest_times"`
+	// ImmediateKinds are alert kinds mailed at once, by the job run that
+	// opens or changes them, besides the next digest (which shows the
+	// same state).
+	ImmediateKinds []finding.AlertKind `yaml:"immediate_kinds"`
 	SMTP           struct {
 		Host     string `yaml:"host"`
 		Port     int    `yaml:"port"`
@@ -270,6 +279,7 @@ func Default() *Config {
 	c.Mail.From = "Ban Chỉ đạo 138 tỉnh <bcd138@localhost>"
 	c.Mail.SubjectTag = "[CHUYENHOA]"
 	c.Mail.RepeatInterval = Duration{168 * time.Hour}
+	c.Mail.DigestTimes = []string{"08:00"}
 	c.Mail.SMTP.Port = 587
 	c.Mail.SMTP.TLS = TLSStartTLS
 	c.Mail.SMTP.Auth = AuthNone
@@ -543,6 +553,25 @@ func (c *Config) validateMail() []error {
 	if m.RepeatInterval.Duration <= 0 {
 		add("mail.repeat_interval", "%s must be above 0; use e.g. 168h", m.RepeatInterval)
 	}
+	if len(m.DigestTimes) == 0 {
+		add("mail.digest_times", "is empty; give at least one time of day, e.g. [\"08:00\"]")
+	}
+	seen := map[time.Duration]bool{}
+	for i, v := range m.DigestTimes {
+		at, ok := clockTime(v)
+		switch {
+		case !ok:
+			add(fmt.Sprintf("mail.digest_times[%d]", i), "%q is not a time of day; use HH:MM (24-hour), e.g. \"08:00\"", v)
+		case seen[at]:
+			add(fmt.Sprintf("mail.digest_times[%d]", i), "%q is listed twice", v)
+		}
+		seen[at] = true
+	}
+	for i, k := range m.ImmediateKinds {
+		if !slices.Contains(finding.AlertKinds(), k) {
+			add(fmt.Sprintf("mail.immediate_kinds[%d]", i), "%q is not an alert kind; use one of %s", k, strings.Join(finding.Strings(finding.AlertKinds()), ", "))
+		}
+	}
 
 	s := &m.SMTP
 	if s.Port < 1 || s.Port > 65535 {
@@ -574,6 +603,31 @@ func (c *Config) validateMail() []error {
 	}
 	return errs
 }
+
+// clockTime reads "HH:MM" as the time since midnight.
+func clockTime(v string) (time.Duration, bool) {
+	t, err := time.Parse("15:04", v)
+	if err != nil || len(v) != len("15:04") {
+		return 0, false
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, true
+}
+
+// DigestClock lists the digest times as durations since midnight, earliest
+// first. Validate has checked them; one that does not read is left out.
+func (m Mail) DigestClock() []time.Duration {
+	var out []time.Duration
+	for _, v := range m.DigestTimes {
+		if at, ok := clockTime(v); ok && !slices.Contains(out, at) {
+			out = append(out, at)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Immediate reports whether alerts of kind k are mailed at once.
+func (m Mail) Immediate(k finding.AlertKind) bool { return slices.Contains(m.ImmediateKinds, k) }
 
 func isLoopback(host string) bool {
 	if host == "localhost" {
@@ -671,8 +725,13 @@ func (c *Config) validateSchedule() []error {
 	}
 	slices.Sort(jobs)
 	for _, j := range jobs {
+		if j == finding.JobDigest {
+			errs = append(errs, fmt.Errorf("schedule.%s: the digest runs at mail.digest_times; remove schedule.%s and list the times there, e.g. digest_times: [\"08:00\"]", j, j))
+			continue
+		}
 		if !slices.Contains(finding.Jobs(), j) {
-			errs = append(errs, fmt.Errorf("schedule.%s: unknown job; use one of %s", j, strings.Join(finding.Strings(finding.Jobs()), ", ")))
+			cronJobs := slices.DeleteFunc(finding.Jobs(), func(j finding.Job) bool { return j == finding.JobDigest })
+			errs = append(errs, fmt.Errorf("schedule.%s: unknown job; use one of %s", j, strings.Join(finding.Strings(cronJobs), ", ")))
 			continue
 		}
 		if _, err := cron.ParseStandard(c.Schedule[j]); err != nil {

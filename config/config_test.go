@@ -51,6 +51,11 @@ func sameSettings(a, b *Config) bool {
 	x, y := *a, *b
 	x.origin, y.origin, x.loc, y.loc = nil, nil, nil, nil
 	// An empty list written as [] and an absent one mean the same.
+	for _, m := range []*Mail{&x.Mail, &y.Mail} {
+		if len(m.ImmediateKinds) == 0 {
+			m.ImmediateKinds = nil
+		}
+	}
 	for _, r := range []*Recipients{&x.Recipients, &y.Recipients} {
 		if len(r.Province) == 0 {
 			r.Province = nil
@@ -140,6 +145,12 @@ func TestBadValues(t *testing.T) {
 		{"subject tag", "mail:\n  subject_tag: \"\"\n", []string{"mail.subject_tag"}},
 		{"repeat zero", "mail:\n  repeat_interval: 0s\n", []string{"mail.repeat_interval: 0s must be above 0"}},
 		{"repeat not a duration", "mail:\n  repeat_interval: 1 week\n", []string{"line 2: mail.repeat_interval: \"1 week\" is not a duration; use e.g. 168h"}},
+		{"digest times empty", "mail:\n  digest_times: []\n", []string{"mail.digest_times: is empty; give at least one time of day"}},
+		{"digest time", "mail:\n  digest_times: [\"8h\", \"24:00\", \"7:30\"]\n", []string{`mail.digest_times[0]: "8h" is not a time of day; use HH:MM`,
+			`mail.digest_times[1]: "24:00" is not a time of day`, `mail.digest_times[2]: "7:30" is not a time of day`}},
+		{"digest time twice", "mail:\n  digest_times: [\"08:00\", \"16:00\", \"08:00\"]\n", []string{`mail.digest_times[2]: "08:00" is listed twice`}},
+		{"immediate kind", "mail:\n  immediate_kinds: [escalation, overdue]\n", []string{`mail.immediate_kinds[1]: "overdue" is not an alert kind; use one of deadline, escalation`}},
+		{"digest in schedule", "schedule:\n  digest: \"0 8 * * *\"\n", []string{"schedule.digest: the digest runs at mail.digest_times; remove schedule.digest"}},
 		{"port", "mail:\n  smtp:\n    port: 70000\n", []string{"mail.smtp.port: 70000 is out of range; use 1..65535"}},
 		{"tls", "mail:\n  smtp:\n    tls: ssl\n", []string{"mail.smtp.tls: \"ssl\" is not allowed; use starttls, implicit or none"}},
 		{"auth", "mail:\n  smtp:\n    auth: cram\n", []string{"mail.smtp.auth: \"cram\" is not allowed; use none, plain or login"}},
@@ -612,4 +623,23 @@ func structKeys(t reflect.Type, path string) []string {
 		}
 	}
 	return out
+}
+
+// The digest times read as times of day, earliest first, whatever order
+// the file lists them in; the immediate kinds as alert kinds.
+func TestDigestTimes(t *testing.T) {
+	c, err := Parse([]byte("mail:\n  digest_times: [\"16:30\", \"08:00\"]\n  immediate_kinds: [escalation, proposal_escalation]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Mail.DigestClock()
+	if len(got) != 2 || got[0] != 8*time.Hour || got[1] != 16*time.Hour+30*time.Minute {
+		t.Errorf("DigestClock = %v, want [8h 16h30m]", got)
+	}
+	if !c.Mail.Immediate(finding.AlertEscalation) || !c.Mail.Immediate(finding.AlertProposalEscalation) || c.Mail.Immediate(finding.AlertDeadline) {
+		t.Errorf("Immediate: %v", c.Mail.ImmediateKinds)
+	}
+	if d := Default().Mail.DigestClock(); len(d) != 1 || d[0] != 8*time.Hour {
+		t.Errorf("default digest times %v, want one at 08:00", d)
+	}
 }

@@ -32,13 +32,13 @@ func (e *env) stateCounts() string {
 	return strings.Join(parts, " ")
 }
 
-// killInCommit runs `run-once job` up to the fault point inside its
+// killInCommit runs `run-once job --mail` up to the fault point inside its
 // transaction, checks that nothing of it is visible from outside, kills it
 // with SIGKILL there and returns the period.
 func (e *env) killInCommit(job string) string {
 	e.t.Helper()
 	before := e.stateCounts()
-	p := e.start([]string{faultEnv + job}, "run-once", job, "--at", e.at)
+	p := e.start([]string{faultEnv + job}, "run-once", job, "--at", e.at, "--mail")
 	m := pausedLine.FindStringSubmatch(p.waitLine("chuyenhoa-fault: paused", 30*time.Second))
 	if m == nil || m[1] != job {
 		e.t.Fatalf("%s: unexpected pause line %v", job, m)
@@ -81,7 +81,7 @@ func TestKillDuringRecompute(t *testing.T) {
 			t.Errorf("%s: killed run recorded as %s (attempt %d), want a stale running record", job, r.Status, r.Attempts)
 		}
 
-		e.mustRun(nil, "run-once", job, "--at", e.at)
+		e.mustRun(nil, "run-once", job, "--at", e.at, "--mail")
 		first := e.findings(job, per)
 		if first == "" {
 			t.Fatalf("%s: the run after the crash stored no findings", job)
@@ -97,7 +97,7 @@ func TestKillDuringRecompute(t *testing.T) {
 		if got := e.findings(job, per); got != first {
 			t.Errorf("%s: a killed rerun changed the stored findings", job)
 		}
-		e.mustRun(nil, "run-once", job, "--at", e.at)
+		e.mustRun(nil, "run-once", job, "--at", e.at, "--mail")
 		if got := e.findings(job, per); got != first {
 			t.Errorf("%s: the rerun after the crash stored other findings:\n%s\nwant:\n%s", job, got, first)
 		}
@@ -108,11 +108,12 @@ func TestKillDuringRecompute(t *testing.T) {
 	}
 }
 
-// queueMail runs every job once for today without sending and returns the
-// queued messages (at least min).
+// queueMail runs every job once for the test's day and the dispatcher
+// (--mail: the day is not today) without sending, and returns the queued
+// messages (at least min).
 func (e *env) queueMail(min int) []store.OutboxMessage {
 	e.t.Helper()
-	e.mustRun(nil, "run-once", "all", "--at", e.at)
+	e.mustRun(nil, "run-once", "all", "--at", e.at, "--mail")
 	ms := e.outbox()
 	if len(ms) < min {
 		e.t.Fatalf("run-once all queued %d messages, the test needs at least %d", len(ms), min)
@@ -271,7 +272,7 @@ func TestPostgresRestartDuringRun(t *testing.T) {
 	e := newEnv(t)
 	const job = string(finding.JobDeadlines)
 	before := e.stateCounts()
-	p := e.start([]string{faultEnv + job}, "run-once", job, "--at", e.at)
+	p := e.start([]string{faultEnv + job}, "run-once", job, "--at", e.at, "--mail")
 	m := pausedLine.FindStringSubmatch(p.waitLine("chuyenhoa-fault: paused", 30*time.Second))
 	per := m[2]
 	n := e.count(`SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) t`, e.app)
@@ -304,7 +305,7 @@ func TestPostgresRestartDuringRun(t *testing.T) {
 		t.Logf("job_runs after the cut: %s, error %q", r.Status, r.Error)
 	}
 
-	e.mustRun(nil, "run-once", job, "--at", e.at)
+	e.mustRun(nil, "run-once", job, "--at", e.at, "--mail")
 	if r := e.run1(job, per); r.Status != store.RunOK {
 		t.Fatalf("the next run is %s: %s", r.Status, r.Error)
 	}
@@ -314,7 +315,7 @@ func TestPostgresRestartDuringRun(t *testing.T) {
 	}
 	// Nothing corrupt: a fresh run of the same period over the same data
 	// gives exactly the same result.
-	e.mustRun(nil, "run-once", job, "--at", e.at)
+	e.mustRun(nil, "run-once", job, "--at", e.at, "--mail")
 	if again := e.findings(job, per); again != got {
 		t.Errorf("a second clean run gives other findings than the run after the cut")
 	}

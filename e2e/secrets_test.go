@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -192,7 +193,9 @@ func secretArgs(name, scratch, units string) ([]string, bool) {
 	case "run-once":
 		return []string{"run-once", "all", "--at", demoDay.Format(time.DateOnly)}, true
 	case "notify":
-		return []string{"notify", "--at", demoDay.Format(time.DateOnly)}, true
+		return []string{"notify", "--at", demoDay.Format(time.DateOnly), "--mail"}, true
+	case "silence":
+		return []string{"silence", "list"}, true
 	case "send-test":
 		return []string{"send-test", "canbo@congan.quangngai.gov.vn"}, true
 	case "import":
@@ -216,7 +219,11 @@ func helpCommands(t *testing.T) []string {
 	text, _, _ := strings.Cut(p.out.String(), "Global flags:")
 	var names []string
 	for _, m := range regexp.MustCompile(`(?m)^  ([a-z][a-z-]*) +\S`).FindAllStringSubmatch(text, -1) {
-		names = append(names, m[1])
+		// A command of two words (outbox cancel, silence add) is named
+		// by its first.
+		if !slices.Contains(names, m[1]) {
+			names = append(names, m[1])
+		}
 	}
 	if len(names) < 10 {
 		t.Fatalf("--help names only %v", names)

@@ -176,6 +176,9 @@ func TestReadyzSaysWhichDatabaseProblem(t *testing.T) {
 	for range finding.RecomputeJobs() {
 		p.waitLine(`"msg":"job finished"`, time.Minute)
 	}
+	// Then the digest of the latest digest time: a connection it opened
+	// under the read-only bind mount below would keep that busy.
+	p.waitLine(`"msg":"digests composed"`, time.Minute)
 	waitReady(t, addr, 200, "ok")
 
 	// A file system cannot be remounted read-only while files on it are

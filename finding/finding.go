@@ -29,6 +29,7 @@ const (
 	JobRelapse    Job = "relapse"    // re-check transformed areas
 	JobDeadlines  Job = "deadlines"  // reminders, overdue notices, escalations
 	JobCycle      Job = "cycle"      // the year of work: proposals, indicators, early warnings, projections
+	JobDigest     Job = "digest"     // compose each committee's digest from the alerts, at mail.digest_times
 	JobSend       Job = "send"       // deliver queued mail (writes no findings)
 )
 
@@ -39,8 +40,8 @@ func RecomputeJobs() []Job {
 }
 
 // Jobs lists every schedulable job in a stable order: the recompute jobs,
-// then send.
-func Jobs() []Job { return append(RecomputeJobs(), JobSend) }
+// then digest (which mails what they found), then send.
+func Jobs() []Job { return append(RecomputeJobs(), JobDigest, JobSend) }
 
 // Recomputes reports whether j is a job that computes findings.
 func (j Job) Recomputes() bool { return slices.Contains(RecomputeJobs(), j) }

@@ -116,11 +116,11 @@ func TestDecode(t *testing.T) {
 }
 
 func TestJobs(t *testing.T) {
-	if got := strings.Join(Strings(Jobs()), " "); got != "candidates relapse deadlines cycle send" {
+	if got := strings.Join(Strings(Jobs()), " "); got != "candidates relapse deadlines cycle digest send" {
 		t.Errorf("Jobs = %s", got)
 	}
 	for _, j := range Jobs() {
-		if j.Recomputes() == (j == JobSend) {
+		if j.Recomputes() == (j == JobSend || j == JobDigest) {
 			t.Errorf("%s.Recomputes() = %v", j, j.Recomputes())
 		}
 	}

@@ -6,9 +6,6 @@ package jobs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -22,7 +19,9 @@ import (
 )
 
 // Hook runs inside a job's transaction after its findings are written; the
-// notifier composes its outbox there so findings and mail stay consistent.
+// notifier moves the alerts there (and queues the mail of kinds mailed at
+// once), so findings and alert states stay consistent. A preview runs the
+// whole run in a rehearsal (store.Rehearse), which keeps nothing.
 type Hook func(ctx context.Context, tx *store.Tx, job finding.Job, period string, findings []store.Finding) error
 
 // Runner runs jobs against one store with one configuration.
@@ -33,9 +32,6 @@ type Runner struct {
 	Now    func() time.Time
 	// AfterFindings, when set, runs in each job's transaction.
 	AfterFindings Hook
-	// DryRun computes and composes as usual inside the transaction, then
-	// rolls it back: nothing is recorded, nothing is queued.
-	DryRun bool
 	// BeforeCommit, when set, runs in each job's transaction after the
 	// findings and the mail are written and before the run is recorded as
 	// finished; an error rolls everything back. It is a fault point for
@@ -43,9 +39,6 @@ type Runner struct {
 	// where a run is killed or its database connections cut right there.
 	BeforeCommit func(ctx context.Context, job finding.Job, period string) error
 }
-
-// errDryRun rolls back a dry run's transaction.
-var errDryRun = errors.New("dry run")
 
 // Result is what one job run produced.
 type Result struct {
@@ -105,12 +98,9 @@ func (r *Runner) Run(ctx context.Context, job finding.Job, day time.Time) (*Resu
 		return nil, fmt.Errorf("unknown job %q (known: %v)", job, finding.RecomputeJobs())
 	}
 	per := j.period(r.Config.Calendar(), day)
-	runID := newRunID()
+	runID := store.NewRunID()
 	log := r.logger().With("job", job, "period", per, "run_id", runID)
 	now := r.clock()
-	if r.DryRun {
-		return r.execute(ctx, j.run, job, per, runID, day)
-	}
 	if _, err := r.Store.StartRun(ctx, job, per, runID, now()); err != nil {
 		return nil, fmt.Errorf("%s %s: record start: %w", job, per, err)
 	}
@@ -179,9 +169,6 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 				return err
 			}
 		}
-		if r.DryRun {
-			return errDryRun
-		}
 		if r.BeforeCommit != nil {
 			if err := r.BeforeCommit(ctx, job, per); err != nil {
 				return err
@@ -189,7 +176,7 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 		}
 		return tx.FinishRun(ctx, job, per, runID, r.clock()())
 	})
-	if err != nil && !(r.DryRun && errors.Is(err, errDryRun)) {
+	if err != nil {
 		return nil, err
 	}
 	return &Result{Job: job, Period: per, RunID: runID, Findings: out.findings, Report: out.report}, nil
@@ -229,12 +216,6 @@ func (r *Runner) clock() func() time.Time {
 		return r.Now
 	}
 	return time.Now
-}
-
-func newRunID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 // newFinding builds a store finding with payload v; its kind is v's.

@@ -49,11 +49,26 @@ const (
 	ReasonRunningElsewhere = "running in another process"
 	ReasonStopping         = "stopping"
 	ReasonCheckFailed      = "could not read job_runs"
+	// ReasonWaitingForJobs: the digest waits for a recompute job that is
+	// due or running, so that it mails the day's states.
+	ReasonWaitingForJobs = "waiting for the recompute jobs"
 )
+
+// DigestWait is how long after its digest time (or after the start, for a
+// round caught up then) a digest waits for the recompute jobs that are due
+// or running; then it goes with the states as they stand (and says so in
+// the log).
+const DigestWait = time.Hour
 
 // Mailer drains the outbox; *notify.Sender is one.
 type Mailer interface {
 	Drain(ctx context.Context) (notify.DrainStats, error)
+}
+
+// Dispatcher composes the digests of a digest time and records its round
+// in job_runs (job digest, the digest time's key); *notify.Composer is one.
+type Dispatcher interface {
+	Dispatch(ctx context.Context, slot time.Time) (notify.Composed, error)
 }
 
 // Event is what the scheduler did with one trigger of one job. Observers
@@ -71,6 +86,7 @@ type Event struct {
 	At       time.Time
 	Duration time.Duration
 	Mail     notify.DrainStats // send job
+	Digests  notify.Composed   // digest job
 }
 
 // SchedulerOptions tune a Scheduler; the zero value serves production.
@@ -83,8 +99,11 @@ type SchedulerOptions struct {
 	// the only one (SQLite mode, guarded by leader.LockFile).
 	Elector gocron.Elector
 	// Jobs limits the scheduled jobs to these names. Default: every job in
-	// the configuration's schedule.
+	// the configuration's schedule, and the digest at mail.digest_times.
 	Jobs []finding.Job
+	// Dispatcher composes the digests for the digest job; required when
+	// the digest is scheduled (by default it is).
+	Dispatcher Dispatcher
 	// CatchUpEvery is how often the catch-up pass runs after the one at
 	// start. Default 5 minutes.
 	CatchUpEvery time.Duration
@@ -101,7 +120,8 @@ type SchedulerOptions struct {
 	Log     *slog.Logger
 }
 
-// Scheduler runs the jobs on their cron specs in the configured time zone.
+// Scheduler runs the jobs on their cron specs in the configured time zone,
+// and the digest at the digest times (mail.digest_times).
 //
 // gocron only triggers: it never replays occurrences missed while the
 // process was down. The period logic is ours. A recompute job is due when
@@ -118,6 +138,13 @@ type SchedulerOptions struct {
 //
 // The same check fences replicas: a replica whose clock lags and fires an
 // occurrence another already ran finds it handled and skips it.
+//
+// The digest job's period is its digest time ("2026-11-25T08:00"): it is
+// due while the latest digest time has no successful round in job_runs,
+// so a round missed while the process was down goes out at start (the
+// latest one only), after the catch-up of the recompute jobs, and a
+// manual notify's round counts. It waits for recompute jobs that are due
+// or running (up to DigestWait), so it mails the day's states.
 type Scheduler struct {
 	runner  Runner
 	mailer  Mailer
@@ -132,6 +159,9 @@ type Scheduler struct {
 	specs     map[finding.Job]cron.Schedule
 	recompute []finding.Job // scheduled recompute jobs, in finding.RecomputeJobs order
 	sendJob   gocron.Job
+	digest    bool         // the digest job is scheduled
+	slots     notify.Slots // its digest times
+	started   time.Time    // when Start was called (scheduler clock)
 
 	runCtx     context.Context
 	cancelRuns context.CancelFunc
@@ -182,12 +212,19 @@ func NewScheduler(r *Runner, m Mailer, opt SchedulerOptions) (*Scheduler, error)
 	names := opt.Jobs
 	if names == nil {
 		for _, j := range finding.Jobs() {
-			if _, ok := cfg.Schedule[j]; ok {
+			if _, ok := cfg.Schedule[j]; ok || j == finding.JobDigest {
 				names = append(names, j)
 			}
 		}
 	}
 	for _, j := range names {
+		if j == finding.JobDigest {
+			s.digest, s.slots = true, notify.SlotsOf(cfg)
+			if len(cfg.Mail.DigestClock()) == 0 {
+				return nil, errors.New("scheduler: mail.digest_times: no digest time configured")
+			}
+			continue
+		}
 		spec, ok := cfg.Schedule[j]
 		if !ok {
 			return nil, fmt.Errorf("scheduler: schedule.%s: no cron spec configured", j)
@@ -203,6 +240,9 @@ func NewScheduler(r *Runner, m Mailer, opt SchedulerOptions) (*Scheduler, error)
 	}
 	if _, ok := s.specs[finding.JobSend]; ok && m == nil {
 		return nil, errors.New("scheduler: the send job is scheduled but no mailer was given")
+	}
+	if s.digest && opt.Dispatcher == nil {
+		return nil, errors.New("scheduler: the digest job is scheduled (mail.digest_times) but no dispatcher was given")
 	}
 	for _, j := range finding.RecomputeJobs() {
 		if _, ok := s.specs[j]; ok {
@@ -252,7 +292,18 @@ func (s *Scheduler) define() error {
 			return fmt.Errorf("scheduler: schedule.%s %q: %w", j, s.cfg.Schedule[j], err)
 		}
 	}
-	if len(s.recompute) > 0 {
+	if s.digest {
+		for _, at := range s.cfg.Mail.DigestClock() {
+			spec := fmt.Sprintf("%d %d * * *", int(at%time.Hour/time.Minute), int(at/time.Hour))
+			_, err := s.cron.NewJob(gocron.CronJob(spec, false),
+				gocron.NewTask(func() { s.digestIfDue(TriggerSchedule) }),
+				gocron.WithName(string(finding.JobDigest)), gocron.WithContext(jobCtx(finding.JobDigest)), singleton())
+			if err != nil {
+				return fmt.Errorf("scheduler: mail.digest_times %q: %w", spec, err)
+			}
+		}
+	}
+	if len(s.recompute) > 0 || s.digest {
 		// Starts immediately: this is the catch-up at start. Not a
 		// gocron singleton: a pass that overlaps the previous one finds
 		// its jobs busy (enter) and skips them, instead of gocron
@@ -281,6 +332,9 @@ func (s *Scheduler) define() error {
 
 // Start starts the timers. The catch-up pass and the send job run at once.
 func (s *Scheduler) Start() {
+	s.mu.Lock()
+	s.started = s.clock.Now()
+	s.mu.Unlock()
 	s.cron.Start()
 	for _, j := range s.cron.Jobs() {
 		next, err := j.NextRun()
@@ -378,10 +432,15 @@ func (s *Scheduler) emit(e Event) {
 	}
 }
 
-// catchUp runs every recompute job that is due, one after the other.
+// catchUp runs every recompute job that is due, one after the other, then
+// the digest of the latest digest time when it has not gone out: the
+// most recent missed one only, as for the jobs.
 func (s *Scheduler) catchUp() {
 	for _, j := range s.recompute {
 		s.runIfDue(j, TriggerCatchUp)
+	}
+	if s.digest {
+		s.digestIfDue(TriggerCatchUp)
 	}
 }
 
@@ -397,6 +456,12 @@ func (s *Scheduler) runIfDue(job finding.Job, trigger string) {
 	ev := s.runIfDueEntered(job, trigger)
 	s.leave(job)
 	s.emit(ev)
+	s.afterRun(ev)
+}
+
+// afterRun sends at once what a successful run queued (immediate mail,
+// digests) instead of at the next send tick.
+func (s *Scheduler) afterRun(ev Event) {
 	if ev.Result != ResultOK || s.sendJob == nil {
 		return
 	}
@@ -404,8 +469,6 @@ func (s *Scheduler) runIfDue(job finding.Job, trigger string) {
 	stopping := s.stopping
 	s.mu.Unlock()
 	if !stopping {
-		// Mail the findings composed at once instead of at the next send
-		// tick.
 		if err := s.sendJob.RunNow(); err != nil {
 			s.log.Debug("could not trigger the send job", "err", err)
 		}
@@ -445,6 +508,110 @@ func (s *Scheduler) runIfDueEntered(job finding.Job, trigger string) Event {
 	}
 	ev.Result, ev.RunID = ResultOK, res.RunID
 	return ev
+}
+
+// digestIfDue composes the digests of the latest digest time unless that
+// round is recorded done (by this process, another replica, or a manual
+// notify). It waits while a recompute job is due or running, up to
+// DigestWait after the digest time, so that a digest mails the day's
+// states rather than yesterday's.
+func (s *Scheduler) digestIfDue(trigger string) {
+	job := finding.JobDigest
+	ok, reason := s.enter(job)
+	if !ok {
+		s.emit(Event{Job: job, Trigger: trigger, Result: ResultSkipped, Reason: reason})
+		return
+	}
+	ev := s.digestEntered(trigger)
+	s.leave(job)
+	s.emit(ev)
+	s.afterRun(ev)
+}
+
+func (s *Scheduler) digestEntered(trigger string) Event {
+	job := finding.JobDigest
+	now := s.clock.Now()
+	slot := s.slots.Latest(now)
+	per := s.slots.Key(slot)
+	log := s.log.With("job", job, "period", per, "trigger", trigger)
+	ctx, cancel := context.WithTimeout(s.runCtx, 30*time.Second)
+	r, found, err := s.runner.Store.RunOf(ctx, job, per)
+	cancel()
+	switch {
+	case err != nil:
+		log.Error("cannot tell whether the digest is due", "err", err)
+		return Event{Job: job, Trigger: trigger, Result: ResultFailed, Reason: ReasonCheckFailed, Period: per, Err: err}
+	case found && r.Status == store.RunOK:
+		return Event{Job: job, Trigger: trigger, Result: ResultSkipped, Reason: ReasonUpToDate, Period: per}
+	case found && r.Status == store.RunRunning && now.Sub(r.StartedAt) < s.opt.StaleAfter:
+		return Event{Job: job, Trigger: trigger, Result: ResultSkipped, Reason: ReasonRunningElsewhere, Period: per}
+	}
+	pending, err := s.pendingJobs(now)
+	if err != nil {
+		log.Error("cannot tell whether the recompute jobs are done", "err", err)
+		return Event{Job: job, Trigger: trigger, Result: ResultFailed, Reason: ReasonCheckFailed, Period: per, Err: err}
+	}
+	if len(pending) > 0 {
+		// A round caught up at start waits as long as one on time.
+		from := slot
+		s.mu.Lock()
+		if s.started.After(from) {
+			from = s.started
+		}
+		s.mu.Unlock()
+		if now.Sub(from) < DigestWait {
+			log.Info("digest waits for the recompute jobs", "jobs", finding.Strings(pending))
+			return Event{Job: job, Trigger: trigger, Result: ResultSkipped, Reason: ReasonWaitingForJobs, Period: per}
+		}
+		log.Warn("digest goes out although recompute jobs are not done; their alerts are as the last successful runs left them",
+			"jobs", finding.Strings(pending), "waited", DigestWait.String())
+	}
+	start := time.Now()
+	out, err := s.safeDispatch(slot)
+	ev := Event{Job: job, Trigger: trigger, Period: per, Duration: time.Since(start), Err: err, Digests: out, RunID: out.RunID, Result: ResultOK}
+	if err != nil {
+		ev.Result = ResultFailed
+	}
+	return ev
+}
+
+// pendingJobs lists the scheduled recompute jobs that are running in this
+// process or due (see due).
+func (s *Scheduler) pendingJobs(now time.Time) ([]finding.Job, error) {
+	today := period.Day(now, s.loc)
+	var out []finding.Job
+	for _, j := range s.recompute {
+		s.mu.Lock()
+		busy := s.busy[j]
+		s.mu.Unlock()
+		if busy {
+			out = append(out, j)
+			continue
+		}
+		per, err := s.runner.PeriodOf(j, today)
+		if err != nil {
+			return nil, err
+		}
+		due, _, err := s.due(j, per, now)
+		if err != nil {
+			return nil, err
+		}
+		if due {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// safeDispatch runs the dispatcher and turns a panic into a failed round.
+func (s *Scheduler) safeDispatch(slot time.Time) (out notify.Composed, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("digest: panic: %v", p)
+			s.log.Error("digest panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		}
+	}()
+	return s.opt.Dispatcher.Dispatch(s.runCtx, slot)
 }
 
 // due decides whether job must run now for period per (see Scheduler).
@@ -536,9 +703,12 @@ func (s *Scheduler) safeDrain() (st notify.DrainStats, err error) {
 	return s.mailer.Drain(s.runCtx)
 }
 
-// Jobs lists the scheduled job names (recompute jobs, then send).
+// Jobs lists the scheduled job names (recompute jobs, digest, send).
 func (s *Scheduler) Jobs() []finding.Job {
 	out := slices.Clone(s.recompute)
+	if s.digest {
+		out = append(out, finding.JobDigest)
+	}
 	if s.sendJob != nil {
 		out = append(out, finding.JobSend)
 	}
@@ -575,6 +745,36 @@ func ParseSpec(spec string, loc *time.Location) (cron.Schedule, error) {
 		return nil, fmt.Errorf("cron spec %q: %w", spec, err)
 	}
 	return sched, nil
+}
+
+// DigestSchedule is the digest job's schedule: each of the digest times
+// (mail.digest_times) every day, in the province.
+func DigestSchedule(cfg *config.Config) (cron.Schedule, error) {
+	var each anyOf
+	for _, at := range cfg.Mail.DigestClock() {
+		sched, err := ParseSpec(fmt.Sprintf("%d %d * * *", int(at%time.Hour/time.Minute), int(at/time.Hour)), cfg.Location())
+		if err != nil {
+			return nil, fmt.Errorf("mail.digest_times: %w", err)
+		}
+		each = append(each, sched)
+	}
+	if len(each) == 0 {
+		return nil, errors.New("mail.digest_times: no digest time configured")
+	}
+	return each, nil
+}
+
+// anyOf fires whenever one of its schedules does.
+type anyOf []cron.Schedule
+
+func (a anyOf) Next(t time.Time) time.Time {
+	var next time.Time
+	for _, s := range a {
+		if n := s.Next(t); !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+	}
+	return next
 }
 
 // NextRuns lists the next n activations of sched after from.

@@ -119,6 +119,7 @@ var jobTitles = map[finding.Job]string{
 	finding.JobRelapse:    "kiểm tra địa bàn phức tạp trở lại",
 	finding.JobDeadlines:  "nhắc hạn, quá hạn báo cáo",
 	finding.JobCycle:      "theo dõi năm chuyển hóa: đề xuất, chỉ tiêu, cảnh báo sớm, dự báo",
+	finding.JobDigest:     "soạn bản tin cho từng Ban Chỉ đạo, đơn vị (mail.digest_times)",
 	finding.JobSend:       "gửi thư trong hàng đợi",
 }
 

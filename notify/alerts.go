@@ -1,8 +1,10 @@
 // Package notify turns the jobs' findings into the emails committees act
-// on: it keeps each alert's life cycle (opened, repeated, resolved) the way
-// Alertmanager does, composes one Vietnamese digest per committee per run
-// into the outbox in the job's own transaction, and drains the outbox over
-// SMTP (or into .eml files) at least once, under a stable Message-ID.
+// on: it keeps each alert's life cycle (opened, changed, resolved) the way
+// Alertmanager does, in each job's own transaction; a dispatcher composes
+// one Vietnamese digest per committee per digest time from the alerts into
+// the outbox (dispatch.go), silences hold alerts back from mail
+// (silence.go), and the sender drains the outbox over SMTP (or into .eml
+// files) at least once, under a stable Message-ID.
 package notify
 
 import (
@@ -142,35 +144,4 @@ func reconcile(now time.Time, kinds []finding.AlertKind, found []store.Alert, cl
 		changed = append(changed, a)
 	}
 	return changed
-}
-
-// due reports whether a committee's digest must go out now: something is
-// new or changed, something closed and was not yet announced, or open items
-// have waited a repeat interval since the last successful send (and no
-// earlier digest is still waiting in the outbox).
-func due(now time.Time, repeat time.Duration, alerts []store.Alert, g store.Group, pending bool) (send, repeated bool) {
-	anyOpen := false
-	for _, a := range alerts {
-		if a.Open {
-			anyOpen = true
-			if a.NotifiedState != a.State {
-				return true, false
-			}
-		} else if !a.ResolvedNotified {
-			return true, false
-		}
-	}
-	if !anyOpen || pending || repeat <= 0 {
-		return false, false
-	}
-	last := g.LastSentAt
-	if g.LastComposedAt.After(last) && last.IsZero() {
-		// Composed but never delivered (the server refused it): wait a
-		// repeat interval from the composition rather than every run.
-		last = g.LastComposedAt
-	}
-	if now.Sub(last) >= repeat {
-		return true, true
-	}
-	return false, false
 }

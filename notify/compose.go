@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,9 +20,11 @@ import (
 	"chuyenhoa/store"
 )
 
-// Composer keeps the alert life cycle and writes digests to the outbox. Its
-// Hook runs inside a job's transaction, so the findings, the alert states
-// and the mail they cause commit together or not at all.
+// Composer is the notifier. Its Hook runs inside each job's transaction
+// and moves the alerts the job manages, so findings and alert states commit
+// together or not at all; it also mails at once the alerts of the kinds
+// configured so (mail.immediate_kinds). Dispatch (dispatch.go) composes
+// each committee's digest from the alerts, on the dispatcher's own clock.
 type Composer struct {
 	Store  *store.Store
 	Config *config.Config
@@ -31,152 +34,37 @@ type Composer struct {
 	Sink func(store.OutboxMessage)
 }
 
-// Composed summarises what one Hook call queued.
+// Composed summarises what one Hook or Dispatch call queued.
 type Composed struct {
-	Digests  int
-	Messages int
+	Digests  int // mails composed: digests, or immediate mails
+	Messages int // outbox rows queued (one per recipient)
+	// Slot and RunID name Dispatch's digest round: the digest time (as
+	// job_runs records it) and the run.
+	Slot, RunID string
 }
 
-// Hook has the signature of jobs.Hook.
+// Hook has the signature of jobs.Hook: it updates the alerts job manages
+// from its findings and, for kinds mailed at once, queues their mail.
 func (c *Composer) Hook(ctx context.Context, tx *store.Tx, job finding.Job, per string, fs []store.Finding) error {
-	_, err := c.Compose(ctx, tx, job, per, fs)
-	return err
-}
-
-// Compose updates the alerts a job manages from its findings and queues a
-// digest for every committee that has news (or open items past the repeat
-// interval).
-func (c *Composer) Compose(ctx context.Context, tx *store.Tx, job finding.Job, per string, fs []store.Finding) (Composed, error) {
 	kinds := job.Manages()
 	if len(kinds) == 0 {
-		return Composed{}, nil
+		return nil
 	}
 	now := c.now()
 	stored, err := tx.Alerts(ctx)
 	if err != nil {
-		return Composed{}, err
+		return err
 	}
 	found, closing := current(fs)
 	changed := reconcile(now, kinds, found, closing, stored)
-	for _, a := range changed {
-		if err := tx.PutAlert(ctx, a); err != nil {
-			return Composed{}, err
-		}
+	if err := tx.PutAlerts(ctx, changed); err != nil {
+		return err
 	}
-	all := merge(stored, changed)
-
-	groups, err := tx.Groups(ctx)
-	if err != nil {
-		return Composed{}, err
+	if !slices.ContainsFunc(kinds, c.Config.Mail.Immediate) {
+		return nil
 	}
-	pending, err := tx.PendingCommittees(ctx)
-	if err != nil {
-		return Composed{}, err
-	}
-	dir, err := c.directory(ctx)
-	if err != nil {
-		return Composed{}, err
-	}
-	byCommittee := map[string][]store.Alert{}
-	for _, a := range all {
-		byCommittee[a.Committee] = append(byCommittee[a.Committee], a)
-	}
-	committees := make([]string, 0, len(byCommittee))
-	for k := range byCommittee {
-		committees = append(committees, k)
-	}
-	sort.Strings(committees)
-
-	rc := c.Config.Recipients
-	muted := map[string]bool{}
-	for _, m := range rc.Muted {
-		muted[m] = true
-	}
-	repeat := c.Config.Mail.RepeatInterval.Duration
-	var (
-		out       Composed
-		forwarded []Forward
-		province  *Digest
-		touched   []store.Alert // alerts put in a digest: mark notified
-	)
-	for _, com := range committees {
-		alerts := byCommittee[com]
-		send, repeated := due(now, repeat, alerts, groups[com], pending[com])
-		if !send {
-			continue
-		}
-		d, err := c.digest(dir, com, alerts, now, repeated)
-		if err != nil {
-			return out, err
-		}
-		touched = append(touched, alerts...)
-		switch {
-		case com != "" && muted[com]:
-			c.log().Info("digest muted", "committee", com, "job", job, "period", per)
-			continue
-		case com != "" && len(rc.Addresses(d.Committee)) == 0:
-			// Nobody to tell at the district or the commune: the province
-			// passes it on.
-			c.log().Warn("committee has findings but no mail address; forwarding to the provincial committee", "committee", com)
-			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: concat(d.Deadlines, d.Relapses, d.AtRisk, d.Resolved)})
-			if err := tx.MarkComposed(ctx, com, now); err != nil {
-				return out, err
-			}
-			continue
-		case com == "":
-			province = d
-			continue
-		}
-		n, err := c.enqueue(ctx, tx, d, job, per, alerts, rc.Addresses(d.Committee))
-		if err != nil {
-			return out, err
-		}
-		out.Digests++
-		out.Messages += n
-	}
-	if province == nil && len(forwarded) > 0 {
-		province, err = c.digest(dir, "", byCommittee[""], now, false)
-		if err != nil {
-			return out, err
-		}
-		touched = append(touched, byCommittee[""]...)
-	}
-	if province != nil {
-		province.Forwarded = forwarded
-		if province.Targets, err = c.targets(ctx, job, fs); err != nil {
-			return out, err
-		}
-		if len(rc.Province) == 0 {
-			c.log().Warn("provincial digest has no recipients (recipients.province is empty)", "job", job, "period", per)
-		} else {
-			n, err := c.enqueue(ctx, tx, province, job, per, byCommittee[""], rc.Province)
-			if err != nil {
-				return out, err
-			}
-			out.Digests++
-			out.Messages += n
-		}
-	}
-	for _, a := range touched {
-		if a.Open {
-			a.NotifiedState, a.NotifiedAt = a.State, now
-		} else {
-			a.ResolvedNotified = true
-		}
-		if err := tx.PutAlert(ctx, a); err != nil {
-			return out, err
-		}
-	}
-	// Closed alerts are kept well past the longest repeat gap, so one that
-	// returns is compared with its own history rather than looking new.
-	keep := 30 * 24 * time.Hour
-	if 4*repeat > keep {
-		keep = 4 * repeat
-	}
-	if err := tx.DeleteResolvedBefore(ctx, now.Add(-keep)); err != nil {
-		return out, err
-	}
-	return out, nil
+	_, err = c.immediate(ctx, tx, job, per, merge(stored, changed), now)
+	return err
 }
 
 // concat joins item lists into a new slice.
@@ -260,15 +148,12 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 	return d, nil
 }
 
-// targets reads the latest target progress for the provincial digest: from
-// the findings at hand when the relapse job is composing, else from its
-// last successful run.
-func (c *Composer) targets(ctx context.Context, job finding.Job, fs []store.Finding) ([]rules.Progress, error) {
-	if job != finding.JobRelapse {
-		var err error
-		if _, fs, err = c.Store.LatestFindings(ctx, finding.JobRelapse); err != nil {
-			return nil, fmt.Errorf("load target progress: %w", err)
-		}
+// targets reads the latest target progress for the provincial digest, from
+// the relapse job's last successful run.
+func (c *Composer) targets(ctx context.Context) ([]rules.Progress, error) {
+	_, fs, err := c.Store.LatestFindings(ctx, finding.JobRelapse)
+	if err != nil {
+		return nil, fmt.Errorf("load target progress: %w", err)
 	}
 	var out []rules.Progress
 	for _, f := range fs {
@@ -286,15 +171,15 @@ func (c *Composer) targets(ctx context.Context, job finding.Job, fs []store.Find
 }
 
 // enqueue renders d and queues one message per recipient (plus cc), all
-// under one Message-ID derived from the committee, the moment and the
-// items, so any duplicate delivery is recognisable as the same mail.
-func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job finding.Job, per string, alerts []store.Alert, to []string) (int, error) {
+// under Message-ID id, so any duplicate delivery is recognisable as the
+// same mail. job and per go into the headers: the job that raised an
+// immediate mail, or the digest job and its digest time.
+func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, id string, job finding.Job, per string, to []string) (int, error) {
 	text, html, err := d.Render()
 	if err != nil {
 		return 0, err
 	}
 	now := c.now()
-	id := messageID(c.Config.Mail.From, d.Committee, now, alerts)
 	// The header gives the committee in its string form (as muted lists
 	// it), the province as "tinh".
 	com := d.Committee.String()
@@ -326,15 +211,17 @@ func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, job fin
 	if err := tx.MarkComposed(ctx, com, now); err != nil {
 		return n, err
 	}
-	c.log().Info("digest queued", "committee", slug, "message_id", id, "recipients", n, "job", job, "period", per)
+	c.log().Info("mail queued", "committee", slug, "message_id", id, "recipients", n, "reason", d.Reason, "job", job, "period", per)
 	return n, nil
 }
 
-// messageID derives the Message-ID from the committee, the notification
-// time and the alerts it reports (key and state).
-func messageID(from string, committee rules.Committee, now time.Time, alerts []store.Alert) string {
+// messageID derives a Message-ID from its kind (digest, immediate), the
+// committee, the moment it stands for (a digest time, or when an immediate
+// mail was composed) and the alerts it reports (key and state): the same
+// round composed again after a crash gets the same id.
+func messageID(kind, from string, committee rules.Committee, at time.Time, alerts []store.Alert) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00", committee, now.UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", kind, committee, at.UTC().Format(time.RFC3339Nano))
 	for _, a := range alerts {
 		fmt.Fprintf(h, "%s=%s/%t\x00", a.Key, a.State, a.Open)
 	}
@@ -345,7 +232,7 @@ func messageID(from string, committee rules.Committee, now time.Time, alerts []s
 			domain = dom
 		}
 	}
-	return fmt.Sprintf("digest.%s.%s.%s@%s", slug, now.UTC().Format("20060102T150405Z"), hex.EncodeToString(h.Sum(nil))[:12], domain)
+	return fmt.Sprintf("%s.%s.%s.%s@%s", kind, slug, at.UTC().Format("20060102T150405Z"), hex.EncodeToString(h.Sum(nil))[:12], domain)
 }
 
 func (c *Composer) directory(ctx context.Context) (*names.Directory, error) {

@@ -33,6 +33,12 @@ type Digest struct {
 	Date    time.Time
 	Repeat  bool // nothing new: a reminder after the repeat interval
 
+	// Why and when, set by the dispatcher (dispatch.go).
+	Reason        Reason         // why this mail was sent: news, repeat or immediate
+	NextRepeat    time.Time      // the digest time its open items are mailed again if nothing changes; zero without open items
+	Silenced      int            // open items held back by a silence, not listed
+	SilencesEnded []SilenceEnded // silences over listed items that ended since the last digest
+
 	Deadlines   []Item // district or commune: its obligations needing action
 	Escalations []Item // province: obligations escalated by the committees below
 	Relapses    []Item // areas complex again

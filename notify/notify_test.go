@@ -53,7 +53,8 @@ func province() *store.Dataset {
 	}
 }
 
-// env is one running service: store, runner with the composer, sender.
+// env is one running service: store, runner with the composer's hook,
+// the dispatcher, sender.
 type env struct {
 	t      *testing.T
 	s      *store.Store
@@ -61,6 +62,7 @@ type env struct {
 	srv    *smtptest.Server
 	mu     sync.Mutex
 	now    time.Time
+	comp   *notify.Composer
 	runner *jobs.Runner
 	sender *notify.Sender
 }
@@ -97,8 +99,8 @@ func (e *env) restart() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	comp := &notify.Composer{Store: e.s, Config: e.cfg, Now: e.clock}
-	e.runner = &jobs.Runner{Store: e.s, Config: e.cfg, Now: e.clock, AfterFindings: comp.Hook}
+	e.comp = &notify.Composer{Store: e.s, Config: e.cfg, Now: e.clock}
+	e.runner = &jobs.Runner{Store: e.s, Config: e.cfg, Now: e.clock, AfterFindings: e.comp.Hook}
 	e.sender = &notify.Sender{Store: e.s, Transport: tr, Now: e.clock}
 }
 
@@ -106,6 +108,7 @@ func (e *env) clock() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now
 
 func (e *env) advance(d time.Duration) { e.mu.Lock(); e.now = e.now.Add(d); e.mu.Unlock() }
 
+// run runs the jobs for today, then the dispatcher once (see dispatch).
 func (e *env) run(jobNames ...finding.Job) {
 	e.t.Helper()
 	today := period.Day(e.clock(), e.cfg.Location())
@@ -114,6 +117,20 @@ func (e *env) run(jobNames ...finding.Job) {
 			e.t.Fatalf("run %s: %v", j, err)
 		}
 	}
+	e.dispatch()
+}
+
+// dispatch runs the dispatcher a minute later, as a digest time of its
+// own: each call is a new digest time, so a test that runs one job after
+// the other sees each job's news mailed as it comes.
+func (e *env) dispatch() notify.Composed {
+	e.t.Helper()
+	e.advance(time.Minute)
+	out, err := e.comp.Dispatch(context.Background(), e.clock())
+	if err != nil {
+		e.t.Fatalf("dispatch: %v", err)
+	}
+	return out
 }
 
 func (e *env) drain() notify.DrainStats {

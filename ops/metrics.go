@@ -23,7 +23,7 @@ var mailOutcomes = []string{"sent", "retry", "failed"}
 
 // Outbox statuses always exported, so a status with no messages reads 0
 // instead of vanishing.
-var outboxStatuses = []string{store.OutboxPending, store.OutboxSending, store.OutboxSent, store.OutboxFailed}
+var outboxStatuses = []string{store.OutboxPending, store.OutboxSending, store.OutboxSent, store.OutboxFailed, store.OutboxCancelled}
 
 // Run results exported in chuyenhoa_job_runs_total.
 const (

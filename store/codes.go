@@ -11,7 +11,7 @@ import (
 // old statistics refer to units that merged away.
 func (s *Store) UnitCodes(ctx context.Context) ([]string, error) {
 	var codes []string
-	if err := s.DB().SelectContext(ctx, &codes, `SELECT code FROM units ORDER BY code`); err != nil {
+	if err := s.db.SelectContext(ctx, &codes, `SELECT code FROM units ORDER BY code`); err != nil {
 		return nil, fmt.Errorf("list unit codes: %w", err)
 	}
 	return codes, nil

@@ -46,6 +46,9 @@ const (
 	OutboxSending = "sending"
 	OutboxSent    = "sent"
 	OutboxFailed  = "failed"
+	// OutboxCancelled is a message someone cancelled before it went out
+	// (CancelOutbox): it is never sent.
+	OutboxCancelled = "cancelled"
 )
 
 // OutboxMessage is one rendered mail for one envelope recipient.
@@ -66,6 +69,9 @@ type OutboxMessage struct {
 	LeaseUntil    time.Time
 	LastError     string `db:"last_error"`
 	SentAt        time.Time
+	// CancelReason says why the message was cancelled, and by whom.
+	CancelReason string `db:"cancel_reason"`
+	CancelledAt  time.Time
 }
 
 // alertTable holds the alerts; PutAlert upserts on (committee, key).
@@ -115,18 +121,21 @@ func (r alertScan) value() Alert {
 
 // PutAlert inserts or replaces an alert.
 func (tx *Tx) PutAlert(ctx context.Context, a Alert) error {
-	payload := string(a.Payload)
-	if payload == "" {
-		payload = "{}"
-	}
-	d := tx.dialect
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(1)),
-		a.Committee, a.Key, a.Kind, a.State, a.Open, payload, instantArg(d, a.OpenedAt), instantArg(d, a.UpdatedAt),
-		instantArg(d, a.ResolvedAt), a.NotifiedState, instantArg(d, a.NotifiedAt), a.ResolvedNotified)
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(1)), alertArgs(tx.dialect, a)...)
 	if err != nil {
 		return fmt.Errorf("save alert %s %s: %w", a.Committee, a.Key, err)
 	}
 	return nil
+}
+
+// alertArgs are a's values in alertTable's column order.
+func alertArgs(d string, a Alert) []any {
+	payload := string(a.Payload)
+	if payload == "" {
+		payload = "{}"
+	}
+	return []any{a.Committee, a.Key, a.Kind, a.State, a.Open, payload, instantArg(d, a.OpenedAt), instantArg(d, a.UpdatedAt),
+		instantArg(d, a.ResolvedAt), a.NotifiedState, instantArg(d, a.NotifiedAt), a.ResolvedNotified}
 }
 
 // DeleteResolvedBefore forgets alerts that closed, and were announced as
@@ -179,19 +188,6 @@ func (tx *Tx) MarkComposed(ctx context.Context, committee string, now time.Time)
 	return nil
 }
 
-// PendingCommittees lists committees with mail still waiting in the outbox.
-func (tx *Tx) PendingCommittees(ctx context.Context) (map[string]bool, error) {
-	var cs []string
-	if err := tx.tx.SelectContext(ctx, &cs, tx.Rebind(`SELECT DISTINCT committee FROM outbox WHERE status IN (?, ?)`), OutboxPending, OutboxSending); err != nil {
-		return nil, fmt.Errorf("list committees with pending mail: %w", err)
-	}
-	out := map[string]bool{}
-	for _, c := range cs {
-		out[c] = true
-	}
-	return out, nil
-}
-
 // Enqueue adds a rendered message to the outbox. The same (Message-ID,
 // recipient) is queued once: composing again after a crash adds nothing.
 func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) error {
@@ -213,7 +209,7 @@ func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) error {
 	return nil
 }
 
-const outboxCols = `id, message_id, committee, recipient, sender, subject, body_text, body_html, headers, created_at, status, attempts, next_attempt_at, lease_until, last_error, sent_at`
+const outboxCols = `id, message_id, committee, recipient, sender, subject, body_text, body_html, headers, created_at, status, attempts, next_attempt_at, lease_until, last_error, sent_at, cancel_reason, cancelled_at`
 
 // outboxScan is an outbox row as sqlx scans it; the headers and instant
 // fields shadow the embedded message's.
@@ -224,6 +220,7 @@ type outboxScan struct {
 	NextAttemptAt instant `db:"next_attempt_at"`
 	LeaseUntil    instant `db:"lease_until"`
 	SentAt        instant `db:"sent_at"`
+	CancelledAt   instant `db:"cancelled_at"`
 }
 
 // selectOutbox reads the messages query returns (outboxCols, from a SELECT
@@ -240,6 +237,7 @@ func (s *Store) selectOutbox(ctx context.Context, query string, args ...any) ([]
 			return nil, fmt.Errorf("outbox %d headers: %w", m.ID, err)
 		}
 		m.CreatedAt, m.NextAttemptAt, m.LeaseUntil, m.SentAt = r.CreatedAt.T, r.NextAttemptAt.T, r.LeaseUntil.T, r.SentAt.T
+		m.CancelledAt = r.CancelledAt.T
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })

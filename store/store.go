@@ -37,10 +37,15 @@ const (
 //go:embed migrations/postgres/*.sql migrations/sqlite/*.sql
 var migrations embed.FS
 
-// Store is a handle on the service database. It is safe for concurrent use.
+// Store is a handle on the service database. It is safe for concurrent use,
+// except a rehearsal's (see Rehearse).
 type Store struct {
-	db      *sqlx.DB
+	pool *sqlx.DB
+	// db runs the queries: the pool, or a rehearsal's transaction.
+	db      conn
 	dialect string
+	// rehearsal is the transaction a Rehearse view works in; nil otherwise.
+	rehearsal *sqlx.Tx
 	// loadHook, when set (tests only), runs inside Load's transaction after
 	// each table is written; an error aborts the load.
 	loadHook func(table string) error
@@ -80,29 +85,36 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", u.Path, err)
 		}
-		s = &Store{db: db, dialect: SQLite}
+		s = &Store{pool: db, db: db, dialect: SQLite}
 	case Postgres:
 		db, err := sqlx.Open("postgres", u.PostgresDSN())
 		if err != nil {
 			return nil, fmt.Errorf("open postgres %s: %w", u, err)
 		}
-		s = &Store{db: db, dialect: Postgres}
+		s = &Store{pool: db, db: db, dialect: Postgres}
 	}
-	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
+	if err := s.pool.PingContext(ctx); err != nil {
+		s.pool.Close()
 		return nil, fmt.Errorf("open %s database %s: %w", s.dialect, u, err)
 	}
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database. A rehearsal's view has nothing of its own to
+// close: Rehearse ends it.
+func (s *Store) Close() error {
+	if s.rehearsal != nil {
+		return nil
+	}
+	return s.pool.Close()
+}
 
 // Dialect is "postgres" or "sqlite".
 func (s *Store) Dialect() string { return s.dialect }
 
-// DB exposes the connection pool for queries this package does not offer.
-func (s *Store) DB() *sqlx.DB { return s.db }
+// DB exposes the connection pool for queries this package does not offer
+// (outside any rehearsal).
+func (s *Store) DB() *sqlx.DB { return s.pool }
 
 // provider builds a goose provider over this database's embedded migrations.
 func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
@@ -133,7 +145,7 @@ func (s *Store) provider(ctx context.Context) (*goose.Provider, error) {
 	default:
 		dialect = goose.DialectSQLite3
 	}
-	return goose.NewProvider(dialect, s.db.DB, sub, opts...)
+	return goose.NewProvider(dialect, s.pool.DB, sub, opts...)
 }
 
 // AdvisoryKey derives a PostgreSQL advisory lock key for purpose (such as
@@ -189,9 +201,13 @@ func (tx *Tx) Sqlx() *sqlx.Tx { return tx.tx }
 func (tx *Tx) Rebind(q string) string { return tx.tx.Rebind(q) }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling
-// back when it returns an error or panics (the panic is re-raised).
+// back when it returns an error or panics (the panic is re-raised). In a
+// rehearsal it is a savepoint of the rehearsal's transaction.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sx, err := s.db.BeginTxx(ctx, nil)
+	if s.rehearsal != nil {
+		return s.inSavepoint(ctx, fn)
+	}
+	sx, err := s.pool.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -213,6 +229,58 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 
 // q is the common surface of *sqlx.DB and *sqlx.Tx.
 type q = sqlx.ExtContext
+
+// conn is what the store's queries need of *sqlx.DB, and *sqlx.Tx also has.
+type conn interface {
+	sqlx.ExtContext
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	NamedExecContext(ctx context.Context, query string, arg any) (sql.Result, error)
+}
+
+// Rehearse runs fn on a view of the store bound to one transaction that is
+// rolled back when fn returns: fn reads, writes and reads its own writes
+// as a real run does, across as many InTx as it likes (savepoints), and
+// nothing of it is kept. A preview made this way runs the very code of the
+// real run, so it shows exactly what that run would do (notify
+// --dry-run). The view is for one goroutine; on SQLite it holds the
+// write lock until fn returns, so other writers wait (busy_timeout).
+func (s *Store) Rehearse(ctx context.Context, fn func(view *Store) error) error {
+	if s.rehearsal != nil {
+		return fn(s)
+	}
+	tx, err := s.pool.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin rehearsal: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	view := *s
+	view.db, view.rehearsal = tx, tx
+	return fn(&view)
+}
+
+// inSavepoint is InTx inside a rehearsal.
+func (s *Store) inSavepoint(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if _, err := s.rehearsal.ExecContext(ctx, "SAVEPOINT chuyenhoa_tx"); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_, _ = s.rehearsal.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT chuyenhoa_tx")
+			_, _ = s.rehearsal.ExecContext(context.WithoutCancel(ctx), "RELEASE SAVEPOINT chuyenhoa_tx")
+		}
+	}()
+	if err := fn(&Tx{tx: s.rehearsal, dialect: s.dialect}); err != nil {
+		return err
+	}
+	done = true
+	if _, err := s.rehearsal.ExecContext(ctx, "RELEASE SAVEPOINT chuyenhoa_tx"); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
 
 // textOrder makes ORDER BY on text compare bytes on PostgreSQL as SQLite
 // does, whatever the database collation.

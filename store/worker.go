@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,6 +74,14 @@ type RelapseState struct {
 // the day, as it did then.
 func (st RelapseState) RelapsedBy(day time.Time) bool {
 	return st.EverRelapsed && (st.FirstRelapsedOn.IsZero() || !st.FirstRelapsedOn.After(day))
+}
+
+// NewRunID makes the id of a new run: random, so that two attempts at one
+// period tell themselves apart in job_runs and in the logs.
+func NewRunID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 const runCols = `id, job, period, run_id, status, attempts, started_at, finished_at, error`

@@ -11,6 +11,7 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/csvimport"
 	"chuyenhoa/finding"
+	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
 	"chuyenhoa/names"
 	"chuyenhoa/period"
@@ -150,6 +151,7 @@ func cmdMigrate(ctx context.Context, a *app, args []string) error {
 func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("run-once")
 	at := fs.String("at", "", "run as on this day (`YYYY-MM-DD`, province time); default today")
+	mail := fs.Bool("mail", false, "also run the dispatcher and queue the digests due; with --at another day, move the alerts and queue mail as on that day (without it such a run only computes and prints)")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -170,22 +172,34 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	p := newPrinter(a.stdout, cfg, dir)
-	now, err := a.testClock()
+	now, today, other, err := a.clockFor(cfg, day)
 	if err != nil {
 		return err
 	}
-	r, comp := newRunner(s, cfg, a.logger(), now)
-	if r.BeforeCommit, err = a.faultHook(); err != nil {
-		return err
-	}
-	queued := 0
-	comp.Sink = func(store.OutboxMessage) { queued++ }
-	for _, n := range run {
-		res, err := r.Run(ctx, n, day)
-		if err != nil {
+	if other && !*mail {
+		// Another day's findings are stored as that period's, but the
+		// alerts stand for today: they are not moved, and nothing is
+		// mailed.
+		r := &jobs.Runner{Store: s, Config: cfg, Log: a.logger(), Now: now}
+		if r.BeforeCommit, err = a.faultHook(); err != nil {
 			return err
 		}
-		p.result(res)
+		for _, n := range run {
+			res, err := r.Run(ctx, n, day)
+			if err != nil {
+				return err
+			}
+			p.result(res)
+		}
+		fmt.Fprintf(a.stdout, "\n%s\n", labels.OtherDay(day, today))
+		return nil
+	}
+	if other {
+		fmt.Fprintln(a.stdout, labels.OtherDayMail(day, today))
+	}
+	queued := 0
+	if _, err := a.mailRound(ctx, s, cfg, now, day, run, *mail, func(store.OutboxMessage) { queued++ }, p.result); err != nil {
+		return err
 	}
 	if queued > 0 {
 		fmt.Fprintf(a.stdout, "\n%s\n", labels.Queued(queued))

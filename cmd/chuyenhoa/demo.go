@@ -88,17 +88,14 @@ func cmdDemo(ctx context.Context, a *app, args []string) error {
 	}
 	p := newPrinter(a.stdout, cfg, dir)
 	p.showAll = *all
-	// The demo's clock stands at 07:00 of its day, so Message-IDs and Date
-	// headers, and with them the .eml files, are the same on every run.
-	at7 := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
-	now := func() time.Time { return at7 }
-	r, _ := newRunner(s, cfg, a.logger(), now)
-	for _, n := range finding.RecomputeJobs() {
-		res, err := r.Run(ctx, n, day)
-		if err != nil {
-			return err
-		}
-		p.result(res)
+	// The demo's clock stands at its day's first digest time, so
+	// Message-IDs and Date headers, and with them the .eml files, are the
+	// same on every run. Every job runs, then the dispatcher once: one
+	// digest per committee.
+	first := notify.SlotsOf(cfg).First(day)
+	now := func() time.Time { return first }
+	if _, err := a.mailRound(ctx, s, cfg, now, day, finding.RecomputeJobs(), true, nil, p.result); err != nil {
+		return err
 	}
 	snd, err := newSender(s, cfg, a.logger(), now)
 	if err != nil {

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"sort"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -14,12 +17,14 @@ import (
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
 	"chuyenhoa/notify"
+	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
 
-// newRunner builds the job runner with the notifier composing mail in each
-// job's transaction.
+// newRunner builds the job runner with the notifier's hook moving the
+// alerts in each job's transaction; the composer also dispatches the
+// digests.
 func newRunner(s *store.Store, cfg *config.Config, log *slog.Logger, now func() time.Time) (*jobs.Runner, *notify.Composer) {
 	comp := &notify.Composer{Store: s, Config: cfg, Log: log, Now: now}
 	return &jobs.Runner{Store: s, Config: cfg, Log: log, Now: now, AfterFindings: comp.Hook}, comp
@@ -33,9 +38,54 @@ func newSender(s *store.Store, cfg *config.Config, log *slog.Logger, now func() 
 	return &notify.Sender{Store: s, Transport: tr, Log: log, Now: now}, nil
 }
 
+// mailRound runs jobs for day on s (a store, or a rehearsal's view), then
+// with dispatch the dispatcher for the digest time of now; every message
+// queued goes to sink. It is notify's round, and run-once --mail's.
+func (a *app) mailRound(ctx context.Context, s *store.Store, cfg *config.Config, now func() time.Time, day time.Time, run []finding.Job,
+	dispatch bool, sink func(store.OutboxMessage), result func(*jobs.Result)) (notify.Composed, error) {
+	r, comp := newRunner(s, cfg, a.logger(), now)
+	comp.Sink = sink
+	var err error
+	if r.BeforeCommit, err = a.faultHook(); err != nil {
+		return notify.Composed{}, err
+	}
+	for _, j := range run {
+		res, err := r.Run(ctx, j, day)
+		if err != nil {
+			return notify.Composed{}, err
+		}
+		if result != nil {
+			result(res)
+		}
+	}
+	if !dispatch {
+		return notify.Composed{}, nil
+	}
+	return comp.Dispatch(ctx, notify.SlotsOf(cfg).Latest(comp.Now()))
+}
+
+// clockFor is the clock of a run for day: now (the test clock or the real
+// one) when day is today; else that day's first digest time, as though the
+// run were made then. other reports the second case.
+func (a *app) clockFor(cfg *config.Config, day time.Time) (now func() time.Time, today time.Time, other bool, err error) {
+	now, err = a.testClock()
+	if err != nil {
+		return nil, time.Time{}, false, err
+	}
+	if now == nil {
+		now = time.Now
+	}
+	today = period.Day(now(), cfg.Location())
+	if day.Equal(today) {
+		return now, today, false, nil
+	}
+	at := notify.SlotsOf(cfg).First(day)
+	return func() time.Time { return at }, today, true, nil
+}
+
 func cmdOutbox(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("outbox")
-	status := fs.String("status", "", "only this `STATUS`: pending, sending, sent or failed")
+	status := fs.String("status", "", "only this `STATUS`: pending, sending, sent, failed or cancelled")
 	limit := fs.Int("limit", 100, "at most this many messages (0 = all)")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
@@ -57,12 +107,21 @@ func cmdOutbox(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(a.stdout, labels.OutboxCounts(counts[store.OutboxPending], counts[store.OutboxSending], counts[store.OutboxSent], counts[store.OutboxFailed]))
+	line := labels.OutboxCounts(counts[store.OutboxPending], counts[store.OutboxSending], counts[store.OutboxSent], counts[store.OutboxFailed])
+	if n := counts[store.OutboxCancelled]; n > 0 {
+		line += " " + labels.OutboxCancelledCount(n)
+	}
+	fmt.Fprintln(a.stdout, line)
 	if len(msgs) == 0 {
 		return nil
 	}
+	return writeOutbox(a.stdout, cfg, msgs)
+}
+
+// writeOutbox lists messages as outbox does.
+func writeOutbox(w io.Writer, cfg *config.Config, msgs []store.OutboxMessage) error {
 	loc := cfg.Location()
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	writeRow(tw, labels.OutboxColumns())
 	for _, m := range msgs {
 		sent := labels.None
@@ -72,16 +131,81 @@ func cmdOutbox(ctx context.Context, a *app, args []string) error {
 		if m.Status == store.OutboxPending && m.Attempts > 0 {
 			sent = labels.OutboxRetry(m.NextAttemptAt.In(loc))
 		}
+		note := m.LastError
+		if m.Status == store.OutboxCancelled {
+			note = labels.OutboxCancelledAs(m.CancelledAt.In(loc), m.CancelReason)
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, m.Status, labels.DateTime(m.CreatedAt.In(loc)),
-			sent, m.Attempts, m.Recipient, m.Subject, m.LastError)
+			sent, m.Attempts, m.Recipient, m.Subject, note)
 	}
 	return tw.Flush()
 }
 
+func cmdOutboxCancel(ctx context.Context, a *app, args []string) error {
+	fs := a.flags("outbox cancel")
+	committee := fs.String("committee", "", "cancel every message waiting for this `COMMITTEE` instead: a district's code (D01), xa:<commune code>, or tinh for the province")
+	reason := fs.String("reason", "", "why they are cancelled, kept with them (`TEXT`; required)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	var sel store.OutboxSelection
+	for _, p := range pos {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return usageError{fmt.Sprintf("%q is not a message ID; give the IDs 'chuyenhoa outbox' lists", p)}
+		}
+		sel.IDs = append(sel.IDs, id)
+	}
+	switch {
+	case strings.TrimSpace(*reason) == "":
+		return usageError{"give --reason: why the mail is cancelled is kept and shown by 'chuyenhoa outbox'"}
+	case len(sel.IDs) > 0 && *committee != "":
+		return usageError{"give message IDs or --committee, not both"}
+	case len(sel.IDs) == 0 && *committee == "":
+		return usageError{"give the IDs of the messages to cancel, or --committee"}
+	case *committee != "":
+		c, err := committeeArg(*committee)
+		if err != nil {
+			return err
+		}
+		sel.AllOf, sel.Committee = true, c
+	}
+	cfg, s, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	got, err := s.CancelOutbox(ctx, sel, *reason, a.now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, labels.OutboxCancelled(len(got), *reason))
+	if len(got) == 0 {
+		return nil
+	}
+	return writeOutbox(a.stdout, cfg, got)
+}
+
+// committeeArg reads a committee as the commands take it: a district's
+// code, xa:<commune code>, or tinh for the provincial committee; it
+// returns the string form the store keeps.
+func committeeArg(v string) (string, error) {
+	if v == "tinh" {
+		return "", nil
+	}
+	c := rules.ParseCommittee(v)
+	if c.IsProvince() || c.String() != v || strings.ContainsAny(v, " \t") {
+		return "", usageError{fmt.Sprintf("committee %q: use a district's code (D01), xa: and a commune's code (xa:X01), or tinh", v)}
+	}
+	return v, nil
+}
+
 func cmdNotify(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("notify")
-	dry := fs.Bool("dry-run", false, "render the digests that would be sent, change nothing")
-	at := fs.String("at", "", "as on this day (`YYYY-MM-DD`, province time); default today")
+	dry := fs.Bool("dry-run", false, "print the messages the real run would queue, change nothing")
+	at := fs.String("at", "", "as on this day (`YYYY-MM-DD`, province time), at its first digest time; default today")
+	mail := fs.Bool("mail", false, "with --at another day than today: move the alerts and queue the mail as on that day (without it such a run only prints)")
 	if _, err := a.parse(fs, args); err != nil {
 		return err
 	}
@@ -90,38 +214,40 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer s.Close()
-	now, err := a.testClock()
+	now, today, other, err := a.clockFor(cfg, day)
 	if err != nil {
 		return err
 	}
-	if *at != "" {
-		// Compose as at the start of that day's working hours.
-		t := time.Date(day.Year(), day.Month(), day.Day(), 7, 0, 0, 0, cfg.Location())
-		now = func() time.Time { return t }
-	}
-	r, comp := newRunner(s, cfg, a.logger(), now)
-	r.DryRun = *dry
-	if r.BeforeCommit, err = a.faultHook(); err != nil {
-		return err
-	}
-	queued := 0
-	comp.Sink = func(m store.OutboxMessage) {
-		queued++
-		if !*dry {
-			return
+	run := []finding.Job{finding.JobRelapse, finding.JobDeadlines, finding.JobCycle}
+	if *dry || (other && !*mail) {
+		if other && !*dry {
+			fmt.Fprintln(a.stdout, labels.OtherDay(day, today))
 		}
-		fmt.Fprintln(a.stdout, labels.DryRunMail(queued, m.MessageID, m.Sender, m.Recipient, m.Subject, m.Text))
-	}
-	for _, j := range []finding.Job{finding.JobRelapse, finding.JobDeadlines, finding.JobCycle} {
-		if _, err := r.Run(ctx, j, day); err != nil {
+		n := 0
+		print := func(m store.OutboxMessage) {
+			n++
+			fmt.Fprintln(a.stdout, labels.DryRunMail(n, m.MessageID, m.Sender, m.Recipient, m.Subject, m.Text))
+		}
+		err := s.Rehearse(ctx, func(v *store.Store) error {
+			_, err := a.mailRound(ctx, v, cfg, now, day, run, true, print, nil)
+			return err
+		})
+		if err != nil {
 			return err
 		}
-	}
-	if *dry {
-		fmt.Fprintln(a.stdout, labels.DryRunSummary(queued))
+		fmt.Fprintln(a.stdout, labels.DryRunSummary(n))
 		return nil
 	}
+	if other {
+		fmt.Fprintln(a.stdout, labels.OtherDayMail(day, today))
+	}
+	queued := 0
+	out, err := a.mailRound(ctx, s, cfg, now, day, run, true, func(store.OutboxMessage) { queued++ }, nil)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintln(a.stdout, labels.Composed(queued))
+	fmt.Fprintln(a.stdout, labels.DigestRound(notify.SlotsOf(cfg).Latest(now()), out.Messages))
 	return a.drain(ctx, s, cfg, now)
 }
 
@@ -142,6 +268,9 @@ func cmdSend(ctx context.Context, a *app, args []string) error {
 	return a.drain(ctx, s, cfg, now)
 }
 
+// drain sends the outbox and fails when the mail server refused a message
+// for good, or deferred every message it was offered: either way someone
+// has to look (the messages stay in the outbox, with the server's reply).
 func (a *app) drain(ctx context.Context, s *store.Store, cfg *config.Config, now func() time.Time) error {
 	snd, err := newSender(s, cfg, a.logger(), now)
 	if err != nil {
@@ -152,8 +281,13 @@ func (a *app) drain(ctx context.Context, s *store.Store, cfg *config.Config, now
 	}
 	st, err := snd.Drain(ctx)
 	fmt.Fprintln(a.stdout, labels.Drained(snd.Transport.Name(), st.Sent, st.Retried, st.Failed))
-	if err != nil {
+	switch {
+	case err != nil:
 		return fmt.Errorf("send mail: %w (messages stay queued; see 'chuyenhoa outbox')", err)
+	case st.Failed > 0:
+		return fmt.Errorf("send mail: the mail server refused %d message(s) permanently; see 'chuyenhoa outbox --status failed' for its reply", st.Failed)
+	case st.Sent == 0 && st.Retried > 0:
+		return fmt.Errorf("send mail: nothing could be delivered: the mail server deferred all %d message(s); they stay queued and are retried (see 'chuyenhoa outbox')", st.Retried)
 	}
 	return nil
 }

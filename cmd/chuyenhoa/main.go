@@ -54,16 +54,24 @@ func commands() []command {
 		{"migrate", "", "apply database migrations up to the latest",
 			[]string{"chuyenhoa --config /etc/chuyenhoa/config.yaml migrate"}, cmdMigrate},
 		{"run-once", "JOB|all",
-			fmt.Sprintf("run one job (%s) or all for the period containing a day, and print its result", strings.Join(finding.Strings(finding.RecomputeJobs()), ", ")),
+			fmt.Sprintf("run one job (%s) or all for the period containing a day, and print its result; --mail also queues the digests due (for another day than today nothing is mailed without it)", strings.Join(finding.Strings(finding.RecomputeJobs()), ", ")),
 			[]string{"chuyenhoa run-once candidates", "chuyenhoa run-once deadlines --at 2026-07-01", "chuyenhoa run-once all --config /etc/chuyenhoa/config.yaml"}, cmdRunOnce},
 		{"check-config", "", "load and validate the configuration; print every problem with its field",
 			[]string{"chuyenhoa --config deploy/config.example.yaml check-config"}, cmdCheckConfig},
-		{"notify", "", "recheck relapse, deadlines and the yearly cycle, queue the digests that are due and send them; --dry-run only prints them",
-			[]string{"chuyenhoa notify --dry-run", "chuyenhoa notify"}, cmdNotify},
-		{"send", "", "send the mail waiting in the outbox now",
+		{"notify", "", "recheck relapse, deadlines and the yearly cycle, then run the dispatcher once: queue the digests due at the latest digest time and send them; --dry-run prints exactly what the real run would queue and changes nothing",
+			[]string{"chuyenhoa notify --dry-run", "chuyenhoa notify", "chuyenhoa notify --at 2026-07-01 --mail"}, cmdNotify},
+		{"send", "", "send the mail waiting in the outbox now; exits 1 when the server refuses a message or defers them all",
 			[]string{"chuyenhoa send"}, cmdSend},
-		{"outbox", "", "list queued, sent and failed mail with the last error",
+		{"outbox", "", "list queued, sent, failed and cancelled mail with the last error or the reason it was cancelled",
 			[]string{"chuyenhoa outbox", "chuyenhoa outbox --status failed"}, cmdOutbox},
+		{"outbox cancel", "[ID...]", "cancel mail waiting in the outbox, keeping the reason: a cancelled message is never sent, and its news goes into the committee's next digest",
+			[]string{"chuyenhoa outbox cancel 12 13 --reason \"chạy nhầm ngày\"", "chuyenhoa outbox cancel --committee D01 --reason \"địa chỉ sai\""}, cmdOutboxCancel},
+		{"silence add", "", "stop mailing the alerts that match (alert key, commune, committee, kind) until a time; they stay tracked, and the digest after the end says so",
+			[]string{"chuyenhoa silence add --commune D01X04 --kind deadline --until 2026-12-31 --reason \"đã gia hạn\" --by \"Nguyễn Văn A\""}, cmdSilenceAdd},
+		{"silence list", "", "list the silences in force (--all: also those that ended) with what they hold",
+			[]string{"chuyenhoa silence list", "chuyenhoa silence list --all"}, cmdSilenceList},
+		{"silence expire", "ID", "end a silence now: the next digest lists its alerts again",
+			[]string{"chuyenhoa silence expire 3"}, cmdSilenceExpire},
 		{"send-test", "ADDRESS", "send one test mail with the configured transport, to prove the SMTP settings",
 			[]string{"chuyenhoa send-test canbo@congan.quangngai.gov.vn"}, cmdSendTest},
 		{"import", "KIND FILE.csv",
@@ -179,18 +187,34 @@ func (a *app) main(ctx context.Context, args []string) error {
 	}
 	name, rest := fs.Arg(0), fs.Args()[1:]
 	if name == "help" {
-		switch len(rest) {
-		case 0:
+		_, sub := lookup(strings.Join(rest, " "))
+		switch {
+		case len(rest) == 0:
 			a.usage(ctx, fs)
 			return nil
-		case 1:
-			name, rest = rest[0], []string{"--help"}
+		case len(rest) == 1 || len(rest) == 2 && sub:
+			name, rest = strings.Join(rest, " "), []string{"--help"}
 		default:
 			return usageError{"help takes one command; unexpected " + quoteAll(rest[1:])}
 		}
 	}
 	c, ok := lookup(name)
+	if len(rest) > 0 {
+		// A command of two words: outbox cancel, silence add.
+		if sub, found := lookup(name + " " + rest[0]); found {
+			c, ok, rest = sub, true, rest[1:]
+		}
+	}
 	if !ok {
+		var subs []string
+		for _, c := range commands() {
+			if first, second, two := strings.Cut(c.name, " "); two && first == name {
+				subs = append(subs, second)
+			}
+		}
+		if len(subs) > 0 {
+			return usageError{fmt.Sprintf("%s needs one of %s, e.g. 'chuyenhoa %s %s'", name, strings.Join(subs, ", "), name, subs[0])}
+		}
 		return usageError{fmt.Sprintf("unknown command %q", name)}
 	}
 	err := c.run(ctx, a, rest)
@@ -211,10 +235,10 @@ func (a *app) usage(ctx context.Context, global *flag.FlagSet) {
 	cmds := commands()
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
-		fmt.Fprintf(w, "  %-13s   %s\n", "", synopsis(c, flagsOf(ctx, c)))
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s   %s\n", "", synopsis(c, flagsOf(ctx, c)))
 		for _, e := range c.examples {
-			fmt.Fprintf(w, "  %-13s   e.g. %s\n", "", e)
+			fmt.Fprintf(w, "  %-14s   e.g. %s\n", "", e)
 		}
 	}
 	fmt.Fprintln(w, "\nGlobal flags:")
@@ -268,6 +292,13 @@ func (a *app) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = fs.Args()[1:]
 	}
 	want := strings.Fields(c.args)
+	if n := len(want); n > 0 && strings.HasSuffix(want[n-1], "...]") {
+		// Any number of the last argument, none included.
+		if len(pos) < n-1 {
+			return nil, usageError{fmt.Sprintf("%s needs %s, e.g. '%s'", c.name, c.args, c.examples[0])}
+		}
+		return pos, nil
+	}
 	required := 0
 	for _, w := range want {
 		if !strings.HasPrefix(w, "[") {

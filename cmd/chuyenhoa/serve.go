@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"chuyenhoa/config"
 	"chuyenhoa/dburl"
@@ -190,7 +193,7 @@ func (d *daemon) apply(cfg *config.Config) error {
 		Exclusive: exclusiveSender(d.dbFile)}
 	composer := &notify.Composer{Store: d.store, Config: cfg, Log: d.log}
 	runner := &jobs.Runner{Store: d.store, Config: cfg, Log: d.log, AfterFindings: composer.Hook}
-	opts := jobs.SchedulerOptions{StopTimeout: d.stopTimeout, Log: d.log, Observe: d.observe}
+	opts := jobs.SchedulerOptions{StopTimeout: d.stopTimeout, Log: d.log, Observe: d.observe, Dispatcher: composer}
 	if d.elector != nil {
 		opts.Elector = d.elector
 	}
@@ -289,7 +292,7 @@ type gocronElector interface {
 // seedLastSuccess sets chuyenhoa_job_last_success_timestamp_seconds from
 // job_runs, so a restart does not look like "never succeeded".
 func seedLastSuccess(ctx context.Context, s *store.Store, m *ops.Metrics, log *slog.Logger) {
-	for _, j := range finding.RecomputeJobs() {
+	for _, j := range append(finding.RecomputeJobs(), finding.JobDigest) {
 		runs, err := s.Runs(ctx, j, 100)
 		if err != nil {
 			log.Warn("read job runs for metrics", "job", j, "err", err)
@@ -366,12 +369,20 @@ func cmdSchedule(_ context.Context, a *app, args []string) error {
 	fmt.Fprintln(a.stdout, labels.ScheduleIntro(*count, start, loc))
 	for _, j := range finding.Jobs() {
 		spec, ok := cfg.Schedule[j]
-		if !ok {
+		var sched cron.Schedule
+		switch {
+		case j == finding.JobDigest:
+			// Not a cron spec of its own: the digest times.
+			spec = "mail.digest_times: " + strings.Join(cfg.Mail.DigestTimes, ", ")
+			if sched, err = jobs.DigestSchedule(cfg); err != nil {
+				return err
+			}
+		case !ok:
 			continue
-		}
-		sched, err := jobs.ParseSpec(spec, loc)
-		if err != nil {
-			return fmt.Errorf("schedule.%s: %w", j, err)
+		default:
+			if sched, err = jobs.ParseSpec(spec, loc); err != nil {
+				return fmt.Errorf("schedule.%s: %w", j, err)
+			}
 		}
 		title := string(j)
 		if t, ok := labels.JobTitle(j); ok {
