@@ -743,7 +743,9 @@ func (b *builder) finish() {
 		}
 		rows = append(rows, boardRow{r, worst})
 	}
-	slices.SortFunc(rows, func(x, y boardRow) int { return cmp.Or(cmp.Compare(y.sev, x.sev), cmp.Compare(x.r.Cells[0].Sort, y.r.Cells[0].Sort)) })
+	slices.SortFunc(rows, func(x, y boardRow) int {
+		return cmp.Or(cmp.Compare(y.sev, x.sev), cmp.Compare(x.r.Cells[0].Sort, y.r.Cells[0].Sort))
+	})
 	for _, r := range rows {
 		bt.Rows = append(bt.Rows, r.r)
 	}

@@ -238,6 +238,10 @@ func (s *Server) page(name string, fn func(w *response, r *http.Request)) http.H
 		case <-r.Context().Done():
 			return
 		}
+		if h, ok := r.Context().Value(holdKey{}).(hold); ok {
+			close(h.entered)
+			<-h.release
+		}
 		resp := &response{header: http.Header{}, code: http.StatusOK}
 		fn(resp, r)
 		<-s.renders
@@ -251,6 +255,11 @@ func (s *Server) page(name string, fn func(w *response, r *http.Request)) http.H
 		}
 	}
 }
+
+// hold keeps a render slot until release, for the test of the limit.
+type hold struct{ entered, release chan struct{} }
+
+type holdKey struct{}
 
 // response is a page rendered in memory.
 type response struct {
@@ -425,7 +434,7 @@ type PageData struct {
 	Province string
 	Meta     struct {
 		Today, StatsReach, LastRun, Zone, Warning, Scope string
-		NoRuns, NoUnits                                 bool
+		NoRuns, NoUnits                                  bool
 	}
 	Nav    nav
 	Home   string
