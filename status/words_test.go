@@ -206,11 +206,27 @@ func TestNoInternalCodeOnAnyPage(t *testing.T) {
 					if l := leaks(body, codes); len(l) > 0 {
 						t.Errorf("%s shows internal codes %v", path, l)
 					}
+					if strings.Contains(path, ".csv") {
+						continue
+					}
+					// Every page says how recent its figures are, in
+					// provincial time with the zone named.
+					text := visible(body)
+					for _, want := range []string{"Số liệu thống kê đến ngày 25/11/2026", "Lần chạy thành công gần nhất: 25/11/2026 08:00",
+						"giờ Asia/Ho_Chi_Minh, UTC+07:00"} {
+						if !strings.Contains(text, want) {
+							t.Errorf("%s lacks %q", path, want)
+						}
+					}
 				}
 				for _, want := range []string{"", "bang", "don-vi", "xa"} {
 					if !seen[want] {
 						t.Errorf("the crawl reached no %q page (%d pages)", want, len(pages))
 					}
+				}
+				// Alerts opened at 01:00 UTC read 08:00, provincial time.
+				if alerts := visible(pages["/bang/canh-bao"]); !strings.Contains(alerts, "25/11/2026 08:00") || strings.Contains(alerts, "25/11/2026 01:00") {
+					t.Errorf("the alerts' times are not in provincial time: %.400s", alerts)
 				}
 				if !strings.Contains(visible(pages["/bang/viec-can-lam"]), "Thư bị từ chối") {
 					t.Error("the refused message is not among the things to do")
