@@ -41,9 +41,9 @@ func TestTableFilterSortSearch(t *testing.T) {
 		{"don-vi=D01", "Xã Bình Châu|Xã Tịnh Kỳ"},
 		{"tt=Qu%C3%A1+h%E1%BA%A1n", "Xã Bình Châu|Đặc khu Lý Sơn"},
 		{"don-vi=D01&tt=%C4%90%E1%BA%BFn+h%E1%BA%A1n", "Xã Tịnh Kỳ"},
-		{"q=binh+chau", "Xã Bình Châu"},        // without diacritics
+		{"q=binh+chau", "Xã Bình Châu"},          // without diacritics
 		{"q=L%C3%9D+S%C6%A0N", "Đặc khu Lý Sơn"}, // any case
-		{"q=dac+khu", "Đặc khu Lý Sơn"},        // đ folds to d
+		{"q=dac+khu", "Đặc khu Lý Sơn"},          // đ folds to d
 		{"sx=2", "Phường Nghĩa Lộ|Đặc khu Lý Sơn|Xã Bình Châu|Xã Tịnh Kỳ"},
 		{"sx=-2", "Xã Tịnh Kỳ|Xã Bình Châu|Đặc khu Lý Sơn|Phường Nghĩa Lộ"},
 		{"sx=1&don-vi=D01", "Xã Bình Châu|Xã Tịnh Kỳ"},

@@ -278,6 +278,8 @@ func containsCode(text, code string) bool {
 	}
 }
 
-func isCodeChar(c byte) bool { return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+func isCodeChar(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+}
 
 func strconvQuote(s string) string { return strconv.Quote(s) }
