@@ -111,7 +111,7 @@ type Point struct {
 // district (district "") gets the province's line alone.
 func Series(pts []Point, district string) template.HTML {
 	const (
-		h, top, bottom, left = 220, 16, 44, 36
+		h, top, bottom, left = 236, 16, 64, 36
 		step                 = 34
 	)
 	w := left + len(pts)*step + 16
@@ -133,7 +133,7 @@ func Series(pts []Point, district string) template.HTML {
 	for i, p := range pts {
 		x := left + i*step + 6
 		fmt.Fprintf(&b, `<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"><title>%s: %d vụ</title></rect>`, x, y(float64(p.Count)), step-12, y(0)-y(float64(p.Count)), colTransformed, p.Label, p.Count)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s" transform="rotate(-45 %d %d)">%s</text>`, x+step/2-6, h-bottom+14, colAxis, x+step/2-6, h-bottom+14, p.Label)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" fill="%s" transform="rotate(-45 %d %d)">%s</text>`, x+step/2-2, h-bottom+12, colAxis, x+step/2-2, h-bottom+12, p.Label)
 		cx := float64(x + step/2 - 6)
 		prov = append(prov, fmt.Sprintf("%.1f,%.1f", cx, y(p.ProvinceAvg)))
 		dist = append(dist, fmt.Sprintf("%.1f,%.1f", cx, y(p.DistrictAvg)))

@@ -1,7 +1,9 @@
 package status
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -281,6 +283,7 @@ type communeData struct {
 	Merged, Succeeded string
 	Why               []string
 	Indicators        []indicatorBlock
+	Watch             tableView
 	Alerts            tableView
 	Deadlines         tableView
 	Chart             template.HTML
@@ -408,7 +411,7 @@ func (s *Server) communeWhy(sn *snapshot, d *communeData, code string) {
 		it := ci.cycle[i]
 		if it.State == finding.CycleAtRisk || it.State == finding.CycleBelow {
 			l := b.AtRiskLine(labels.Alert{Kind: finding.AlertAtRisk, Open: true, State: finding.CycleAtRisk}, it, sn.dir.UnitName(code))
-			d.Why = append(d.Why, fmt.Sprintf("%s (%s) %s", labels.CycleState(it.State), labels.PageYearOfWork(it.Year), l.Rule))
+			d.Why = append(d.Why, fmt.Sprintf("%s, %s: %s", labels.PageYearOfWork(it.Year), lowerFirst(labels.CycleState(it.State)), l.Rule))
 		}
 		t := &table{Name: "tieu-chi", Cols: []column{{Title: "Tiêu chí"}, {Title: "Ngưỡng"}, {Title: "Kết quả"}, {Title: "Đánh giá"}},
 			Empty: labels.CycleState(finding.CycleNoData)}
@@ -433,6 +436,24 @@ func (s *Server) communeWhy(sn *snapshot, d *communeData, code string) {
 		}
 		d.Indicators = append(d.Indicators, indicatorBlock{Title: title, State: state, Badge: cycleBadge(it), Table: tableView{T: t, Rows: t.Rows, Empty: t.Empty}})
 	}
+	wt := &table{Name: "theo-doi-xa", Cols: []column{{Title: "Năm chuyển hóa", Num: true}, {Title: "Tình trạng"}, {Title: "Từ ngày"}, {Title: "Kỳ kiểm tra"},
+		{Title: "Số vụ", Num: true}, {Title: "BQ tỉnh", Num: true}}}
+	if d.HasDistrict {
+		wt.Cols = append(wt.Cols, column{Title: d.LevelAvg, Num: true})
+	}
+	for _, it := range ci.relapse {
+		state, badge := labels.PageStateNormal, "good"
+		if it.Relapsed {
+			state, badge = labels.RelapsedAgain, "bad"
+		}
+		cells := []cell{numCell(it.Area.Year), {Text: state, Badge: badge}, dateCell(it.Since), {Text: it.Window.String()},
+			numCell(it.Counts.SocialOrder), avgCell(it.ProvinceAvg)}
+		if d.HasDistrict {
+			cells = append(cells, avgCell(it.DistrictAvg))
+		}
+		wt.Rows = append(wt.Rows, row{Cells: cells})
+	}
+	d.Watch = tableView{T: wt, Rows: wt.Rows}
 	if c := ci.candidate; c != nil && c.Status != rules.StatusBelowAverage {
 		d.Why = append(d.Why, fmt.Sprintf("%s năm %d: %s. %s", labels.Status(c.Status), c.Year,
 			b.Reason(c.Candidate, c.TotalUnits, s.Config.Selection.CapPercent, c.Cap), labels.PageProposalIsNotDecision))
@@ -502,5 +523,14 @@ func (s *Server) communeTables(sn *snapshot, d *communeData, code, key string, m
 			dt.Rows = append(dt.Rows, row{Cells: []cell{numCell(a.Year), {Text: labels.PageVerdict(a.Transformed)}, dateCell(a.AssessedOn)}})
 		}
 	}
+	slices.SortStableFunc(dt.Rows, func(a, b row) int { return cmp.Compare(a.Cells[0].Num, b.Cells[0].Num) })
 	d.Decisions = tableView{T: dt, Rows: dt.Rows, Empty: dt.Empty}
+}
+
+func lowerFirst(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	return strings.ToLower(string(r[0])) + string(r[1:])
 }
