@@ -2,6 +2,7 @@ package status
 
 import (
 	"cmp"
+	"container/list"
 	"context"
 	"fmt"
 	"html/template"
@@ -69,10 +70,20 @@ type snapshot struct {
 
 	communes map[string]*communeInfo
 	terr     *rules.Territory
+	preds    map[string][]string // today's communes: the codes whose rows are theirs
+	grouped  bool                // whether today's communes have districts
 	all      []store.UnitRow
 	units    []rules.Unit // of today
 	sel      []rules.Selection
 	as       []rules.Assessment
+
+	// pages holds rendered pages by address, up to cacheBytes: the same
+	// page of the same snapshot is the same bytes.
+	pagesMu sync.Mutex
+	pages   *pageCache
+
+	optionsOnce sync.Once
+	options     []option
 
 	monthsOnce sync.Once
 	months     []month
@@ -128,6 +139,7 @@ func (s *Server) build(ctx context.Context, v store.Version) (*snapshot, error) 
 		return nil, err
 	}
 	sn.buildScope(cfg.Grouped())
+	sn.grouped = dir.Grouped(sn.today)
 
 	b := &builder{sn: sn, s: s}
 	for _, step := range []func(context.Context) error{b.cycle, b.deadlines, b.relapse, b.candidates, b.alerts, b.mail, b.runs} {
@@ -159,11 +171,32 @@ func (sn *snapshot) buildScope(grouped bool) {
 		}
 		add(rules.CommuneCommittee(u.Code), u.Code)
 	}
+	// The communes merged into each of today's, each code resolved once
+	// (Territory.Predecessors resolves every code per call).
+	sn.preds = map[string][]string{}
+	seen := map[string]bool{}
 	for _, u := range sn.all {
-		for _, p := range sn.terr.Predecessors(u.Code, sn.today) {
-			add(rules.CommuneCommittee(u.Code), p)
+		if seen[u.Code] {
+			continue
+		}
+		seen[u.Code] = true
+		if r := sn.terr.Resolve(u.Code, sn.today); r.Found() {
+			sn.preds[r.Code] = append(sn.preds[r.Code], u.Code)
+			add(rules.CommuneCommittee(r.Code), u.Code)
 		}
 	}
+	for _, ps := range sn.preds {
+		slices.Sort(ps)
+	}
+}
+
+// predecessors lists the codes whose rows belong to code on day, as
+// Territory.Predecessors does, from the snapshot's for today.
+func (sn *snapshot) predecessors(code string, day time.Time) []string {
+	if day.Equal(sn.today) {
+		return sn.preds[code]
+	}
+	return sn.terr.Predecessors(code, day)
 }
 
 // builder turns the stored findings into the snapshot's tables.
@@ -808,4 +841,59 @@ func (s *Server) readMonths(ctx context.Context, src *contract.Source, on time.T
 		out = append(out, month{r: r, counts: counts, base: rules.ComputeBaseline(units, counts)})
 	}
 	return out, nil
+}
+
+// cached is the page rendered for key, if the snapshot kept it.
+func (sn *snapshot) cached(key string) *response {
+	sn.pagesMu.Lock()
+	defer sn.pagesMu.Unlock()
+	if sn.pages == nil {
+		return nil
+	}
+	if e, ok := sn.pages.index[key]; ok {
+		sn.pages.order.MoveToFront(e)
+		return e.Value.(*cachedPage).resp
+	}
+	return nil
+}
+
+type cachedPage struct {
+	key  string
+	resp *response
+}
+
+// pageCache keeps the most recently used rendered pages up to a number of
+// bytes: the same page of the same snapshot is the same bytes, and a
+// crawl of every filter only pushes the oldest out.
+type pageCache struct {
+	limit, size int
+	order       *list.List // front: most recently used
+	index       map[string]*list.Element
+}
+
+// keep remembers a rendered page within limit bytes (none when limit is
+// 0).
+func (sn *snapshot) keep(key string, r *response, limit int) {
+	n := len(r.body) + len(key)
+	if limit <= 0 || n > limit {
+		return
+	}
+	sn.pagesMu.Lock()
+	defer sn.pagesMu.Unlock()
+	c := sn.pages
+	if c == nil {
+		c = &pageCache{limit: limit, order: list.New(), index: map[string]*list.Element{}}
+		sn.pages = c
+	}
+	if _, ok := c.index[key]; ok {
+		return
+	}
+	for c.size+n > c.limit {
+		old := c.order.Back()
+		p := c.order.Remove(old).(*cachedPage)
+		delete(c.index, p.key)
+		c.size -= len(p.resp.body) + len(p.key)
+	}
+	c.index[key] = c.order.PushFront(&cachedPage{key: key, resp: r})
+	c.size += n
 }

@@ -202,27 +202,29 @@ func (s *Server) committeePage(w *response, r *http.Request, c rules.Committee) 
 // province's way to their pages (none past maxOptions: a country's
 // committees are reached from the tables).
 func (sn *snapshot) committeeOptions() []option {
-	var out []option
-	for k := range sn.scope {
-		c := rules.ParseCommittee(k)
-		if c.Level != rules.LevelDistrict && sn.dir.Grouped(sn.today) {
-			continue
+	sn.optionsOnce.Do(func() {
+		type keyed struct {
+			option
+			key string
 		}
-		out = append(out, option{Value: links.CommitteePath(c), Text: sn.dir.Owner(c)})
-	}
-	if len(out) > maxOptions {
-		return nil
-	}
-	sortOptions(out)
-	return out
-}
-
-func sortOptions(o []option) {
-	for i := 1; i < len(o); i++ {
-		for j := i; j > 0 && fold(o[j].Text) < fold(o[j-1].Text); j-- {
-			o[j], o[j-1] = o[j-1], o[j]
+		var out []keyed
+		for k := range sn.scope {
+			c := rules.ParseCommittee(k)
+			if c.Level != rules.LevelDistrict && sn.grouped {
+				continue
+			}
+			name := sn.dir.Owner(c)
+			out = append(out, keyed{option{Value: links.CommitteePath(c), Text: name}, fold(name)})
 		}
-	}
+		if len(out) > maxOptions {
+			return
+		}
+		slices.SortFunc(out, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.Value, b.Value)) })
+		for _, o := range out {
+			sn.options = append(sn.options, o.option)
+		}
+	})
+	return sn.options
 }
 
 type tablePageData struct {
@@ -255,7 +257,7 @@ func (s *Server) table(w *response, r *http.Request) {
 		w.header.Set("Content-Type", "text/csv; charset=utf-8")
 		w.header.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, sn.today.Format(time.DateOnly)))
 		w.header.Set("Cache-Control", "no-store")
-		if err := t.writeCSV(&w.body, rows); err != nil {
+		if err := t.writeCSV(w, rows); err != nil {
 			s.log().Error("status page: write CSV", "table", name, "err", err)
 		}
 		return
@@ -339,7 +341,7 @@ func (s *Server) commune(w *response, r *http.Request) {
 		}
 	}
 	var merged []string
-	for _, c := range sn.terr.Predecessors(code, on) {
+	for _, c := range sn.predecessors(code, on) {
 		if c != code {
 			merged = append(merged, sn.dir.UnitName(c))
 		}

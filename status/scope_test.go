@@ -194,7 +194,7 @@ func TestEmptyAndUnreachableDatabase(t *testing.T) {
 	if err := s.Load(ctx, synth.Province(67, synth.Options{Districts: 2, Units: 10, FromYear: 2025, ToYear: 2026, Today: period.Date(2026, 11, 25)})); err != nil {
 		t.Fatal(err)
 	}
-	h := (&status.Server{Store: s, Config: config.Default()}).Handler()
+	h := (&status.Server{Store: s, Config: config.Default(), Recheck: time.Nanosecond}).Handler()
 	code, body := get(t, h, "/")
 	if text := visible(body); code != 200 || !strings.Contains(text, "Chưa có lần chạy nào thành công") || strings.Contains(text, "Không có cảnh báo đang mở") {
 		t.Errorf("no runs: GET / = %d: %s", code, text)

@@ -56,6 +56,12 @@ type Server struct {
 	// are told the server is busy.
 	MaxRenders int
 	Queue      time.Duration
+	// PageCache bounds the bytes of rendered pages kept per snapshot
+	// (default 32 MiB; negative: none).
+	PageCache int
+	// Recheck is how often the store is asked whether a run finished
+	// (default 2s): between checks the pages answer from what they read.
+	Recheck time.Duration
 	// Observe, when set, is told about refused logins and links and how
 	// long each page took (ops.Metrics has these methods).
 	Observe Observer
@@ -65,6 +71,7 @@ type Server struct {
 	mu       sync.Mutex
 	cur      *snapshot
 	building chan struct{} // closed when the build in flight ends
+	checked  time.Time     // when the store's version was last read
 	fails    map[string]failure
 }
 
@@ -242,14 +249,31 @@ func (s *Server) page(name string, fn func(w *response, r *http.Request)) http.H
 			close(h.entered)
 			<-h.release
 		}
-		resp := &response{header: http.Header{}, code: http.StatusOK}
-		fn(resp, r)
+		sn, stale, err := s.snapshot(r.Context())
+		var resp *response
+		key := cacheKey(r)
+		switch {
+		case err != nil:
+			resp = &response{header: http.Header{}}
+			s.log().Error("status page", "err", err)
+			s.messagePage(resp, http.StatusServiceUnavailable, labels.PageDBUnreachable(err))
+		case stale == nil:
+			resp = sn.cached(key)
+		}
+		if resp == nil {
+			resp = &response{header: http.Header{}, code: http.StatusOK}
+			ctx := context.WithValue(r.Context(), snapKey{}, snapAt{sn, stale})
+			fn(resp, r.WithContext(ctx))
+			if stale == nil && resp.code == http.StatusOK {
+				sn.keep(key, resp, s.cacheBytes())
+			}
+		}
 		<-s.renders
 		for k, v := range resp.header {
 			w.Header()[k] = v
 		}
 		w.WriteHeader(resp.code)
-		_, _ = w.Write(resp.body.Bytes())
+		_, _ = w.Write(resp.body)
 		if s.Observe != nil {
 			s.Observe.ObservePage(name, time.Since(start))
 		}
@@ -265,8 +289,22 @@ type holdKey struct{}
 type response struct {
 	header http.Header
 	code   int
-	body   bytes.Buffer
+	body   []byte
 }
+
+func (w *response) Write(b []byte) (int, error) {
+	w.body = append(w.body, b...)
+	return len(b), nil
+}
+
+// snapAt is the snapshot a request is answered from, with the error that
+// kept it from being checked.
+type snapAt struct {
+	sn    *snapshot
+	stale error
+}
+
+type snapKey struct{}
 
 func (s *Server) init() {
 	n := s.MaxRenders
@@ -274,6 +312,37 @@ func (s *Server) init() {
 		n = max(4, 2*runtime.GOMAXPROCS(0))
 	}
 	s.renders = make(chan struct{}, n)
+}
+
+func (s *Server) cacheBytes() int {
+	switch {
+	case s.PageCache < 0:
+		return 0
+	case s.PageCache == 0:
+		return 32 << 20
+	}
+	return s.PageCache
+}
+
+// cacheKey names what a request asks for: its path and the parameters
+// the pages read (the token among them: it is the scope), so that an
+// unknown parameter cannot make every request a new page.
+func cacheKey(r *http.Request) string {
+	q := r.URL.Query()
+	v := url.Values{}
+	for _, k := range []string{"don-vi", "tt", "loai", "q", "sx", "trang", links.Param} {
+		if x, ok := q[k]; ok {
+			v[k] = x
+		}
+	}
+	return r.URL.Path + "?" + v.Encode()
+}
+
+func (s *Server) recheck() time.Duration {
+	if s.Recheck > 0 {
+		return s.Recheck
+	}
+	return 2 * time.Second
 }
 
 func (s *Server) queue() time.Duration {
@@ -289,11 +358,10 @@ func (s *Server) render(w *response, name string, data any) {
 	w.header.Set("Content-Type", "text/html; charset=utf-8")
 	w.header.Set("Content-Security-Policy", csp)
 	w.header.Set("Cache-Control", "no-store")
-	if err := tmpl.ExecuteTemplate(&w.body, name, data); err != nil {
+	if err := tmpl.ExecuteTemplate(w, name, data); err != nil {
 		s.log().Error("render status page", "page", name, "err", err)
-		w.body.Reset()
+		w.body = []byte(labels.PageReadFailed(err))
 		w.code = http.StatusInternalServerError
-		w.body.WriteString(labels.PageReadFailed(err))
 	}
 }
 
@@ -326,9 +394,18 @@ const buildWait = 3 * time.Second
 // error that kept it from being checked (the database is unreachable):
 // the page then says so over the figures read before.
 func (s *Server) snapshot(ctx context.Context) (sn *snapshot, stale error, err error) {
-	v, verr := s.Store.PageVersion(ctx)
 	today := s.today()
 	s.mu.Lock()
+	if s.cur != nil && s.cur.today.Equal(today) && time.Since(s.checked) < s.recheck() {
+		defer s.mu.Unlock()
+		return s.cur, nil, nil
+	}
+	s.mu.Unlock()
+	v, verr := s.Store.PageVersion(ctx)
+	s.mu.Lock()
+	if verr == nil {
+		s.checked = time.Now()
+	}
 	cur, building := s.cur, s.building
 	if verr != nil {
 		s.mu.Unlock()
@@ -395,12 +472,8 @@ func (s *Server) today() time.Time { return period.Day(s.now(), s.Config.Locatio
 // view starts a page: the snapshot, who asks, and the header every page
 // carries. ok is false when the answer has been written.
 func (s *Server) view(w *response, r *http.Request) (*snapshot, *PageData, bool) {
-	sn, stale, err := s.snapshot(r.Context())
-	if err != nil {
-		s.log().Error("status page", "err", err)
-		s.messagePage(w, http.StatusServiceUnavailable, labels.PageDBUnreachable(err))
-		return nil, nil, false
-	}
+	at, _ := r.Context().Value(snapKey{}).(snapAt)
+	sn, stale := at.sn, at.stale
 	sc := scopeOf(r)
 	p := &PageData{Province: s.Config.Province.Name, Nav: nav{token: sc.token}}
 	zone := labels.Zone(sn.loc, sn.read)

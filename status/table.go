@@ -3,6 +3,7 @@ package status
 import (
 	"cmp"
 	"encoding/csv"
+	"html/template"
 	"io"
 	"net/url"
 	"slices"
@@ -94,8 +95,12 @@ func (q query) values() url.Values {
 	return v
 }
 
-// apply filters and sorts t's rows by q; it never changes t.
+// apply filters and sorts t's rows by q; it never changes t (the rows it
+// returns without a filter or a sort are t's own: read them only).
 func (t *table) apply(q query) []row {
+	if q.Committee == "" && q.State == "" && q.Kind == "" && q.Search == "" && q.Sort == 0 {
+		return t.Rows
+	}
 	words := strings.Fields(fold(q.Search))
 	out := make([]row, 0, len(t.Rows))
 	for i := range t.Rows {
@@ -238,4 +243,79 @@ func (t *table) writeCSV(w io.Writer, rows []row) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// HTML writes the rows as the page's table. It is Go, not a template:
+// a national overview has a thousand cells, and html/template's
+// reflection costs a microsecond or more per action.
+func (tv tableView) HTML() template.HTML {
+	var b strings.Builder
+	b.Grow(256 * (len(tv.Rows) + 1))
+	esc := template.HTMLEscapeString
+	b.WriteString(`<table class="rt" id="bang-`)
+	b.WriteString(esc(tv.T.Name))
+	b.WriteString("\">\n<tr class=\"head\">")
+	for i, c := range tv.T.Cols {
+		b.WriteString("<th")
+		if c.Num {
+			b.WriteString(` class="n"`)
+		}
+		b.WriteString(">")
+		if i < len(tv.Sorts) {
+			s := tv.Sorts[i]
+			b.WriteString(`<a href="`)
+			b.WriteString(esc(s.Href))
+			b.WriteString(`">`)
+			b.WriteString(esc(c.Title))
+			if s.Mark != "" {
+				b.WriteString(" " + s.Mark)
+			}
+			b.WriteString("</a>")
+		} else {
+			b.WriteString(esc(c.Title))
+		}
+		b.WriteString("</th>")
+	}
+	b.WriteString("</tr>\n")
+	labels := make([]string, len(tv.T.Cols))
+	for i, c := range tv.T.Cols {
+		labels[i] = ` data-label="` + esc(c.Title) + `"`
+		if c.Num {
+			labels[i] += ` class="n"`
+		}
+	}
+	for _, r := range tv.Rows {
+		b.WriteString("<tr>")
+		for i, c := range r.Cells {
+			b.WriteString("<td")
+			if i < len(labels) {
+				b.WriteString(labels[i])
+			}
+			b.WriteString(">")
+			if c.Badge != "" {
+				b.WriteString(`<span class="st st-` + esc(c.Badge) + `">`)
+			}
+			if c.Href != "" {
+				b.WriteString(`<a href="`)
+				b.WriteString(esc(tv.Nav.URL(c.Href)))
+				b.WriteString(`">`)
+				b.WriteString(esc(c.Text))
+				b.WriteString("</a>")
+			} else {
+				b.WriteString(esc(c.Text))
+			}
+			if c.Badge != "" {
+				b.WriteString("</span>")
+			}
+			if c.Note != "" {
+				b.WriteString(` <span class="note">`)
+				b.WriteString(esc(c.Note))
+				b.WriteString("</span>")
+			}
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</table>")
+	return template.HTML(b.String()) // every value above is escaped
 }

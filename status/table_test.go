@@ -66,3 +66,22 @@ func TestTableFilterSortSearch(t *testing.T) {
 		t.Errorf("CSV = %q", got)
 	}
 }
+
+// The page cache keeps the most recently used pages within its bytes.
+func TestPageCacheEvictsTheOldest(t *testing.T) {
+	sn := &snapshot{}
+	page := func(n int) *response { return &response{body: make([]byte, n)} }
+	sn.keep("/a", page(40), 100) // 42 bytes with its key
+	sn.keep("/b", page(40), 100)
+	if sn.cached("/a") == nil { // /a is now the most recent
+		t.Fatal("/a not kept")
+	}
+	sn.keep("/c", page(40), 100) // pushes /b out
+	if sn.cached("/b") != nil || sn.cached("/a") == nil || sn.cached("/c") == nil {
+		t.Errorf("after /c: /a %v, /b %v, /c %v", sn.cached("/a") != nil, sn.cached("/b") != nil, sn.cached("/c") != nil)
+	}
+	sn.keep("/big", page(200), 100) // larger than the cache: not kept
+	if sn.cached("/big") != nil || sn.pages.size > 100 {
+		t.Errorf("kept a page over the limit; size %d", sn.pages.size)
+	}
+}
