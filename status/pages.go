@@ -3,10 +3,10 @@ package status
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
