@@ -14,6 +14,7 @@
 //	CHUYENHOA_MAIL_TRANSPORT   mail.transport       file | smtp
 //	CHUYENHOA_MAIL_DIR         mail.dir
 //	CHUYENHOA_HTTP_LISTEN      http.listen          host:port
+//	CHUYENHOA_HTTP_ALLOW_OPEN  http.allow_open      true | false
 //	CHUYENHOA_HTTP_PASSWORD    (no YAML key)        status page basic-auth password; wins over http.password_file
 //	CHUYENHOA_LINK_KEY         (no YAML key)        key signing the committees' links; wins over http.link_key_file
 //

@@ -642,6 +642,8 @@ func TestHTTPFailsClosed(t *testing.T) {
 		{"empty host, no auth", "http:\n  listen: \":9138\"\n", nil, "http.listen: \":9138\" is reachable"},
 		{"from the environment", "", map[string]string{"CHUYENHOA_HTTP_LISTEN": "10.0.0.5:80"}, "(set by CHUYENHOA_HTTP_LISTEN)"},
 		{"all interfaces, allowed open", "http:\n  listen: 0.0.0.0:9138\n  allow_open: true\n", nil, ""},
+		{"allowed open from the environment", "http:\n  listen: 0.0.0.0:9138\n", map[string]string{"CHUYENHOA_HTTP_ALLOW_OPEN": "true"}, ""},
+		{"allow open not a boolean", "", map[string]string{"CHUYENHOA_HTTP_ALLOW_OPEN": "yes please"}, "CHUYENHOA_HTTP_ALLOW_OPEN: \"yes please\" is not true or false"},
 		{"all interfaces with auth", "http:\n  listen: 0.0.0.0:9138\n  user: admin\n", map[string]string{"CHUYENHOA_HTTP_PASSWORD": "pw"}, ""},
 		{"password from a file", "http:\n  listen: 0.0.0.0:9138\n  user: admin\n  password_file: " + long + "\n", nil, ""},
 		{"password file missing", "http:\n  user: admin\n  password_file: " + filepath.Join(dir, "none") + "\n", nil, "http.password_file: cannot read"},

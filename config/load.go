@@ -332,6 +332,15 @@ func (c *Config) applyEnv(getenv func(string) string) []error {
 	if key != "" {
 		c.HTTP.LinkKey = []byte(key)
 	}
+	if v := getenv("CHUYENHOA_HTTP_ALLOW_OPEN"); v != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CHUYENHOA_HTTP_ALLOW_OPEN: %q is not true or false", v))
+		} else {
+			c.HTTP.AllowOpen = b
+			c.markOrigin("http.allow_open", "CHUYENHOA_HTTP_ALLOW_OPEN")
+		}
+	}
 	if v := getenv("CHUYENHOA_SMTP_PORT"); v != "" {
 		p, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {

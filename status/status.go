@@ -385,14 +385,12 @@ func (s *Server) messagePage(w *response, code int, msg string) {
 	s.render(w, "message.tmpl", messageData{Province: s.Config.Province.Name, Message: msg})
 }
 
-// buildWait is how long a request waits for a new snapshot before it is
-// answered from the previous one.
-const buildWait = 3 * time.Second
-
-// snapshot returns what the pages show: the current snapshot when the
-// store has not changed since it was read, else a new one. stale is the
-// error that kept it from being checked (the database is unreachable):
-// the page then says so over the figures read before.
+// snapshot returns what the pages show: the current snapshot, checked
+// against the store at most every Recheck. When the store has changed a
+// new one is read in the background and the current one answers until it
+// is complete; only the very first request waits for it. stale is the
+// error that kept the snapshot from being checked (the database is
+// unreachable): the page then says so over the figures read before.
 func (s *Server) snapshot(ctx context.Context) (sn *snapshot, stale error, err error) {
 	today := s.today()
 	s.mu.Lock()
@@ -424,15 +422,11 @@ func (s *Server) snapshot(ctx context.Context) (sn *snapshot, stale error, err e
 		go s.rebuild(v, building)
 	}
 	s.mu.Unlock()
-	t := time.NewTimer(buildWait)
-	defer t.Stop()
-	if cur == nil {
-		t.Stop() // nothing to show meanwhile: wait
+	if cur != nil {
+		return cur, nil, nil // until the new one is complete
 	}
 	select {
 	case <-building:
-	case <-t.C:
-		return cur, nil, nil
 	case <-ctx.Done():
 		return nil, nil, ctx.Err()
 	}
@@ -451,20 +445,21 @@ func (s *Server) rebuild(v store.Version, done chan struct{}) {
 	defer cancel()
 	start := time.Now()
 	sn, err := s.build(ctx, v)
+	if err == nil {
+		// The commune pages' months too, before the snapshot is shown:
+		// until then the pages answer from the previous one.
+		_, err = s.loadMonths(ctx, sn)
+	}
 	s.mu.Lock()
 	if err != nil {
 		s.log().Error("status page: read the stored results", "err", err)
 	} else {
 		s.cur = sn
+		s.log().Debug("status page: results read", "took", time.Since(start).String())
 	}
 	s.building = nil
 	close(done)
 	s.mu.Unlock()
-	if err == nil {
-		s.log().Debug("status page: results read", "took", time.Since(start).String())
-		// The commune pages' months, before the first one asks.
-		_, _ = s.loadMonths(ctx, sn)
-	}
 }
 
 func (s *Server) today() time.Time { return period.Day(s.now(), s.Config.Location()) }

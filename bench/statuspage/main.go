@@ -50,6 +50,7 @@ func run() error {
 	db := flag.String("db", os.Getenv("BENCH_STATUS_DB"), "database `URL` filled by chuyenhoa gen, the jobs run on it (default $BENCH_STATUS_DB)")
 	at := flag.String("at", "2026-11-25", "the day of the runs (`YYYY-MM-DD`): the page is read as on that day at 08:00")
 	n := flag.Int("requests", 400, "requests per page and concurrency")
+	memprof := flag.String("memprofile", "", "write a heap profile after the first answers to `FILE`")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the first answers and the timed ones to `FILE`")
 	flag.Parse()
 	if *db == "" {
@@ -160,6 +161,16 @@ func run() error {
 	monthsTook := time.Since(start) // waits for the months if still being read
 	runtime.GC()
 	heap1 := heapInUse()
+	if *memprof != "" {
+		f, err := os.Create(*memprof)
+		if err != nil {
+			return err
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			return err
+		}
+		f.Close()
+	}
 	fmt.Printf("first answer after the runs: %s (%d B, code %d); first commune page %s; snapshot in the heap %.1f MiB\n",
 		readTook.Round(time.Millisecond), size, first, monthsTook.Round(time.Millisecond), float64(heap1-heap0)/(1<<20))
 
@@ -368,5 +379,5 @@ func serve(h http.Handler) (string, func(), error) {
 	}
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() { _ = hs.Close() }, nil
+	return "http://" + ln.Addr().String(), func() { _ = hs.Close(); hs.Handler = nil }, nil
 }
