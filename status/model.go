@@ -82,8 +82,9 @@ type snapshot struct {
 	pagesMu sync.Mutex
 	pages   *pageCache
 
-	optionsOnce sync.Once
-	options     []option
+	scopedTables sync.Map // table name, committee → the table as it sees it
+	optionsOnce  sync.Once
+	options      []option
 
 	monthsOnce sync.Once
 	months     []month

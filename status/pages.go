@@ -50,19 +50,24 @@ type sortLink struct{ Href, Mark string }
 
 type option struct{ Value, Text string }
 
-// scoped is t as committee c sees it ("" the province): only its rows.
+// scoped is t as committee c sees it ("" the province): only its rows,
+// found once per snapshot.
 func (sn *snapshot) scoped(t *table, c string) *table {
 	if c == "" {
 		return t
 	}
-	cp := *t
-	cp.Rows = nil
+	key := t.Name + "\x00" + c
+	if v, ok := sn.scopedTables.Load(key); ok {
+		return v.(*table)
+	}
+	cp := &table{Name: t.Name, Title: t.Title, Cols: t.Cols, Note: t.Note, Empty: t.Empty, Province: t.Province}
 	for _, r := range t.Rows {
 		if sn.inScope(c, r) {
 			cp.Rows = append(cp.Rows, r)
 		}
 	}
-	return &cp
+	v, _ := sn.scopedTables.LoadOrStore(key, cp)
+	return v.(*table)
 }
 
 func tablePath(name string, v url.Values) string {
@@ -126,14 +131,17 @@ func (sn *snapshot) tableView(t *table, q query, full bool, n nav, fixed string)
 	cq.Page = 0
 	tv.CSV = n.URL(tablePath(t.Name+".csv", cq.values()))
 	tv.Action = "/bang/" + t.Name
-	tv.Kinds = options(t.Rows, func(r row) string { return r.Kind })
-	tv.States = options(t.Rows, func(r row) string { return r.State })
-	coms := options(t.Rows, func(r row) string { return r.Committee })
-	if len(coms) > 1 && len(coms) <= maxOptions {
-		for _, c := range coms {
-			tv.Committees = append(tv.Committees, option{Value: c, Text: sn.dir.Owner(rules.ParseCommittee(c))})
+	t.opts.Do(func() {
+		t.kinds = options(t.Rows, func(r row) string { return r.Kind })
+		t.states = options(t.Rows, func(r row) string { return r.State })
+		coms := options(t.Rows, func(r row) string { return r.Committee })
+		if len(coms) > 1 && len(coms) <= maxOptions {
+			for _, c := range coms {
+				t.committees = append(t.committees, option{Value: c, Text: sn.dir.Owner(rules.ParseCommittee(c))})
+			}
 		}
-	}
+	})
+	tv.Kinds, tv.States, tv.Committees = t.kinds, t.states, t.committees
 	return tv
 }
 

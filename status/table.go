@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A table is one of the page's tables as data: every table is filtered,
@@ -35,6 +36,11 @@ type table struct {
 	// Province marks a table about the whole province (targets, runs): a
 	// committee's view does not show it.
 	Province bool
+
+	// The filter's choices, found on first use.
+	opts          sync.Once
+	kinds, states []string
+	committees    []option
 }
 
 type column struct {
