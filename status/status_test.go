@@ -136,7 +136,7 @@ func TestStatusTwoCategories(t *testing.T) {
 		}
 		k := strings.Index(areas, `<a href="/xa/`+unit+`">`)
 		row, _, _ := strings.Cut(areas[max(k, 0):], "</tr>")
-		if k < 0 || !strings.Contains(row, `<td data-label="Loại">`+labels.AreaCategories(cats)+"</td>") {
+		if k < 0 || !strings.Contains(row, `<td data-label="Loại">`+label("Loại")+labels.AreaCategories(cats)+"</span></td>") {
 			t.Errorf("area %s does not list categories %v: %s", unit, cats, row)
 		}
 	})
@@ -167,7 +167,7 @@ func TestStatusPagesWithoutDistricts(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("GET / = %d: %s", code, body)
 		}
-		for _, want := range []string{`id="bang-han"`, ">Đơn vị</a></th>", `<td data-label="Đơn vị"><a href="/don-vi/xa:`, ">Công an "} {
+		for _, want := range []string{`id="bang-han"`, ">Đơn vị</a></th>", `<td data-label="Đơn vị">` + label("Đơn vị") + `<a href="/don-vi/xa:`, ">Công an "} {
 			if !strings.Contains(body, want) {
 				t.Errorf("overview lacks %q", want)
 			}
@@ -186,3 +186,7 @@ func TestStatusPagesWithoutDistricts(t *testing.T) {
 		}
 	})
 }
+
+// label is what a table cell writes before its value: its column's title
+// for the phone's layout, then the value's span.
+func label(title string) string { return `<span class="lbl">` + title + `</span><span class="v">` }

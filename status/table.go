@@ -283,12 +283,15 @@ func (tv tableView) HTML() template.HTML {
 		b.WriteString("</th>")
 	}
 	b.WriteString("</tr>\n")
+	// Each cell carries its column's title, shown beside the value when
+	// a phone lays the rows out as cards (the layout's CSS).
 	labels := make([]string, len(tv.T.Cols))
 	for i, c := range tv.T.Cols {
 		labels[i] = ` data-label="` + esc(c.Title) + `"`
 		if c.Num {
 			labels[i] += ` class="n"`
 		}
+		labels[i] += `><span class="lbl">` + esc(c.Title) + `</span><span class="v"`
 	}
 	for _, r := range tv.Rows {
 		b.WriteString("<tr>")
@@ -298,6 +301,7 @@ func (tv tableView) HTML() template.HTML {
 				b.WriteString(labels[i])
 			}
 			b.WriteString(">")
+			closeV := i < len(labels)
 			if c.Badge != "" {
 				b.WriteString(`<span class="st st-` + esc(c.Badge) + `">`)
 			}
@@ -316,6 +320,9 @@ func (tv tableView) HTML() template.HTML {
 			if c.Note != "" {
 				b.WriteString(` <span class="note">`)
 				b.WriteString(esc(c.Note))
+				b.WriteString("</span>")
+			}
+			if closeV {
 				b.WriteString("</span>")
 			}
 			b.WriteString("</td>")
