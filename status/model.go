@@ -670,7 +670,7 @@ func (b *builder) alerts(ctx context.Context) error {
 			uc = b.unitCell(unit)
 		}
 		kind, state := labels.AlertKind(a.Kind), b.sn.bodies.AlertState(a.Kind, a.State)
-		r := row{Committee: com.String(), Unit: unit, Kind: kind, State: state,
+		r := row{Committee: com.String(), ToProvince: com.IsProvince(), Unit: unit, Kind: kind, State: state,
 			Cells: []cell{b.committeeCell(com), {Text: kind}, uc, {Text: b.alertWhat(a)}, {Text: state}, b.timeCell(a.OpenedAt, labels.None),
 				b.timeCell(a.NotifiedAt, labels.PageNotMailedYet)}}
 		t.Rows = append(t.Rows, r)
@@ -684,8 +684,11 @@ func (b *builder) alerts(ctx context.Context) error {
 }
 
 // mail lists the refused messages among the things to do: nobody got
-// them. (A refusal record, and silences, come with the dispatcher: this
-// is where they will show.)
+// them. Issue 13's dispatcher adds a refusal record (read it here instead
+// of the outbox's failed status) and silences: a silenced committee's
+// rows belong in a table of their own beside this one, built in a step
+// of build like this, so the page says who is muted until when instead of
+// leaving its items out.
 func (b *builder) mail(ctx context.Context) error {
 	ms, err := b.s.Store.FailedMail(ctx, failedShown)
 	if err != nil {
@@ -693,7 +696,7 @@ func (b *builder) mail(ctx context.Context) error {
 	}
 	for _, m := range ms {
 		com := rules.ParseCommittee(m.Committee)
-		b.action = append(b.action, actionRow{rank: 4, day: m.CreatedAt, row: row{Committee: com.String(), Kind: labels.PageMailRefused,
+		b.action = append(b.action, actionRow{rank: 4, day: m.CreatedAt, row: row{Committee: com.String(), ToProvince: com.IsProvince(), Kind: labels.PageMailRefused,
 			State: labels.PageMailRefused, Cells: []cell{{Text: labels.PageMailRefused}, b.committeeCell(com), {Text: labels.None},
 				{Text: labels.PageMailRefused, Badge: "bad"}, b.timeCell(m.CreatedAt, labels.None),
 				{Text: labels.PageMailRefusedWhat(m.Recipient, m.Subject, m.LastError)}}}})
@@ -806,6 +809,9 @@ func stateOfSeverity(sev int) rules.DeadlineState {
 func (sn *snapshot) inScope(c string, r row) bool {
 	if c == "" {
 		return true
+	}
+	if r.ToProvince {
+		return false
 	}
 	if r.Committee != "" {
 		return r.Committee == c

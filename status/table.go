@@ -60,6 +60,10 @@ type cell struct {
 // row is one line with what it is filtered on.
 type row struct {
 	Committee string // its committee's string form; "" for none
+	// ToProvince marks a row addressed to the provincial committee (an
+	// escalation's copy, its digest): the province's view shows it, a
+	// committee's does not, though it names one of its communes.
+	ToProvince bool
 	Unit      string // the commune it is about; "" for none
 	Kind      string // as shown
 	State     string // as shown
