@@ -408,7 +408,6 @@ func (b *builder) deadlines(ctx context.Context) error {
 		return err
 	}
 	b.plan = map[string]string{}
-	seen := map[string]bool{}
 	for _, o := range b.s.Config.Obligations {
 		b.boardCols = append(b.boardCols, o.Name)
 	}
@@ -431,9 +430,6 @@ func (b *builder) deadlines(ctx context.Context) error {
 		}
 		if dl.Unit != "" {
 			b.plan[dl.Unit] = b.sn.bodies.Deadline(dl.State)
-		}
-		if !seen[o.Name] {
-			seen[o.Name] = true
 		}
 		b.boardCell(dl, o.Name)
 	}

@@ -64,11 +64,11 @@ type row struct {
 	// escalation's copy, its digest): the province's view shows it, a
 	// committee's does not, though it names one of its communes.
 	ToProvince bool
-	Unit      string // the commune it is about; "" for none
-	Kind      string // as shown
-	State     string // as shown
-	Cells     []cell
-	search    string // the folded text of its cells, built on first search
+	Unit       string // the commune it is about; "" for none
+	Kind       string // as shown
+	State      string // as shown
+	Cells      []cell
+	search     string // the folded text of its cells, built on first search
 }
 
 // query is a table request: the filters, the sort and the page.
