@@ -125,6 +125,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /don-vi/{com}", s.page("committee", s.committee))
 	mux.HandleFunc("GET /bang/{name}", s.page("table", s.table))
 	mux.HandleFunc("GET /xa/{code}", s.page("commune", s.commune))
+	// A district's page under the word users try first.
+	mux.HandleFunc("GET /huyen/{code}", func(w http.ResponseWriter, r *http.Request) {
+		u := links.CommitteePath(rules.DistrictCommittee(r.PathValue("code")))
+		if r.URL.RawQuery != "" {
+			u += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, u, http.StatusMovedPermanently)
+	})
 	return s.auth(mux)
 }
 

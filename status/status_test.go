@@ -78,6 +78,12 @@ func TestStatusPages(t *testing.T) {
 				t.Errorf("GET /xa/%s = %d", u.Code, code)
 			}
 		}
+		if code, _ := get(t, h, "/huyen/D01?sx=2"); code != http.StatusMovedPermanently {
+			t.Errorf("GET /huyen/D01 = %d, want a redirect to /don-vi/D01", code)
+		}
+		if code, b := get(t, h, "/don-vi/D01"); code != 200 || !strings.Contains(b, `id="bang-viec-can-lam"`) {
+			t.Errorf("GET /don-vi/D01 = %d", code)
+		}
 		if code, _ := get(t, h, "/xa/NOPE"); code != 404 {
 			t.Errorf("unknown commune = %d, want 404", code)
 		}

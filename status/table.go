@@ -20,7 +20,7 @@ import (
 //
 // The query parameters (Vietnamese, as users see them in the address):
 //
-//	don-vi  a committee (rules.Committee's string form)
+//	don-vi  a committee (rules.Committee's string form); huyen too
 //	tt      a state, as the page writes it
 //	loai    a kind, as the page writes it
 //	q       words the row must contain (any case, with or without diacritics)
@@ -80,6 +80,9 @@ type query struct {
 
 func parseQuery(v url.Values) query {
 	q := query{Committee: v.Get("don-vi"), State: v.Get("tt"), Kind: v.Get("loai"), Search: strings.TrimSpace(v.Get("q"))}
+	if q.Committee == "" {
+		q.Committee = v.Get("huyen") // a district, as users write it
+	}
 	q.Sort, _ = strconv.Atoi(v.Get("sx"))
 	q.Page, _ = strconv.Atoi(v.Get("trang"))
 	if q.Page < 1 {

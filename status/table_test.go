@@ -39,6 +39,7 @@ func TestTableFilterSortSearch(t *testing.T) {
 	}{
 		{"", "Xã Bình Châu|Phường Nghĩa Lộ|Xã Tịnh Kỳ|Đặc khu Lý Sơn"},
 		{"don-vi=D01", "Xã Bình Châu|Xã Tịnh Kỳ"},
+		{"huyen=D01", "Xã Bình Châu|Xã Tịnh Kỳ"},
 		{"tt=Qu%C3%A1+h%E1%BA%A1n", "Xã Bình Châu|Đặc khu Lý Sơn"},
 		{"don-vi=D01&tt=%C4%90%E1%BA%BFn+h%E1%BA%A1n", "Xã Tịnh Kỳ"},
 		{"q=binh+chau", "Xã Bình Châu"},          // without diacritics
