@@ -1,7 +1,7 @@
 # Everyday targets. `make test` is the README's test command.
 GO ?= go
 
-.PHONY: build test race vet demo fmt ci bench fuzz
+.PHONY: build test race vet demo fmt ci bench bench-status fuzz
 build:
 	$(GO) build -o bin/chuyenhoa ./cmd/chuyenhoa
 
@@ -30,6 +30,13 @@ ci:
 # BENCH_MAIL and BENCH_OUT choose what runs (see BENCHMARKS.md).
 bench:
 	$(GO) run ./bench
+
+# The status page at national scale, with 1 and 16 clients, against a
+# static file of the same size served by the same server, and its memory
+# under 50 clients; BENCH_STATUS_DB is a database `chuyenhoa gen` filled
+# and the jobs ran on (BENCHMARKS.md, "The status page").
+bench-status:
+	$(GO) run ./bench/statuspage
 
 # Explore past the committed seeds (testdata/fuzz/*, which every `go test`
 # runs) for FUZZTIME per target; a failing input is written next to them.

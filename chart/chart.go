@@ -22,15 +22,19 @@ const (
 // Targets draws, per year, the share of selected areas transformed and the
 // share of transformed areas not relapsed, against the two target lines
 // (60% and 85% by default). Years not yet assessed show no bars.
+//
+// The drawing is narrow (64 px a year) and scales down with the page: the
+// legend, under the plot, names the target lines, and each bar carries
+// its value inside its top (white on the bar, which is drawn over the
+// target lines), so no label is ever crossed by a line. A bar too short
+// for its label has it above, on a white halo.
 func Targets(ps []rules.Progress, transformedPct, stablePct int) template.HTML {
 	const (
-		h, top, bottom, left = 260, 30, 40, 44
-		group, bar           = 90, 28
+		h, top, bottom, left = 300, 16, 96, 36
+		group, bar           = 64, 26
 	)
-	// The target lines are labelled in a margin right of the plot, so
-	// their text never sits on a bar.
-	plotR := left + max(len(ps), 3)*group + 10
-	w := plotR + 200
+	w := left + max(len(ps), 3)*group + 8
+	plotR := w - 4
 	plotH := float64(h - top - bottom)
 	y := func(pct float64) float64 { return float64(top) + plotH*(1-pct/100) }
 	var b strings.Builder
@@ -38,41 +42,59 @@ func Targets(ps []rules.Progress, transformedPct, stablePct int) template.HTML {
 	b.WriteString(`<title>Tỷ lệ chuyển hóa đạt và tỷ lệ không phức tạp trở lại theo năm</title>`)
 	for _, p := range []float64{0, 25, 50, 75, 100} {
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, plotR, y(p), y(p), colGrid)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%d%%</text>`, left-6, y(p)+4, colAxis, int(p))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%d%%</text>`, left-4, y(p)+4, colAxis, int(p))
 	}
+	// The target lines go under the bars.
+	target := func(pct int, col string) {
+		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`, left, plotR, y(float64(pct)), y(float64(pct)), col)
+	}
+	target(transformedPct, colTransformed)
+	target(stablePct, colStable)
 	for i, p := range ps {
-		x0 := left + i*group + 14
+		x0 := left + i*group + 5
 		if p.Assessed > 0 {
 			bars(&b, x0, bar, y, p.TransformedRate, colTransformed)
 		}
 		if p.HasTransformed {
-			bars(&b, x0+bar+4, bar, y, p.StableRate, colStable)
+			bars(&b, x0+bar+2, bar, y, p.StableRate, colStable)
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s">%d</text>`, x0+bar+2, h-bottom+16, colAxis, p.Year)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s" font-weight="bold">%d</text>`, x0+bar+1, h-bottom+15, colAxis, p.Year)
 		if p.Assessed == 0 {
-			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s">chưa đánh giá</text>`, x0+bar+2, h-bottom-6, colAxis)
+			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s" font-size="10"><tspan x="%d">chưa</tspan><tspan x="%d" dy="12">đánh giá</tspan></text>`,
+				x0+bar+1, h-bottom-20, colAxis, x0+bar+1, x0+bar+1)
 		}
 	}
-	target := func(pct int, col, label string) {
-		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/>`, left, plotR, y(float64(pct)), y(float64(pct)), col)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" fill="%s">%s %d%%</text>`, plotR+6, y(float64(pct))+4, col, label, pct)
-	}
-	target(transformedPct, colTransformed, "chỉ tiêu chuyển hóa")
-	target(stablePct, colStable, "chỉ tiêu ổn định")
 	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, plotR, y(0), y(0), colAxis)
-	legend(&b, left, h-8, colTransformed, "chuyển hóa đạt / được chọn")
-	legend(&b, left+190, h-8, colStable, "không phức tạp trở lại / đã chuyển hóa")
+	ly := h - bottom + 36
+	legend(&b, 4, ly, colTransformed, "chuyển hóa đạt / được chọn")
+	legend(&b, 4, ly+15, colStable, "không phức tạp trở lại / đã chuyển hóa")
+	lineLegend(&b, 4, ly+30, colTransformed, fmt.Sprintf("chỉ tiêu chuyển hóa %d%%", transformedPct))
+	lineLegend(&b, 4, ly+45, colStable, fmt.Sprintf("chỉ tiêu không phức tạp trở lại %d%%", stablePct))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
 
+// halo paints a white outline under a label, so that it stays legible on
+// any line it sits on.
+const halo = ` stroke="#fff" stroke-width="3" paint-order="stroke"`
+
 func bars(b *strings.Builder, x, width int, y func(float64) float64, pct float64, col string) {
 	fmt.Fprintf(b, `<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"/>`, x, y(pct), width, y(0)-y(pct), col)
-	fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="middle" fill="%s">%s</text>`, x+width/2, y(pct)-3, col, labels.Percent(pct))
+	label := fmt.Sprintf("%.0f%%", pct)
+	if y(0)-y(pct) >= 18 {
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="middle" fill="#fff" font-weight="bold">%s</text>`, x+width/2, y(pct)+13, label)
+		return
+	}
+	fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="middle" fill="%s"%s>%s</text>`, x+width/2, y(pct)-3, col, halo, label)
 }
 
 func legend(b *strings.Builder, x, y int, col, text string) {
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d" fill="%s">%s</text>`, x, y-9, col, x+14, y, colAxis, text)
+}
+
+func lineLegend(b *strings.Builder, x, y int, col, text string) {
+	fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="1.5" stroke-dasharray="6 4"/><text x="%d" y="%d" fill="%s">%s</text>`,
+		x, x+22, y-4, y-4, col, x+26, y, colAxis, text)
 }
 
 // Point is one statistical month of a commune against the averages.
@@ -89,7 +111,7 @@ type Point struct {
 // district (district "") gets the province's line alone.
 func Series(pts []Point, district string) template.HTML {
 	const (
-		h, top, bottom, left = 220, 16, 44, 36
+		h, top, bottom, left = 236, 16, 64, 36
 		step                 = 34
 	)
 	w := left + len(pts)*step + 16
@@ -104,14 +126,14 @@ func Series(pts []Point, district string) template.HTML {
 	plotH := float64(h - top - bottom)
 	y := func(v float64) float64 { return float64(top) + plotH*(1-v/maxV) }
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="Số vụ theo tháng so với bình quân" font-family="Arial, sans-serif" font-size="10">`, w, h, w, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="Số vụ theo tháng so với bình quân" font-family="Arial, sans-serif" font-size="11">`, w, h, w, h)
 	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-8, y(0), y(0), colAxis)
 	fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" fill="%s">%s</text>`, left-4, y(maxV/1.1)+4, colAxis, labels.Num(maxV/1.1))
 	var prov, dist []string
 	for i, p := range pts {
 		x := left + i*step + 6
 		fmt.Fprintf(&b, `<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"><title>%s: %d vụ</title></rect>`, x, y(float64(p.Count)), step-12, y(0)-y(float64(p.Count)), colTransformed, p.Label, p.Count)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" fill="%s" transform="rotate(-45 %d %d)">%s</text>`, x+step/2-6, h-bottom+14, colAxis, x+step/2-6, h-bottom+14, p.Label)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" fill="%s" transform="rotate(-45 %d %d)">%s</text>`, x+step/2-2, h-bottom+12, colAxis, x+step/2-2, h-bottom+12, p.Label)
 		cx := float64(x + step/2 - 6)
 		prov = append(prov, fmt.Sprintf("%.1f,%.1f", cx, y(p.ProvinceAvg)))
 		dist = append(dist, fmt.Sprintf("%.1f,%.1f", cx, y(p.DistrictAvg)))

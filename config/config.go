@@ -14,7 +14,9 @@
 //	CHUYENHOA_MAIL_TRANSPORT   mail.transport       file | smtp
 //	CHUYENHOA_MAIL_DIR         mail.dir
 //	CHUYENHOA_HTTP_LISTEN      http.listen          host:port
-//	CHUYENHOA_HTTP_PASSWORD    (status page basic-auth password; never in YAML)
+//	CHUYENHOA_HTTP_ALLOW_OPEN  http.allow_open      true | false
+//	CHUYENHOA_HTTP_PASSWORD    (no YAML key)        status page basic-auth password; wins over http.password_file
+//	CHUYENHOA_LINK_KEY         (no YAML key)        key signing the committees' links; wins over http.link_key_file
 //
 // The SMTP password is never read from the YAML file, so the file can be
 // kept in version control and shown to anyone who runs the service.
@@ -27,6 +29,7 @@ import (
 	"math"
 	"net"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -42,6 +45,7 @@ import (
 	"chuyenhoa/dburl"
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
+	"chuyenhoa/links"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 )
@@ -130,13 +134,7 @@ type Config struct {
 	// whole.
 	Documents Documents `yaml:"documents"`
 	Plans     []Plan    `yaml:"plans"`
-	HTTP      struct {
-		Listen string `yaml:"listen"`
-		// User, with the password from CHUYENHOA_HTTP_PASSWORD, turns on
-		// basic auth for the status page (health probes stay open).
-		User     string `yaml:"user"`
-		Password string `yaml:"-"`
-	} `yaml:"http"`
+	HTTP      HTTP      `yaml:"http"`
 
 	// origin maps a field path to the environment variable that set it, so
 	// that an error about the value points at where it came from.
@@ -144,6 +142,34 @@ type Config struct {
 	// loc caches the zone checked by Validate.
 	loc *time.Location
 }
+
+// HTTP configures the status page and the probes.
+type HTTP struct {
+	Listen string `yaml:"listen"`
+	// User, with the password from CHUYENHOA_HTTP_PASSWORD or
+	// PasswordFile, turns on basic auth for the provincial view of the
+	// status page (health probes stay open; committees' links carry their
+	// own token).
+	User         string `yaml:"user"`
+	Password     string `yaml:"-"`
+	PasswordFile string `yaml:"password_file"`
+	// AllowOpen serves the page without a password on an address other
+	// machines reach. Without it such a start is refused: the page shows
+	// every district's statistics.
+	AllowOpen bool `yaml:"allow_open"`
+	// PublicURL is where users reach the page ("https://host/path"); the
+	// digests link to it. Empty: the mail carries no links.
+	PublicURL string `yaml:"public_url"`
+	// LinkKey signs the committees' links (package links); it comes from
+	// CHUYENHOA_LINK_KEY or LinkKeyFile only.
+	LinkKey     []byte `yaml:"-"`
+	LinkKeyFile string `yaml:"link_key_file"`
+	// LinkTTL is how long a committee's link opens its view.
+	LinkTTL Duration `yaml:"link_ttl"`
+}
+
+// Open reports whether the status page asks no password.
+func (h HTTP) Open() bool { return h.User == "" || h.Password == "" }
 
 // Obligation is one reporting duty of a district committee.
 type Obligation struct {
@@ -294,6 +320,9 @@ func Default() *Config {
 	c.HTTP.Listen = "127.0.0.1:9138"
 	c.Documents = defaultDocuments()
 	c.Plans = defaultPlans()
+	// Two repeat intervals: a link in a digest still opens when the next
+	// digest comes.
+	c.HTTP.LinkTTL = Duration{336 * time.Hour}
 	return c
 }
 
@@ -424,15 +453,53 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.validateDocuments()...)
 	errs = append(errs, c.validatePlans()...)
 
-	if c.HTTP.User != "" && c.HTTP.Password == "" {
-		add("http.user", "%q is set but CHUYENHOA_HTTP_PASSWORD is empty; set the password in the environment or remove http.user", c.HTTP.User)
-	}
-	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
-		add("http.listen", "%q is not host:port; use e.g. 127.0.0.1:9138", c.HTTP.Listen)
-	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		add("http.listen", "%q has a bad port; use e.g. 127.0.0.1:9138", c.HTTP.Listen)
-	}
+	errs = append(errs, c.validateHTTP()...)
 	return errors.Join(errs...)
+}
+
+// validateHTTP fails closed: a password without a user, or an address
+// other machines reach with no password, is refused rather than served
+// open.
+func (c *Config) validateHTTP() []error {
+	var errs []error
+	add := func(path, format string, args ...any) { errs = append(errs, c.fieldErr(path, format, args...)) }
+	h := &c.HTTP
+	if h.User != "" && h.Password == "" {
+		add("http.user", "%q is set but there is no password; set CHUYENHOA_HTTP_PASSWORD or http.password_file, or remove http.user", h.User)
+	}
+	if h.User == "" && h.Password != "" {
+		add("http.user", "is empty but a password is set (CHUYENHOA_HTTP_PASSWORD or http.password_file), so the page would stay open; set http.user or remove the password")
+	}
+	if host, port, err := net.SplitHostPort(h.Listen); err != nil {
+		add("http.listen", "%q is not host:port; use e.g. 127.0.0.1:9138", h.Listen)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		add("http.listen", "%q has a bad port; use e.g. 127.0.0.1:9138", h.Listen)
+	} else if !isLoopback(host) && h.Open() && h.User == "" && h.Password == "" && !h.AllowOpen {
+		add("http.listen", "%q is reachable from other machines and the status page has no password; set http.user and CHUYENHOA_HTTP_PASSWORD (or http.password_file), listen on 127.0.0.1 behind a proxy that authenticates, or set http.allow_open: true to serve it open on purpose", h.Listen)
+	}
+	if h.PublicURL != "" {
+		u, err := url.Parse(h.PublicURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+			add("http.public_url", "%q is not an absolute http(s) address; use e.g. https://bcd138.example.gov.vn", h.PublicURL)
+		case u.RawQuery != "" || u.Fragment != "":
+			add("http.public_url", "%q has a query or fragment; give the page's address only", h.PublicURL)
+		case len(h.LinkKey) == 0 && h.LinkKeyFile == "":
+			add("http.public_url", "is set but the committees' links have no signing key; set CHUYENHOA_LINK_KEY or http.link_key_file (at least %d random bytes, e.g. head -c 32 /dev/urandom | base64)", links.MinKeyLen)
+		}
+	}
+	// A key file that failed to read was reported when loading.
+	if n := len(h.LinkKey); n > 0 && n < links.MinKeyLen {
+		path := "http.link_key_file"
+		if h.LinkKeyFile == "" {
+			path = "CHUYENHOA_LINK_KEY"
+		}
+		add(path, "the link key has %d bytes; use at least %d random bytes, e.g. head -c 32 /dev/urandom | base64", n, links.MinKeyLen)
+	}
+	if h.LinkTTL.Duration <= 0 {
+		add("http.link_ttl", "%s must be above 0; use e.g. 336h (two weeks)", h.LinkTTL)
+	}
+	return errs
 }
 
 func (c *Config) validateDatabase() []error {

@@ -242,7 +242,9 @@ func TestPasswordInYAMLRefused(t *testing.T) {
 }
 
 func TestEnvOverrides(t *testing.T) {
-	data := "database:\n  url: sqlite:file.db\nmail:\n  transport: file\n  smtp:\n    auth: plain\n    tls: implicit\n"
+	// allow_open: an address other machines reach needs a password or
+	// this (TestHTTPFailsClosed).
+	data := "database:\n  url: sqlite:file.db\nmail:\n  transport: file\n  smtp:\n    auth: plain\n    tls: implicit\nhttp:\n  allow_open: true\n"
 	c, err := Parse([]byte(data), env(map[string]string{
 		"CHUYENHOA_DATABASE_URL":   "postgres://postgres@127.0.0.1:5432/test",
 		"CHUYENHOA_TIMEZONE":       "Asia/Bangkok",
@@ -641,5 +643,57 @@ func TestDigestTimes(t *testing.T) {
 	}
 	if d := Default().Mail.DigestClock(); len(d) != 1 || d[0] != 8*time.Hour {
 		t.Errorf("default digest times %v, want one at 08:00", d)
+	}
+}
+
+// The status page fails closed: a password without a user, or an address
+// other machines reach with no password, stops the start naming the
+// field, unless allow_open says it is on purpose.
+func TestHTTPFailsClosed(t *testing.T) {
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short.key")
+	long := filepath.Join(dir, "link.key")
+	if err := os.WriteFile(short, []byte("too short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(long, []byte(strings.Repeat("k", 40)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, yaml string
+		env        map[string]string
+		want       string // "" = accepted
+	}{
+		{"loopback, no auth", "http:\n  listen: 127.0.0.1:9138\n", nil, ""},
+		{"localhost, no auth", "http:\n  listen: localhost:9138\n", nil, ""},
+		{"password without user", "", map[string]string{"CHUYENHOA_HTTP_PASSWORD": "pw"}, "http.user: is empty but a password is set"},
+		{"user without password", "http:\n  user: admin\n", nil, "http.user: \"admin\" is set but there is no password"},
+		{"all interfaces, no auth", "http:\n  listen: 0.0.0.0:9138\n", nil, "http.listen: \"0.0.0.0:9138\" is reachable from other machines"},
+		{"empty host, no auth", "http:\n  listen: \":9138\"\n", nil, "http.listen: \":9138\" is reachable"},
+		{"from the environment", "", map[string]string{"CHUYENHOA_HTTP_LISTEN": "10.0.0.5:80"}, "(set by CHUYENHOA_HTTP_LISTEN)"},
+		{"all interfaces, allowed open", "http:\n  listen: 0.0.0.0:9138\n  allow_open: true\n", nil, ""},
+		{"allowed open from the environment", "http:\n  listen: 0.0.0.0:9138\n", map[string]string{"CHUYENHOA_HTTP_ALLOW_OPEN": "true"}, ""},
+		{"allow open not a boolean", "", map[string]string{"CHUYENHOA_HTTP_ALLOW_OPEN": "yes please"}, "CHUYENHOA_HTTP_ALLOW_OPEN: \"yes please\" is not true or false"},
+		{"all interfaces with auth", "http:\n  listen: 0.0.0.0:9138\n  user: admin\n", map[string]string{"CHUYENHOA_HTTP_PASSWORD": "pw"}, ""},
+		{"password from a file", "http:\n  listen: 0.0.0.0:9138\n  user: admin\n  password_file: " + long + "\n", nil, ""},
+		{"password file missing", "http:\n  user: admin\n  password_file: " + filepath.Join(dir, "none") + "\n", nil, "http.password_file: cannot read"},
+		{"public URL without a key", "http:\n  public_url: https://bcd138.example.gov.vn\n", nil, "http.public_url: is set but the committees' links have no signing key"},
+		{"public URL not absolute", "http:\n  public_url: bcd138.example.gov.vn\n", map[string]string{"CHUYENHOA_LINK_KEY": strings.Repeat("k", 32)}, "http.public_url: \"bcd138.example.gov.vn\" is not an absolute"},
+		{"short key from the environment", "http:\n  public_url: https://x.example\n", map[string]string{"CHUYENHOA_LINK_KEY": "short"}, "CHUYENHOA_LINK_KEY: the link key has 5 bytes"},
+		{"short key file", "http:\n  public_url: https://x.example\n  link_key_file: " + short + "\n", nil, "http.link_key_file: the link key has 9 bytes"},
+		{"key file", "http:\n  public_url: https://x.example/trang\n  link_key_file: " + long + "\n  link_ttl: 72h\n", nil, ""},
+		{"no lifetime", "http:\n  link_ttl: 0s\n", nil, "http.link_ttl: 0s must be above 0"},
+	} {
+		cfg, err := Parse([]byte(c.yaml), env(c.env))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && err == nil:
+			t.Errorf("%s: accepted, want %q", c.name, c.want)
+		case c.want != "" && !strings.Contains(err.Error(), c.want):
+			t.Errorf("%s: %v\nwant %q", c.name, err, c.want)
+		case c.name == "key file" && (string(cfg.HTTP.LinkKey) != strings.Repeat("k", 40) || cfg.HTTP.LinkTTL.Duration != 72*time.Hour):
+			t.Errorf("key file: key %q, ttl %s", cfg.HTTP.LinkKey, cfg.HTTP.LinkTTL)
+		}
 	}
 }

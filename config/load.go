@@ -321,7 +321,26 @@ func (c *Config) applyEnv(getenv func(string) string) []error {
 	set("CHUYENHOA_MAIL_TRANSPORT", "mail.transport", &c.Mail.Transport)
 	set("CHUYENHOA_MAIL_DIR", "mail.dir", &c.Mail.Dir)
 	set("CHUYENHOA_HTTP_LISTEN", "http.listen", &c.HTTP.Listen)
-	c.HTTP.Password = getenv("CHUYENHOA_HTTP_PASSWORD")
+	var err error
+	if c.HTTP.Password, err = secret(getenv("CHUYENHOA_HTTP_PASSWORD"), "http.password_file", c.HTTP.PasswordFile, "CHUYENHOA_HTTP_PASSWORD"); err != nil {
+		errs = append(errs, err)
+	}
+	key, err := secret(getenv("CHUYENHOA_LINK_KEY"), "http.link_key_file", c.HTTP.LinkKeyFile, "CHUYENHOA_LINK_KEY")
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if key != "" {
+		c.HTTP.LinkKey = []byte(key)
+	}
+	if v := getenv("CHUYENHOA_HTTP_ALLOW_OPEN"); v != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CHUYENHOA_HTTP_ALLOW_OPEN: %q is not true or false", v))
+		} else {
+			c.HTTP.AllowOpen = b
+			c.markOrigin("http.allow_open", "CHUYENHOA_HTTP_ALLOW_OPEN")
+		}
+	}
 	if v := getenv("CHUYENHOA_SMTP_PORT"); v != "" {
 		p, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {
@@ -356,4 +375,22 @@ func (c *Config) markOrigin(path, env string) {
 		c.origin = map[string]string{}
 	}
 	c.origin[path] = env
+}
+
+// secret is the value of a secret: env when set, else the content of the
+// file at path (the setting named field), without the final newline
+// editors add.
+func secret(env, field, path, envName string) (string, error) {
+	if env != "" || path == "" {
+		return env, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: cannot read %s (%w); point it at a readable file, or set %s", field, path, err, envName)
+	}
+	v := strings.TrimRight(string(b), "\r\n")
+	if v == "" {
+		return "", fmt.Errorf("%s: %s is empty; write the secret into it", field, path)
+	}
+	return v, nil
 }

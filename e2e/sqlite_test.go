@@ -231,7 +231,7 @@ func TestReadyzSaysWhichDatabaseProblem(t *testing.T) {
 // page starts asking for a password); the process never dies of it.
 func TestSIGHUPReloadsTheConfiguration(t *testing.T) {
 	e := newSQLiteEnv(t, realToday(), "")
-	p := e.start([]string{"CHUYENHOA_HTTP_PASSWORD=pw"}, "serve", "--log-format", "json", "--stop-timeout", "10s")
+	p := e.start(nil, "serve", "--log-format", "json", "--stop-timeout", "10s")
 	addr := p.serving(time.Minute)
 	if code, _ := get(t, addr, "/", "", ""); code != 200 {
 		t.Fatalf("status page before the reload: %d", code)
@@ -245,7 +245,13 @@ func TestSIGHUPReloadsTheConfiguration(t *testing.T) {
 	if code, _ := get(t, addr, "/", "", ""); code != 200 {
 		t.Errorf("after a refused reload the status page answers %d; want the old configuration (no password)", code)
 	}
-	e.writeConfig("config.yaml", strings.Replace(e.yaml, "  listen: \"127.0.0.1:0\"\n", "  listen: \"127.0.0.1:0\"\n  user: admin\n", 1))
+	// A password without a user stops the start (config's
+	// TestHTTPFailsClosed): the password comes with the user, from a file.
+	pw := filepath.Join(e.dir, "http.password")
+	if err := os.WriteFile(pw, []byte("pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.writeConfig("config.yaml", strings.Replace(e.yaml, "  listen: \"127.0.0.1:0\"\n", "  listen: \"127.0.0.1:0\"\n  user: admin\n  password_file: "+quoteYAML(pw)+"\n", 1))
 	p.signal(syscall.SIGHUP)
 	p.waitLine("configuration reloaded", 60*time.Second)
 	if code, _ := get(t, addr, "/", "", ""); code != 401 {

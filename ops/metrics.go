@@ -65,6 +65,9 @@ type Metrics struct {
 	lastSuccess *prometheus.GaugeVec
 	mail        *prometheus.CounterVec
 	smtpErrors  prometheus.Counter
+	logins      prometheus.Counter
+	links       *prometheus.CounterVec
+	pages       *prometheus.HistogramVec
 	log         *slog.Logger
 }
 
@@ -98,7 +101,23 @@ func NewMetrics(opt MetricsOptions) *Metrics {
 			Name: "chuyenhoa_smtp_errors_total",
 			Help: "Errors returned by the mail transport: connect, TLS or login failures, refused messages, failed QUIT.",
 		}),
+		logins: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chuyenhoa_http_login_failures_total",
+			Help: "Status page logins refused for a wrong user or password (each answered after a growing delay).",
+		}),
+		links: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chuyenhoa_http_link_refusals_total",
+			Help: "Committee links refused by the status page, by reason: expired, invalid.",
+		}, []string{"reason"}),
+		pages: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "chuyenhoa_http_page_seconds",
+			Help:    "Time to answer a status page request, by page (overview, committee, commune, table, csv).",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12), // 5 ms .. ~10 s
+		}, []string{"page"}),
 		log: log,
+	}
+	for _, r := range []string{"expired", "invalid"} {
+		m.links.WithLabelValues(r)
 	}
 	for _, j := range opt.Jobs {
 		m.runs.WithLabelValues(string(j), ResultOK)
@@ -108,7 +127,7 @@ func NewMetrics(opt MetricsOptions) *Metrics {
 	for _, o := range mailOutcomes {
 		m.mail.WithLabelValues(o)
 	}
-	m.reg.MustRegister(m.runs, m.duration, m.lastSuccess, m.mail, m.smtpErrors,
+	m.reg.MustRegister(m.runs, m.duration, m.lastSuccess, m.mail, m.smtpErrors, m.logins, m.links, m.pages,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if opt.Stats != nil {
@@ -167,6 +186,18 @@ func (m *Metrics) ObserveMail(outcome string) { m.mail.WithLabelValues(outcome).
 
 // ObserveSMTPError counts one error of the mail transport (see CountErrors).
 func (m *Metrics) ObserveSMTPError() { m.smtpErrors.Inc() }
+
+// LoginFailed counts one refused status page login.
+func (m *Metrics) LoginFailed() { m.logins.Inc() }
+
+// LinkRefused counts one refused committee link: reason "expired" or
+// "invalid".
+func (m *Metrics) LinkRefused(reason string) { m.links.WithLabelValues(reason).Inc() }
+
+// ObservePage records how long a status page request took.
+func (m *Metrics) ObservePage(page string, took time.Duration) {
+	m.pages.WithLabelValues(page).Observe(took.Seconds())
+}
 
 // storeCollector reads open alerts and outbox counts at scrape time, so
 // the numbers are the database's, whichever replica composed or sent.

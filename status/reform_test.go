@@ -25,7 +25,7 @@ func TestCommunePageAfterTheMerger(t *testing.T) {
 		}
 		now := func() time.Time { return time.Date(2025, 12, 20, 1, 0, 0, 0, time.UTC) }
 		h := (&status.Server{Store: s, Config: config.Default(), Now: now}).Handler()
-		month := regexp.MustCompile(`<tr><td>([^<]+)</td><td class="n">(\d+)</td>`)
+		month := regexp.MustCompile(`<tr><td data-label="Tháng">` + label("Tháng") + `([^<]+)</span></td><td data-label="Số vụ TTXH" class="n">` + label("Số vụ TTXH") + `(\d+)</span></td>`)
 		rows := func(body string) string {
 			var out []string
 			for _, m := range month.FindAllStringSubmatch(body, -1) {

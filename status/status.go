@@ -1,28 +1,40 @@
-// Package status serves the read-only web page the provincial committee
-// looks at between emails: this year's proposal and selected areas, target
-// progress, the deadline board, the relapse watchlist with the open alerts,
-// and one page per commune. Server-rendered html/template and SVG; it works
-// without JavaScript.
+// Package status serves the read-only web page the committees look at
+// between emails, and where a digest's links land. It puts first what
+// needs someone today (overdue and escalated obligations, relapses, areas
+// at risk, refused mail), then the year's areas, the targets and the
+// reports owed, then the proposal and the history; one page per committee
+// and per commune, every table filtered, sorted, searched and downloaded
+// as CSV on the server (see table). Server-rendered html/template and
+// SVG; it works without JavaScript and prints.
+//
+// The pages read what the last runs stored, worded once per run (see
+// snapshot), never a recompute per request; a bounded number of requests
+// render at once.
+//
+// The provincial view asks for basic auth when it is configured. A
+// committee's link (package links) opens that committee's view without an
+// account: its own communes only, on every page and in every CSV.
 package status
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"embed"
-	"fmt"
+	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
-	"sort"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
 	"time"
 
-	"chuyenhoa/chart"
 	"chuyenhoa/config"
-	"chuyenhoa/contract"
-	"chuyenhoa/finding"
-	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
-	"chuyenhoa/names"
+	"chuyenhoa/links"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -34,486 +46,495 @@ type Server struct {
 	Config *config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
-	// User and Password, when both set, require HTTP basic auth.
+	// User and Password, when both set, require HTTP basic auth for the
+	// provincial view.
 	User, Password string
+	// LinkKey checks the committees' links; without it a link is refused.
+	LinkKey []byte
+	// MaxRenders bounds the requests answered at once (default: twice the
+	// CPUs, at least 4); the others wait up to Queue (default 10s), then
+	// are told the server is busy.
+	MaxRenders int
+	Queue      time.Duration
+	// PageCache bounds the bytes of rendered pages kept per snapshot
+	// (default 32 MiB; negative: none).
+	PageCache int
+	// Recheck is how often the store is asked whether a run finished
+	// (default 2s): between checks the pages answer from what they read.
+	Recheck time.Duration
+	// Observe, when set, is told about refused logins and links and how
+	// long each page took (ops.Metrics has these methods).
+	Observe Observer
+
+	once     sync.Once
+	renders  chan struct{}
+	mu       sync.Mutex
+	cur      *snapshot
+	building chan struct{} // closed when the build in flight ends
+	checked  time.Time     // when the store's version was last read
+	fails    map[string]failure
+}
+
+// Observer receives what the page counts.
+type Observer interface {
+	LoginFailed()
+	LinkRefused(reason string)
+	ObservePage(page string, took time.Duration)
+}
+
+type failure struct {
+	n    int
+	last time.Time
 }
 
 //go:embed templates/*.tmpl
 var tmplFS embed.FS
 
 var tmpl = template.Must(template.New("").Funcs(template.FuncMap{
-	"date":     labels.Date,
-	"num":      labels.Num,
-	"percent":  labels.Percent,
-	"cats":     labels.Categories,
-	"category": labels.Category,
-	"status":   labels.Status,
+	"date":      labels.Date,
+	"num":       labels.Num,
+	"percent":   labels.Percent,
+	"cats":      labels.Categories,
+	"areaCats":  labels.AreaCategories,
+	"indicator": labels.Indicator,
+	"threshold": labels.IndicatorThreshold,
+	"value":     labels.IndicatorValue,
+	"gap":       labels.IndicatorGap,
+	"inc":       func(i int) int { return i + 1 },
 }).ParseFS(tmplFS, "templates/*.tmpl"))
+
+// scope is who is asking: the province (committee "") or the committee a
+// link opened.
+type scope struct {
+	committee rules.Committee
+	token     string
+	until     time.Time
+}
+
+type scopeKey struct{}
+
+func scopeOf(r *http.Request) scope {
+	sc, _ := r.Context().Value(scopeKey{}).(scope)
+	return sc
+}
 
 // Handler routes the pages; every route is GET only.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.overview)
-	mux.HandleFunc("GET /xa/{code}", s.commune)
-	if s.User == "" || s.Password == "" {
-		return mux
-	}
+	mux.HandleFunc("GET /{$}", s.page("overview", s.overview))
+	mux.HandleFunc("GET /don-vi/{com}", s.page("committee", s.committee))
+	mux.HandleFunc("GET /bang/{name}", s.page("table", s.table))
+	mux.HandleFunc("GET /xa/{code}", s.page("commune", s.commune))
+	// A district's page under the word users try first.
+	mux.HandleFunc("GET /huyen/{code}", func(w http.ResponseWriter, r *http.Request) {
+		u := links.CommitteePath(rules.DistrictCommittee(r.PathValue("code")))
+		if r.URL.RawQuery != "" {
+			u += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, u, http.StatusMovedPermanently)
+	})
+	return s.auth(mux)
+}
+
+// auth opens a committee's view for a valid link, asks the provincial
+// view for its password, and refuses everything else without showing any
+// of the page.
+func (s *Server) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, p, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(s.User)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="chuyenhoa", charset="UTF-8"`)
-			http.Error(w, labels.PageLoginRequired, http.StatusUnauthorized)
+		w.Header().Set("Referrer-Policy", "no-referrer") // links carry tokens
+		if tok := r.URL.Query().Get(links.Param); tok != "" {
+			c, until, err := links.Verify(s.LinkKey, tok, s.now())
+			if err != nil {
+				reason := "invalid"
+				if errors.Is(err, links.ErrExpired) {
+					reason = "expired"
+				}
+				s.log().Warn("status page: link refused", "reason", reason, "remote", r.RemoteAddr)
+				if s.Observe != nil {
+					s.Observe.LinkRefused(reason)
+				}
+				s.message(w, http.StatusForbidden, labels.PageLinkRefused+s.Config.Bodies.Province+".")
+				return
+			}
+			ctx := context.WithValue(r.Context(), scopeKey{}, scope{committee: c, token: tok, until: until})
+			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
-		mux.ServeHTTP(w, r)
+		if s.User == "" || s.Password == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		u, p, ok := r.BasicAuth()
+		if ok && subtle.ConstantTimeCompare([]byte(u), []byte(s.User)) == 1 && subtle.ConstantTimeCompare([]byte(p), []byte(s.Password)) == 1 {
+			s.loginOK(r)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if ok { // credentials given, and wrong: a browser's first request gives none
+			s.loginFailed(r, u)
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="chuyenhoa", charset="UTF-8"`)
+		http.Error(w, labels.PageLoginRequired, http.StatusUnauthorized)
 	})
 }
 
-func (s *Server) render(w http.ResponseWriter, name string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:")
-	if err := tmpl.ExecuteTemplate(w, name, data); err != nil {
-		s.log().Error("render status page", "page", name, "err", err)
-	}
-}
+// failureWindow is how long a client's failed logins are remembered.
+const failureWindow = 15 * time.Minute
 
-func (s *Server) fail(w http.ResponseWriter, err error) {
-	s.log().Error("status page", "err", err)
-	http.Error(w, labels.PageReadFailed(err), http.StatusInternalServerError)
-}
-
-// candidateRow is a stored candidate finding with its reason and district
-// spelled out.
-type candidateRow struct {
-	finding.CandidateItem
-	Reason   string
-	District string
-}
-
-// areaRow is one selected area of the year with where it stands.
-type areaRow struct {
-	Unit, Name, District string
-	Categories           []rules.Category
-	DecidedOn            time.Time
-	Stage                string
-	Plan                 string // deadline state of its transformation plan
-}
-
-type boardCell struct {
-	State, Label, Title string
-	severity            int // of State: the worst instance fills the cell
-}
-
-type boardRow struct {
-	Committee string // a district by its name, a commune by its body's name
-	Cells     []boardCell
-}
-
-type alertRow struct {
-	Committee, Key       string
-	Kind                 finding.AlertKind
-	State                finding.State
-	OpenedAt, NotifiedAt time.Time
-}
-
-type relapseRow struct {
-	Unit, Name, District string
-	Year                 int
-	Categories           []rules.Category
-	Again                []rules.Category // the categories it is complex again in
-	Relapsed             bool
-	Since                time.Time
-	Count                int
-	ProvinceAvg          float64
-	DistrictAvg          float64
-	HasDistrict          bool // checked against its district's average too
-}
-
-type overviewData struct {
-	Province string
-	// Grouped is set while the province works through districts: the
-	// tables then name each area's district and the board its committee.
-	// The candidates' and relapses' own flags say whether any row quotes
-	// a district average.
-	Grouped, CandidatesGrouped, RelapsesGrouped bool
-	Bodies                                      labels.Bodies
-	Today                                       time.Time
-	Year                                        int
-	Reference                                   period.Range
-	Cap, Total                                  int
-	Candidates                                  []candidateRow
-	Below                                       int
-	Areas                                       []areaRow
-	Targets                                     []rules.Progress
-	TargetChart                                 template.HTML
-	TargetPct                                   [2]int
-	Obligations                                 []string
-	Board                                       []boardRow
-	Relapses                                    []relapseRow
-	Alerts                                      []alertRow
-	LastRuns                                    []store.JobRun
-	UpdatedNever                                bool
-}
-
-func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
-	d, err := s.loadOverview(r.Context())
+func remoteHost(r *http.Request) string {
+	h, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return r.RemoteAddr
 	}
-	s.render(w, "overview.tmpl", d)
+	return h
 }
 
-func (s *Server) loadOverview(ctx context.Context) (*overviewData, error) {
-	cfg := s.Config
-	dir, err := s.directory(ctx)
-	if err != nil {
-		return nil, err
+// loginFailed logs and counts a refused login and answers it late: half
+// a second after the first failure, twice as long after each next one
+// from the same address within failureWindow, at most ten seconds, so a
+// password cannot be guessed at speed.
+func (s *Server) loginFailed(r *http.Request, user string) {
+	host := remoteHost(r)
+	now := time.Now()
+	s.mu.Lock()
+	if s.fails == nil {
+		s.fails = map[string]failure{}
 	}
-	d := &overviewData{
-		Province:  cfg.Province.Name,
-		Today:     period.Day(s.now(), cfg.Location()),
-		TargetPct: [2]int{cfg.Targets.TransformedPercent, cfg.Targets.StablePercent},
-		Bodies:    dir.Bodies(),
+	f := s.fails[host]
+	if now.Sub(f.last) > failureWindow {
+		f = failure{}
 	}
-	d.Grouped = dir.Grouped(d.Today)
-	// Candidates: the latest proposal.
-	_, fs, err := s.Store.LatestFindings(ctx, finding.JobCandidates)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range fs {
-		if f.Kind != finding.KindCandidate {
-			continue // the run's data errors
-		}
-		item, err := finding.Decode[finding.CandidateItem](f.Kind, f.Payload)
-		if err != nil {
-			return nil, fmt.Errorf("decode candidate %s: %w", f.Key, err)
-		}
-		c := candidateRow{CandidateItem: item}
-		d.Year, d.Reference, d.Cap, d.Total = c.Year, c.Reference, c.Cap, c.TotalUnits
-		if c.Status == rules.StatusBelowAverage {
-			d.Below++
-			continue
-		}
-		c.Reason = dir.Bodies().Reason(c.Candidate, c.TotalUnits, cfg.Selection.CapPercent, c.Cap)
-		c.District = dir.District(c.Unit.District)
-		d.CandidatesGrouped = d.CandidatesGrouped || c.HasDistrict
-		d.Candidates = append(d.Candidates, c)
-	}
-	sort.SliceStable(d.Candidates, func(i, j int) bool { return candidateOrder(d.Candidates[i]) < candidateOrder(d.Candidates[j]) })
-	if d.Year == 0 {
-		d.Year = d.Today.Year()
-	}
-	// Deadlines, latest day.
-	_, dls, err := s.Store.LatestFindings(ctx, finding.JobDeadlines)
-	if err != nil {
-		return nil, err
-	}
-	plans := map[string]rules.DeadlineState{}
-	board := map[string]map[string]boardCell{}
-	for _, o := range cfg.Obligations {
-		d.Obligations = append(d.Obligations, o.Name)
-	}
-	for _, f := range dls {
-		if f.Kind != finding.KindDeadline {
-			continue // the run's data errors
-		}
-		dl, err := finding.Decode[rules.Deadline](f.Kind, f.Payload)
-		if err != nil {
-			return nil, fmt.Errorf("decode deadline %s: %w", f.Key, err)
-		}
-		if dl.Year != d.Year {
-			continue
-		}
-		if dl.Unit != "" {
-			plans[dl.Unit] = f.State.Deadline()
-		}
-		com := dl.Committee.String()
-		row := board[com]
-		if row == nil {
-			row = map[string]boardCell{}
-			board[com] = row
-		}
-		// A committee's cell shows its worst instance of the obligation.
-		sev := severity[f.State.Deadline()]
-		if cur, ok := row[dl.Obligation.Name]; !ok || sev > cur.severity {
-			row[dl.Obligation.Name] = boardCell{State: string(f.State), Label: dir.Bodies().Deadline(dl.State),
-				Title: labels.BoardTitle(dl.Obligation.Name, dl.Period, dl.Due), severity: sev}
-		}
-	}
-	for _, code := range sortedKeys(board) {
-		row := boardRow{Committee: dir.Owner(rules.ParseCommittee(code))}
-		for _, o := range d.Obligations {
-			c, ok := board[code][o]
-			if !ok {
-				c = boardCell{State: "none", Label: labels.None}
-			}
-			row.Cells = append(row.Cells, c)
-		}
-		d.Board = append(d.Board, row)
-	}
-	// Selected areas of the year, as the communes of today hold them: an
-	// area selected on a commune that merged is its successor's.
-	src := (&jobs.Runner{Store: s.Store, Config: cfg, Now: s.Now}).Source(d.Today)
-	sel, err := src.Selections(ctx, d.Today)
-	if err != nil {
-		return nil, err
-	}
-	as, err := src.Assessments(ctx, d.Today)
-	if err != nil {
-		return nil, err
-	}
-	states, err := src.RelapseStates(ctx, d.Today)
-	if err != nil {
-		return nil, err
-	}
-	assessed := map[rules.AreaKey]rules.Assessment{}
-	for _, a := range as {
-		assessed[rules.AreaKey{Unit: a.Unit, Year: a.Year}] = a
-	}
-	for _, x := range rules.GroupSelections(sel) {
-		if x.Year != d.Year {
-			continue
-		}
-		u, _ := dir.Unit(x.Unit)
-		stage := rules.StageInProgress
-		if a, ok := assessed[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok {
-			stage = rules.StageNotTransformed
-			if a.Transformed {
-				stage = rules.StageWatched // or stable: the page does not tell them apart
-				if st, ok := states[rules.AreaKey{Unit: x.Unit, Year: x.Year}]; ok && st.Relapsed {
-					stage = rules.StageRelapsed
-				}
+	f.n++
+	f.last = now
+	s.fails[host] = f
+	if len(s.fails) > 10000 {
+		for k, v := range s.fails {
+			if now.Sub(v.last) > failureWindow {
+				delete(s.fails, k)
 			}
 		}
-		row := areaRow{Unit: x.Unit, Name: u.Name, District: dir.District(u.District), Categories: x.Categories, DecidedOn: x.DecidedOn, Stage: labels.StageShort(stage)}
-		if p, ok := plans[x.Unit]; ok {
-			row.Plan = dir.Bodies().Deadline(p)
-		}
-		d.Areas = append(d.Areas, row)
 	}
-	// Relapse watchlist and targets.
-	_, rel, err := s.Store.LatestFindings(ctx, finding.JobRelapse)
-	if err != nil {
-		return nil, err
+	s.mu.Unlock()
+	delay := min(500*time.Millisecond<<min(f.n-1, 5), 10*time.Second)
+	s.log().Warn("status page: login refused", "remote", host, "user", user, "failures", f.n, "delay", delay.String())
+	if s.Observe != nil {
+		s.Observe.LoginFailed()
 	}
-	for _, f := range rel {
-		switch f.Kind {
-		case finding.KindTarget:
-			p, err := finding.Decode[rules.Progress](f.Kind, f.Payload)
-			if err != nil {
-				return nil, fmt.Errorf("decode target %s: %w", f.Key, err)
-			}
-			d.Targets = append(d.Targets, p)
-		case finding.KindRelapse:
-			it, err := finding.Decode[finding.RelapseItem](f.Kind, f.Payload)
-			if err != nil {
-				return nil, fmt.Errorf("decode relapse %s: %w", f.Key, err)
-			}
-			u, _ := dir.Unit(it.Area.Unit)
-			owner := it.Committee
-			if owner.IsProvince() {
-				owner = dir.CommitteeOf(it.Area.Unit) // stored before payloads named it
-			}
-			grouped := owner.Level == rules.LevelDistrict
-			d.RelapsesGrouped = d.RelapsesGrouped || grouped
-			d.Relapses = append(d.Relapses, relapseRow{Unit: it.Area.Unit, Name: u.Name, District: dir.District(u.District),
-				Year: it.Area.Year, Categories: it.Area.Categories, Again: it.ComplexAgain(), Relapsed: it.Relapsed, Since: it.Since,
-				Count: it.Counts.SocialOrder, ProvinceAvg: it.ProvinceAvg, DistrictAvg: it.DistrictAvg, HasDistrict: grouped})
-		}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
 	}
-	sort.SliceStable(d.Relapses, func(i, j int) bool { return d.Relapses[i].Relapsed && !d.Relapses[j].Relapsed })
-	sort.Slice(d.Targets, func(i, j int) bool { return d.Targets[i].Year < d.Targets[j].Year })
-	d.TargetChart = chart.Targets(d.Targets, d.TargetPct[0], d.TargetPct[1])
-	// Open alerts with when each was last mailed.
-	open, err := s.Store.OpenAlerts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range open {
-		com := dir.Owner(rules.ParseCommittee(a.Committee))
-		d.Alerts = append(d.Alerts, alertRow{Committee: com, Kind: a.Kind, Key: a.Key, State: a.State, OpenedAt: a.OpenedAt, NotifiedAt: a.NotifiedAt})
-	}
-	if d.LastRuns, err = s.Store.Runs(ctx, "", 8); err != nil {
-		return nil, err
-	}
-	d.UpdatedNever = len(d.LastRuns) == 0
-	return d, nil
 }
 
-// severity ranks the deadline states by urgency, for the board.
-var severity = map[rules.DeadlineState]int{
-	rules.DeadlinePending: 0, rules.DeadlineSubmitted: 1, rules.DeadlineSubmittedLate: 2,
-	rules.DeadlineUpcoming: 3, rules.DeadlineDue: 4, rules.DeadlineOverdue: 5, rules.DeadlineEscalated: 6,
+func (s *Server) loginOK(r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fails != nil {
+		delete(s.fails, remoteHost(r))
+	}
 }
 
-func candidateOrder(c candidateRow) string {
-	rank := map[rules.Status]string{rules.StatusProposed: "0", rules.StatusCutByCap: "1", rules.StatusExcludedNTM: "2"}[c.Status]
-	return fmt.Sprintf("%s%06d%s", rank, c.Rank, c.Unit.Code)
-}
-
-type communeData struct {
-	Province string
-	Unit     rules.Unit
-	// Committee names the body responsible for the commune; District its
-	// district, when it has one on the page's day (HasDistrict: then its
-	// average is shown).
-	Committee   string
-	District    string
-	HasDistrict bool
-	LevelAvg    string
-	// Merged names the communes whose territory this one holds; Succeeded
-	// says, for a commune that has ended, which one holds it now.
-	Merged, Succeeded string
-	on                time.Time // the day the page is computed for
-	Chart             template.HTML
-	Months            []monthRow
-	Selections        []rules.Selection
-	Assessments       []rules.Assessment
-}
-
-type monthRow struct {
-	Label       string
-	Counts      rules.Counts
-	ProvinceAvg float64
-	DistrictAvg float64
-}
-
-// commune shows one commune's last twelve statistical months by category
-// against the province's and its district's averages.
-func (s *Server) commune(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	code := r.PathValue("code")
-	dir, err := s.directory(ctx)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	u, ok := dir.Unit(code)
-	if !ok {
-		http.Error(w, labels.PageNoCommune(code), http.StatusNotFound)
-		return
-	}
-	cfg := s.Config
-	cal := cfg.Calendar()
-	today := period.Day(s.now(), cfg.Location())
-	src := (&jobs.Runner{Store: s.Store, Config: cfg, Now: s.Now}).Source(today)
-	d, err := s.communeData(ctx, src, dir, u, today)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	y, m, _ := cal.LastClosedMonth(d.on)
-	units, err := src.Units(ctx, d.on)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	// Its district of the day: none once districts are abolished.
-	district := ""
-	for _, v := range units {
-		if v.Code == code {
-			district = v.District
-		}
-	}
-	d.District = dir.District(district)
-	owner := rules.CommitteeOf(cfg.Grouped(), rules.Unit{Code: code, District: district})
-	d.Committee, d.HasDistrict, d.LevelAvg = dir.Committee(owner), owner.Level == rules.LevelDistrict, dir.Bodies().LevelAvg()
-	legend := ""
-	if d.HasDistrict {
-		legend = d.LevelAvg
-	}
-	var pts []chart.Point
-	for i := 11; i >= 0; i-- {
-		r := cal.Month(y, m-time.Month(i))
-		// Statistics of the communes merged into this one count for it.
-		counts, err := src.Counts(ctx, r, d.on)
-		if err != nil {
-			s.fail(w, err)
+// page wraps a page: at most MaxRenders at once, rendered into a buffer
+// (a slow reader does not hold a slot), timed.
+func (s *Server) page(name string, fn func(w *response, r *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		s.once.Do(s.init)
+		wait := time.NewTimer(s.queue())
+		defer wait.Stop()
+		select {
+		case s.renders <- struct{}{}:
+		case <-wait.C:
+			w.Header().Set("Retry-After", "5")
+			s.message(w, http.StatusServiceUnavailable, labels.PageBusy)
+			return
+		case <-r.Context().Done():
 			return
 		}
-		b := rules.ComputeBaseline(units, counts)
-		label := labels.Month(r.To)
-		row := monthRow{Label: label, Counts: counts[code], ProvinceAvg: b.Province.Avg, DistrictAvg: b.Districts[district].Avg}
-		d.Months = append(d.Months, row)
-		pts = append(pts, chart.Point{Label: label, Count: row.Counts.SocialOrder, ProvinceAvg: row.ProvinceAvg, DistrictAvg: row.DistrictAvg})
-	}
-	d.Chart = chart.Series(pts, legend)
-	sel, err := src.Selections(ctx, d.on)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	for _, x := range sel {
-		if x.Unit == code {
-			d.Selections = append(d.Selections, x)
+		if h, ok := r.Context().Value(holdKey{}).(hold); ok {
+			close(h.entered)
+			<-h.release
 		}
-	}
-	as, err := src.Assessments(ctx, d.on)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	for _, a := range as {
-		if a.Unit == code {
-			d.Assessments = append(d.Assessments, a)
+		sn, stale, err := s.snapshot(r.Context())
+		var resp *response
+		key := cacheKey(r)
+		switch {
+		case err != nil:
+			resp = &response{header: http.Header{}}
+			s.log().Error("status page", "err", err)
+			s.messagePage(resp, http.StatusServiceUnavailable, labels.PageDBUnreachable(err))
+		case stale == nil:
+			resp = sn.cached(key)
 		}
-	}
-	s.render(w, "commune.tmpl", d)
-}
-
-// communeData starts the page of u: a commune of today is shown today,
-// with the communes merged into it; one that has ended as it was on its
-// last day, with the commune that holds its territory now.
-func (s *Server) communeData(ctx context.Context, src *contract.Source, dir *names.Directory, u rules.Unit, today time.Time) (*communeData, error) {
-	d := &communeData{Province: s.Config.Province.Name, Unit: u, on: today}
-	terr, err := src.Territory(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !terr.ValidOn(u.Code, today) {
-		all, err := src.AllUnits(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var last time.Time
-		for _, r := range all {
-			if r.Code == u.Code && !r.ValidTo.IsZero() && r.ValidTo.Before(today) && r.ValidTo.After(last) {
-				last = r.ValidTo
+		if resp == nil {
+			resp = &response{header: http.Header{}, code: http.StatusOK}
+			ctx := context.WithValue(r.Context(), snapKey{}, snapAt{sn, stale})
+			fn(resp, r.WithContext(ctx))
+			if stale == nil && resp.code == http.StatusOK {
+				sn.keep(key, resp, s.cacheBytes())
 			}
 		}
-		if !last.IsZero() {
-			d.on = last
-			if res := terr.Resolve(u.Code, today); res.Found() {
-				d.Succeeded = labels.PageSucceeded(dir.UnitName(res.Code), last)
-			}
+		<-s.renders
+		for k, v := range resp.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.code)
+		_, _ = w.Write(resp.body)
+		if s.Observe != nil {
+			s.Observe.ObservePage(name, time.Since(start))
 		}
 	}
-	var merged []string
-	for _, c := range terr.Predecessors(u.Code, d.on) {
-		if c != u.Code {
-			merged = append(merged, dir.UnitName(c))
+}
+
+// hold keeps a render slot until release, for the test of the limit.
+type hold struct{ entered, release chan struct{} }
+
+type holdKey struct{}
+
+// response is a page rendered in memory.
+type response struct {
+	header http.Header
+	code   int
+	body   []byte
+}
+
+func (w *response) Write(b []byte) (int, error) {
+	w.body = append(w.body, b...)
+	return len(b), nil
+}
+
+// snapAt is the snapshot a request is answered from, with the error that
+// kept it from being checked.
+type snapAt struct {
+	sn    *snapshot
+	stale error
+}
+
+type snapKey struct{}
+
+func (s *Server) init() {
+	n := s.MaxRenders
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	s.renders = make(chan struct{}, n)
+}
+
+func (s *Server) cacheBytes() int {
+	switch {
+	case s.PageCache < 0:
+		return 0
+	case s.PageCache == 0:
+		return 32 << 20
+	}
+	return s.PageCache
+}
+
+// cacheKey names what a request asks for: its path and the parameters
+// the pages read (the token among them: it is the scope), so that an
+// unknown parameter cannot make every request a new page.
+func cacheKey(r *http.Request) string {
+	q := r.URL.Query()
+	v := url.Values{}
+	for _, k := range []string{"don-vi", "tt", "loai", "q", "sx", "trang", links.Param} {
+		if x, ok := q[k]; ok {
+			v[k] = x
 		}
 	}
-	if len(merged) > 0 {
-		d.Merged = labels.PageMerged(merged)
-	}
-	return d, nil
+	return r.URL.Path + "?" + v.Encode()
 }
 
-func (s *Server) directory(ctx context.Context) (*names.Directory, error) {
-	return names.Load(ctx, s.Store, s.Config.Bodies, s.Config.Grouped())
+func (s *Server) recheck() time.Duration {
+	if s.Recheck > 0 {
+		return s.Recheck
+	}
+	return 2 * time.Second
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+func (s *Server) queue() time.Duration {
+	if s.Queue > 0 {
+		return s.Queue
 	}
-	sort.Strings(out)
-	return out
+	return 10 * time.Second
 }
+
+const csp = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'"
+
+func (s *Server) render(w *response, name string, data any) {
+	w.header.Set("Content-Type", "text/html; charset=utf-8")
+	w.header.Set("Content-Security-Policy", csp)
+	w.header.Set("Cache-Control", "no-store")
+	if err := tmpl.ExecuteTemplate(w, name, data); err != nil {
+		s.log().Error("render status page", "page", name, "err", err)
+		w.body = []byte(labels.PageReadFailed(err))
+		w.code = http.StatusInternalServerError
+	}
+}
+
+// message answers with a page that says msg and shows nothing else.
+func (s *Server) message(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", csp)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, "message.tmpl", messageData{Province: s.Config.Province.Name, Message: msg}); err != nil {
+		s.log().Error("render status message", "err", err)
+	}
+	_, _ = w.Write(b.Bytes())
+}
+
+type messageData struct{ Province, Message string }
+
+func (s *Server) messagePage(w *response, code int, msg string) {
+	w.code = code
+	s.render(w, "message.tmpl", messageData{Province: s.Config.Province.Name, Message: msg})
+}
+
+// snapshot returns what the pages show: the current snapshot, checked
+// against the store at most every Recheck. When the store has changed a
+// new one is read in the background and the current one answers until it
+// is complete; only the very first request waits for it. stale is the
+// error that kept the snapshot from being checked (the database is
+// unreachable): the page then says so over the figures read before.
+func (s *Server) snapshot(ctx context.Context) (sn *snapshot, stale error, err error) {
+	today := s.today()
+	s.mu.Lock()
+	if s.cur != nil && s.cur.today.Equal(today) && time.Since(s.checked) < s.recheck() {
+		defer s.mu.Unlock()
+		return s.cur, nil, nil
+	}
+	s.mu.Unlock()
+	v, verr := s.Store.PageVersion(ctx)
+	s.mu.Lock()
+	if verr == nil {
+		s.checked = time.Now()
+	}
+	cur, building := s.cur, s.building
+	if verr != nil {
+		s.mu.Unlock()
+		if cur != nil {
+			return cur, verr, nil
+		}
+		return nil, nil, verr
+	}
+	if cur != nil && cur.version.Runs == v.Runs && cur.version.LastOK.Equal(v.LastOK) && cur.version.FailedMail == v.FailedMail && cur.today.Equal(today) {
+		s.mu.Unlock()
+		return cur, nil, nil
+	}
+	if building == nil {
+		building = make(chan struct{})
+		s.building = building
+		go s.rebuild(v, building)
+	}
+	s.mu.Unlock()
+	if cur != nil {
+		return cur, nil, nil // until the new one is complete
+	}
+	select {
+	case <-building:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		return nil, nil, errors.New(labels.PageNotBuilt)
+	}
+	return s.cur, nil, nil
+}
+
+// rebuild reads a new snapshot for version v, detached from the request
+// that noticed the change (the others may wait for it too).
+func (s *Server) rebuild(v store.Version, done chan struct{}) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	start := time.Now()
+	sn, err := s.build(ctx, v)
+	if err == nil {
+		// The commune pages' months too, before the snapshot is shown:
+		// until then the pages answer from the previous one.
+		_, err = s.loadMonths(ctx, sn)
+	}
+	s.mu.Lock()
+	if err != nil {
+		s.log().Error("status page: read the stored results", "err", err)
+	} else {
+		s.cur = sn
+		s.log().Debug("status page: results read", "took", time.Since(start).String())
+	}
+	s.building = nil
+	close(done)
+	s.mu.Unlock()
+}
+
+func (s *Server) today() time.Time { return period.Day(s.now(), s.Config.Location()) }
+
+// view starts a page: the snapshot, who asks, and the header every page
+// carries. ok is false when the answer has been written.
+func (s *Server) view(w *response, r *http.Request) (*snapshot, *PageData, bool) {
+	at, _ := r.Context().Value(snapKey{}).(snapAt)
+	sn, stale := at.sn, at.stale
+	sc := scopeOf(r)
+	p := &PageData{Province: s.Config.Province.Name, Nav: nav{token: sc.token}}
+	zone := labels.Zone(sn.loc, sn.read)
+	p.Meta.Zone = zone
+	p.Meta.Today = labels.Date(sn.today)
+	p.Meta.StatsReach = labels.PageNoStatsYet
+	if !sn.statsReach.IsZero() {
+		p.Meta.StatsReach = labels.Date(sn.statsReach)
+	}
+	p.Meta.LastRun = labels.PageNeverRun
+	if !sn.version.LastOK.IsZero() {
+		p.Meta.LastRun = labels.DateTime(sn.version.LastOK.In(sn.loc))
+	}
+	if stale != nil {
+		p.Meta.Warning = labels.PageStale(stale, labels.DateTime(sn.read.In(sn.loc)), zone)
+	}
+	p.Meta.NoRuns, p.Meta.NoUnits = sn.noRuns, sn.noUnits
+	if !sc.committee.IsProvince() {
+		p.Scoped = true
+		p.Meta.Scope = labels.PageScope(sn.dir.Committee(sc.committee), labels.DateTime(sc.until.In(sn.loc)))
+		p.Home = links.CommitteePath(sc.committee)
+	} else {
+		p.Home = "/"
+	}
+	return sn, p, true
+}
+
+// PageData is what every page's header needs.
+type PageData struct {
+	Title    string
+	Province string
+	Meta     struct {
+		Today, StatsReach, LastRun, Zone, Warning, Scope string
+		NoRuns, NoUnits                                  bool
+	}
+	Nav    nav
+	Home   string
+	Scoped bool
+}
+
+// nav makes the page's links: in a committee's view each carries its
+// token, so the view stays the committee's from page to page.
+type nav struct{ token string }
+
+// URL is path (which may hold a query) with the view's token.
+func (n nav) URL(path string) string {
+	if n.token == "" || path == "" {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + links.Param + "=" + url.QueryEscape(n.token)
+}
+
+// Token is the view's token, for the filter forms.
+func (n nav) Token() string { return n.token }
 
 func (s *Server) now() time.Time {
 	if s.Now != nil {

@@ -57,17 +57,32 @@ func TestStatusPages(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("GET / = %d: %s", code, body)
 		}
-		for _, want := range []string{`<html lang="vi">`, `id="bang-chi-tieu"`, `id="bang-de-xuat"`, `id="bang-dia-ban"`, `id="bang-han"`,
-			`id="bang-tai-phuc-tap"`, `id="bang-canh-bao"`, "<svg", "Đề xuất chuyển hóa", "Vượt hạn mức 15%", "Phức tạp trở lại", "Quá hạn"} {
+		for _, want := range []string{`<html lang="vi">`, `id="bang-viec-can-lam"`, `id="bang-chi-tieu"`, `id="bang-de-xuat"`, `id="bang-dia-ban"`, `id="bang-han"`,
+			`id="bang-tai-phuc-tap"`, `id="bang-canh-bao"`, "<svg", "Đề xuất chuyển hóa", "Phức tạp trở lại", "Quá hạn"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("overview lacks %q", want)
 			}
+		}
+		// What needs someone today comes before the year's areas, the
+		// proposal and the history.
+		if a, b, c := strings.Index(body, `id="bang-viec-can-lam"`), strings.Index(body, `id="bang-dia-ban"`), strings.Index(body, `id="bang-de-xuat"`); !(a < b && b < c) {
+			t.Errorf("sections out of order: action %d, areas %d, proposal %d", a, b, c)
+		}
+		// The overview shows the proposal's first rows; its own page the rest.
+		if code, b := get(t, h, "/bang/de-xuat?trang=1"); code != 200 || !strings.Contains(b, "Vượt hạn mức 15%") {
+			t.Errorf("GET /bang/de-xuat = %d, lacks the communes cut by the cap", code)
 		}
 		// Every commune named on the page belongs to the province's data.
 		for _, u := range ds.Units[:5] {
 			if code, b := get(t, h, "/xa/"+u.Code); code != 200 || !strings.Contains(b, u.Name) || !strings.Contains(b, "<svg") || !strings.Contains(b, `id="bang-thang"`) {
 				t.Errorf("GET /xa/%s = %d", u.Code, code)
 			}
+		}
+		if code, _ := get(t, h, "/huyen/D01?sx=2"); code != http.StatusMovedPermanently {
+			t.Errorf("GET /huyen/D01 = %d, want a redirect to /don-vi/D01", code)
+		}
+		if code, b := get(t, h, "/don-vi/D01"); code != 200 || !strings.Contains(b, `id="bang-viec-can-lam"`) {
+			t.Errorf("GET /don-vi/D01 = %d", code)
 		}
 		if code, _ := get(t, h, "/xa/NOPE"); code != 404 {
 			t.Errorf("unknown commune = %d, want 404", code)
@@ -116,19 +131,18 @@ func TestStatusTwoCategories(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, body := get(t, (&status.Server{Store: s, Config: cfg, Now: now}).Handler(), "/")
+		_, body := get(t, (&status.Server{Store: s, Config: cfg, Now: now}).Handler(), "/bang/dia-ban")
 		i := strings.Index(body, `id="bang-dia-ban"`)
-		j := strings.Index(body, `id="han-bao-cao"`)
-		if i < 0 || j < i {
+		if i < 0 {
 			t.Fatal("no areas table")
 		}
-		areas := body[i:j]
+		areas, _, _ := strings.Cut(body[i:], "</table>")
 		if n := strings.Count(areas, `<a href="/xa/`+unit+`">`); n != 1 {
 			t.Errorf("area %s listed %d times, want once", unit, n)
 		}
 		k := strings.Index(areas, `<a href="/xa/`+unit+`">`)
 		row, _, _ := strings.Cut(areas[max(k, 0):], "</tr>")
-		if k < 0 || !strings.Contains(row, "</td><td>"+labels.Categories(cats)+"</td>") {
+		if k < 0 || !strings.Contains(row, `<td data-label="Loại">`+label("Loại")+labels.AreaCategories(cats)+"</span></td>") {
 			t.Errorf("area %s does not list categories %v: %s", unit, cats, row)
 		}
 	})
@@ -159,7 +173,7 @@ func TestStatusPagesWithoutDistricts(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("GET / = %d: %s", code, body)
 		}
-		for _, want := range []string{`id="bang-han"`, "<th>Đơn vị</th>", "<td>Công an "} {
+		for _, want := range []string{`id="bang-han"`, ">Đơn vị</a></th>", `<td data-label="Đơn vị">` + label("Đơn vị") + `<a href="/don-vi/xa:`, ">Công an "} {
 			if !strings.Contains(body, want) {
 				t.Errorf("overview lacks %q", want)
 			}
@@ -178,3 +192,7 @@ func TestStatusPagesWithoutDistricts(t *testing.T) {
 		}
 	})
 }
+
+// label is what a table cell writes before its value: its column's title
+// for the phone's layout, then the value's span.
+func label(title string) string { return `<span class="lbl">` + title + `</span><span class="v">` }

@@ -37,28 +37,36 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// TestStatusPageInBrowser runs the real binary: demo data, then serve, and
-// loads the status page in headless Chromium.
-func TestStatusPageInBrowser(t *testing.T) {
-	browser := chromiumPath(t)
-	dir := t.TempDir()
+// demoServer builds the binary, makes the demo database in dir and
+// serves it with extra YAML under http: and env; it returns the page's
+// base URL and the database file.
+func demoServer(t *testing.T, dir, httpYAML string, env ...string) (base, db string) {
+	t.Helper()
+	return demoServerOf(t, dir, nil, httpYAML, env...)
+}
+
+// demoServerOf is demoServer on the demo that demoArgs choose (e.g.
+// --three-tier).
+func demoServerOf(t *testing.T, dir string, demoArgs []string, httpYAML string, env ...string) (base, db string) {
+	t.Helper()
 	bin := filepath.Join(dir, "chuyenhoa")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	db := filepath.Join(dir, "demo.db")
-	if out, err := exec.Command(bin, "demo", "--db", db, "--mail-dir", filepath.Join(dir, "mail")).CombinedOutput(); err != nil {
+	db = filepath.Join(dir, "demo.db")
+	if out, err := exec.Command(bin, append([]string{"demo", "--db", db, "--mail-dir", filepath.Join(dir, "mail")}, demoArgs...)...).CombinedOutput(); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	addr := freePort(t)
 	cfg := filepath.Join(dir, "config.yaml")
-	yaml := fmt.Sprintf("database:\n  url: \"sqlite:%s\"\nmail:\n  dir: %q\nhttp:\n  listen: %q\n", db, filepath.Join(dir, "mail"), addr)
+	yaml := fmt.Sprintf("database:\n  url: \"sqlite:%s\"\nmail:\n  dir: %q\nhttp:\n  listen: %q\n%s", db, filepath.Join(dir, "mail"), addr, httpYAML)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	serve := exec.CommandContext(ctx, bin, "--config", cfg, "serve", "--log-format", "text")
+	serve.Env = append(os.Environ(), env...)
 	logf, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +79,7 @@ func TestStatusPageInBrowser(t *testing.T) {
 		_ = serve.Process.Signal(os.Interrupt)
 		_ = serve.Wait()
 	})
-	base := "http://" + addr
+	base = "http://" + addr
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(base + "/readyz")
@@ -87,6 +95,15 @@ func TestStatusPageInBrowser(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	return base, db
+}
+
+// TestStatusPageInBrowser runs the real binary: demo data, then serve, and
+// loads the status page in headless Chromium.
+func TestStatusPageInBrowser(t *testing.T) {
+	browser := chromiumPath(t)
+	dir := t.TempDir()
+	base, _ := demoServer(t, dir, "")
 
 	chrome := func(args ...string) string {
 		t.Helper()

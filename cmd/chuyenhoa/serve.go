@@ -201,7 +201,8 @@ func (d *daemon) apply(cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	var page http.Handler = (&status.Server{Store: d.store, Config: cfg, Log: d.log, User: cfg.HTTP.User, Password: cfg.HTTP.Password}).Handler()
+	var page http.Handler = (&status.Server{Store: d.store, Config: cfg, Log: d.log, User: cfg.HTTP.User, Password: cfg.HTTP.Password,
+		LinkKey: cfg.HTTP.LinkKey, Observe: d.metrics}).Handler()
 	d.sched, d.transport = sched, transport.Name()
 	d.page.Store(&page)
 	return nil
