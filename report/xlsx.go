@@ -18,34 +18,45 @@ const (
 	fmtDec2 = "0.00"
 )
 
-// xlsxFile renders the tables as one workbook, base.xlsx, a sheet per
-// table: the headings bold on a frozen first row with filters, every cell
-// of the type it holds.
+// xlsxFile renders the tables as one workbook, base.xlsx.
 func xlsxFile(base string, ts []Table) (File, error) {
+	data, err := Workbook(ts)
+	if err != nil {
+		return File{}, fmt.Errorf("write %s.xlsx: %w", base, err)
+	}
+	return File{Name: base + ".xlsx", Data: data}, nil
+}
+
+// Workbook renders the tables as one XLSX workbook, a sheet per table
+// (named by its Title, first row its headings): the headings bold on a
+// frozen first row with filters, every cell of the type it holds. The
+// status page's downloads use it too, so a table reads the same from
+// either.
+func Workbook(ts []Table) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	st, err := newStyles(f)
 	if err != nil {
-		return File{}, err
+		return nil, err
 	}
 	for i, t := range ts {
 		sheet := t.Title
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", sheet); err != nil {
-				return File{}, fmt.Errorf("workbook %s: %w", sheet, err)
+				return nil, fmt.Errorf("workbook %s: %w", sheet, err)
 			}
 		} else if _, err := f.NewSheet(sheet); err != nil {
-			return File{}, fmt.Errorf("workbook %s: %w", sheet, err)
+			return nil, fmt.Errorf("workbook %s: %w", sheet, err)
 		}
 		if err := writeSheet(f, sheet, t, st); err != nil {
-			return File{}, fmt.Errorf("workbook %s: %w", sheet, err)
+			return nil, fmt.Errorf("workbook %s: %w", sheet, err)
 		}
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {
-		return File{}, fmt.Errorf("write %s.xlsx: %w", base, err)
+		return nil, err
 	}
-	return File{Name: base + ".xlsx", Data: buf.Bytes()}, nil
+	return buf.Bytes(), nil
 }
 
 type styles struct{ head, text, int, day, dec1, dec2 int }

@@ -34,7 +34,7 @@ type tableView struct {
 	Query       query
 	Nav         nav
 	Action      string // the filter form's target
-	CSV         string
+	CSV, XLSX   string // the downloads of the rows the filters select
 	Kinds       []string
 	States      []string
 	Committees  []option
@@ -130,6 +130,7 @@ func (sn *snapshot) tableView(t *table, q query, full bool, n nav, fixed string)
 	cq := q
 	cq.Page = 0
 	tv.CSV = n.URL(tablePath(t.Name+".csv", cq.values()))
+	tv.XLSX = n.URL(tablePath(t.Name+".xlsx", cq.values()))
 	tv.Action = "/bang/" + t.Name
 	t.opts.Do(func() {
 		t.kinds = options(t.Rows, func(r row) string { return r.Kind })
@@ -242,7 +243,12 @@ type tablePageData struct {
 }
 
 func (s *Server) table(w *response, r *http.Request) {
-	name, csv := strings.CutSuffix(r.PathValue("name"), ".csv")
+	name, ext := r.PathValue("name"), ""
+	for _, e := range []string{".csv", ".xlsx"} {
+		if n, ok := strings.CutSuffix(name, e); ok {
+			name, ext = n, e
+		}
+	}
 	sn, p, ok := s.view(w, r)
 	if !ok {
 		return
@@ -260,14 +266,25 @@ func (s *Server) table(w *response, r *http.Request) {
 		fixed = key
 	}
 	t = sn.scoped(t, key)
-	if csv {
+	if ext != "" {
 		rows := t.apply(q)
-		w.header.Set("Content-Type", "text/csv; charset=utf-8")
-		w.header.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, sn.today.Format(time.DateOnly)))
+		w.header.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s%s"`, name, sn.today.Format(time.DateOnly), ext))
 		w.header.Set("Cache-Control", "no-store")
-		if err := t.writeCSV(w, rows); err != nil {
-			s.log().Error("status page: write CSV", "table", name, "err", err)
+		if ext == ".csv" {
+			w.header.Set("Content-Type", "text/csv; charset=utf-8")
+			if err := t.writeCSV(w, rows); err != nil {
+				s.log().Error("status page: write CSV", "table", name, "err", err)
+			}
+			return
 		}
+		data, err := t.workbook(rows)
+		if err != nil {
+			s.log().Error("status page: write XLSX", "table", name, "err", err)
+			s.messagePage(w, http.StatusInternalServerError, labels.PageNoTable)
+			return
+		}
+		w.header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		_, _ = w.Write(data)
 		return
 	}
 	d := &tablePageData{PageData: p, Table: sn.tableView(t, q, true, p.Nav, fixed)}

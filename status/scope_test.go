@@ -72,7 +72,7 @@ func TestCommitteeLinkShowsOnlyItsCommunes(t *testing.T) {
 		start := []string{"/", "/don-vi/" + district}
 		for _, n := range tableNames {
 			if n != "chi-tieu" && n != "lan-chay" { // the province's
-				start = append(start, "/bang/"+n, "/bang/"+n+".csv", "/bang/"+n+".csv?don-vi=D99")
+				start = append(start, "/bang/"+n, "/bang/"+n+".csv", "/bang/"+n+".csv?don-vi=D99", "/bang/"+n+".xlsx?don-vi=D99")
 			}
 		}
 		for code := range own {
@@ -82,7 +82,7 @@ func TestCommitteeLinkShowsOnlyItsCommunes(t *testing.T) {
 		var ownShown int
 		for path, body := range pages {
 			text := visible(body)
-			if strings.HasSuffix(strings.SplitN(path, "?", 2)[0], ".csv") {
+			if isDownload(path) {
 				text = body
 			}
 			for _, o := range others {

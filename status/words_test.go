@@ -1,6 +1,7 @@
 package status_test
 
 import (
+	"bytes"
 	"context"
 	"html"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
@@ -155,8 +158,11 @@ func crawl(t *testing.T, h http.Handler, start []string, token string, limit int
 			continue
 		}
 		body := rec.Body.String()
+		if strings.HasSuffix(strings.SplitN(p, "?", 2)[0], ".xlsx") {
+			body = workbookText(t, rec.Body.Bytes())
+		}
 		pages[p] = body
-		if strings.HasSuffix(strings.SplitN(p, "?", 2)[0], ".csv") {
+		if isDownload(p) {
 			continue
 		}
 		for _, m := range hrefRe.FindAllStringSubmatch(body, -1) {
@@ -200,7 +206,7 @@ func TestNoInternalCodeOnAnyPage(t *testing.T) {
 				h := (&status.Server{Store: st, Config: cfg, Now: now}).Handler()
 				start := []string{"/"}
 				for _, n := range tableNames {
-					start = append(start, "/bang/"+n, "/bang/"+n+".csv")
+					start = append(start, "/bang/"+n, "/bang/"+n+".csv", "/bang/"+n+".xlsx")
 				}
 				pages := crawl(t, h, start, "", 2000)
 				seen := map[string]bool{}
@@ -210,7 +216,7 @@ func TestNoInternalCodeOnAnyPage(t *testing.T) {
 					if l := leaks(body, codes); len(l) > 0 {
 						t.Errorf("%s shows internal codes %v", path, l)
 					}
-					if strings.Contains(path, ".csv") {
+					if isDownload(path) {
 						continue
 					}
 					// Every page says how recent its figures are, in
@@ -253,4 +259,35 @@ func TestLeakCheckFindsCodes(t *testing.T) {
 	if l := leaks(`<style>.st-overdue{}</style><td class="st-overdue">Quá hạn</td><a href="/bang/han?tt=x">Hạn</a>`, codes); len(l) > 0 {
 		t.Errorf("false leaks %v", l)
 	}
+}
+
+// isDownload reports whether path is a table's CSV or XLSX download,
+// which the crawl reads as text and does not follow.
+func isDownload(path string) bool {
+	p := strings.SplitN(path, "?", 2)[0]
+	return strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, ".xlsx")
+}
+
+// workbookText is every cell of an XLSX download, a line a row, so the
+// crawl's checks read the workbook as they read a CSV.
+func workbookText(t *testing.T, data []byte) string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Errorf("not a workbook: %v", err)
+		return ""
+	}
+	defer f.Close()
+	var b strings.Builder
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh)
+		if err != nil {
+			t.Errorf("sheet %s: %v", sh, err)
+		}
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, ","))
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
