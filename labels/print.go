@@ -103,9 +103,15 @@ func TargetColumns(transformedPct, stablePct int) []string {
 }
 
 // DeadlinesHeading heads the obligations of the committees below the
-// province on a day.
-func (b Bodies) DeadlinesHeading(on time.Time, grouped bool) string {
-	return fmt.Sprintf("NGHĨA VỤ BÁO CÁO CỦA %s (ngày %s)", strings.ToUpper(b.Locals(grouped)), Date(on))
+// province on a day, naming the levels that owe them: a list that still
+// holds a district's obligation of before the reform beside the communes'
+// names both.
+func (b Bodies) DeadlinesHeading(on time.Time, districts, communes bool) string {
+	owners := b.Locals(districts)
+	if districts && communes {
+		owners = b.Districts + " và " + b.Communes
+	}
+	return fmt.Sprintf("NGHĨA VỤ BÁO CÁO CỦA %s (ngày %s)", strings.ToUpper(owners), Date(on))
 }
 
 // OwnerColumn heads the column naming the committee that owes an

@@ -105,7 +105,7 @@ func checkDemo(t *testing.T, reform bool, out string, files []string) {
 	if reform {
 		wants = append(wants, "Đến 30/06/2025: 13 huyện, 170 xã", "Từ 01/07/2025: không còn cấp huyện", "(bảng unit_successions)",
 			"Ví dụ: Phường Cẩm Thành (X01) gồm Phường Trần Phú (D01X01)", "chuyenhoa demo --three-tier",
-			"NGHĨA VỤ BÁO CÁO CỦA CÔNG AN CẤP XÃ", "Tổng số đơn vị cấp xã: 56.")
+			"NGHĨA VỤ BÁO CÁO CỦA BAN CHỈ ĐẠO 138 CẤP HUYỆN VÀ CÔNG AN CẤP XÃ", "Tổng số đơn vị cấp xã: 56.")
 	} else {
 		wants = append(wants, "Tỉnh mô phỏng: 13 huyện, 170 xã", "NGHĨA VỤ BÁO CÁO CỦA BAN CHỈ ĐẠO 138 CẤP HUYỆN")
 	}

@@ -145,7 +145,17 @@ func rate(has bool, r float64) string {
 
 func (p *printer) deadlines(r *jobs.DeadlinesReport) {
 	b := p.dir.Bodies()
-	p.heading(b.DeadlinesHeading(r.On, r.Grouped))
+	levels := map[rules.Level]bool{}
+	for _, d := range r.Deadlines {
+		if d.State != rules.DeadlineSubmitted {
+			levels[d.Committee.Level] = true
+		}
+	}
+	districts, communes := levels[rules.LevelDistrict], levels[rules.LevelCommune]
+	if !districts && !communes {
+		districts = r.Grouped
+	}
+	p.heading(b.DeadlinesHeading(r.On, districts, communes))
 	tw := p.table()
 	writeRow(tw, labels.DeadlineColumns(r.Grouped))
 	shown := 0
