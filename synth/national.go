@@ -278,19 +278,6 @@ func (n *National) heat(u *natUnit, onset int, cats ...rules.Category) {
 	}
 }
 
-func (n *National) hotCats() []rules.Category {
-	cats := []rules.Category{rules.Cat1}
-	for _, kp := range []struct {
-		k rules.Category
-		p float64
-	}{{rules.Cat2, 0.25}, {rules.Cat3, 0.2}, {rules.Cat4, 0.35}} {
-		if n.r.Float64() < kp.p {
-			cats = append(cats, kp.k)
-		}
-	}
-	return cats
-}
-
 // spawn makes up to cnt communes that are not hot, not new-rural by asOf
 // and never transformed into hot spots from a month in lo..hi; busier
 // communes are likelier (weighted sampling without replacement).
@@ -307,7 +294,7 @@ func (n *National) spawn(cnt, lo, hi int, asOf time.Time) {
 	}
 	slices.SortStableFunc(free, func(a, b keyed) int { return cmp.Compare(b.key, a.key) })
 	for _, f := range free[:min(max(cnt, 0), len(free))] {
-		n.heat(f.u, lo+n.r.IntN(max(hi-lo+1, 1)), n.hotCats()...)
+		n.heat(f.u, lo+n.r.IntN(max(hi-lo+1, 1)), hotCats(n.r)...)
 	}
 }
 
@@ -330,7 +317,7 @@ func (n *National) story() {
 	}
 	n.r.Shuffle(len(ntm), func(i, j int) { ntm[i], ntm[j] = ntm[j], ntm[i] })
 	for _, u := range ntm[:min(len(ntm), g(0.02))] {
-		n.heat(u, 0, n.hotCats()...)
+		n.heat(u, 0, hotCats(n.r)...)
 	}
 	n.r.Shuffle(len(side), func(i, j int) { side[i], side[j] = side[j], side[i] })
 	for _, u := range side[:min(len(side), g(0.015))] {

@@ -689,14 +689,14 @@ func (g *gen) heat(u *unit, onset int, cats ...rules.Category) {
 
 // hotCats draws the categories of a new hot spot that can be selected:
 // social-order crime always (the eligibility gate counts it), often more.
-func (g *gen) hotCats() []rules.Category {
+func hotCats(r *rand.Rand) []rules.Category {
 	cats := []rules.Category{rules.Cat1}
 	// A slice, not a map: map order would change the draws between runs.
 	for _, kp := range []struct {
 		k rules.Category
 		p float64
 	}{{rules.Cat2, 0.25}, {rules.Cat3, 0.2}, {rules.Cat4, 0.35}} {
-		if g.r.Float64() < kp.p {
+		if r.Float64() < kp.p {
 			cats = append(cats, kp.k)
 		}
 	}
@@ -728,7 +728,7 @@ func (g *gen) spawn(n, lo, hi int, asOf time.Time, bias float64) {
 		if first := g.firstMonth(f.u); !f.u.from.IsZero() && l < first {
 			l, h = first, first+min(hi-lo, 2)
 		}
-		g.heat(f.u, l+g.r.IntN(max(h-l+1, 1)), g.hotCats()...)
+		g.heat(f.u, l+g.r.IntN(max(h-l+1, 1)), hotCats(g.r)...)
 	}
 }
 
@@ -771,7 +771,7 @@ func (g *gen) story() {
 	}
 	g.r.Shuffle(len(ntm), func(i, j int) { ntm[i], ntm[j] = ntm[j], ntm[i] })
 	for _, u := range ntm[:min(len(ntm), max(1, int(math.Round(0.02*float64(n)))))] {
-		g.heat(u, 0, g.hotCats()...)
+		g.heat(u, 0, hotCats(g.r)...)
 	}
 	g.r.Shuffle(len(side), func(i, j int) { side[i], side[j] = side[j], side[i] })
 	for _, u := range side[:min(len(side), max(1, int(math.Round(0.015*float64(n)))))] {
