@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -75,6 +76,15 @@ func (a *app) open(ctx context.Context) (*config.Config, *store.Store, error) {
 		return nil, nil, err
 	}
 	return cfg, s, nil
+}
+
+// parseOpen parses a command's flags (it takes no arguments) and opens
+// the configuration and the store.
+func (a *app) parseOpen(ctx context.Context, fs *flag.FlagSet, args []string) (*config.Config, *store.Store, error) {
+	if _, err := a.parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	return a.open(ctx)
 }
 
 // openOn is open for a command with an --at flag: it also reads the day

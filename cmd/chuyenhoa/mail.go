@@ -87,10 +87,7 @@ func cmdOutbox(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("outbox")
 	status := fs.String("status", "", "only this `STATUS`: pending, sending, sent, failed or cancelled")
 	limit := fs.Int("limit", 100, "at most this many messages (0 = all)")
-	if _, err := a.parse(fs, args); err != nil {
-		return err
-	}
-	cfg, s, err := a.open(ctx)
+	cfg, s, err := a.parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -253,10 +250,7 @@ func cmdNotify(ctx context.Context, a *app, args []string) error {
 
 func cmdSend(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("send")
-	if _, err := a.parse(fs, args); err != nil {
-		return err
-	}
-	cfg, s, err := a.open(ctx)
+	cfg, s, err := a.parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}

@@ -102,10 +102,7 @@ func cmdSilenceAdd(ctx context.Context, a *app, args []string) error {
 func cmdSilenceList(ctx context.Context, a *app, args []string) error {
 	fs := a.flags("silence list")
 	all := fs.Bool("all", false, "also the silences that ended")
-	if _, err := a.parse(fs, args); err != nil {
-		return err
-	}
-	cfg, s, err := a.open(ctx)
+	cfg, s, err := a.parseOpen(ctx, fs, args)
 	if err != nil {
 		return err
 	}
