@@ -269,3 +269,9 @@ func TargetStatusNeeded(has, ok bool, needed int) string {
 	}
 	return s
 }
+
+// The two bars of a year's targets in the HTML digest.
+const (
+	TargetBarTransformed = "Chuyển hóa đạt"
+	TargetBarStable      = "Không phức tạp trở lại"
+)

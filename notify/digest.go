@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"math"
 	htmltemplate "html/template"
 	"sort"
 	"strings"
 	texttemplate "text/template"
 	"time"
 
-	"chuyenhoa/chart"
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
 	"chuyenhoa/names"
@@ -48,11 +48,6 @@ type Digest struct {
 	Resolved    []Item
 	Targets     []rules.Progress // province: yearly target progress
 	TargetPct   [2]int           // transformed %, stable %
-}
-
-// TargetChart is the status page's target chart, inline in the HTML mail.
-func (g *Digest) TargetChart() htmltemplate.HTML {
-	return chart.Targets(g.Targets, g.TargetPct[0], g.TargetPct[1])
 }
 
 // Item is one line of a digest with everything a reader needs to act: its
@@ -160,10 +155,48 @@ func (g *Digest) Subject() string {
 var templateFS embed.FS
 
 var funcs = map[string]any{
-	"date":    labels.Date,
-	"percent": labels.Percent,
-	"upper":   strings.ToUpper,
-	"met":     labels.TargetStatus,
+	"date":           labels.Date,
+	"percent":        labels.Percent,
+	"upper":          strings.ToUpper,
+	"met":            labels.TargetStatus,
+	"card":           func(color string, it Item) card { return card{color, it} },
+	"section":        func(title, color string, items []Item) section { return section{title, color, items} },
+	"transformedBar": transformedBar,
+	"stableBar":      stableBar,
+}
+
+// card is one item of the HTML digest, with its section's colour.
+type card struct {
+	Color string
+	Item  Item
+}
+
+// section is a titled list of cards.
+type section struct {
+	Title, Color string
+	Items        []Item
+}
+
+// bar is one yearly target as a table bar of the HTML digest: mail
+// clients show tables, not SVG.
+type bar struct {
+	Label, Status, Color string
+	Has                  bool
+	Rate                 float64
+	Width, Target        int // percent of the bar's full width
+}
+
+func barWidth(rate float64) int { return max(0, min(100, int(math.Round(rate)))) }
+
+func transformedBar(pct [2]int, p rules.Progress) bar {
+	has := p.Assessed > 0
+	return bar{Label: labels.TargetBarTransformed, Status: labels.TargetStatusNeeded(has, p.TransformedMet, p.TransformedNeeded), Color: "#1f5fa8",
+		Has: has, Rate: p.TransformedRate, Width: barWidth(p.TransformedRate), Target: pct[0]}
+}
+
+func stableBar(pct [2]int, p rules.Progress) bar {
+	return bar{Label: labels.TargetBarStable, Status: labels.TargetStatusNeeded(p.HasTransformed, p.StableMet, p.StableNeeded), Color: "#2e8b57",
+		Has: p.HasTransformed, Rate: p.StableRate, Width: barWidth(p.StableRate), Target: pct[1]}
 }
 
 var (
