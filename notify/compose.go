@@ -12,8 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/links"
 	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -32,6 +36,9 @@ type Composer struct {
 	Now    func() time.Time
 	// Sink, when set, sees every message queued (dry runs print them).
 	Sink func(store.OutboxMessage)
+	// Links makes the status page links of the digests; nil (or one
+	// without http.public_url) gives digests without links.
+	Links *links.Builder
 }
 
 // Composed summarises what one Hook or Dispatch call queued.
@@ -103,7 +110,10 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 		Date:          now.In(c.Config.Location()),
 		Repeat:        repeated,
 		TargetPct:     [2]int{c.Config.Targets.TransformedPercent, c.Config.Targets.StablePercent},
+		RepeatEvery:   c.Config.Mail.RepeatInterval.Duration,
+		Overview:      c.Links.Overview(cm),
 	}
+	nextCheck := c.nextRun(finding.JobRelapse, now)
 	switch cm.Level {
 	case rules.LevelDistrict:
 		d.Grouped = true
@@ -118,7 +128,20 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 		if err != nil {
 			return nil, err
 		}
+		if a.Open {
+			it.Key, it.Silence = a.Key, labels.SilenceCommand(a.Key, committeeArg(cm))
+		}
+		if it.unit != "" {
+			it.Link = c.Links.Commune(cm, it.unit)
+		} else {
+			it.Link = d.Overview
+		}
+		if a.Open && a.Kind == finding.AlertRelapse {
+			dir.Bodies().RelapseAction(&it.Line, nextCheck)
+		}
 		switch {
+		case !a.Open && it.Ended:
+			d.Ended = append(d.Ended, it)
 		case !a.Open:
 			d.Resolved = append(d.Resolved, it)
 		case a.Kind == finding.AlertDeadline, a.Kind == finding.AlertProposal:
@@ -136,13 +159,13 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 	if !cm.IsProvince() {
 		// A committee reads its own items; naming it on each line is
 		// noise.
-		for _, list := range [][]Item{d.Deadlines, d.Relapses, d.AtRisk, d.Resolved} {
+		for _, list := range [][]Item{d.Deadlines, d.Relapses, d.AtRisk, d.Resolved, d.Ended} {
 			for i := range list {
 				list[i].Committee = ""
 			}
 		}
 	}
-	for _, list := range [][]Item{d.Deadlines, d.Escalations, d.Relapses, d.AtRisk, d.Projections, d.Resolved} {
+	for _, list := range [][]Item{d.Deadlines, d.Escalations, d.Relapses, d.AtRisk, d.Projections, d.Resolved, d.Ended} {
 		sortItems(list)
 	}
 	return d, nil
@@ -170,6 +193,59 @@ func (c *Composer) targets(ctx context.Context) ([]rules.Progress, error) {
 	return out, nil
 }
 
+// decisions reads the check of each year's recorded selection that
+// departs from the plan's rules (issue 16), from the cycle job's last
+// successful run, as lines of the provincial digest.
+func (c *Composer) decisions(ctx context.Context, dir *names.Directory) ([]Item, error) {
+	_, fs, err := c.Store.LatestFindings(ctx, finding.JobCycle)
+	if err != nil {
+		return nil, fmt.Errorf("load decision checks: %w", err)
+	}
+	var out []Item
+	for _, f := range fs {
+		if f.Kind != finding.KindDecision {
+			continue
+		}
+		d, err := finding.Decode[rules.DecisionCheck](f.Kind, f.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("decode decision check %s: %w", f.Key, err)
+		}
+		if !d.Departs() {
+			continue
+		}
+		it := Item{Line: dir.Bodies().DecisionLine(d, dir.UnitName), Link: c.Links.Overview(rules.Committee{}), order: fmt.Sprint(d.Year)}
+		out = append(out, it)
+	}
+	sortItems(out)
+	return out, nil
+}
+
+// nextRun is the first run of job's schedule after now; zero when it has
+// none (or it does not parse: config validation reports that).
+func (c *Composer) nextRun(job finding.Job, now time.Time) time.Time {
+	spec, ok := c.Config.Schedule[job]
+	if !ok || strings.TrimSpace(spec) == "" {
+		return time.Time{}
+	}
+	if !strings.HasPrefix(spec, "TZ=") && !strings.HasPrefix(spec, "CRON_TZ=") {
+		spec = "CRON_TZ=" + c.Config.Location().String() + " " + spec
+	}
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return time.Time{}
+	}
+	return sched.Next(now).In(c.Config.Location())
+}
+
+// committeeArg is committee as silence add's --committee takes it: the
+// province as "tinh".
+func committeeArg(cm rules.Committee) string {
+	if cm.IsProvince() {
+		return "tinh"
+	}
+	return cm.String()
+}
+
 // enqueue renders d and queues one message per recipient (plus cc), all
 // under Message-ID id, so any duplicate delivery is recognisable as the
 // same mail. job and per go into the headers: the job that raised an
@@ -183,10 +259,7 @@ func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, id stri
 	// The header gives the committee in its string form (as muted lists
 	// it), the province as "tinh".
 	com := d.Committee.String()
-	slug := com
-	if slug == "" {
-		slug = "tinh"
-	}
+	slug := committeeArg(d.Committee)
 	headers := map[string]string{"X-Chuyenhoa-Committee": slug, "X-Chuyenhoa-Job": string(job), "X-Chuyenhoa-Period": per}
 	rcpts := append(append([]string(nil), to...), c.Config.Recipients.Cc...)
 	seen := map[string]bool{}

@@ -218,7 +218,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 				return out, err
 			}
 			c.log().Warn("committee has findings but no mail address; forwarding to the provincial committee", "committee", com)
-			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: concat(d.Deadlines, d.Relapses, d.AtRisk, d.Resolved)})
+			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: concat(d.Deadlines, d.Relapses, d.AtRisk, d.Resolved, d.Ended)})
 			fwdPlans = append(fwdPlans, p)
 			continue
 		}
@@ -249,6 +249,9 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 			}
 			d.Forwarded = forwarded
 			if d.Targets, err = c.targets(ctx); err != nil {
+				return out, err
+			}
+			if d.Decisions, err = c.decisions(ctx, dir); err != nil {
 				return out, err
 			}
 			if len(rc.Province) == 0 {
