@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -393,6 +394,88 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count outbox: %w", err)
+	}
+	return out, nil
+}
+
+// CommitteeMail is what the outbox says of one committee's mail, for the
+// status page: the last message the server accepted (not merely queued),
+// what waits, and what the server refused since.
+type CommitteeMail struct {
+	Committee    string `db:"committee"`
+	LastAccepted time.Time
+	Waiting      int `db:"waiting"` // pending or being sent
+	// Refused counts the messages refused for good after the last one
+	// accepted; LastRefused and LastError are the newest one's.
+	Refused     int `db:"refused"`
+	LastRefused time.Time
+	LastError   string `db:"last_error"`
+}
+
+// MailByCommittee reads CommitteeMail for every committee with mail in the
+// outbox, by committee.
+func (s *Store) MailByCommittee(ctx context.Context) ([]CommitteeMail, error) {
+	// "Since the last accepted" is by queue order: a refused message
+	// queued after the last accepted one.
+	const since = `o.id > COALESCE((SELECT MAX(e.id) FROM outbox e WHERE e.committee = c.committee AND e.status = ?), 0)`
+	rows, err := selectRows[committeeMailScan](ctx, s.db, s.db.Rebind(`
+		SELECT c.committee,
+			(SELECT o.sent_at FROM outbox o WHERE o.committee = c.committee AND o.status = ? ORDER BY o.sent_at DESC LIMIT 1) AS last_accepted,
+			(SELECT COUNT(*) FROM outbox o WHERE o.committee = c.committee AND o.status IN (?, ?)) AS waiting,
+			(SELECT COUNT(*) FROM outbox o WHERE o.committee = c.committee AND o.status = ? AND `+since+`) AS refused,
+			(SELECT o.created_at FROM outbox o WHERE o.committee = c.committee AND o.status = ? AND `+since+` ORDER BY o.id DESC LIMIT 1) AS last_refused,
+			(SELECT o.last_error FROM outbox o WHERE o.committee = c.committee AND o.status = ? AND `+since+` ORDER BY o.id DESC LIMIT 1) AS last_error
+		FROM (SELECT DISTINCT committee FROM outbox) c ORDER BY `+textOrder(s.dialect, "c.committee")),
+		OutboxSent, OutboxPending, OutboxSending, OutboxFailed, OutboxSent, OutboxFailed, OutboxSent, OutboxFailed, OutboxSent)
+	if err != nil {
+		return nil, fmt.Errorf("read mail by committee: %w", err)
+	}
+	return rows, nil
+}
+
+type committeeMailScan struct {
+	CommitteeMail
+	LastAccepted instant        `db:"last_accepted"`
+	LastRefused  instant        `db:"last_refused"`
+	LastError    sql.NullString `db:"last_error"`
+}
+
+func (r committeeMailScan) value() CommitteeMail {
+	m := r.CommitteeMail
+	m.LastAccepted, m.LastRefused, m.LastError = r.LastAccepted.T, r.LastRefused.T, r.LastError.String
+	return m
+}
+
+// AcceptedItems says, for each alert (committee, key) a recorded mail
+// showed open, when the server last accepted a mail that showed it: the
+// status page's "last mailed". Mail only queued, refused or cancelled does
+// not count.
+func (s *Store) AcceptedItems(ctx context.Context) (map[[2]string]time.Time, error) {
+	type rec struct {
+		Committee string  `db:"committee"`
+		Items     string  `db:"items"`
+		Accepted  instant `db:"accepted_at"`
+	}
+	var rows []rec
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`
+		SELECT d.committee, d.items,
+			(SELECT MIN(o.sent_at) FROM outbox o WHERE o.message_id = d.message_id AND o.status = ?) AS accepted_at
+		FROM digests d WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = d.message_id AND o.status = ?)`), OutboxSent, OutboxSent)
+	if err != nil {
+		return nil, fmt.Errorf("read accepted mail: %w", err)
+	}
+	out := map[[2]string]time.Time{}
+	for _, r := range rows {
+		var items []DigestItem
+		if err := json.Unmarshal([]byte(r.Items), &items); err != nil {
+			return nil, fmt.Errorf("accepted mail items: %w", err)
+		}
+		for _, it := range items {
+			id := [2]string{r.Committee, it.Key}
+			if it.Open && r.Accepted.T.After(out[id]) {
+				out[id] = r.Accepted.T
+			}
+		}
 	}
 	return out, nil
 }
