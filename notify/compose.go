@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"golang.org/x/sync/errgroup"
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
@@ -39,6 +42,9 @@ type Composer struct {
 	// Links makes the status page links of the digests; nil (or one
 	// without http.public_url) gives digests without links.
 	Links *links.Builder
+
+	schedMu sync.Mutex
+	sched   map[string]cron.Schedule // parsed cron specs, by spec
 }
 
 // Composed summarises what one Hook or Dispatch call queued.
@@ -230,9 +236,18 @@ func (c *Composer) nextRun(job finding.Job, now time.Time) time.Time {
 	if !strings.HasPrefix(spec, "TZ=") && !strings.HasPrefix(spec, "CRON_TZ=") {
 		spec = "CRON_TZ=" + c.Config.Location().String() + " " + spec
 	}
-	sched, err := cron.ParseStandard(spec)
-	if err != nil {
-		return time.Time{}
+	c.schedMu.Lock()
+	defer c.schedMu.Unlock()
+	sched, ok := c.sched[spec]
+	if !ok {
+		var err error
+		if sched, err = cron.ParseStandard(spec); err != nil {
+			return time.Time{}
+		}
+		if c.sched == nil {
+			c.sched = map[string]cron.Schedule{}
+		}
+		c.sched[spec] = sched
 	}
 	return sched.Next(now).In(c.Config.Location())
 }
@@ -246,46 +261,80 @@ func committeeArg(cm rules.Committee) string {
 	return cm.String()
 }
 
-// enqueue renders d and queues one message per recipient (plus cc), all
-// under Message-ID id, so any duplicate delivery is recognisable as the
-// same mail. job and per go into the headers: the job that raised an
-// immediate mail, or the digest job and its digest time.
-func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, id string, job finding.Job, per string, to []string) (int, error) {
-	text, html, err := d.Render()
-	if err != nil {
-		return 0, err
+// outgoing gathers the mail one dispatch or hook queues: flush renders
+// the digests side by side and puts the messages into the outbox in a few
+// statements, not one per message.
+type outgoing struct {
+	mails []mailOut
+}
+
+// mailOut is one composed mail before rendering: the digest, its
+// Message-ID, headers and recipients.
+type mailOut struct {
+	d          *Digest
+	id         string
+	headers    map[string]string
+	rcpts      []string
+	text, html string
+}
+
+func (c *Composer) flush(ctx context.Context, tx *store.Tx, o *outgoing, now time.Time) error {
+	// Rendering is most of composing and each digest is its own: as many
+	// at once as there are CPUs.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range o.mails {
+		m := &o.mails[i]
+		g.Go(func() (err error) {
+			m.text, m.html, err = m.d.Render()
+			return err
+		})
 	}
-	now := c.now()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	var msgs []store.OutboxMessage
+	var committees []string
+	for _, m := range o.mails {
+		com := m.d.Committee.String()
+		subject := m.d.Subject()
+		for _, r := range m.rcpts {
+			om := store.OutboxMessage{MessageID: m.id, Committee: com, Recipient: r, Sender: c.Config.Mail.From,
+				Subject: subject, Text: m.text, HTML: m.html, Headers: m.headers, CreatedAt: now}
+			msgs = append(msgs, om)
+			if c.Sink != nil {
+				c.Sink(om)
+			}
+		}
+		committees = append(committees, com)
+	}
+	if err := tx.Enqueue(ctx, msgs...); err != nil {
+		return err
+	}
+	return tx.MarkComposed(ctx, now, committees...)
+}
+
+// enqueue queues (in out) d for one message per recipient (plus cc), all
+// under Message-ID id, so any duplicate delivery is recognisable as the
+// same mail, and returns how many. job and per go into the headers: the
+// job that raised an immediate mail, or the digest job and its digest
+// time.
+func (c *Composer) enqueue(out *outgoing, d *Digest, id string, job finding.Job, per string, to []string) int {
 	// The header gives the committee in its string form (as muted lists
 	// it), the province as "tinh".
-	com := d.Committee.String()
 	slug := committeeArg(d.Committee)
 	headers := map[string]string{"X-Chuyenhoa-Committee": slug, "X-Chuyenhoa-Job": string(job), "X-Chuyenhoa-Period": per}
-	rcpts := append(append([]string(nil), to...), c.Config.Recipients.Cc...)
 	seen := map[string]bool{}
-	n := 0
-	for _, r := range rcpts {
-		if seen[strings.ToLower(r)] {
-			continue
+	var rcpts []string
+	for _, r := range append(append([]string(nil), to...), c.Config.Recipients.Cc...) {
+		if !seen[strings.ToLower(r)] {
+			seen[strings.ToLower(r)] = true
+			rcpts = append(rcpts, r)
 		}
-		seen[strings.ToLower(r)] = true
-		m := store.OutboxMessage{
-			MessageID: id, Committee: com, Recipient: r, Sender: c.Config.Mail.From,
-			Subject: d.Subject(), Text: text, HTML: html, Headers: headers, CreatedAt: now,
-		}
-		if err := tx.Enqueue(ctx, m); err != nil {
-			return n, err
-		}
-		if c.Sink != nil {
-			c.Sink(m)
-		}
-		n++
 	}
-	if err := tx.MarkComposed(ctx, com, now); err != nil {
-		return n, err
-	}
-	c.log().Info("mail queued", "committee", slug, "message_id", id, "recipients", n, "reason", d.Reason, "job", job, "period", per)
-	return n, nil
+	out.mails = append(out.mails, mailOut{d: d, id: id, headers: headers, rcpts: rcpts})
+	c.log().Info("mail queued", "committee", slug, "message_id", id, "recipients", len(rcpts), "reason", d.Reason, "job", job, "period", per)
+	return len(rcpts)
 }
 
 // messageID derives a Message-ID from its kind (digest, immediate), the

@@ -178,11 +178,12 @@ var funcs = map[string]any{
 	"section":        func(title, color string, items []Item) section { return section{title, color, items} },
 	"transformedBar": transformedBar,
 	"stableBar":      stableBar,
-	"words": func() map[string]string {
-		return map[string]string{"item": labels.DigestLinkItem, "overview": labels.DigestLinkOverview, "silence": labels.DigestSilenceLabel,
-			"ended": labels.DigestEndedTitle, "decision": labels.DigestDecisionTitle}
-	},
+	"words":          func() map[string]string { return words },
 }
+
+// words are the labels the templates use by name.
+var words = map[string]string{"item": labels.DigestLinkItem, "overview": labels.DigestLinkOverview, "silence": labels.DigestSilenceLabel,
+	"ended": labels.DigestEndedTitle, "decision": labels.DigestDecisionTitle}
 
 // card is one item of the HTML digest, with its section's colour.
 type card struct {

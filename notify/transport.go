@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -376,11 +377,17 @@ func (b *smtpBatch) transaction(m Message, msg *mail.Msg) error {
 			return errors.Join(fmt.Errorf("RCPT TO <%s>: %w", to.Address, err), b.reset())
 		}
 	}
+	// The whole message first, then one write: go-mail writes it in many
+	// small pieces, and each would reach the socket on its own.
+	var buf bytes.Buffer
+	if _, err := msg.WriteTo(&buf); err != nil {
+		return fmt.Errorf("render message: %w", err)
+	}
 	w, err := c.Data()
 	if err != nil {
 		return fmt.Errorf("DATA: %w", err)
 	}
-	if _, err := msg.WriteTo(w); err != nil {
+	if _, err := w.Write(buf.Bytes()); err != nil {
 		_ = w.Close()
 		return fmt.Errorf("DATA (writing the message): %w", err)
 	}

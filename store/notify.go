@@ -177,35 +177,60 @@ func (r groupScan) value() Group {
 	return r.Group
 }
 
-// MarkComposed records that a digest for committee was composed at now.
-func (tx *Tx) MarkComposed(ctx context.Context, committee string, now time.Time) error {
+// MarkComposed records that a digest for each of committees was
+// composed at now, in one statement.
+func (tx *Tx) MarkComposed(ctx context.Context, now time.Time, committees ...string) error {
+	seen := map[string]bool{}
+	var args []any
+	for _, c := range committees {
+		if !seen[c] {
+			seen[c] = true
+			args = append(args, c, instantArg(tx.dialect, now))
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
 	_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO notify_groups (committee, last_composed_at) VALUES (?, ?)
-		ON CONFLICT (committee) DO UPDATE SET last_composed_at = excluded.last_composed_at`),
-		committee, instantArg(tx.dialect, now))
+		INSERT INTO notify_groups (committee, last_composed_at) VALUES `+rows(2, len(args)/2)+`
+		ON CONFLICT (committee) DO UPDATE SET last_composed_at = excluded.last_composed_at`), args...)
 	if err != nil {
-		return fmt.Errorf("mark digest composed for %q: %w", committee, err)
+		return fmt.Errorf("mark %d digests composed (the first for %q): %w", len(args)/2, committees[0], err)
 	}
 	return nil
 }
 
-// Enqueue adds a rendered message to the outbox. The same (Message-ID,
-// recipient) is queued once: composing again after a crash adds nothing.
-func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) error {
-	h, err := json.Marshal(m.Headers)
-	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", m.MessageID, err)
-	}
+// rows is n rows of cols placeholders, for a multi-row VALUES.
+func rows(cols, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// Enqueue adds rendered messages to the outbox, a few hundred a
+// statement. The same (Message-ID, recipient) is queued once: composing
+// again after a crash adds nothing.
+func (tx *Tx) Enqueue(ctx context.Context, ms ...OutboxMessage) error {
+	const cols, per = 11, 400
 	d := tx.dialect
-	_, err = tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO outbox (message_id, committee, recipient, sender, subject, body_text, body_html, headers,
-			created_at, status, attempts, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-		ON CONFLICT (message_id, recipient) DO NOTHING`),
-		m.MessageID, m.Committee, m.Recipient, m.Sender, m.Subject, m.Text, m.HTML, string(h),
-		instantArg(d, m.CreatedAt), OutboxPending, instantArg(d, m.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("enqueue %s to %s: %w", m.MessageID, m.Recipient, err)
+	for start := 0; start < len(ms); start += per {
+		part := ms[start:min(start+per, len(ms))]
+		args := make([]any, 0, cols*len(part))
+		for _, m := range part {
+			h, err := json.Marshal(m.Headers)
+			if err != nil {
+				return fmt.Errorf("enqueue %s: %w", m.MessageID, err)
+			}
+			args = append(args, m.MessageID, m.Committee, m.Recipient, m.Sender, m.Subject, m.Text, m.HTML, string(h),
+				instantArg(d, m.CreatedAt), OutboxPending, instantArg(d, m.CreatedAt))
+		}
+		_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
+			INSERT INTO outbox (message_id, committee, recipient, sender, subject, body_text, body_html, headers,
+				created_at, status, next_attempt_at)
+			VALUES `+rows(cols, len(part))+`
+			ON CONFLICT (message_id, recipient) DO NOTHING`), args...)
+		if err != nil {
+			return fmt.Errorf("enqueue %d messages (the first %s to %s): %w", len(part), part[0].MessageID, part[0].Recipient, err)
+		}
 	}
 	return nil
 }
@@ -280,23 +305,48 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return out, nil
 }
 
-// MarkSent records that the server accepted message id, and that its
-// committee was notified at now (the repeat interval counts from here).
-func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
+// MarkSent records that the server accepted messages ids at now, and
+// that their committees were notified then (the repeat interval counts
+// from here): one transaction for them all, so a sender can record a
+// batch of accepted messages at once.
+func (s *Store) MarkSent(ctx context.Context, now time.Time, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	return s.InTx(ctx, func(tx *Tx) error {
-		var committee string
 		d := s.dialect
-		err := tx.tx.GetContext(ctx, &committee, tx.Rebind(`
-			UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
-			WHERE id = ? RETURNING committee`), OutboxSent, instantArg(d, now), id)
-		if err != nil {
-			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+		var committees []string
+		for start := 0; start < len(ids); start += 500 {
+			part := ids[start:min(start+500, len(ids))]
+			args := []any{OutboxSent, instantArg(d, now)}
+			for _, id := range part {
+				args = append(args, id)
+			}
+			var got []string
+			err := tx.tx.SelectContext(ctx, &got, tx.Rebind(`
+				UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
+				WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`) RETURNING committee`), args...)
+			if err != nil {
+				return fmt.Errorf("mark %d outbox messages sent (the first %d): %w", len(part), part[0], err)
+			}
+			committees = append(committees, got...)
 		}
-		_, err = tx.tx.ExecContext(ctx, tx.Rebind(`
-			INSERT INTO notify_groups (committee, last_sent_at) VALUES (?, ?)
-			ON CONFLICT (committee) DO UPDATE SET last_sent_at = excluded.last_sent_at`), committee, instantArg(d, now))
+		seen := map[string]bool{}
+		var args []any
+		for _, c := range committees {
+			if !seen[c] {
+				seen[c] = true
+				args = append(args, c, instantArg(d, now))
+			}
+		}
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
+			INSERT INTO notify_groups (committee, last_sent_at) VALUES `+rows(2, len(args)/2)+`
+			ON CONFLICT (committee) DO UPDATE SET last_sent_at = excluded.last_sent_at`), args...)
 		if err != nil {
-			return fmt.Errorf("mark %q notified: %w", committee, err)
+			return fmt.Errorf("mark %d committees notified: %w", len(args)/2, err)
 		}
 		return nil
 	})
