@@ -180,6 +180,12 @@ func (r groupScan) value() Group {
 // MarkComposed records that a digest for each of committees was
 // composed at now, in one statement.
 func (tx *Tx) MarkComposed(ctx context.Context, now time.Time, committees ...string) error {
+	return tx.markGroups(ctx, "last_composed_at", now, committees)
+}
+
+// markGroups sets column (last_composed_at or last_sent_at) of the
+// committees' notify_groups rows to now, in one statement.
+func (tx *Tx) markGroups(ctx context.Context, column string, now time.Time, committees []string) error {
 	seen := map[string]bool{}
 	var args []any
 	for _, c := range committees {
@@ -192,10 +198,10 @@ func (tx *Tx) MarkComposed(ctx context.Context, now time.Time, committees ...str
 		return nil
 	}
 	_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO notify_groups (committee, last_composed_at) VALUES `+rows(2, len(args)/2)+`
-		ON CONFLICT (committee) DO UPDATE SET last_composed_at = excluded.last_composed_at`), args...)
+		INSERT INTO notify_groups (committee, `+column+`) VALUES `+rows(2, len(args)/2)+`
+		ON CONFLICT (committee) DO UPDATE SET `+column+` = excluded.`+column), args...)
 	if err != nil {
-		return fmt.Errorf("mark %d digests composed (the first for %q): %w", len(args)/2, committees[0], err)
+		return fmt.Errorf("notify groups: set %s for %d committees (the first %q): %w", column, len(args)/2, committees[0], err)
 	}
 	return nil
 }
@@ -331,24 +337,7 @@ func (s *Store) MarkSent(ctx context.Context, now time.Time, ids ...int64) error
 			}
 			committees = append(committees, got...)
 		}
-		seen := map[string]bool{}
-		var args []any
-		for _, c := range committees {
-			if !seen[c] {
-				seen[c] = true
-				args = append(args, c, instantArg(d, now))
-			}
-		}
-		if len(args) == 0 {
-			return nil
-		}
-		_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
-			INSERT INTO notify_groups (committee, last_sent_at) VALUES `+rows(2, len(args)/2)+`
-			ON CONFLICT (committee) DO UPDATE SET last_sent_at = excluded.last_sent_at`), args...)
-		if err != nil {
-			return fmt.Errorf("mark %d committees notified: %w", len(args)/2, err)
-		}
-		return nil
+		return tx.markGroups(ctx, "last_sent_at", now, committees)
 	})
 }
 
