@@ -142,8 +142,15 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 		} else {
 			it.Link = d.Overview
 		}
-		if a.Open && a.Kind == finding.AlertRelapse {
+		switch {
+		case a.Open && a.Kind == finding.AlertRelapse:
 			dir.Bodies().RelapseAction(&it.Line, nextCheck)
+		case a.Open && a.Kind == finding.AlertProjection:
+			year := it.year
+			if year == 0 {
+				year = now.In(c.Config.Location()).Year()
+			}
+			it.Deadline = labels.Date(c.Config.Calendar().Year(year).To)
 		}
 		switch {
 		case !a.Open && it.Ended:

@@ -77,6 +77,11 @@ func TestCycleAlertsOverSMTP(t *testing.T) {
 			// province hears of it with the numbers (issue 16's check).
 			"QUYẾT ĐỊNH LỰA CHỌN KHÁC ĐIỀU KIỆN CỦA KẾ HOẠCH (1)", "Quyết định lựa chọn địa bàn chuyển hóa năm 2026 khác điều kiện của kế hoạch",
 			"Xã Ba Tô (D): ")
+		// By when: the projection's targets are judged on the statistical
+		// year, which ends 14/12/2026.
+		if _, proj, ok := strings.Cut(p.Text, "DỰ BÁO KHÔNG ĐẠT CHỈ TIÊU (1)"); !ok || !strings.Contains(strings.SplitN(proj, "QUYẾT ĐỊNH LỰA CHỌN", 2)[0], "Hạn: 14/12/2026") {
+			t.Errorf("the projection item gives no deadline:\n%s", p.Text)
+		}
 
 		// The same day again: nothing new.
 		e.run(finding.JobCycle)

@@ -71,6 +71,7 @@ type Item struct {
 	Key, Silence string
 	order        string
 	unit         string // the commune the item is about, "" for none
+	year         int    // a projection's year: its targets are judged at that statistical year's end
 }
 
 // Forward lists the open items of a committee (a district's, a commune's
@@ -126,7 +127,7 @@ func item(d *names.Directory, a store.Alert, grouped bool) (Item, error) {
 		if err != nil {
 			return it, fmt.Errorf("alert %s: decode projection: %w", a.Key, err)
 		}
-		it.order = p.Target
+		it.order, it.year = p.Target, p.Year
 		it.Line = b.ProjectionLine(la, p, grouped)
 	default:
 		return it, fmt.Errorf("alert %s: unknown kind %q", a.Key, a.Kind)
