@@ -183,6 +183,11 @@ func BenchMail(ctx context.Context, s *store.Store, n int) (MailResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("prepare findings: %w", err)
 	}
+	// As the service's configuration is: validated (which also loads the
+	// time zone once instead of at every use).
+	if err := cfg.Validate(); err != nil {
+		return res, fmt.Errorf("bench configuration: %w", err)
+	}
 
 	comp := &notify.Composer{Store: s, Config: cfg, Now: clock}
 	var done notify.Composed
