@@ -479,7 +479,7 @@ func markNotified(ctx context.Context, tx *store.Tx, mailed, quiet []store.Alert
 		a.ResolvedNotified = true
 		rows = append(rows, a)
 	}
-	return tx.PutAlerts(ctx, rows)
+	return tx.MarkAlertsNotified(ctx, rows)
 }
 
 // ledger is what each committee was mailed: the digest log, with the items
