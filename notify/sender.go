@@ -14,8 +14,9 @@ import (
 // accepts are marked sent together, once per MarkEvery accepted (and at the
 // end of each batch, and before Drain returns), in one transaction: a crash
 // repeats at most the messages accepted since the last mark (MarkEvery, 25
-// by default), each under its own Message-ID, so a receiver can tell the
-// copy (at-least-once, never twice for anything already recorded).
+// by default), each under the Message-ID of its first copy, so a receiver
+// can tell the copy (at-least-once, never twice for anything already
+// recorded).
 type Sender struct {
 	Store     *store.Store
 	Transport Transport
@@ -25,7 +26,7 @@ type Sender struct {
 	// before another may take it over (a crashed sender's messages return
 	// to the queue after it). Default 2 minutes.
 	Lease time.Duration
-	// Batch is how many messages one connection carries. Default 100.
+	// Batch is how many messages are claimed at a time. Default 100.
 	Batch int
 	// MarkEvery is how many accepted messages are marked sent at once:
 	// a crash repeats at most that many. Default DefaultMarkEvery; 1 marks
@@ -95,8 +96,8 @@ func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
 			s.log().Warn("mail left claimed by a sender that stopped goes out now", "messages", n)
 		}
 	}
-	var l lane
-	defer l.close(s)
+	var c conn
+	defer c.close(s)
 	for {
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -108,16 +109,16 @@ func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
 		if len(msgs) == 0 {
 			return st, nil
 		}
-		if err := s.sendLane(ctx, &l, msgs, &st); err != nil {
+		if err := s.sendOn(ctx, &c, msgs, &st); err != nil {
 			return st, err
 		}
 	}
 }
 
-// lane is a Drain's connection, opened when first needed.
-type lane struct{ b Batch }
+// conn is a Drain's connection, opened when first needed.
+type conn struct{ b Batch }
 
-func (l *lane) close(s *Sender) {
+func (l *conn) close(s *Sender) {
 	if l.b == nil {
 		return
 	}
@@ -127,8 +128,9 @@ func (l *lane) close(s *Sender) {
 	l.b = nil
 }
 
-// sendLane sends msgs over l's connection, one after the other.
-func (s *Sender) sendLane(ctx context.Context, l *lane, msgs []store.OutboxMessage, st *DrainStats) (err error) {
+// sendOn sends msgs over connection l (opening it if need be), one after
+// the other.
+func (s *Sender) sendOn(ctx context.Context, l *conn, msgs []store.OutboxMessage, st *DrainStats) (err error) {
 	if l.b == nil {
 		b, err := s.Transport.Open(ctx)
 		if err != nil {
