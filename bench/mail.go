@@ -164,6 +164,11 @@ func deadlineFindings(ctx context.Context, s *store.Store, cfg *config.Config, n
 // store must be empty.
 func BenchMail(ctx context.Context, s *store.Store, n int) (MailResult, error) {
 	res := MailResult{Messages: n}
+	// The record of digests composed: a run before this one must not make
+	// this digest time look done.
+	if _, err := s.DB().ExecContext(ctx, "DELETE FROM digests"); err != nil {
+		return res, err
+	}
 	sink, err := StartSink()
 	if err != nil {
 		return res, err
@@ -177,6 +182,11 @@ func BenchMail(ctx context.Context, s *store.Store, n int) (MailResult, error) {
 	fs, err := deadlineFindings(ctx, s, cfg, n, day)
 	if err != nil {
 		return res, fmt.Errorf("prepare findings: %w", err)
+	}
+	// As the service's configuration is: validated (which also loads the
+	// time zone once instead of at every use).
+	if err := cfg.Validate(); err != nil {
+		return res, fmt.Errorf("bench configuration: %w", err)
 	}
 
 	comp := &notify.Composer{Store: s, Config: cfg, Now: clock}

@@ -1,6 +1,6 @@
 // Package chart draws the few charts users see as SVG on the server: no
-// script, no front-end build, and the same markup serves the status page and
-// the provincial digest mail.
+// script, no front-end build, and the status page's. (The digest mail draws its
+// target bars as tables: webmail drops SVG.)
 package chart
 
 import (

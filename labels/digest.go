@@ -18,6 +18,10 @@ type Line struct {
 	Deadline string // when something is expected, or ""
 	Expected string // what is expected
 	State    string
+	// Ended is set on a closed line whose matter ended without being met
+	// (an obligation no longer tracked that never arrived): the digest
+	// lists it apart, never as fixed.
+	Ended bool
 }
 
 // Alert is what the wording of a line needs to know of its alert: its
@@ -72,8 +76,8 @@ func (b Bodies) DeadlineLine(a Alert, dl rules.Deadline, unit, committee string)
 		case rules.DeadlineSubmitted:
 			l.Facts = fmt.Sprintf("Đã nhận ngày %s, đúng hạn %s.", Date(dl.SubmittedOn), Date(dl.Due))
 		default:
-			l.State = untracked
-			l.Facts = "Nghĩa vụ không còn trong danh sách theo dõi."
+			l.State, l.Ended = EndedUnmet, true
+			l.Facts = fmt.Sprintf("Hạn nộp %s; nghĩa vụ đã kết thúc (không còn theo dõi) mà chưa nhận được.", Date(dl.Due))
 		}
 		l.Rule, l.Expected, l.Deadline = "", "", ""
 	}
@@ -83,6 +87,9 @@ func (b Bodies) DeadlineLine(a Alert, dl rules.Deadline, unit, committee string)
 // untracked is the state of a line whose alert closed without its finding
 // saying how.
 const untracked = "Không còn theo dõi"
+
+// EndedUnmet is the state of an obligation that ended without being met.
+const EndedUnmet = "Kết thúc, không nộp"
 
 // ProposalLine words the alert of a committee's proposal obligation, as
 // DeadlineLine does, with how many proposals arrived of how many required.
@@ -168,7 +175,7 @@ func (b Bodies) AtRiskLine(a Alert, c finding.CycleItem, unit string) Line {
 				l.Facts = fmt.Sprintf("%s kết luận ngày %s: %s.", b.Province, Date(c.AssessedOn), verdict)
 			}
 		default:
-			l.State = untracked
+			l.State, l.Ended = untracked, true
 		}
 		return l
 	}
@@ -206,12 +213,104 @@ func (b Bodies) ProjectionLine(a Alert, p finding.ProjectionItem, grouped bool) 
 	if !a.Open {
 		l.State = "Dự báo đạt trở lại"
 		if a.State != finding.ProjectionMet {
-			l.State = untracked
+			l.State, l.Ended = untracked, true
 		}
 		l.Rule, l.Expected = "", ""
 	}
 	return l
 }
+
+// RelapseAction sets what an open relapse line expects and by when: the
+// causes and measures reported before the next relapse check (next), which
+// says whether the area is still complex.
+func (b Bodies) RelapseAction(l *Line, next time.Time) {
+	if next.IsZero() {
+		return
+	}
+	l.Deadline = Date(next)
+	l.Expected = fmt.Sprintf("Rà soát nguyên nhân, đề ra biện pháp khắc phục và báo cáo kết quả về %s trước kỳ kiểm tra tiếp theo (%s).", b.Province, Date(next))
+}
+
+// DecisionLine words the check of a year's recorded selection that
+// departs from the plan's rules; unit names a commune by its code.
+func (b Bodies) DecisionLine(d rules.DecisionCheck, unit func(string) string) Line {
+	var l Line
+	l.Title = fmt.Sprintf("Quyết định lựa chọn địa bàn chuyển hóa năm %d khác điều kiện của kế hoạch", d.Year)
+	var recs []string
+	for _, r := range d.Decisions {
+		recs = append(recs, DecisionRecord(r))
+	}
+	facts := []string{DecisionCap(d)}
+	for _, x := range d.Departures {
+		facts = append(facts, unit(x.Unit)+": "+b.Departure(x))
+	}
+	l.Facts = strings.Join(facts, "; ") + "."
+	if len(recs) > 0 {
+		l.Facts = strings.Join(recs, ", ") + ": " + l.Facts
+	}
+	l.Rule = "Kế hoạch: chọn không quá mức tối đa, chỉ địa bàn cao hơn bình quân, không chọn xã đạt chuẩn nông thôn mới thuộc diện loại trừ. Ban Chỉ đạo tỉnh có thể quyết định khác, nhưng cần ghi rõ lý do."
+	l.State = "Khác điều kiện của kế hoạch"
+	l.Expected = "Xem lại quyết định; nếu giữ nguyên, ghi rõ lý do trong hồ sơ lựa chọn."
+	return l
+}
+
+// The footer of a digest: why it came, when it repeats, how to stop an
+// item.
+
+// DigestWhy says why a digest was sent to committee (reason as the
+// dispatcher names it: news, repeat, immediate); open counts its open
+// items.
+func DigestWhy(reason, committee string, open int) string {
+	switch reason {
+	case "repeat":
+		return fmt.Sprintf("Thư này được gửi vì %s còn %d việc chưa xử lý và đã qua thời gian nhắc lại kể từ thư trước.", committee, open)
+	case "immediate":
+		return fmt.Sprintf("Thư này được gửi ngay vì có việc cần %s xử lý khẩn.", committee)
+	}
+	if open == 0 {
+		return fmt.Sprintf("Thư này được gửi vì có việc của %s đã thay đổi hoặc kết thúc kể từ thư trước.", committee)
+	}
+	return fmt.Sprintf("Thư này được gửi vì %s có %d việc đang mở, trong đó có việc mới hoặc thay đổi kể từ thư trước.", committee, open)
+}
+
+// DigestRepeat says when the open items (open of them) are mailed again
+// if nothing changes: at next, every interval; a zero next (a mail sent at
+// once) says they are in the next digest.
+func DigestRepeat(open int, next time.Time, every time.Duration) string {
+	switch {
+	case open == 0:
+		return "Không còn việc đang mở: thư này sẽ không được nhắc lại."
+	case next.IsZero():
+		return "Các việc này cũng có trong bản tin kế tiếp."
+	}
+	return fmt.Sprintf("Nếu không có gì thay đổi, các việc đang mở được nhắc lại trong bản tin lúc %s (mỗi %s một lần); có thay đổi thì bản tin kế tiếp báo ngay.", DateTime(next), Interval(every))
+}
+
+// DigestSilenceHow says how to stop the mail about one item.
+const DigestSilenceHow = "Muốn tạm ngừng thông báo một việc (ví dụ đã có kế hoạch xử lý), đề nghị quản trị hệ thống chạy lệnh ghi dưới việc đó; việc vẫn được theo dõi trên trang theo dõi."
+
+// SilenceCommand is the command an operator runs to silence one item of
+// a committee's digest (committee as silence add takes it).
+func SilenceCommand(key, committee string) string {
+	return fmt.Sprintf("chuyenhoa silence add --key %s --committee %s --until 14d --reason \"...\"", key, committee)
+}
+
+// Interval words a duration in days or hours: "7 ngày", "12 giờ".
+func Interval(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d ngày", d/(24*time.Hour))
+	}
+	return fmt.Sprintf("%d giờ", int(d.Hours()))
+}
+
+// The words of the digest's links and of its sections below the items.
+const (
+	DigestLinkItem      = "Xem trên trang theo dõi"
+	DigestLinkOverview  = "Mở trang theo dõi"
+	DigestSilenceLabel  = "Tạm ngừng thông báo việc này"
+	DigestEndedTitle    = "Đã kết thúc mà chưa thực hiện"
+	DigestDecisionTitle = "Quyết định lựa chọn khác điều kiện của kế hoạch"
+)
 
 // DigestCounts counts a digest's lines by what they ask, for its subject.
 type DigestCounts struct {
@@ -221,6 +320,8 @@ type DigestCounts struct {
 	Projections      int
 	Forwarded        int // lines of committees without a mail address
 	Resolved         int
+	Ended            int // obligations that ended unmet
+	Decisions        int
 }
 
 // DigestSubject is a digest's subject line: the tag users filter on, the
@@ -240,7 +341,9 @@ func DigestSubject(tag, committee string, n DigestCounts, day time.Time) string 
 	count(n.AtRisk, "địa bàn có nguy cơ không đạt")
 	count(n.Projections, "dự báo không đạt chỉ tiêu")
 	count(n.Forwarded, "mục chuyển tiếp")
+	count(n.Decisions, "quyết định khác điều kiện kế hoạch")
 	count(n.Resolved, "đã khắc phục")
+	count(n.Ended, "kết thúc không thực hiện")
 	what := strings.Join(parts, ", ")
 	if what == "" {
 		what = "không có mục mới"
@@ -269,3 +372,9 @@ func TargetStatusNeeded(has, ok bool, needed int) string {
 	}
 	return s
 }
+
+// The two bars of a year's targets in the HTML digest.
+const (
+	TargetBarTransformed = "Chuyển hóa đạt"
+	TargetBarStable      = "Không phức tạp trở lại"
+)

@@ -7,13 +7,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/robfig/cron/v3"
+	"golang.org/x/sync/errgroup"
 
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
+	"chuyenhoa/labels"
+	"chuyenhoa/links"
 	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -32,6 +39,12 @@ type Composer struct {
 	Now    func() time.Time
 	// Sink, when set, sees every message queued (dry runs print them).
 	Sink func(store.OutboxMessage)
+	// Links makes the status page links of the digests; nil (or one
+	// without http.public_url) gives digests without links.
+	Links *links.Builder
+
+	schedMu sync.Mutex
+	sched   map[string]cron.Schedule // parsed cron specs, by spec
 }
 
 // Composed summarises what one Hook or Dispatch call queued.
@@ -103,7 +116,10 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 		Date:          now.In(c.Config.Location()),
 		Repeat:        repeated,
 		TargetPct:     [2]int{c.Config.Targets.TransformedPercent, c.Config.Targets.StablePercent},
+		RepeatEvery:   c.Config.Mail.RepeatInterval.Duration,
+		Overview:      c.Links.Overview(cm),
 	}
+	nextCheck := c.nextRun(finding.JobRelapse, now)
 	switch cm.Level {
 	case rules.LevelDistrict:
 		d.Grouped = true
@@ -118,7 +134,27 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 		if err != nil {
 			return nil, err
 		}
+		if a.Open {
+			it.Key, it.Silence = a.Key, labels.SilenceCommand(a.Key, committeeArg(cm))
+		}
+		if it.unit != "" {
+			it.Link = c.Links.Commune(cm, it.unit)
+		} else {
+			it.Link = d.Overview
+		}
 		switch {
+		case a.Open && a.Kind == finding.AlertRelapse:
+			dir.Bodies().RelapseAction(&it.Line, nextCheck)
+		case a.Open && a.Kind == finding.AlertProjection:
+			year := it.year
+			if year == 0 {
+				year = now.In(c.Config.Location()).Year()
+			}
+			it.Deadline = labels.Date(c.Config.Calendar().Year(year).To)
+		}
+		switch {
+		case !a.Open && it.Ended:
+			d.Ended = append(d.Ended, it)
 		case !a.Open:
 			d.Resolved = append(d.Resolved, it)
 		case a.Kind == finding.AlertDeadline, a.Kind == finding.AlertProposal:
@@ -136,13 +172,13 @@ func (c *Composer) digest(dir *names.Directory, com string, alerts []store.Alert
 	if !cm.IsProvince() {
 		// A committee reads its own items; naming it on each line is
 		// noise.
-		for _, list := range [][]Item{d.Deadlines, d.Relapses, d.AtRisk, d.Resolved} {
+		for _, list := range [][]Item{d.Deadlines, d.Relapses, d.AtRisk, d.Resolved, d.Ended} {
 			for i := range list {
 				list[i].Committee = ""
 			}
 		}
 	}
-	for _, list := range [][]Item{d.Deadlines, d.Escalations, d.Relapses, d.AtRisk, d.Projections, d.Resolved} {
+	for _, list := range [][]Item{d.Deadlines, d.Escalations, d.Relapses, d.AtRisk, d.Projections, d.Resolved, d.Ended} {
 		sortItems(list)
 	}
 	return d, nil
@@ -170,49 +206,142 @@ func (c *Composer) targets(ctx context.Context) ([]rules.Progress, error) {
 	return out, nil
 }
 
-// enqueue renders d and queues one message per recipient (plus cc), all
-// under Message-ID id, so any duplicate delivery is recognisable as the
-// same mail. job and per go into the headers: the job that raised an
-// immediate mail, or the digest job and its digest time.
-func (c *Composer) enqueue(ctx context.Context, tx *store.Tx, d *Digest, id string, job finding.Job, per string, to []string) (int, error) {
-	text, html, err := d.Render()
+// decisions reads the check of each year's recorded selection that
+// departs from the plan's rules (issue 16), from the cycle job's last
+// successful run, as lines of the provincial digest.
+func (c *Composer) decisions(ctx context.Context, dir *names.Directory) ([]Item, error) {
+	_, fs, err := c.Store.LatestFindings(ctx, finding.JobCycle)
 	if err != nil {
-		return 0, err
+		return nil, fmt.Errorf("load decision checks: %w", err)
 	}
-	now := c.now()
-	// The header gives the committee in its string form (as muted lists
-	// it), the province as "tinh".
-	com := d.Committee.String()
-	slug := com
-	if slug == "" {
-		slug = "tinh"
-	}
-	headers := map[string]string{"X-Chuyenhoa-Committee": slug, "X-Chuyenhoa-Job": string(job), "X-Chuyenhoa-Period": per}
-	rcpts := append(append([]string(nil), to...), c.Config.Recipients.Cc...)
-	seen := map[string]bool{}
-	n := 0
-	for _, r := range rcpts {
-		if seen[strings.ToLower(r)] {
+	var out []Item
+	for _, f := range fs {
+		if f.Kind != finding.KindDecision {
 			continue
 		}
-		seen[strings.ToLower(r)] = true
-		m := store.OutboxMessage{
-			MessageID: id, Committee: com, Recipient: r, Sender: c.Config.Mail.From,
-			Subject: d.Subject(), Text: text, HTML: html, Headers: headers, CreatedAt: now,
+		d, err := finding.Decode[rules.DecisionCheck](f.Kind, f.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("decode decision check %s: %w", f.Key, err)
 		}
-		if err := tx.Enqueue(ctx, m); err != nil {
-			return n, err
+		if !d.Departs() {
+			continue
 		}
-		if c.Sink != nil {
-			c.Sink(m)
-		}
-		n++
+		it := Item{Line: dir.Bodies().DecisionLine(d, dir.UnitName), Link: c.Links.Overview(rules.Committee{}), order: fmt.Sprint(d.Year)}
+		out = append(out, it)
 	}
-	if err := tx.MarkComposed(ctx, com, now); err != nil {
-		return n, err
+	sortItems(out)
+	return out, nil
+}
+
+// nextRun is the first run of job's schedule after now; zero when it has
+// none (or it does not parse: config validation reports that).
+func (c *Composer) nextRun(job finding.Job, now time.Time) time.Time {
+	spec, ok := c.Config.Schedule[job]
+	if !ok || strings.TrimSpace(spec) == "" {
+		return time.Time{}
 	}
-	c.log().Info("mail queued", "committee", slug, "message_id", id, "recipients", n, "reason", d.Reason, "job", job, "period", per)
-	return n, nil
+	if !strings.HasPrefix(spec, "TZ=") && !strings.HasPrefix(spec, "CRON_TZ=") {
+		spec = "CRON_TZ=" + c.Config.Location().String() + " " + spec
+	}
+	c.schedMu.Lock()
+	defer c.schedMu.Unlock()
+	sched, ok := c.sched[spec]
+	if !ok {
+		var err error
+		if sched, err = cron.ParseStandard(spec); err != nil {
+			return time.Time{}
+		}
+		if c.sched == nil {
+			c.sched = map[string]cron.Schedule{}
+		}
+		c.sched[spec] = sched
+	}
+	return sched.Next(now).In(c.Config.Location())
+}
+
+// committeeArg is committee as silence add's --committee takes it: the
+// province as "tinh".
+func committeeArg(cm rules.Committee) string {
+	if cm.IsProvince() {
+		return "tinh"
+	}
+	return cm.String()
+}
+
+// outgoing gathers the mail one dispatch or hook queues: flush renders
+// the digests side by side and puts the messages into the outbox in a few
+// statements, not one per message.
+type outgoing struct {
+	mails []mailOut
+}
+
+// mailOut is one composed mail before rendering: the digest, its
+// Message-ID, headers and recipients.
+type mailOut struct {
+	d          *Digest
+	id         string
+	headers    map[string]string
+	rcpts      []string
+	text, html string
+}
+
+func (c *Composer) flush(ctx context.Context, tx *store.Tx, o *outgoing, now time.Time) error {
+	// Rendering is most of composing and each digest is its own: as many
+	// at once as there are CPUs.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range o.mails {
+		m := &o.mails[i]
+		g.Go(func() (err error) {
+			m.text, m.html, err = m.d.Render()
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	var msgs []store.OutboxMessage
+	var committees []string
+	for _, m := range o.mails {
+		com := m.d.Committee.String()
+		subject := m.d.Subject()
+		for _, r := range m.rcpts {
+			om := store.OutboxMessage{MessageID: m.id, Committee: com, Recipient: r, Sender: c.Config.Mail.From,
+				Subject: subject, Text: m.text, HTML: m.html, Headers: m.headers, CreatedAt: now}
+			msgs = append(msgs, om)
+			if c.Sink != nil {
+				c.Sink(om)
+			}
+		}
+		committees = append(committees, com)
+	}
+	if err := tx.Enqueue(ctx, msgs...); err != nil {
+		return err
+	}
+	return tx.MarkComposed(ctx, now, committees...)
+}
+
+// enqueue queues (in out) d for one message per recipient (plus cc), all
+// under Message-ID id, so any duplicate delivery is recognisable as the
+// same mail, and returns how many. job and per go into the headers: the
+// job that raised an immediate mail, or the digest job and its digest
+// time.
+func (c *Composer) enqueue(out *outgoing, d *Digest, id string, job finding.Job, per string, to []string) int {
+	// The header gives the committee in its string form (as muted lists
+	// it), the province as "tinh".
+	slug := committeeArg(d.Committee)
+	headers := map[string]string{"X-Chuyenhoa-Committee": slug, "X-Chuyenhoa-Job": string(job), "X-Chuyenhoa-Period": per}
+	seen := map[string]bool{}
+	var rcpts []string
+	for _, r := range append(append([]string(nil), to...), c.Config.Recipients.Cc...) {
+		if !seen[strings.ToLower(r)] {
+			seen[strings.ToLower(r)] = true
+			rcpts = append(rcpts, r)
+		}
+	}
+	out.mails = append(out.mails, mailOut{d: d, id: id, headers: headers, rcpts: rcpts})
+	c.log().Info("mail queued", "committee", slug, "message_id", id, "recipients", len(rcpts), "reason", d.Reason, "job", job, "period", per)
+	return len(rcpts)
 }
 
 // messageID derives a Message-ID from its kind (digest, immediate), the

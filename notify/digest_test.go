@@ -12,6 +12,7 @@ import (
 	"chuyenhoa/config"
 	"chuyenhoa/finding"
 	"chuyenhoa/labels"
+	"chuyenhoa/links"
 	"chuyenhoa/names"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -106,8 +107,12 @@ func render(t *testing.T, c *Composer, dir *names.Directory, com string, alerts 
 	return g.Subject(), text, html
 }
 
+// testKey signs the golden digests' links.
+var testKey = []byte("a link key of at least thirty-two bytes, for tests")
+
 func TestGoldenDigests(t *testing.T) {
-	c := &Composer{Config: config.Default()}
+	at := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)
+	c := &Composer{Config: config.Default(), Links: links.New("https://bcd138.example.gov.vn/theo-doi/", testKey, 336*time.Hour, func() time.Time { return at })}
 	dir, alerts := goldenFixture(t, "Xã Bình Thạnh")
 	subj, text, html := render(t, c, dir, "D03", alerts, false, nil)
 	golden(t, "district.txt", subj+"\n\n"+text)
@@ -144,5 +149,78 @@ func TestDigestHTMLIsEscaped(t *testing.T) {
 	}
 	if !strings.Contains(text, `<script>alert("x")</script> & Co`) {
 		t.Errorf("plain text should carry the name as written")
+	}
+}
+
+// Every item links to its commune (or the committee's view) as the
+// digest's committee sees it: a district's links carry its token, the
+// province's none; without a public URL there are no links and the
+// digest still reads whole.
+func TestDigestLinks(t *testing.T) {
+	at := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)
+	c := &Composer{Config: config.Default(), Links: links.New("https://bcd138.example.gov.vn", testKey, 336*time.Hour, func() time.Time { return at })}
+	dir, alerts := goldenFixture(t, "Xã Bình Thạnh")
+	_, text, html := render(t, c, dir, "D03", alerts, false, nil)
+	for _, want := range []string{
+		"https://bcd138.example.gov.vn/xa/D03X04?t=",  // the relapse and the plan of Bình Thạnh
+		"https://bcd138.example.gov.vn/don-vi/D03?t=", // the six-month report: the district's view
+	} {
+		if !strings.Contains(text, want) || !strings.Contains(html, want) {
+			t.Errorf("district digest has no link %s…", want)
+		}
+	}
+	i := strings.Index(text, "/xa/D03X04?t=")
+	tok, _, _ := strings.Cut(text[i+len("/xa/D03X04?t="):], "\n")
+	com, exp, err := links.Verify(testKey, tok, at)
+	if err != nil || com != rules.DistrictCommittee("D03") || !exp.Equal(at.Add(336*time.Hour).Truncate(time.Second)) {
+		t.Errorf("the district's link token opens %v until %v (%v), want D03 until %v", com, exp, err, at.Add(336*time.Hour))
+	}
+	_, text, _ = render(t, c, dir, "", alerts, false, nil)
+	if !strings.Contains(text, "https://bcd138.example.gov.vn/xa/D03X04\n") || strings.Contains(text, "?t=") {
+		t.Errorf("the provincial digest's links should carry no token:\n%s", text)
+	}
+
+	c.Links = links.New("", testKey, time.Hour, nil)
+	_, text, html = render(t, c, dir, "D03", alerts, false, nil)
+	if strings.Contains(html, "href") || strings.Contains(text, "http") {
+		t.Errorf("without a public URL the digest has links")
+	}
+	for _, want := range []string{"Yêu cầu:", "chuyenhoa silence add --key relapse/D03X04/2024 --committee D03", "Thư này được gửi vì"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest without links lacks %q", want)
+		}
+	}
+}
+
+// An obligation that ended without being met (a proposal never sent, no
+// longer tracked) is not news of a fix: it has its own section, worded so.
+func TestEndedObligationIsNotFixed(t *testing.T) {
+	c := &Composer{Config: config.Default()}
+	dir, alerts := goldenFixture(t, "Xã Bình Thạnh")
+	prop := rules.Obligation{Code: "proposal", Name: "Đề xuất địa bàn chuyển hóa", ReminderDays: 7, GraceDays: 3, EscalateDays: 10}
+	pd := rules.ProposalDeadline{Deadline: rules.Deadline{Obligation: prop, Committee: rules.DistrictCommittee("D03"), Year: 2027, Period: "2027",
+		Due: period.Date(2026, 10, 31), State: rules.DeadlineEscalated, DaysLate: 20}, Required: 2}
+	alerts = append(alerts, store.Alert{Committee: "D03", Key: "proposal/D03/2027", Kind: finding.AlertProposal, State: finding.Resolved,
+		Open: false, NotifiedState: "escalated", Payload: payload(t, pd)})
+	subj, text, html := render(t, c, dir, "D03", alerts, false, nil)
+	fixed, ended, ok := strings.Cut(text, "ĐÃ KHẮC PHỤC TỪ LẦN THÔNG BÁO TRƯỚC")
+	if !ok {
+		t.Fatalf("no fixed section:\n%s", text)
+	}
+	_ = fixed
+	fixedPart, endedPart, ok := strings.Cut(ended, "ĐÃ KẾT THÚC MÀ CHƯA THỰC HIỆN (1)")
+	if !ok {
+		t.Fatalf("no section of obligations ended unmet:\n%s", text)
+	}
+	if strings.Contains(fixedPart, "Đề xuất địa bàn") {
+		t.Errorf("the proposal never sent is listed as fixed:\n%s", fixedPart)
+	}
+	for _, want := range []string{"Đề xuất địa bàn chuyển hóa", "Kết thúc, không nộp", "mà chưa nhận được"} {
+		if !strings.Contains(endedPart, want) {
+			t.Errorf("ended section lacks %q:\n%s", want, endedPart)
+		}
+	}
+	if !strings.Contains(subj, "1 kết thúc không thực hiện") || !strings.Contains(html, "Đã kết thúc mà chưa thực hiện (1)") {
+		t.Errorf("subject %q or HTML does not count the ended obligation", subj)
 	}
 }

@@ -191,6 +191,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 		touched   []store.Alert // mailed: marked notified
 		quiet     []store.Alert
 		records   []store.DigestRecord
+		queue     outgoing
 	)
 	for _, com := range slices.Sorted(maps.Keys(byCommittee)) {
 		if com == "" || led.hasSlot(com, key) {
@@ -218,7 +219,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 				return out, err
 			}
 			c.log().Warn("committee has findings but no mail address; forwarding to the provincial committee", "committee", com)
-			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: concat(d.Deadlines, d.Relapses, d.AtRisk, d.Resolved)})
+			forwarded = append(forwarded, Forward{Committee: d.CommitteeName, Items: concat(d.Deadlines, d.Relapses, d.AtRisk, d.Resolved, d.Ended)})
 			fwdPlans = append(fwdPlans, p)
 			continue
 		}
@@ -227,10 +228,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 			return out, err
 		}
 		id := messageID(store.MailDigest, from, cm, slot, p.show)
-		n, err := c.enqueue(ctx, tx, d, id, finding.JobDigest, key, rc.Addresses(cm))
-		if err != nil {
-			return out, err
-		}
+		n := c.enqueue(&queue, d, id, finding.JobDigest, key, rc.Addresses(cm))
 		records = append(records, record(p, store.MailDigest, key, id, now))
 		touched = append(touched, p.show...)
 		out.Digests++
@@ -251,6 +249,9 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 			if d.Targets, err = c.targets(ctx); err != nil {
 				return out, err
 			}
+			if d.Decisions, err = c.decisions(ctx, dir); err != nil {
+				return out, err
+			}
 			if len(rc.Province) == 0 {
 				c.log().Warn("provincial digest has no recipients (recipients.province is empty)", "period", key)
 			} else {
@@ -259,10 +260,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 					all = append(all, f.show...)
 				}
 				id := messageID(store.MailDigest, from, rules.Committee{}, slot, all)
-				n, err := c.enqueue(ctx, tx, d, id, finding.JobDigest, key, rc.Province)
-				if err != nil {
-					return out, err
-				}
+				n := c.enqueue(&queue, d, id, finding.JobDigest, key, rc.Province)
 				for _, f := range append([]plan{p}, fwdPlans...) {
 					records = append(records, record(f, store.MailDigest, key, id, now))
 				}
@@ -271,6 +269,9 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 				out.Messages += n
 			}
 		}
+	}
+	if err := c.flush(ctx, tx, &queue, now); err != nil {
+		return out, err
 	}
 	if err := tx.RecordDigests(ctx, records); err != nil {
 		return out, err
@@ -398,6 +399,7 @@ func (c *Composer) immediate(ctx context.Context, tx *store.Tx, job finding.Job,
 	var (
 		touched []store.Alert
 		records []store.DigestRecord
+		queue   outgoing
 	)
 	for _, com := range slices.Sorted(maps.Keys(byCommittee)) {
 		cm := rules.ParseCommittee(com)
@@ -417,15 +419,15 @@ func (c *Composer) immediate(ctx context.Context, tx *store.Tx, job finding.Job,
 		}
 		d.Reason = ReasonImmediate
 		id := messageID(store.MailImmediate, c.Config.Mail.From, cm, now, show)
-		n, err := c.enqueue(ctx, tx, d, id, job, per, to)
-		if err != nil {
-			return out, err
-		}
+		n := c.enqueue(&queue, d, id, job, per, to)
 		slot := now.In(c.Config.Location()).Format("2006-01-02T15:04:05")
 		records = append(records, record(plan{com: com, reason: ReasonImmediate, show: show}, store.MailImmediate, slot, id, now))
 		touched = append(touched, show...)
 		out.Digests++
 		out.Messages += n
+	}
+	if err := c.flush(ctx, tx, &queue, now); err != nil {
+		return out, err
 	}
 	if err := tx.RecordDigests(ctx, records); err != nil {
 		return out, err
@@ -477,7 +479,7 @@ func markNotified(ctx context.Context, tx *store.Tx, mailed, quiet []store.Alert
 		a.ResolvedNotified = true
 		rows = append(rows, a)
 	}
-	return tx.PutAlerts(ctx, rows)
+	return tx.MarkAlertsNotified(ctx, rows)
 }
 
 // ledger is what each committee was mailed: the digest log, with the items

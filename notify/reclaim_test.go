@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -103,6 +104,7 @@ func TestStoppedDrainReleasesTheRest(t *testing.T) {
 		enqueue(t, s, now, 4)
 		ctx, cancel := context.WithCancel(context.Background())
 		snd := senderOn(t, s, srv, now)
+		snd.MarkEvery = 1                               // each recorded as it is accepted
 		snd.Observe = func(outcome string) { cancel() } // stop once the first is recorded
 		st, err := snd.Drain(ctx)
 		if err == nil || st.Sent != 1 {
@@ -114,6 +116,46 @@ func TestStoppedDrainReleasesTheRest(t *testing.T) {
 		}
 		if st, err := senderOn(t, s, srv, now.Add(time.Second)).Drain(context.Background()); err != nil || st.Sent != 3 {
 			t.Errorf("the next drain a second later: %+v, %v; want the other 3", st, err)
+		}
+	})
+}
+
+// The crash bound: the sender marks what the server accepted every
+// MarkEvery messages, so at any moment at most MarkEvery messages are
+// accepted and not yet marked (the most a crash repeats, each under its
+// own Message-ID; e2e's kill tests show the repeat).
+func TestAcceptedMailIsMarkedEveryMarkEvery(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		srv := smtptest.Start(t)
+		now := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)
+		enqueue(t, s, now, 7)
+		const every = 3
+		var unmarked []int
+		var accepted int
+		srv.OnMessage(func(smtptest.Received) {
+			// The server holds message accepted+1: count what it accepted
+			// before and the store has not marked.
+			counts, err := s.OutboxCounts(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			unmarked = append(unmarked, accepted-counts[store.OutboxSent])
+			accepted++
+		})
+		snd := senderOn(t, s, srv, now)
+		snd.MarkEvery = every
+		st, err := snd.Drain(context.Background())
+		if err != nil || st.Sent != 7 {
+			t.Fatalf("drain = %+v, %v", st, err)
+		}
+		// Before each message: 0, 1, 2 unmarked, then marked (0), 1, 2, 0.
+		want := []int{0, 1, 2, 0, 1, 2, 0}
+		if !slices.Equal(unmarked, want) {
+			t.Errorf("accepted but unmarked before each message: %v, want %v (never more than %d)", unmarked, want, every-1)
+		}
+		if counts, err := s.OutboxCounts(context.Background()); err != nil || counts[store.OutboxSent] != 7 {
+			t.Errorf("after the drain: %v, %v; want all 7 marked sent", counts, err)
 		}
 	})
 }

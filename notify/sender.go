@@ -10,10 +10,13 @@ import (
 	"chuyenhoa/store"
 )
 
-// Sender drains the outbox through a transport. Each message is marked sent
-// right after the server accepts it, so a crash repeats at most the one in
-// flight, under the same Message-ID (at-least-once, never twice for
-// anything already recorded).
+// Sender drains the outbox through a transport. The messages the server
+// accepts are marked sent together, once per MarkEvery accepted (and at the
+// end of each batch, and before Drain returns), in one transaction: a crash
+// repeats at most the messages accepted since the last mark (MarkEvery, 25
+// by default), each under the Message-ID of its first copy, so a receiver
+// can tell the copy (at-least-once, never twice for anything already
+// recorded).
 type Sender struct {
 	Store     *store.Store
 	Transport Transport
@@ -23,8 +26,13 @@ type Sender struct {
 	// before another may take it over (a crashed sender's messages return
 	// to the queue after it). Default 2 minutes.
 	Lease time.Duration
-	// Batch is how many messages one connection carries. Default 50.
+	// Batch is how many messages are claimed at a time. Default 100.
 	Batch int
+	// MarkEvery is how many accepted messages are marked sent at once:
+	// a crash repeats at most that many. Default DefaultMarkEvery; 1 marks
+	// each as it is accepted.
+	MarkEvery int
+
 	// Observe, when set, is told the outcome of every message: "sent",
 	// "retry" or "failed" (metrics).
 	Observe func(outcome string)
@@ -40,6 +48,10 @@ type Sender struct {
 	// lease rule.
 	Exclusive func(ctx context.Context) (release func(), err error)
 }
+
+// DefaultMarkEvery is Sender.MarkEvery's default: the most messages a
+// crash of the sender can repeat.
+const DefaultMarkEvery = 25
 
 // DrainStats counts what one Drain did.
 type DrainStats struct {
@@ -59,7 +71,8 @@ func Backoff(n int) time.Duration {
 // Drain sends every message that is due, batch by batch, until none is left
 // or the transport fails. A temporary failure (4xx, connection refused)
 // puts the message back with a backoff; a permanent one (5xx) marks it
-// failed without holding up the others.
+// failed without holding up the others. One connection carries batch after
+// batch, until a temporary failure (the next batch opens a new one).
 func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
 	var st DrainStats
 	lease, batch := s.Lease, s.Batch
@@ -67,7 +80,7 @@ func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
 		lease = 2 * time.Minute
 	}
 	if batch <= 0 {
-		batch = 50
+		batch = 100
 	}
 	if s.Exclusive != nil {
 		release, err := s.Exclusive(ctx)
@@ -83,6 +96,8 @@ func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
 			s.log().Warn("mail left claimed by a sender that stopped goes out now", "messages", n)
 		}
 	}
+	var c conn
+	defer c.close(s)
 	for {
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -94,26 +109,73 @@ func (s *Sender) Drain(ctx context.Context) (DrainStats, error) {
 		if len(msgs) == 0 {
 			return st, nil
 		}
-		if err := s.sendBatch(ctx, msgs, &st); err != nil {
+		if err := s.sendOn(ctx, &c, msgs, &st); err != nil {
 			return st, err
 		}
 	}
 }
 
-func (s *Sender) sendBatch(ctx context.Context, msgs []store.OutboxMessage, st *DrainStats) error {
-	b, err := s.Transport.Open(ctx)
-	if err != nil {
-		// The server is unreachable: every claimed message waits, in order.
-		for _, m := range msgs {
-			if rerr := s.retry(ctx, m, err, st); rerr != nil {
-				return rerr
+// conn is a Drain's connection, opened when first needed.
+type conn struct{ b Batch }
+
+func (l *conn) close(s *Sender) {
+	if l.b == nil {
+		return
+	}
+	if err := l.b.Close(); err != nil {
+		s.log().Warn("closing mail connection", "err", err)
+	}
+	l.b = nil
+}
+
+// sendOn sends msgs over connection l (opening it if need be), one after
+// the other.
+func (s *Sender) sendOn(ctx context.Context, l *conn, msgs []store.OutboxMessage, st *DrainStats) (err error) {
+	if l.b == nil {
+		b, err := s.Transport.Open(ctx)
+		if err != nil {
+			// The server is unreachable: every claimed message waits, in order.
+			for _, m := range msgs {
+				if rerr := s.retry(ctx, m, err, st); rerr != nil {
+					return rerr
+				}
 			}
+			return fmt.Errorf("open %s: %w", s.Transport.Name(), err)
 		}
-		return fmt.Errorf("open %s: %w", s.Transport.Name(), err)
+		l.b = b
+	}
+	every := s.MarkEvery
+	if every <= 0 {
+		every = DefaultMarkEvery
+	}
+	// accepted waits to be marked sent; whatever happens, what the server
+	// took is recorded before this returns.
+	var accepted []store.OutboxMessage
+	mark := func() error {
+		if len(accepted) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(accepted))
+		for i, m := range accepted {
+			ids[i] = m.ID
+		}
+		// Even if ctx was just cancelled: the server has these.
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := s.Store.MarkSent(mctx, s.now(), ids...); err != nil {
+			return err
+		}
+		for _, m := range accepted {
+			st.Sent++
+			s.observe("sent")
+			s.log().Info("mail sent", "message_id", m.MessageID, "to", m.Recipient, "committee", m.Committee)
+		}
+		accepted = accepted[:0]
+		return nil
 	}
 	defer func() {
-		if cerr := b.Close(); cerr != nil {
-			s.log().Warn("closing mail connection", "err", cerr)
+		if merr := mark(); merr != nil {
+			err = errors.Join(err, merr)
 		}
 	}()
 	// Recipients whose message was just deferred: their later messages in
@@ -129,7 +191,7 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []store.OutboxMessage, st *
 			}
 			continue
 		}
-		err := b.Send(ctx, Message{
+		err := l.b.Send(ctx, Message{
 			ID: m.MessageID, From: m.Sender, To: []string{m.Recipient}, Subject: m.Subject,
 			Text: m.Text, HTML: m.HTML, Date: m.CreatedAt, Headers: m.Headers,
 		})
@@ -138,14 +200,15 @@ func (s *Sender) sendBatch(ctx context.Context, msgs []store.OutboxMessage, st *
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		switch {
 		case err == nil:
-			err = s.Store.MarkSent(mctx, m.ID, s.now())
-			if err == nil {
-				st.Sent++
-				s.observe("sent")
-				s.log().Info("mail sent", "message_id", m.MessageID, "to", m.Recipient, "committee", m.Committee)
+			accepted = append(accepted, m)
+			if len(accepted) >= every {
+				err = mark()
 			}
 		case Temporary(err):
 			deferred[m.Recipient] = true
+			// The connection may be what failed: the next batch opens a
+			// new one.
+			defer l.close(s)
 			err = s.retry(mctx, m, err, st)
 		default:
 			s.log().Error("mail refused", "message_id", m.MessageID, "to", m.Recipient, "err", err)

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	netmail "net/mail"
 	"net/textproto"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"chuyenhoa/config"
 )
@@ -65,16 +68,22 @@ func Build(m Message) (*mail.Msg, error) {
 		return nil, fmt.Errorf("message %s: no recipients", m.ID)
 	}
 
-	msg := mail.NewMsg(mail.WithCharset(mail.CharsetUTF8), mail.WithEncoding(mail.EncodingQP))
-	if err := msg.From(m.From); err != nil {
+	from, err := netmail.ParseAddress(m.From)
+	if err != nil {
 		return nil, fmt.Errorf("message %s: from %q: %w", m.ID, m.From, err)
 	}
-	for i, to := range m.To {
-		if err := msg.AddTo(to); err != nil {
-			return nil, fmt.Errorf("message %s: to[%d] %q: %w", m.ID, i, to, err)
+	to := make([]*netmail.Address, len(m.To))
+	for i, r := range m.To {
+		if to[i], err = netmail.ParseAddress(r); err != nil {
+			return nil, fmt.Errorf("message %s: to[%d] %q: %w", m.ID, i, r, err)
 		}
 	}
-	msg.Subject(m.Subject)
+	msg := mail.NewMsg(mail.WithCharset(mail.CharsetUTF8), mail.WithEncoding(mail.EncodingQP))
+	// From, To and Subject are written by header.go, as one preformatted
+	// block so that they always come out in this order (go-mail writes its
+	// preformatted fields in map order).
+	block := addressField("From", []*netmail.Address{from}) + "\r\n" + addressField("To", to) + "\r\n" + subjectField(m.Subject)
+	msg.SetGenHeaderPreformatted(mail.Header(mail.HeaderFrom), strings.TrimPrefix(block, "From: "))
 	msg.SetMessageIDWithValue(m.ID)
 	msg.SetDateWithValue(m.Date)
 	names := make([]string, 0, len(m.Headers))
@@ -198,6 +207,7 @@ func newSMTP(c config.Mail, roots *x509.CertPool) (*smtpTransport, error) {
 		host:     host,
 		addr:     net.JoinHostPort(host, strconv.Itoa(s.Port)),
 		implicit: s.TLS == config.TLSImplicit,
+		timeout:  s.Timeout.Duration,
 		tlsConf:  &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, RootCAs: roots},
 	}
 	t.name = fmt.Sprintf("smtp %s (%s)", t.addr, s.TLS)
@@ -259,14 +269,17 @@ func loopback(host string) bool {
 type smtpTransport struct {
 	host, addr, name string
 	implicit         bool
+	timeout          time.Duration
 	tlsConf          *tls.Config
 	opts             []mail.Option
 }
 
 func (t *smtpTransport) Name() string { return t.name }
 
-// Open connects, greets, starts TLS and logs in. Each batch has its own
-// go-mail Client, because a Client holds a single connection.
+// Open connects, greets, starts TLS and logs in. go-mail's Client does
+// the dialling, TLS and AUTH; the transactions go over its smtp.Client
+// directly, since the headers are ours (header.go) and a message needs
+// no NOOP before it nor RSET after it.
 func (t *smtpTransport) Open(ctx context.Context) (Batch, error) {
 	b := &smtpBatch{t: t}
 	c, err := mail.NewClient(t.host, append(slices.Clip(t.opts), mail.WithDialContextFunc(b.dial))...)
@@ -277,7 +290,7 @@ func (t *smtpTransport) Open(ctx context.Context) (Batch, error) {
 	// go-mail bounds only the TCP connect by ctx; the greeting, STARTTLS
 	// and AUTH that follow are cut short by closing the socket.
 	stop := context.AfterFunc(ctx, b.abort)
-	err = c.DialWithContext(ctx)
+	b.smtp, err = c.DialToSMTPClientWithContext(ctx)
 	stop()
 	if err != nil {
 		// go-mail leaves the socket open when a step after connect fails.
@@ -290,6 +303,7 @@ func (t *smtpTransport) Open(ctx context.Context) (Batch, error) {
 type smtpBatch struct {
 	t      *smtpTransport
 	client *mail.Client
+	smtp   *smtp.Client
 
 	mu   sync.Mutex
 	conn net.Conn // the TCP socket under any TLS
@@ -336,22 +350,64 @@ func (b *smtpBatch) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	stop := context.AfterFunc(ctx, b.abort)
-	err = b.client.Send(msg)
+	err = b.transaction(m, msg)
 	stop()
-	// go-mail sends RSET after a delivered message and reports its failure
-	// as a send error; the server has the message by then, and calling it
-	// failed would make the caller send it again.
-	if err != nil && msg.IsDelivered() {
-		return nil
-	}
 	if err != nil {
 		return fmt.Errorf("%s via %s: %w", what, b.t.addr, withCtx(ctx, err))
 	}
 	return nil
 }
 
+// transaction is one MAIL, RCPT… DATA exchange. Build has checked the
+// addresses. A refused MAIL or RCPT is followed by RSET, so the batch
+// stays usable; when DATA's end is answered, the transaction is over
+// either way.
+func (b *smtpBatch) transaction(m Message, msg *mail.Msg) error {
+	c := b.smtp
+	if err := c.UpdateDeadline(b.t.timeout); err != nil {
+		return err
+	}
+	from, _ := netmail.ParseAddress(m.From)
+	if err := c.Mail(from.Address); err != nil {
+		return errors.Join(fmt.Errorf("MAIL FROM <%s>: %w", from.Address, err), b.reset())
+	}
+	for _, r := range m.To {
+		to, _ := netmail.ParseAddress(r)
+		if err := c.Rcpt(to.Address); err != nil {
+			return errors.Join(fmt.Errorf("RCPT TO <%s>: %w", to.Address, err), b.reset())
+		}
+	}
+	// The whole message first, then one write: go-mail writes it in many
+	// small pieces, and each would reach the socket on its own.
+	var buf bytes.Buffer
+	if _, err := msg.WriteTo(&buf); err != nil {
+		return fmt.Errorf("render message: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("DATA: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		_ = w.Close()
+		return fmt.Errorf("DATA (writing the message): %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("end of DATA: %w", err)
+	}
+	return nil
+}
+
+// reset ends a refused transaction; an error here means the connection
+// is gone, which Temporary then reports.
+func (b *smtpBatch) reset() error {
+	if err := b.smtp.Reset(); err != nil {
+		return fmt.Errorf("RSET: %w", err)
+	}
+	return nil
+}
+
 func (b *smtpBatch) Close() error {
-	err := b.client.Close() // QUIT
+	err := b.smtp.Quit()
 	b.abort()
 	if err != nil {
 		return fmt.Errorf("close %s: %w", b.t.name, err)

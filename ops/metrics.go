@@ -35,6 +35,7 @@ const (
 type StoreStats interface {
 	OpenAlerts(ctx context.Context) ([]store.Alert, error)
 	OutboxCounts(ctx context.Context) (map[string]int, error)
+	MailByCommittee(ctx context.Context) ([]store.CommitteeMail, error)
 }
 
 // MetricsOptions configure NewMetrics.
@@ -142,6 +143,8 @@ func NewMetrics(opt MetricsOptions) *Metrics {
 		m.reg.MustRegister(&storeCollector{stats: opt.Stats, timeout: timeout, log: log, kinds: kinds,
 			alerts: prometheus.NewDesc("chuyenhoa_alerts_open", "Open alerts by kind (read from the store at scrape time).", []string{"kind"}, nil),
 			outbox: prometheus.NewDesc("chuyenhoa_outbox_messages", "Outbox messages by status (read from the store at scrape time).", []string{"status"}, nil),
+			refused: prometheus.NewDesc("chuyenhoa_mail_refused_committees",
+				"Committees whose mail the server refused for good after the last message it accepted from them (read from the store at scrape time); the status page names them.", nil, nil),
 		})
 	}
 	if opt.DB != nil {
@@ -206,6 +209,7 @@ type storeCollector struct {
 	timeout        time.Duration
 	log            *slog.Logger
 	alerts, outbox *prometheus.Desc
+	refused        *prometheus.Desc
 	mu             sync.Mutex
 	// kinds seen before keep reporting 0 once their alerts close.
 	kinds map[finding.AlertKind]bool
@@ -214,6 +218,7 @@ type storeCollector struct {
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.alerts
 	ch <- c.outbox
+	ch <- c.refused
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -241,5 +246,17 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, st := range outboxStatuses {
 			ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(counts[st]), st)
 		}
+	}
+	if ms, err := c.stats.MailByCommittee(ctx); err != nil {
+		c.log.Warn("metrics: read mail by committee", "err", err)
+		ch <- prometheus.NewInvalidMetric(c.refused, err)
+	} else {
+		n := 0
+		for _, m := range ms {
+			if m.Refused > 0 {
+				n++
+			}
+		}
+		ch <- prometheus.MustNewConstMetric(c.refused, prometheus.GaugeValue, float64(n))
 	}
 }

@@ -47,10 +47,22 @@ func TestEndpoints(t *testing.T) {
 			if err := tx.PutAlert(ctx, store.Alert{Committee: "D01", Key: "relapse/Y", Kind: "relapse", State: "relapsed", Open: false, OpenedAt: now, UpdatedAt: now, ResolvedAt: now}); err != nil {
 				return err
 			}
-			return tx.Enqueue(ctx, store.OutboxMessage{MessageID: "m1@x", Committee: "D01", Recipient: "a@x.vn", Sender: "b@x.vn",
+			if err := tx.Enqueue(ctx, store.OutboxMessage{MessageID: "m1@x", Committee: "D01", Recipient: "a@x.vn", Sender: "b@x.vn",
+				Subject: "s", Text: "t", Headers: map[string]string{}, CreatedAt: now}); err != nil {
+				return err
+			}
+			return tx.Enqueue(ctx, store.OutboxMessage{MessageID: "m2@x", Committee: "D02", Recipient: "c@x.vn", Sender: "b@x.vn",
 				Subject: "s", Text: "t", Headers: map[string]string{}, CreatedAt: now})
 		})
 		if err != nil {
+			t.Fatal(err)
+		}
+		// The server refused D02's for good.
+		queued, err := s.Outbox(ctx, 0)
+		if err != nil || len(queued) != 2 {
+			t.Fatalf("outbox = %v, %v", queued, err)
+		}
+		if err := s.MarkFailed(ctx, queued[1].ID, "550 no such user"); err != nil {
 			t.Fatal(err)
 		}
 
@@ -84,6 +96,8 @@ func TestEndpoints(t *testing.T) {
 			`chuyenhoa_alerts_open{kind="deadline"}`:                        "1",
 			`chuyenhoa_outbox_messages{status="pending"}`:                   "1",
 			`chuyenhoa_outbox_messages{status="sent"}`:                      "0",
+			`chuyenhoa_outbox_messages{status="failed"}`:                    "1",
+			`chuyenhoa_mail_refused_committees`:                             "1",
 			`chuyenhoa_mail_total{outcome="sent"}`:                          "2",
 			`chuyenhoa_mail_total{outcome="retry"}`:                         "1",
 			`chuyenhoa_mail_total{outcome="failed"}`:                        "0",
@@ -166,6 +180,9 @@ func (failingStats) OpenAlerts(context.Context) ([]store.Alert, error) {
 	return nil, errors.New("db down")
 }
 func (failingStats) OutboxCounts(context.Context) (map[string]int, error) {
+	return nil, errors.New("db down")
+}
+func (failingStats) MailByCommittee(context.Context) ([]store.CommitteeMail, error) {
 	return nil, errors.New("db down")
 }
 

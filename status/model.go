@@ -19,6 +19,7 @@ import (
 	"chuyenhoa/labels"
 	"chuyenhoa/links"
 	"chuyenhoa/names"
+	"chuyenhoa/notify"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
@@ -36,12 +37,14 @@ const (
 	tabRelapses  = "tai-phuc-tap"
 	tabAlerts    = "canh-bao"
 	tabRuns      = "lan-chay"
+	tabMail      = "thu"
+	tabSilences  = "tam-ngung"
 	failedShown  = 200 // refused messages listed at most
 	runsShown    = 20
 	overviewRows = 15 // rows of a table on the overview; the rest on its own page
 )
 
-var tableOrder = []string{tabAction, tabAreas, tabTargets, tabBoard, tabProposal, tabRelapses, tabAlerts, tabRuns}
+var tableOrder = []string{tabAction, tabAreas, tabTargets, tabBoard, tabProposal, tabRelapses, tabAlerts, tabMail, tabSilences, tabRuns}
 
 // snapshot is everything the pages show, read and worded once per
 // store.Version: the pages answer from it, never by recomputing, and it
@@ -143,7 +146,7 @@ func (s *Server) build(ctx context.Context, v store.Version) (*snapshot, error) 
 	sn.grouped = dir.Grouped(sn.today)
 
 	b := &builder{sn: sn, s: s}
-	for _, step := range []func(context.Context) error{b.cycle, b.deadlines, b.relapse, b.candidates, b.alerts, b.mail, b.runs} {
+	for _, step := range []func(context.Context) error{b.cycle, b.deadlines, b.relapse, b.candidates, b.mail, b.alerts, b.silences, b.runs} {
 		if err := step(ctx); err != nil {
 			return nil, err
 		}
@@ -210,6 +213,11 @@ type builder struct {
 	plan      map[string]string // unit → its plan's deadline state, worded
 	board     map[string]map[string]boardCell
 	boardCols []string
+
+	// What the outbox says of the mail (b.mail): when the server last
+	// accepted a mail showing each alert, and each committee's mail.
+	accepted map[[2]string]time.Time
+	mailBy   map[string]store.CommitteeMail
 }
 
 type actionRow struct {
@@ -668,7 +676,7 @@ func (b *builder) alerts(ctx context.Context) error {
 		kind, state := labels.AlertKind(a.Kind), b.sn.bodies.AlertState(a.Kind, a.State)
 		r := row{Committee: com.String(), ToProvince: com.IsProvince(), Unit: unit, Kind: kind, State: state,
 			Cells: []cell{b.committeeCell(com), {Text: kind}, uc, {Text: b.alertWhat(a)}, {Text: state}, b.timeCell(a.OpenedAt, labels.None),
-				b.timeCell(a.NotifiedAt, labels.PageNotMailedYet)}}
+				b.lastMailed(a)}}
 		t.Rows = append(t.Rows, r)
 		if unit != "" {
 			ci := b.info(unit)
@@ -679,12 +687,10 @@ func (b *builder) alerts(ctx context.Context) error {
 	return nil
 }
 
-// mail lists the refused messages among the things to do: nobody got
-// them. Issue 13's dispatcher adds a refusal record (read it here instead
-// of the outbox's failed status) and silences: a silenced committee's
-// rows belong in a table of their own beside this one, built in a step
-// of build like this, so the page says who is muted until when instead of
-// leaving its items out.
+// mail lists the refused messages among the things to do (nobody got
+// them), and each committee's mail as the server answered it: the last
+// message it accepted (a message only queued is not "mailed"), what
+// waits, and what it refused since.
 func (b *builder) mail(ctx context.Context) error {
 	ms, err := b.s.Store.FailedMail(ctx, failedShown)
 	if err != nil {
@@ -697,6 +703,86 @@ func (b *builder) mail(ctx context.Context) error {
 				{Text: labels.PageMailRefused, Badge: "bad"}, b.timeCell(m.CreatedAt, labels.None),
 				{Text: labels.PageMailRefusedWhat(m.Recipient, m.Subject, m.LastError)}}}})
 	}
+	if b.accepted, err = b.s.Store.AcceptedItems(ctx); err != nil {
+		return err
+	}
+	byCom, err := b.s.Store.MailByCommittee(ctx)
+	if err != nil {
+		return err
+	}
+	b.mailBy = map[string]store.CommitteeMail{}
+	t := &table{Name: tabMail, Title: labels.PageMailTitle, Note: labels.PageMailNote, Empty: labels.PageMailEmpty}
+	for _, title := range labels.PageMailColumns() {
+		t.Cols = append(t.Cols, column{Title: title, Num: title == "Đang chờ gửi"})
+	}
+	for _, m := range byCom {
+		b.mailBy[m.Committee] = m
+		com := rules.ParseCommittee(m.Committee)
+		state, badge := labels.PageMailAccepted, "good"
+		switch {
+		case m.Refused > 0:
+			state, badge = labels.PageMailRefused, "bad"
+		case m.LastAccepted.IsZero() && m.Waiting > 0:
+			state, badge = labels.PageMailWaiting, ""
+		case m.LastAccepted.IsZero():
+			state, badge = labels.PageMailNever, ""
+		}
+		refused := cell{Text: labels.None, Num: 0}
+		if m.Refused > 0 {
+			refused = cell{Text: labels.PageMailRefusedSince(m.Refused), Num: float64(m.Refused), Badge: "bad"}
+		}
+		lastErr := cell{Text: labels.None}
+		if m.Refused > 0 {
+			lastErr = cell{Text: labels.DateTime(m.LastRefused.In(b.sn.loc)) + ": " + m.LastError}
+		}
+		t.Rows = append(t.Rows, row{Committee: com.String(), ToProvince: com.IsProvince(), Kind: labels.PageMailKind, State: state,
+			Cells: []cell{b.committeeCell(com), {Text: state, Badge: badge}, b.timeCell(m.LastAccepted, labels.PageNotMailedYet),
+				numCell(m.Waiting), refused, lastErr}})
+	}
+	b.sn.tables[t.Name] = t
+	return nil
+}
+
+// lastMailed is the alerts table's "last mailed": when the server last
+// accepted a mail that showed the alert; else whether its committee's
+// mail is being refused, or none was accepted yet.
+func (b *builder) lastMailed(a store.Alert) cell {
+	if at, ok := b.accepted[[2]string{a.Committee, a.Key}]; ok {
+		return b.timeCell(at, labels.PageNotMailedYet)
+	}
+	if b.mailBy[a.Committee].Refused > 0 {
+		return cell{Text: labels.PageMailRefused, Badge: "bad"}
+	}
+	return cell{Text: labels.PageNotMailedYet}
+}
+
+// silences lists the silences in force, with what they hold back; an
+// item they hold keeps its place in the other tables.
+func (b *builder) silences(ctx context.Context) error {
+	ss, err := b.s.Store.ActiveSilences(ctx, b.sn.read)
+	if err != nil {
+		return err
+	}
+	open, err := b.s.Store.OpenAlerts(ctx)
+	if err != nil {
+		return err
+	}
+	t := &table{Name: tabSilences, Title: labels.PageSilencesTitle, Province: true, Empty: labels.PageSilencesEmpty}
+	for _, title := range labels.PageSilenceColumns() {
+		t.Cols = append(t.Cols, column{Title: title, Num: title == "Số"})
+	}
+	for _, sl := range ss {
+		held := 0
+		for _, a := range open {
+			if notify.Matches(sl.Matchers, a) {
+				held++
+			}
+		}
+		t.Rows = append(t.Rows, row{Kind: labels.PageSilenceKind, State: labels.SilenceActive, Cells: []cell{numCell(int(sl.ID)),
+			{Text: notify.DescribeMatchers(sl.Matchers, b.sn.dir)}, b.timeCell(sl.StartsAt, labels.None), b.timeCell(sl.EndsAt, labels.None),
+			{Text: sl.CreatedBy}, {Text: sl.Reason}, {Text: labels.PageSilenceHeld(held), Num: float64(held)}}})
+	}
+	b.sn.tables[t.Name] = t
 	return nil
 }
 

@@ -71,7 +71,7 @@ func TestCommitteeLinkShowsOnlyItsCommunes(t *testing.T) {
 		}
 		start := []string{"/", "/don-vi/" + district}
 		for _, n := range tableNames {
-			if n != "chi-tieu" && n != "lan-chay" { // the province's
+			if n != "chi-tieu" && n != "lan-chay" && n != "tam-ngung" { // the province's
 				start = append(start, "/bang/"+n, "/bang/"+n+".csv", "/bang/"+n+".csv?don-vi=D99", "/bang/"+n+".xlsx?don-vi=D99")
 			}
 		}

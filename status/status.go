@@ -420,7 +420,8 @@ func (s *Server) snapshot(ctx context.Context) (sn *snapshot, stale error, err e
 		}
 		return nil, nil, verr
 	}
-	if cur != nil && cur.version.Runs == v.Runs && cur.version.LastOK.Equal(v.LastOK) && cur.version.FailedMail == v.FailedMail && cur.today.Equal(today) {
+	if cur != nil && cur.version.Runs == v.Runs && cur.version.LastOK.Equal(v.LastOK) && cur.version.FailedMail == v.FailedMail &&
+		cur.version.SentMail == v.SentMail && cur.version.Silences == v.Silences && cur.version.SilencesExpired == v.SilencesExpired && cur.today.Equal(today) {
 		s.mu.Unlock()
 		return cur, nil, nil
 	}

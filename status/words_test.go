@@ -27,8 +27,8 @@ import (
 	"chuyenhoa/synth"
 )
 
-// The tables every view has (lan-chay and chi-tieu are the province's).
-var tableNames = []string{"viec-can-lam", "dia-ban", "chi-tieu", "han", "de-xuat", "tai-phuc-tap", "canh-bao", "lan-chay"}
+// The tables every view has (lan-chay, tam-ngung and chi-tieu are the province's).
+var tableNames = []string{"viec-can-lam", "dia-ban", "chi-tieu", "han", "de-xuat", "tai-phuc-tap", "canh-bao", "thu", "tam-ngung", "lan-chay"}
 
 var (
 	tagRe   = regexp.MustCompile(`(?s)<[^>]*>`)

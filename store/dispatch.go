@@ -101,16 +101,7 @@ func (tx *Tx) RecordDigests(ctx context.Context, rs []DigestRecord) error {
 // PutAlerts inserts or replaces alerts, a few hundred a statement; an
 // alert listed twice is written as its last listing says.
 func (tx *Tx) PutAlerts(ctx context.Context, as []Alert) error {
-	last := map[[2]string]int{}
-	for i, a := range as {
-		last[[2]string{a.Committee, a.Key}] = i
-	}
-	var rows []Alert
-	for i, a := range as {
-		if last[[2]string{a.Committee, a.Key}] == i {
-			rows = append(rows, a)
-		}
-	}
+	rows := lastOfEach(as)
 	for start := 0; start < len(rows); start += 200 {
 		part := rows[start:min(start+200, len(rows))]
 		args := make([]any, 0, len(alertTable.cols)*len(part))
@@ -119,6 +110,51 @@ func (tx *Tx) PutAlerts(ctx context.Context, as []Alert) error {
 		}
 		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(alertTable.upsert(len(part))), args...); err != nil {
 			return fmt.Errorf("save %d alerts (the first %s %s): %w", len(part), part[0].Committee, part[0].Key, err)
+		}
+	}
+	return nil
+}
+
+// lastOfEach keeps the last listing of each alert, in order.
+func lastOfEach(as []Alert) []Alert {
+	last := map[[2]string]int{}
+	for i, a := range as {
+		last[[2]string{a.Committee, a.Key}] = i
+	}
+	var out []Alert
+	for i, a := range as {
+		if last[[2]string{a.Committee, a.Key}] == i {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// MarkAlertsNotified writes what mail did to alerts (the state last
+// mailed and when, whether a closure was announced), a few hundred a
+// statement, and nothing else of them: the alerts stay as the jobs left
+// them. Alerts that are not stored are left alone.
+func (tx *Tx) MarkAlertsNotified(ctx context.Context, as []Alert) error {
+	ts, b := "?", "?"
+	if tx.dialect == Postgres {
+		// VALUES has no column types to go by.
+		ts, b = "CAST(? AS TIMESTAMPTZ)", "CAST(? AS BOOLEAN)"
+	}
+	row := "(?, ?, ?, " + ts + ", " + b + ")"
+	// An alert listed twice is written as its last listing says (an UPDATE
+	// joined to two rows would take either).
+	as = lastOfEach(as)
+	for start := 0; start < len(as); start += 500 {
+		part := as[start:min(start+500, len(as))]
+		args := make([]any, 0, 5*len(part))
+		for _, a := range part {
+			args = append(args, a.Committee, a.Key, a.NotifiedState, instantArg(tx.dialect, a.NotifiedAt), a.ResolvedNotified)
+		}
+		q := `UPDATE alerts SET notified_state = v.column3, notified_at = v.column4, resolved_notified = v.column5
+			FROM (VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ") + `) AS v
+			WHERE alerts.committee = v.column1 AND alerts.key = v.column2`
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+			return fmt.Errorf("mark %d alerts notified (the first %s %s): %w", len(part), part[0].Committee, part[0].Key, err)
 		}
 	}
 	return nil

@@ -117,7 +117,7 @@ func TestDigestLog(t *testing.T) {
 			store.OutboxMessage{MessageID: "p@x", Committee: "", Recipient: "tinh@x.vn"},
 			store.OutboxMessage{MessageID: "i@x", Committee: "", Recipient: "tinh@x.vn"})
 		ms, _ := s.Outbox(ctx, 0)
-		if err := s.MarkSent(ctx, ms[0].ID, now.Add(time.Minute)); err != nil {
+		if err := s.MarkSent(ctx, now.Add(time.Minute), ms[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.CancelOutbox(ctx, store.OutboxSelection{IDs: []int64{ms[2].ID}}, "thử", now); err != nil {
@@ -298,7 +298,7 @@ func TestMigration00007KeepsTheOutbox(t *testing.T) {
 			if err := s.DB().SelectContext(ctx, &before, `SELECT id, subject FROM outbox ORDER BY id`); err != nil || len(before) != 2 {
 				t.Fatal(len(before), err)
 			}
-			if err := s.MarkSent(ctx, before[0].ID, now); err != nil {
+			if err := s.MarkSent(ctx, now, before[0].ID); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Migrate(ctx); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -176,35 +177,66 @@ func (r groupScan) value() Group {
 	return r.Group
 }
 
-// MarkComposed records that a digest for committee was composed at now.
-func (tx *Tx) MarkComposed(ctx context.Context, committee string, now time.Time) error {
+// MarkComposed records that a digest for each of committees was
+// composed at now, in one statement.
+func (tx *Tx) MarkComposed(ctx context.Context, now time.Time, committees ...string) error {
+	return tx.markGroups(ctx, "last_composed_at", now, committees)
+}
+
+// markGroups sets column (last_composed_at or last_sent_at) of the
+// committees' notify_groups rows to now, in one statement.
+func (tx *Tx) markGroups(ctx context.Context, column string, now time.Time, committees []string) error {
+	seen := map[string]bool{}
+	var args []any
+	for _, c := range committees {
+		if !seen[c] {
+			seen[c] = true
+			args = append(args, c, instantArg(tx.dialect, now))
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
 	_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO notify_groups (committee, last_composed_at) VALUES (?, ?)
-		ON CONFLICT (committee) DO UPDATE SET last_composed_at = excluded.last_composed_at`),
-		committee, instantArg(tx.dialect, now))
+		INSERT INTO notify_groups (committee, `+column+`) VALUES `+rows(2, len(args)/2)+`
+		ON CONFLICT (committee) DO UPDATE SET `+column+` = excluded.`+column), args...)
 	if err != nil {
-		return fmt.Errorf("mark digest composed for %q: %w", committee, err)
+		return fmt.Errorf("notify groups: set %s for %d committees (the first %q): %w", column, len(args)/2, committees[0], err)
 	}
 	return nil
 }
 
-// Enqueue adds a rendered message to the outbox. The same (Message-ID,
-// recipient) is queued once: composing again after a crash adds nothing.
-func (tx *Tx) Enqueue(ctx context.Context, m OutboxMessage) error {
-	h, err := json.Marshal(m.Headers)
-	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", m.MessageID, err)
-	}
+// rows is n rows of cols placeholders, for a multi-row VALUES.
+func rows(cols, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// Enqueue adds rendered messages to the outbox, a few hundred a
+// statement. The same (Message-ID, recipient) is queued once: composing
+// again after a crash adds nothing.
+func (tx *Tx) Enqueue(ctx context.Context, ms ...OutboxMessage) error {
+	const cols, per = 11, 400
 	d := tx.dialect
-	_, err = tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO outbox (message_id, committee, recipient, sender, subject, body_text, body_html, headers,
-			created_at, status, attempts, next_attempt_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-		ON CONFLICT (message_id, recipient) DO NOTHING`),
-		m.MessageID, m.Committee, m.Recipient, m.Sender, m.Subject, m.Text, m.HTML, string(h),
-		instantArg(d, m.CreatedAt), OutboxPending, instantArg(d, m.CreatedAt))
-	if err != nil {
-		return fmt.Errorf("enqueue %s to %s: %w", m.MessageID, m.Recipient, err)
+	for start := 0; start < len(ms); start += per {
+		part := ms[start:min(start+per, len(ms))]
+		args := make([]any, 0, cols*len(part))
+		for _, m := range part {
+			h, err := json.Marshal(m.Headers)
+			if err != nil {
+				return fmt.Errorf("enqueue %s: %w", m.MessageID, err)
+			}
+			args = append(args, m.MessageID, m.Committee, m.Recipient, m.Sender, m.Subject, m.Text, m.HTML, string(h),
+				instantArg(d, m.CreatedAt), OutboxPending, instantArg(d, m.CreatedAt))
+		}
+		_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
+			INSERT INTO outbox (message_id, committee, recipient, sender, subject, body_text, body_html, headers,
+				created_at, status, next_attempt_at)
+			VALUES `+rows(cols, len(part))+`
+			ON CONFLICT (message_id, recipient) DO NOTHING`), args...)
+		if err != nil {
+			return fmt.Errorf("enqueue %d messages (the first %s to %s): %w", len(part), part[0].MessageID, part[0].Recipient, err)
+		}
 	}
 	return nil
 }
@@ -279,25 +311,33 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return out, nil
 }
 
-// MarkSent records that the server accepted message id, and that its
-// committee was notified at now (the repeat interval counts from here).
-func (s *Store) MarkSent(ctx context.Context, id int64, now time.Time) error {
-	return s.InTx(ctx, func(tx *Tx) error {
-		var committee string
-		d := s.dialect
-		err := tx.tx.GetContext(ctx, &committee, tx.Rebind(`
-			UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
-			WHERE id = ? RETURNING committee`), OutboxSent, instantArg(d, now), id)
-		if err != nil {
-			return fmt.Errorf("mark outbox %d sent: %w", id, err)
-		}
-		_, err = tx.tx.ExecContext(ctx, tx.Rebind(`
-			INSERT INTO notify_groups (committee, last_sent_at) VALUES (?, ?)
-			ON CONFLICT (committee) DO UPDATE SET last_sent_at = excluded.last_sent_at`), committee, instantArg(d, now))
-		if err != nil {
-			return fmt.Errorf("mark %q notified: %w", committee, err)
-		}
+// MarkSent records that the server accepted messages ids at now, and
+// that their committees were notified then (the repeat interval counts
+// from here): one transaction for them all, so a sender can record a
+// batch of accepted messages at once.
+func (s *Store) MarkSent(ctx context.Context, now time.Time, ids ...int64) error {
+	if len(ids) == 0 {
 		return nil
+	}
+	return s.InTx(ctx, func(tx *Tx) error {
+		d := s.dialect
+		var committees []string
+		for start := 0; start < len(ids); start += 500 {
+			part := ids[start:min(start+500, len(ids))]
+			args := []any{OutboxSent, instantArg(d, now)}
+			for _, id := range part {
+				args = append(args, id)
+			}
+			var got []string
+			err := tx.tx.SelectContext(ctx, &got, tx.Rebind(`
+				UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
+				WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`) RETURNING committee`), args...)
+			if err != nil {
+				return fmt.Errorf("mark %d outbox messages sent (the first %d): %w", len(part), part[0], err)
+			}
+			committees = append(committees, got...)
+		}
+		return tx.markGroups(ctx, "last_sent_at", now, committees)
 	})
 }
 
@@ -393,6 +433,88 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("count outbox: %w", err)
+	}
+	return out, nil
+}
+
+// CommitteeMail is what the outbox says of one committee's mail, for the
+// status page: the last message the server accepted (not merely queued),
+// what waits, and what the server refused since.
+type CommitteeMail struct {
+	Committee    string `db:"committee"`
+	LastAccepted time.Time
+	Waiting      int `db:"waiting"` // pending or being sent
+	// Refused counts the messages refused for good after the last one
+	// accepted; LastRefused and LastError are the newest one's.
+	Refused     int `db:"refused"`
+	LastRefused time.Time
+	LastError   string `db:"last_error"`
+}
+
+// MailByCommittee reads CommitteeMail for every committee with mail in the
+// outbox, by committee.
+func (s *Store) MailByCommittee(ctx context.Context) ([]CommitteeMail, error) {
+	// "Since the last accepted" is by queue order: a refused message
+	// queued after the last accepted one.
+	const since = `o.id > COALESCE((SELECT MAX(e.id) FROM outbox e WHERE e.committee = c.committee AND e.status = ?), 0)`
+	rows, err := selectRows[committeeMailScan](ctx, s.db, s.db.Rebind(`
+		SELECT c.committee,
+			(SELECT o.sent_at FROM outbox o WHERE o.committee = c.committee AND o.status = ? ORDER BY o.sent_at DESC LIMIT 1) AS last_accepted,
+			(SELECT COUNT(*) FROM outbox o WHERE o.committee = c.committee AND o.status IN (?, ?)) AS waiting,
+			(SELECT COUNT(*) FROM outbox o WHERE o.committee = c.committee AND o.status = ? AND `+since+`) AS refused,
+			(SELECT o.created_at FROM outbox o WHERE o.committee = c.committee AND o.status = ? AND `+since+` ORDER BY o.id DESC LIMIT 1) AS last_refused,
+			(SELECT o.last_error FROM outbox o WHERE o.committee = c.committee AND o.status = ? AND `+since+` ORDER BY o.id DESC LIMIT 1) AS last_error
+		FROM (SELECT DISTINCT committee FROM outbox) c ORDER BY `+textOrder(s.dialect, "c.committee")),
+		OutboxSent, OutboxPending, OutboxSending, OutboxFailed, OutboxSent, OutboxFailed, OutboxSent, OutboxFailed, OutboxSent)
+	if err != nil {
+		return nil, fmt.Errorf("read mail by committee: %w", err)
+	}
+	return rows, nil
+}
+
+type committeeMailScan struct {
+	CommitteeMail
+	LastAccepted instant        `db:"last_accepted"`
+	LastRefused  instant        `db:"last_refused"`
+	LastError    sql.NullString `db:"last_error"`
+}
+
+func (r committeeMailScan) value() CommitteeMail {
+	m := r.CommitteeMail
+	m.LastAccepted, m.LastRefused, m.LastError = r.LastAccepted.T, r.LastRefused.T, r.LastError.String
+	return m
+}
+
+// AcceptedItems says, for each alert (committee, key) a recorded mail
+// showed open, when the server last accepted a mail that showed it: the
+// status page's "last mailed". Mail only queued, refused or cancelled does
+// not count.
+func (s *Store) AcceptedItems(ctx context.Context) (map[[2]string]time.Time, error) {
+	type rec struct {
+		Committee string  `db:"committee"`
+		Items     string  `db:"items"`
+		Accepted  instant `db:"accepted_at"`
+	}
+	var rows []rec
+	err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`
+		SELECT d.committee, d.items,
+			(SELECT MIN(o.sent_at) FROM outbox o WHERE o.message_id = d.message_id AND o.status = ?) AS accepted_at
+		FROM digests d WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = d.message_id AND o.status = ?)`), OutboxSent, OutboxSent)
+	if err != nil {
+		return nil, fmt.Errorf("read accepted mail: %w", err)
+	}
+	out := map[[2]string]time.Time{}
+	for _, r := range rows {
+		var items []DigestItem
+		if err := json.Unmarshal([]byte(r.Items), &items); err != nil {
+			return nil, fmt.Errorf("accepted mail items: %w", err)
+		}
+		for _, it := range items {
+			id := [2]string{r.Committee, it.Key}
+			if it.Open && r.Accepted.T.After(out[id]) {
+				out[id] = r.Accepted.T
+			}
+		}
 	}
 	return out, nil
 }

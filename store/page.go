@@ -14,9 +14,12 @@ type Version struct {
 	Runs       int
 	LastOK     time.Time
 	FailedMail int
+	// SentMail and Silences change when the server accepts mail or a
+	// silence is added or expired: the page shows both.
+	SentMail, Silences, SilencesExpired int
 }
 
-// PageVersion reads the Version; two cheap queries on indexed columns.
+// PageVersion reads the Version; a few cheap queries on indexed columns.
 func (s *Store) PageVersion(ctx context.Context) (Version, error) {
 	var v Version
 	var last instant
@@ -26,6 +29,12 @@ func (s *Store) PageVersion(ctx context.Context) (Version, error) {
 	v.LastOK = last.T
 	if err := s.db.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM outbox WHERE status = ?`), OutboxFailed).Scan(&v.FailedMail); err != nil {
 		return Version{}, fmt.Errorf("count refused mail: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, s.db.Rebind(`SELECT COUNT(*) FROM outbox WHERE status = ?`), OutboxSent).Scan(&v.SentMail); err != nil {
+		return Version{}, fmt.Errorf("count accepted mail: %w", err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(expired_at) FROM silences`).Scan(&v.Silences, &v.SilencesExpired); err != nil {
+		return Version{}, fmt.Errorf("count silences: %w", err)
 	}
 	return v, nil
 }

@@ -16,6 +16,7 @@ import (
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
+	"chuyenhoa/links"
 	"chuyenhoa/notify"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
@@ -26,7 +27,8 @@ import (
 // alerts in each job's transaction; the composer also dispatches the
 // digests.
 func newRunner(s *store.Store, cfg *config.Config, log *slog.Logger, now func() time.Time) (*jobs.Runner, *notify.Composer) {
-	comp := &notify.Composer{Store: s, Config: cfg, Log: log, Now: now}
+	comp := &notify.Composer{Store: s, Config: cfg, Log: log, Now: now,
+		Links: links.New(cfg.HTTP.PublicURL, cfg.HTTP.LinkKey, cfg.HTTP.LinkTTL.Duration, now)}
 	return &jobs.Runner{Store: s, Config: cfg, Log: log, Now: now, AfterFindings: comp.Hook}, comp
 }
 

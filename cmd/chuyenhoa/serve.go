@@ -23,6 +23,7 @@ import (
 	"chuyenhoa/jobs"
 	"chuyenhoa/labels"
 	"chuyenhoa/leader"
+	"chuyenhoa/links"
 	"chuyenhoa/notify"
 	"chuyenhoa/ops"
 	"chuyenhoa/status"
@@ -191,7 +192,8 @@ func (d *daemon) apply(cfg *config.Config) error {
 	}
 	sender := &notify.Sender{Store: d.store, Transport: d.metrics.CountErrors(transport), Log: d.log, Observe: d.metrics.ObserveMail,
 		Exclusive: exclusiveSender(d.dbFile)}
-	composer := &notify.Composer{Store: d.store, Config: cfg, Log: d.log}
+	composer := &notify.Composer{Store: d.store, Config: cfg, Log: d.log,
+		Links: links.New(cfg.HTTP.PublicURL, cfg.HTTP.LinkKey, cfg.HTTP.LinkTTL.Duration, nil)}
 	runner := &jobs.Runner{Store: d.store, Config: cfg, Log: d.log, AfterFindings: composer.Hook}
 	opts := jobs.SchedulerOptions{StopTimeout: d.stopTimeout, Log: d.log, Observe: d.observe, Dispatcher: composer}
 	if d.elector != nil {
