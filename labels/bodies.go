@@ -70,11 +70,30 @@ func (b Bodies) Committee(c rules.Committee, name string) string {
 	}
 	switch c.Level {
 	case rules.LevelDistrict:
-		return strings.Replace(b.District, NamePlaceholder, name, 1)
+		return fill(b.District, name)
 	case rules.LevelCommune:
-		return strings.Replace(b.Commune, NamePlaceholder, name, 1)
+		return fill(b.Commune, name)
 	}
 	return b.Province
+}
+
+// unitKinds are the words a unit's name starts with, capitalised at the
+// head of a name ("Xã Bình Châu") and written small inside a phrase
+// ("Công an xã Bình Châu"), as Vietnamese writes them.
+var unitKinds = []string{"Xã ", "Phường ", "Thị trấn ", "Đặc khu ", "Huyện ", "Quận ", "Thị xã ", "Thành phố "}
+
+// fill puts name into a template in place of NamePlaceholder, the kind
+// word of the name small unless the name opens the template.
+func fill(template, name string) string {
+	if !strings.HasPrefix(template, NamePlaceholder) {
+		for _, k := range unitKinds {
+			if strings.HasPrefix(name, k) {
+				name = lowerFirst(k) + name[len(k):]
+				break
+			}
+		}
+	}
+	return strings.Replace(template, NamePlaceholder, name, 1)
 }
 
 // Locals names the committees below the province as a level: the district

@@ -118,7 +118,7 @@ func (d *Directory) District(code string) string {
 	return code
 }
 
-// Committee names committee c: "Ban Chỉ đạo 138 Huyện Bình Sơn", "Công an
+// Committee names committee c: "Ban Chỉ đạo 138 huyện Bình Sơn", "Công an
 // Xã Bình Châu", "Ban Chỉ đạo 138 tỉnh".
 func (d *Directory) Committee(c rules.Committee) string {
 	switch c.Level {

@@ -21,14 +21,14 @@ func TestDirectory(t *testing.T) {
 		{d.District("D03"), "Huyện Bình Sơn"},
 		{d.District(""), "—"},
 		{d.District("D09"), "D09"},
-		{d.Committee(rules.DistrictCommittee("D03")), "Ban Chỉ đạo 138 Huyện Bình Sơn"},
+		{d.Committee(rules.DistrictCommittee("D03")), "Ban Chỉ đạo 138 huyện Bình Sơn"},
 		{d.Committee(rules.DistrictCommittee("D07")), "Ban Chỉ đạo 138 D07"},
 		{d.Committee(rules.DistrictCommittee("D09")), "Ban Chỉ đạo 138 D09"},
 		{d.Committee(rules.ProvinceCommittee()), "Ban Chỉ đạo 138 tỉnh"},
-		{d.Committee(rules.CommuneCommittee("X99")), "Công an Đặc khu Lý Sơn"},
+		{d.Committee(rules.CommuneCommittee("X99")), "Công an đặc khu Lý Sơn"},
 		{d.Committee(rules.CommuneCommittee("GONE")), "Công an GONE"},
 		{d.Owner(rules.DistrictCommittee("D03")), "Huyện Bình Sơn"},
-		{d.Owner(rules.CommuneCommittee("X99")), "Công an Đặc khu Lý Sơn"},
+		{d.Owner(rules.CommuneCommittee("X99")), "Công an đặc khu Lý Sơn"},
 		{d.Owner(rules.ProvinceCommittee()), "Ban Chỉ đạo 138 tỉnh"},
 	} {
 		if c.got != c.want {

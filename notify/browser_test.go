@@ -45,7 +45,7 @@ func TestDigestInChromium(t *testing.T) {
 			{Year: 2025, Selected: 18, Assessed: 18, Transformed: 12, TransformedRate: 66.7, TransformedMet: true, HasSelected: true, HasTransformed: true, StableRate: 100, StableMet: true, Stable: 12},
 			{Year: 2026, Selected: 19, HasSelected: true},
 		}
-		g.Forwarded = []Forward{{Committee: "Ban Chỉ đạo 138 Huyện Lý Sơn", Items: []Item{{New: true, Line: labels.Line{Title: "Báo cáo sơ kết 6 tháng, kỳ 2026-H1", State: "Quá hạn", Facts: "Hạn nộp 20/06/2026; chưa nhận được, trễ 158 ngày."}}}}}
+		g.Forwarded = []Forward{{Committee: "Ban Chỉ đạo 138 huyện Lý Sơn", Items: []Item{{New: true, Line: labels.Line{Title: "Báo cáo sơ kết 6 tháng, kỳ 2026-H1", State: "Quá hạn", Facts: "Hạn nộp 20/06/2026; chưa nhận được, trễ 158 ngày."}}}}}
 	})
 	for name, html := range pages {
 		if strings.Contains(strings.ToLower(html), "<svg") {

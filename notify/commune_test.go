@@ -17,7 +17,7 @@ import (
 // twoTier is a province after the 2025 reform: no districts, three
 // communes. On 01/03/2026 (reminder 7, grace 3, escalate 10 days):
 //   - X1's 2026 plan (decided 01/02, due 03/03) is upcoming, owed by
-//     Công an Xã Bình Châu;
+//     Công an xã Bình Châu;
 //   - X2's 2025 yearly report (due 20/12/2025) is missing: escalated since
 //     20/12 + 3 + 10 + 1 = 03/01/2026, 71 days late (11 + 31 + 28 + 1),
 //     so the province hears of it too; X2's plan and six-month report of
@@ -82,14 +82,14 @@ func TestCommuneCommitteesOverSMTP(t *testing.T) {
 		}
 		got := byRecipient(srv.Messages())
 		checkSubjects(t, got, map[string]string{
-			"ca.binhchau@congan.quangngai.gov.vn": "[CHUYENHOA] Công an Xã Bình Châu: 1 sắp đến hạn (01/03/2026)",
-			"ca.tranphu@congan.quangngai.gov.vn":  "[CHUYENHOA] Công an Phường Trần Phú: 1 quá hạn (01/03/2026)",
+			"ca.binhchau@congan.quangngai.gov.vn": "[CHUYENHOA] Công an xã Bình Châu: 1 sắp đến hạn (01/03/2026)",
+			"ca.tranphu@congan.quangngai.gov.vn":  "[CHUYENHOA] Công an phường Trần Phú: 1 quá hạn (01/03/2026)",
 			"tinh@congan.quangngai.gov.vn":        "[CHUYENHOA] Ban Chỉ đạo 138 tỉnh: 1 nghĩa vụ quá hạn chuyển tỉnh, 1 mục chuyển tiếp (01/03/2026)",
 		}, 0)
 		noDistrict := []string{"huyện", "Huyện", "HUYỆN"}
 		x2 := got["ca.tranphu@congan.quangngai.gov.vn"][0]
 		for _, part := range []string{x2.Text, x2.HTML} {
-			mustContain(t, "X2 mail", part, "Kính gửi: ", "Công an Phường Trần Phú", "Báo cáo tổng kết năm, kỳ 2025", "Hạn nộp 20/12/2025; chưa nhận được, trễ 71 ngày",
+			mustContain(t, "X2 mail", part, "Kính gửi: ", "Công an phường Trần Phú", "Báo cáo tổng kết năm, kỳ 2025", "Hạn nộp 20/12/2025; chưa nhận được, trễ 71 ngày",
 				"đã báo cáo Ban Chỉ đạo 138 tỉnh từ 03/01/2026", "Gửi báo cáo tổng kết năm về Ban Chỉ đạo 138 tỉnh")
 			mustNotContain(t, "X2 mail", part, append(noDistrict, "Bình Châu", "Lý Sơn", "(X1)", "(X3)", "Mỗi Ban Chỉ đạo")...)
 		}
@@ -104,7 +104,7 @@ func TestCommuneCommitteesOverSMTP(t *testing.T) {
 		mustNotContain(t, "X1 mail", x1.Text, append(noDistrict, "Trần Phú", "Lý Sơn")...)
 		p := got["tinh@congan.quangngai.gov.vn"][0]
 		for _, part := range []string{p.Text, p.HTML} {
-			mustContain(t, "province mail", part, "Công an Phường Trần Phú", "Đôn đốc Công an Phường Trần Phú nộp ngay", "Công an Đặc khu Lý Sơn (1 mục)",
+			mustContain(t, "province mail", part, "Công an phường Trần Phú", "Đôn đốc Công an phường Trần Phú nộp ngay", "Công an đặc khu Lý Sơn (1 mục)",
 				"Kế hoạch chuyển hóa địa bàn: Đặc khu Lý Sơn (X3), kỳ 2026", "Mỗi đơn vị chỉ nhận")
 			mustNotContain(t, "province mail", part, append(noDistrict, "Bình Châu")...)
 		}
@@ -131,7 +131,7 @@ func TestCommuneCommitteesOverSMTP(t *testing.T) {
 		}
 		got = byRecipient(srv.Messages())
 		checkSubjects(t, got, map[string]string{
-			"ca.binhchau@congan.quangngai.gov.vn": "[CHUYENHOA] Công an Xã Bình Châu: 1 sắp đến hạn, 1 phức tạp trở lại (01/03/2026)",
+			"ca.binhchau@congan.quangngai.gov.vn": "[CHUYENHOA] Công an xã Bình Châu: 1 sắp đến hạn, 1 phức tạp trở lại (01/03/2026)",
 		}, 1)
 		x1 = got["ca.binhchau@congan.quangngai.gov.vn"][1]
 		for _, part := range []string{x1.Text, x1.HTML} {
@@ -140,7 +140,7 @@ func TestCommuneCommitteesOverSMTP(t *testing.T) {
 			mustNotContain(t, "X1 relapse", part, append(noDistrict, "Trần Phú", "Lý Sơn")...)
 		}
 		p = got["tinh@congan.quangngai.gov.vn"][1]
-		mustContain(t, "province relapse", p.Text, "ĐỊA BÀN PHỨC TẠP TRỞ LẠI (1)", "Đơn vị: Công an Xã Bình Châu")
+		mustContain(t, "province relapse", p.Text, "ĐỊA BÀN PHỨC TẠP TRỞ LẠI (1)", "Đơn vị: Công an xã Bình Châu")
 
 		// X2 sends its yearly report as a commune's body does, with no
 		// district: next day X2 and the province hear once that it closed.

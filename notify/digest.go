@@ -26,7 +26,7 @@ type Digest struct {
 	Tag           string // subject tag users filter on, e.g. [CHUYENHOA]
 	Province      string
 	Committee     rules.Committee
-	CommitteeName string // "Ban Chỉ đạo 138 Huyện Bình Sơn", "Công an Xã Bình Châu"
+	CommitteeName string // "Ban Chỉ đạo 138 huyện Bình Sơn", "Công an xã Bình Châu"
 	// Grouped is set when the digest speaks of district committees: a
 	// district's, or the provincial one while the province has districts.
 	Grouped bool

@@ -123,7 +123,7 @@ func TestGoldenDigests(t *testing.T) {
 			{Year: 2024, Selected: 17, Assessed: 17, Transformed: 8, Relapsed: 1, Stable: 7, TransformedRate: 47.05882352941177, StableRate: 87.5, TransformedNeeded: 11, StableNeeded: 7, StableMet: true, HasSelected: true, HasTransformed: true},
 			{Year: 2026, Selected: 19, HasSelected: true},
 		}
-		g.Forwarded = []Forward{{Committee: "Ban Chỉ đạo 138 Huyện Lý Sơn", Items: []Item{{New: true, Line: labels.Line{Title: "Báo cáo sơ kết 6 tháng, kỳ 2026-H1", State: "Quá hạn", Facts: "Hạn nộp 20/06/2026; chưa nhận được, trễ 158 ngày."}}}}}
+		g.Forwarded = []Forward{{Committee: "Ban Chỉ đạo 138 huyện Lý Sơn", Items: []Item{{New: true, Line: labels.Line{Title: "Báo cáo sơ kết 6 tháng, kỳ 2026-H1", State: "Quá hạn", Facts: "Hạn nộp 20/06/2026; chưa nhận được, trễ 158 ngày."}}}}}
 	})
 	golden(t, "province.txt", subj+"\n\n"+text)
 	golden(t, "province.html", html)

@@ -16,10 +16,10 @@ import (
 // headerCases are subjects and names as the service writes them: long
 // enough to fold, with diacritics everywhere and ASCII punctuation.
 var headerCases = []struct{ from, to, subject string }{
-	{"Ban Chỉ đạo 138 tỉnh Quảng Ngãi <bcd138@example.gov.vn>", `"Công an Xã Bình Châu, huyện Bình Sơn (tỉnh Quảng Ngãi)" <ca@example.vn>`,
-		"[CHUYENHOA] Ban Chỉ đạo 138 Huyện Bình Sơn: 2 quá hạn, 1 đến hạn, 3 phức tạp trở lại, 1 địa bàn có nguy cơ không đạt (25/11/2026)"},
+	{"Ban Chỉ đạo 138 tỉnh Quảng Ngãi <bcd138@example.gov.vn>", `"Công an xã Bình Châu, huyện Bình Sơn (tỉnh Quảng Ngãi)" <ca@example.vn>`,
+		"[CHUYENHOA] Ban Chỉ đạo 138 huyện Bình Sơn: 2 quá hạn, 1 đến hạn, 3 phức tạp trở lại, 1 địa bàn có nguy cơ không đạt (25/11/2026)"},
 	{"Ban Chỉ đạo 138 tỉnh <bcd138@localhost>", "bcd-binhson@example.vn", "[CHUYENHOA] Ban Chỉ đạo 138 tỉnh Quảng Ngãi: không có mục mới (01/12/2026)"},
-	{"Ủy ban nhân dân tỉnh Quảng Ngãi và Ban Chỉ đạo phòng chống tội phạm của tỉnh Quảng Ngãi <a@b.vn>", "Trưởng Công an Phường Trương Quang Trọng <x@y.vn>",
+	{"Ủy ban nhân dân tỉnh Quảng Ngãi và Ban Chỉ đạo phòng chống tội phạm của tỉnh Quảng Ngãi <a@b.vn>", "Trưởng Công an phường Trương Quang Trọng <x@y.vn>",
 		"[CHUYENHOA] Đường =?x?= ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ ồ"},
 }
 

@@ -300,7 +300,7 @@ func TestBusyMonthOneDigestPerCommitteePerDigestTime(t *testing.T) {
 		// province's immediate mail and its digest say the same.
 		want(d1, "03/12", map[string]string{plan: "Quá hạn, báo cáo Ban Chỉ đạo tỉnh"})
 		want(d2, "03/12", map[string]string{"Xã Ba Vì (C) — | ": "Có nguy cơ không đạt"})
-		esc := "Kế hoạch chuyển hóa địa bàn: Xã Bình Thạnh (B), kỳ 2026 | Ban Chỉ đạo 138 Huyện Bình Sơn"
+		esc := "Kế hoạch chuyển hóa địa bàn: Xã Bình Thạnh (B), kỳ 2026 | Ban Chỉ đạo 138 huyện Bình Sơn"
 		want(prov, "03/12", map[string]string{esc: "Quá hạn, báo cáo Ban Chỉ đạo tỉnh"})
 		var immediate []mailed
 		for _, m := range mails {
@@ -320,8 +320,8 @@ func TestBusyMonthOneDigestPerCommitteePerDigestTime(t *testing.T) {
 		want(d1, "15/12", map[string]string{year: "Sắp đến hạn", "Xã Bình Châu (A) — | ": "Phức tạp trở lại"})
 		want(d2, "15/12", map[string]string{year: "Sắp đến hạn", "Xã Ba Tô (D) — | ": "Đã đạt các tiêu chí"})
 		want(prov, "15/12", map[string]string{
-			"Xã Bình Châu (A) — | Ban Chỉ đạo 138 Huyện Bình Sơn": "Phức tạp trở lại",
-			"Xã Ba Tô (D) — | Ban Chỉ đạo 138 Huyện Ba Tơ":        "Đã đạt các tiêu chí",
+			"Xã Bình Châu (A) — | Ban Chỉ đạo 138 huyện Bình Sơn": "Phức tạp trở lại",
+			"Xã Ba Tô (D) — | Ban Chỉ đạo 138 huyện Ba Tơ":        "Đã đạt các tiêu chí",
 		})
 		want(d1, "20/12", map[string]string{year: "Đến hạn"})
 		want(d2, "20/12", map[string]string{year: "Đến hạn"})

@@ -167,9 +167,9 @@ func TestDigestsOverSMTP(t *testing.T) {
 		}
 		got := byRecipient(srv.Messages())
 		want := map[string]string{
-			"binhson@quangngai.gov.vn":     "[CHUYENHOA] Ban Chỉ đạo 138 Huyện Bình Sơn: 1 sắp đến hạn (01/03/2026)",
-			"bato@quangngai.gov.vn":        "[CHUYENHOA] Ban Chỉ đạo 138 Huyện Ba Tơ: 1 quá hạn (01/03/2026)",
-			"bato.pho@quangngai.gov.vn":    "[CHUYENHOA] Ban Chỉ đạo 138 Huyện Ba Tơ: 1 quá hạn (01/03/2026)",
+			"binhson@quangngai.gov.vn":     "[CHUYENHOA] Ban Chỉ đạo 138 huyện Bình Sơn: 1 sắp đến hạn (01/03/2026)",
+			"bato@quangngai.gov.vn":        "[CHUYENHOA] Ban Chỉ đạo 138 huyện Ba Tơ: 1 quá hạn (01/03/2026)",
+			"bato.pho@quangngai.gov.vn":    "[CHUYENHOA] Ban Chỉ đạo 138 huyện Ba Tơ: 1 quá hạn (01/03/2026)",
 			"tinh@congan.quangngai.gov.vn": "[CHUYENHOA] Ban Chỉ đạo 138 tỉnh: 1 nghĩa vụ quá hạn chuyển tỉnh (01/03/2026)",
 		}
 		checkSubjects(t, got, want, 0)
@@ -191,7 +191,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		}
 		got = byRecipient(srv.Messages())
 		checkSubjects(t, got, map[string]string{
-			"binhson@quangngai.gov.vn":     "[CHUYENHOA] Ban Chỉ đạo 138 Huyện Bình Sơn: 1 sắp đến hạn, 1 phức tạp trở lại (01/03/2026)",
+			"binhson@quangngai.gov.vn":     "[CHUYENHOA] Ban Chỉ đạo 138 huyện Bình Sơn: 1 sắp đến hạn, 1 phức tạp trở lại (01/03/2026)",
 			"tinh@congan.quangngai.gov.vn": "[CHUYENHOA] Ban Chỉ đạo 138 tỉnh: 1 nghĩa vụ quá hạn chuyển tỉnh, 1 phức tạp trở lại (01/03/2026)",
 		}, 1)
 		d1 := got["binhson@quangngai.gov.vn"][1]
@@ -201,7 +201,7 @@ func TestDigestsOverSMTP(t *testing.T) {
 		}
 		// The province sees the escalation, the relapse and the targets.
 		p := got["tinh@congan.quangngai.gov.vn"][1]
-		mustContain(t, "province mail", p.Text, "Ban Chỉ đạo 138 Huyện Ba Tơ", "Năm 2024", "Xã Bình Châu (A)", "TIẾN ĐỘ CHỈ TIÊU")
+		mustContain(t, "province mail", p.Text, "Ban Chỉ đạo 138 huyện Ba Tơ", "Năm 2024", "Xã Bình Châu (A)", "TIẾN ĐỘ CHỈ TIÊU")
 
 		// The year-of-work check: no case statistics, so nobody is at risk,
 		// but the only transformed area relapsed: 0 of 1 stable < 85%, and

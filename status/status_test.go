@@ -180,7 +180,7 @@ func TestStatusPagesWithoutDistricts(t *testing.T) {
 		}
 		for _, u := range ds.Units[:3] {
 			code, b := get(t, h, "/xa/"+u.Code)
-			if code != 200 || !strings.Contains(b, "Công an "+u.Name) {
+			if code != 200 || !strings.Contains(b, labels.DefaultBodies().Committee(rules.CommuneCommittee(u.Code), u.Name)) {
 				t.Errorf("GET /xa/%s = %d, want its body named", u.Code, code)
 			}
 			body += b

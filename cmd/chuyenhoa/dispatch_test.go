@@ -247,7 +247,7 @@ func TestSilenceCommands(t *testing.T) {
 	cfg, _ := demoCopy(t, srv, "s")
 	env := map[string]string{"USER": "canbo"}
 	out, stderr, err := run(t, env, "--config", cfg, "silence", "add", "--committee", "D02", "--kind", "deadline", "--until", "2099-01-31", "--reason", "huyện đã giải trình")
-	if err != nil || !strings.Contains(out, "Đã tạm ngừng thông báo số 1 (gửi Ban Chỉ đạo 138 Thị xã Đức Phổ; loại nghĩa vụ báo cáo) đến 01/02/2099 00:00; hiện giữ 2 mục") {
+	if err != nil || !strings.Contains(out, "Đã tạm ngừng thông báo số 1 (gửi Ban Chỉ đạo 138 thị xã Đức Phổ; loại nghĩa vụ báo cáo) đến 01/02/2099 00:00; hiện giữ 2 mục") {
 		t.Fatalf("silence add: %v %s\n%s", err, stderr, out)
 	}
 	out, _, err = run(t, nil, "--config", cfg, "silence", "add", "--commune", "D01X16", "--until", "14d", "--reason", "đang xác minh", "--by", "Trần Thị B")
