@@ -22,8 +22,9 @@ import (
 )
 
 // Jobs are the jobs of the full recompute, in the order a full run takes
-// them.
-var Jobs = []finding.Job{finding.JobCandidates, finding.JobRelapse, finding.JobDeadlines}
+// them: every recompute job (finding.RecomputeJobs), the daily cycle
+// included.
+var Jobs = finding.RecomputeJobs()
 
 // Target is a database the benchmark owns: a SQLite file in a temporary
 // folder or a fresh PostgreSQL schema, removed by Drop.
