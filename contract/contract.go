@@ -71,6 +71,8 @@ type Source struct {
 	now   time.Time // submissions after it have not arrived
 	day   time.Time // the day of the run
 
+	shared *Shared // the round's reads, nil when the run is alone
+
 	errs map[string]*Error // by finding key
 	seen map[string]bool   // rows already counted in a data error
 
@@ -97,6 +99,13 @@ func New(st *store.Store, set Settings, now, day time.Time) *Source {
 		}
 	}
 	return &Source{st: st, set: set, now: now, today: today, day: runDay, errs: map[string]*Error{}, seen: map[string]bool{}}
+}
+
+// Share makes s read through sh, the reads of its round (see Shared), and
+// returns s. A nil sh reads alone.
+func (s *Source) Share(sh *Shared) *Source {
+	s.shared = sh
+	return s
 }
 
 // Error is one data error of a run: the rows of one relation with one

@@ -180,6 +180,7 @@ func (s *Source) Proposals(ctx context.Context, year int, on time.Time) ([]rules
 		read: func(ctx context.Context) ([]store.Raw[rules.DistrictProposal], error) {
 			return s.st.RawProposals(ctx, year)
 		},
+		readKey:  fmt.Sprintf("proposals %d", year),
 		unit:     func(v rules.DistrictProposal) string { return v.Unit },
 		district: func(v rules.DistrictProposal) string { return v.District },
 		key:      func(v rules.DistrictProposal) string { return fmt.Sprintf("%d/%s/%s", v.Year, v.District, v.Unit) },
@@ -201,6 +202,9 @@ func (s *Source) Proposals(ctx context.Context, year int, on time.Time) ([]rules
 type relation[T comparable] struct {
 	name string
 	read func(context.Context) ([]store.Raw[T], error)
+	// readKey names read's rows in a round's Shared when they are not
+	// the whole relation (default: name).
+	readKey string
 	// units is set when the checks look at units or districts: they are
 	// read first.
 	units bool
@@ -227,7 +231,11 @@ func checked[T comparable](ctx context.Context, s *Source, rel relation[T]) ([]T
 			return nil, err
 		}
 	}
-	raw, err := rel.read(ctx)
+	key := rel.name
+	if rel.readKey != "" {
+		key = rel.readKey
+	}
+	raw, err := shared(ctx, s, key, rel.read)
 	if err != nil {
 		return nil, err
 	}

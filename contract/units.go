@@ -21,15 +21,15 @@ func (s *Source) loadUnits(ctx context.Context) error {
 	if s.unitsRead {
 		return nil
 	}
-	raw, err := s.st.RawUnits(ctx)
+	raw, err := shared(ctx, s, "units", s.st.RawUnits)
 	if err != nil {
 		return err
 	}
-	ds, err := s.st.RawDistricts(ctx)
+	ds, err := shared(ctx, s, "districts", s.st.RawDistricts)
 	if err != nil {
 		return err
 	}
-	succ, err := s.st.RawSuccessions(ctx)
+	succ, err := shared(ctx, s, successionRelation, s.st.RawSuccessions)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (s *Source) loadOffences(ctx context.Context) error {
 	if s.offRead {
 		return nil
 	}
-	raw, err := s.st.RawOffences(ctx)
+	raw, err := shared(ctx, s, "offence_types", s.st.RawOffences)
 	if err != nil {
 		return err
 	}
