@@ -233,3 +233,81 @@ func TestCleanViewsGiveTheSameResult(t *testing.T) {
 		}
 	})
 }
+
+// A count of 2⁶³−1 in the shared database (a province's own table may
+// be BIGINT, SQLite's INTEGER holds it as it is) is a data error and left
+// out, like a negative one: the sums of candidates and cycle do not
+// overflow, and the other rows count as before.
+func TestCountAboveMaxIsADataError(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.Load(ctx, smallProvince()); err != nil {
+			t.Fatal(err)
+		}
+		var qs []string
+		if s.Dialect() == store.Postgres {
+			qs = append(qs, `ALTER TABLE crime_stats ALTER COLUMN count TYPE BIGINT`, `ALTER TABLE case_stats ALTER COLUMN crimes TYPE BIGINT`)
+		}
+		qs = append(qs,
+			`INSERT INTO crime_stats VALUES ('A', '2025-07-01', 'TT', 9223372036854775807)`,
+			`INSERT INTO crime_stats VALUES ('A', '2025-07-02', 'TT', 9223372036854775807)`,
+			`INSERT INTO crime_stats VALUES ('C', '2025-07-02', 'TT', 1000001)`,
+			`INSERT INTO case_stats VALUES ('A', '2026-01-10', 9223372036854775807, 0, 0, 0, 0, 0, 0, 0)`)
+		for _, q := range qs {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		r := newRunner(t, s)
+		want := map[finding.Job]map[string]int{ // data error key → rows
+			finding.JobCandidates: {"crime_stats/bad_value/A/TT": 2, "crime_stats/bad_value/C/TT": 1},
+			finding.JobCycle:      {"crime_stats/bad_value/A/TT": 2, "crime_stats/bad_value/C/TT": 1, "case_stats/bad_value/A": 1},
+		}
+		for j, keys := range want {
+			res, err := r.Run(ctx, j, d(2026, 3, 1))
+			if err != nil {
+				t.Fatalf("%s with a count of 2⁶³−1: %v", j, err)
+			}
+			got := map[string]finding.DataError{}
+			for _, f := range res.Findings {
+				if f.Kind != finding.KindDataError {
+					continue
+				}
+				var de finding.DataError
+				if err := json.Unmarshal(f.Payload, &de); err != nil {
+					t.Fatal(err)
+				}
+				got[f.Key] = de
+			}
+			for k, rows := range keys {
+				de, ok := got[k]
+				switch {
+				case !ok:
+					t.Errorf("%s: no data error %s; got %v", j, k, got)
+				case de.Rows != rows || de.Action != finding.ActionLeftOut || !strings.Contains(de.Message, "1000000"):
+					t.Errorf("%s: data error %s = %+v, want %d rows left out, the message naming the bound", j, k, de, rows)
+				}
+			}
+			if de := got["crime_stats/bad_value/A/TT"]; !strings.Contains(de.Example, "count=9223372036854775807") {
+				t.Errorf("%s: example %q, want the row as read", j, de.Example)
+			}
+		}
+		// The rest counts as without the huge rows: A 10, C 2.
+		cands, err := s.Findings(ctx, finding.JobCandidates, "2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range cands {
+			if f.Kind != finding.KindCandidate || (f.Unit != "A" && f.Unit != "C") {
+				continue
+			}
+			var c rules.Candidate
+			if err := json.Unmarshal(f.Payload, &c); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]int{"A": 10, "C": 2}[f.Unit]; c.Counts.SocialOrder != want {
+				t.Errorf("unit %s counted %d, want %d", f.Unit, c.Counts.SocialOrder, want)
+			}
+		}
+	})
+}
