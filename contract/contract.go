@@ -72,6 +72,10 @@ type Source struct {
 	day   time.Time // the day of the run
 
 	shared *Shared // the round's reads, nil when the run is alone
+	// recording, when set, collects the problems reported (loadUnits).
+	recording *[]problem
+	// checkedUnits is loadUnits' result, shared with the round.
+	checkedUnits *unitsChecked
 
 	errs map[string]*Error // by finding key
 	seen map[string]bool   // rows already counted in a data error
@@ -141,6 +145,9 @@ type problem struct {
 // report records p under the data error key relation/problem/ident; the
 // first row reported is its example and says whom it concerns.
 func (s *Source) report(p problem) {
+	if s.recording != nil {
+		*s.recording = append(*s.recording, p)
+	}
 	key := p.Relation + "/" + string(p.Problem) + "/" + p.Ident
 	e, ok := s.errs[key]
 	if !ok {

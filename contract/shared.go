@@ -2,7 +2,11 @@ package contract
 
 import (
 	"context"
-	"sync"
+	"slices"
+	"time"
+
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
 )
 
 // Shared holds the reads of the data contract that the jobs of one round
@@ -10,13 +14,14 @@ import (
 // in common: each relation is read once per round instead of once per
 // job, and a window of statistics aggregated once however many jobs sum
 // it (the proposal's reference year is summed by candidates and cycle).
-// Only the rows as read are shared; each job's Source checks them again
-// and reports its own data errors, so a job's findings are what they are
-// when it runs alone. The worker's own state (relapse states, written by
+// What is shared is the rows as read, and what the check made of units
+// and districts with the problems it found; each job's Source reports
+// every problem it meets as its own data error, so a job's findings are
+// what they are when it runs alone. The worker's own state (relapse states, written by
 // one job of the round and read by the next) is never shared. A Shared is
-// for one round: the data it holds is as the round's first job read it.
+// for one round, whose jobs run one after the other (it is not safe for
+// concurrent use): the data it holds is as the round's first job read it.
 type Shared struct {
-	mu   sync.Mutex
 	vals map[string]any
 }
 
@@ -31,15 +36,95 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 	if sh == nil {
 		return read(ctx)
 	}
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
 	if v, ok := sh.vals[key]; ok {
 		return v.(T), nil
 	}
-	v, err := read(ctx)
+	x, err := read(ctx)
 	if err != nil {
-		return v, err
+		return x, err
 	}
-	sh.vals[key] = v
-	return v, nil
+	sh.vals[key] = x
+	return x, nil
+}
+
+// unitsChecked is what readUnits makes of units, districts and
+// unit_successions, and the problems it reported: the jobs of a round
+// share it, each reporting the problems again as its own.
+type unitsChecked struct {
+	units     []store.Raw[store.UnitRow]
+	unitCodes map[string]bool
+	districts map[string]bool
+	terr      *rules.Territory
+	problems  []problem
+	byDay     map[time.Time]map[string]rules.Unit // unitsByCode's
+}
+
+// loadUnits makes units, districts and the territory ready once per run,
+// and once per round when the run is part of one.
+func (s *Source) loadUnits(ctx context.Context) error {
+	if s.unitsRead {
+		return nil
+	}
+	first := false
+	u, err := shared(ctx, s, "units checked", func(ctx context.Context) (*unitsChecked, error) {
+		first = true
+		s.recording = &[]problem{}
+		defer func() { s.recording = nil }()
+		if err := s.readUnits(ctx); err != nil {
+			return nil, err
+		}
+		return &unitsChecked{units: s.units, unitCodes: s.unitCodes, districts: s.districts, terr: s.terr,
+			problems: *s.recording, byDay: map[time.Time]map[string]rules.Unit{}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	s.checkedUnits = u
+	if first {
+		return nil
+	}
+	s.units, s.unitCodes, s.districts, s.terr = u.units, u.unitCodes, u.districts, u.terr
+	for _, p := range u.problems {
+		s.report(p)
+	}
+	s.unitsRead = true
+	return nil
+}
+
+// unitsOnDay is Units' answer for one day and the problems it reported.
+type unitsOnDay struct {
+	units    []rules.Unit
+	problems []problem
+}
+
+// sharedUnitsOn is unitsOn(on) reporting its problems, computed once per
+// round and day.
+func (s *Source) sharedUnitsOn(ctx context.Context, on time.Time) ([]rules.Unit, error) {
+	u, err := shared(ctx, s, "units on "+on.Format(time.DateOnly), func(context.Context) (unitsOnDay, error) {
+		var out unitsOnDay
+		out.units = s.unitsOn(on, func(p problem) { out.problems = append(out.problems, p) })
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range u.problems {
+		s.report(p)
+	}
+	return slices.Clone(u.units), nil
+}
+
+// unitsByCode is the units of day by code, as Units lists them, without
+// reporting anything: UnitAt's, once per round and day.
+func (s *Source) unitsByCode(day time.Time) map[string]rules.Unit {
+	if m, ok := s.checkedUnits.byDay[day]; ok {
+		return m
+	}
+	us := s.unitsOn(day, func(problem) {})
+	m := make(map[string]rules.Unit, len(us))
+	for _, u := range us {
+		m[u.Code] = u
+	}
+	s.checkedUnits.byDay[day] = m
+	return m
 }

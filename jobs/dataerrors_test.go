@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"chuyenhoa/finding"
+	"chuyenhoa/jobs"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
@@ -307,6 +308,49 @@ func TestCountAboveMaxIsADataError(t *testing.T) {
 			}
 			if want := map[string]int{"A": 10, "C": 2}[f.Unit]; c.Counts.SocialOrder != want {
 				t.Errorf("unit %s counted %d, want %d", f.Unit, c.Counts.SocialOrder, want)
+			}
+		}
+	})
+}
+
+// The jobs of a round (Runner.Round) share their reads of the data
+// contract; each still reports the data errors it meets, so its findings
+// are those it writes when it runs alone, over bad data too.
+func TestRoundGivesTheFindingsOfJobsRunAlone(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.Load(ctx, smallProvince()); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range badData {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		day := d(2026, 3, 1)
+		run := func(r *jobs.Runner) map[finding.Job]string {
+			out := map[finding.Job]string{}
+			for _, j := range finding.RecomputeJobs() {
+				res, err := r.Run(ctx, j, day)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := json.Marshal(res.Findings)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[j] = string(b)
+			}
+			return out
+		}
+		alone := run(newRunner(t, s))
+		round := run(newRunner(t, s).Round())
+		for _, j := range finding.RecomputeJobs() {
+			if !strings.Contains(alone[j], `"data_error"`) && j != finding.JobRelapse {
+				t.Errorf("%s reported no data error over bad data", j)
+			}
+			if alone[j] != round[j] {
+				t.Errorf("%s in a round differs from alone:\n%s\n%s", j, round[j], alone[j])
 			}
 		}
 	})
