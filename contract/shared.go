@@ -56,7 +56,12 @@ type unitsChecked struct {
 	districts map[string]bool
 	terr      *rules.Territory
 	problems  []problem
-	byDay     map[time.Time]map[string]rules.Unit // unitsByCode's
+	// unitsByCode's: the units of a day by code, by day and by which dated
+	// rows are valid that day (days that agree on those list the same
+	// units).
+	byDay map[time.Time]map[string]rules.Unit
+	bySig map[string]map[string]rules.Unit
+	dated [][2]time.Time // validity of the units and districts rows that have one
 }
 
 // loadUnits makes units, districts and the territory ready once per run,
@@ -73,8 +78,23 @@ func (s *Source) loadUnits(ctx context.Context) error {
 		if err := s.readUnits(ctx); err != nil {
 			return nil, err
 		}
-		return &unitsChecked{units: s.units, unitCodes: s.unitCodes, districts: s.districts, terr: s.terr,
-			problems: *s.recording, byDay: map[time.Time]map[string]rules.Unit{}}, nil
+		ds, err := shared(ctx, s, "districts", s.st.RawDistricts)
+		if err != nil {
+			return nil, err
+		}
+		u := &unitsChecked{units: s.units, unitCodes: s.unitCodes, districts: s.districts, terr: s.terr,
+			problems: *s.recording, byDay: map[time.Time]map[string]rules.Unit{}, bySig: map[string]map[string]rules.Unit{}}
+		for _, x := range s.units {
+			if !x.Row.ValidFrom.IsZero() || !x.Row.ValidTo.IsZero() {
+				u.dated = append(u.dated, [2]time.Time{x.Row.ValidFrom, x.Row.ValidTo})
+			}
+		}
+		for _, x := range ds {
+			if !x.Row.ValidFrom.IsZero() || !x.Row.ValidTo.IsZero() {
+				u.dated = append(u.dated, [2]time.Time{x.Row.ValidFrom, x.Row.ValidTo})
+			}
+		}
+		return u, nil
 	})
 	if err != nil {
 		return err
@@ -117,14 +137,28 @@ func (s *Source) sharedUnitsOn(ctx context.Context, on time.Time) ([]rules.Unit,
 // unitsByCode is the units of day by code, as Units lists them, without
 // reporting anything: UnitAt's, once per round and day.
 func (s *Source) unitsByCode(day time.Time) map[string]rules.Unit {
-	if m, ok := s.checkedUnits.byDay[day]; ok {
+	c := s.checkedUnits
+	if m, ok := c.byDay[day]; ok {
 		return m
 	}
-	us := s.unitsOn(day, func(problem) {})
-	m := make(map[string]rules.Unit, len(us))
-	for _, u := range us {
-		m[u.Code] = u
+	// Which units a day lists depends on the day only through which rows
+	// of units and districts are valid then (unitsOn): most due days of a
+	// run share one list.
+	sig := make([]byte, len(c.dated))
+	for i, v := range c.dated {
+		if (rules.District{ValidFrom: v[0], ValidTo: v[1]}).ValidOn(day) {
+			sig[i] = 1
+		}
 	}
-	s.checkedUnits.byDay[day] = m
+	m, ok := c.bySig[string(sig)]
+	if !ok {
+		us := s.unitsOn(day, func(problem) {})
+		m = make(map[string]rules.Unit, len(us))
+		for _, u := range us {
+			m[u.Code] = u
+		}
+		c.bySig[string(sig)] = m
+	}
+	c.byDay[day] = m
 	return m
 }
