@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -751,6 +752,52 @@ func TestRelapseStates(t *testing.T) {
 		want := map[rules.AreaKey]store.RelapseState{{Unit: "U1", Year: 2024}: a2, {Unit: "U2", Year: 2024}: b}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("relapse states:\ngot  %+v\nwant %+v", got, want)
+		}
+	})
+}
+
+// A rerun that changes a few findings of a period rewrites only those
+// rows; what is stored afterwards is exactly the new set, whatever
+// changed (payload, state, committee), was added or went.
+func TestReplaceFindingsChangesOnlyWhatChanged(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		replace := func(fs []store.Finding) {
+			t.Helper()
+			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", fs) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var first []store.Finding
+		for i := range 10 {
+			first = append(first, testFinding("candidate", fmt.Sprintf("U%d", i), "below_average"))
+		}
+		replace(first)
+		second := slices.Clone(first)
+		second[1].Payload = json.RawMessage(`{"n":2}`)
+		second[2].State = "proposed"
+		second[3].District = "D2"
+		second = slices.Delete(second, 4, 5)                                                     // U4 goes
+		second = append(second, testFinding("candidate", "U10", "proposed"))                     // U10 comes
+		second = append(second, store.Finding{Kind: "candidate", Key: "U11", State: "proposed"}) // empty payload: {}
+		replace(second)
+		got, err := s.Findings(ctx, "candidates", "2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		show := func(fs []store.Finding) []string {
+			var out []string
+			for _, f := range fs {
+				p := string(f.Payload)
+				if p == "" {
+					p = "{}"
+				}
+				out = append(out, strings.Join([]string{string(f.Kind), f.Key, f.District, f.Unit, string(f.State), p}, " "))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if g, w := show(got), show(second); !slices.Equal(g, w) {
+			t.Errorf("after a partial rerun:\n%s\nwant\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -202,7 +203,8 @@ func (s *Store) Runs(ctx context.Context, job finding.Job, limit int) ([]JobRun,
 }
 
 // ReplaceFindings makes fs the findings of (job, period): those stored
-// before are deleted, so a rerun leaves exactly the new set. A finding's
+// before and not in fs are deleted, so a rerun leaves exactly the new set
+// (rows that did not change are left as they are). A finding's
 // Job and Period, when set, must match; empty payloads are stored as {}.
 func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period string, fs []Finding) error {
 	seen := make(map[[2]string]bool, len(fs))
@@ -223,21 +225,89 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 		}
 		seen[k] = true
 	}
-	if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
-		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
-	}
-	// The period holds no findings now and fs has no key twice: plain
-	// inserts, no conflict to look for.
-	err := tx.insert(ctx, findingTable, len(fs), func(i int) []any {
-		f := fs[i]
+	row := func(f Finding) []any {
 		payload := string(f.Payload)
 		if payload == "" {
 			payload = "{}"
 		}
 		return []any{string(job), period, string(f.Kind), f.Key, f.District, f.Unit, string(f.State), payload}
-	})
+	}
+	// A period's findings are mostly what they were at its last run (the
+	// candidates of a year, the relapse check of a month, recomputed
+	// daily): only the rows that changed are deleted and written again.
+	stored, err := tx.storedFindings(ctx, job, period)
 	if err != nil {
 		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
+	}
+	var gone [][2]string
+	write := make([]int, 0, len(fs))
+	for i, f := range fs {
+		k := [2]string{string(f.Kind), f.Key}
+		if old, ok := stored[k]; ok {
+			delete(stored, k)
+			if slices.Equal(old, row(f)) {
+				continue
+			}
+			gone = append(gone, k)
+		}
+		write = append(write, i)
+	}
+	for k := range stored {
+		gone = append(gone, k)
+	}
+	if len(gone) > len(fs)/2 {
+		// Mostly new: one DELETE of the period is cheaper than many keys.
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
+			return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
+		}
+		write = write[:0]
+		for i := range fs {
+			write = append(write, i)
+		}
+	} else if err := tx.deleteFindings(ctx, job, period, gone); err != nil {
+		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
+	}
+	// Every key written is absent now and fs has no key twice: plain
+	// inserts, no conflict to look for.
+	if err := tx.insert(ctx, findingTable, len(write), func(i int) []any { return row(fs[write[i]]) }); err != nil {
+		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
+	}
+	return nil
+}
+
+// storedFindings reads the findings of (job, period) as rows of
+// findingTable's columns, by kind and key.
+func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string) (map[[2]string][]any, error) {
+	out := map[[2]string][]any{}
+	err := eachRow(ctx, tx.tx, tx.Rebind(`SELECT `+strings.Join(findingTable.cols, ", ")+` FROM findings WHERE job = ? AND period = ?`),
+		[]any{job, period}, func(rows *sqlx.Rows) error {
+			var j, p, kind, key, district, unit, state, payload string
+			if err := rows.Scan(&j, &p, &kind, &key, &district, &unit, &state, &payload); err != nil {
+				return err
+			}
+			out[[2]string{kind, key}] = []any{j, p, kind, key, district, unit, state, payload}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read stored findings: %w", err)
+	}
+	return out, nil
+}
+
+// deleteFindings deletes the findings of (job, period) with the given
+// kinds and keys, batchRows keys a statement.
+func (tx *Tx) deleteFindings(ctx context.Context, job finding.Job, period string, keys [][2]string) error {
+	for start := 0; start < len(keys); start += batchRows {
+		batch := keys[start:min(start+batchRows, len(keys))]
+		args := []any{job, period}
+		for _, k := range batch {
+			args = append(args, k[0], k[1])
+		}
+		q := `DELETE FROM findings WHERE job = ? AND period = ? AND (kind, key) IN (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(batch)), ", ") + `)`
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+			return err
+		}
 	}
 	return nil
 }
