@@ -799,5 +799,15 @@ func TestReplaceFindingsChangesOnlyWhatChanged(t *testing.T) {
 		if g, w := show(got), show(second); !slices.Equal(g, w) {
 			t.Errorf("after a partial rerun:\n%s\nwant\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
 		}
+		// A payload that is not JSON fails the replace, and nothing moves.
+		third := slices.Clone(second)
+		third[0].Payload = json.RawMessage(`{"n":`)
+		err = s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", third) })
+		if err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+			t.Errorf("replace with a broken payload: %v, want not valid JSON", err)
+		}
+		if got, err = s.Findings(ctx, "candidates", "2026"); err != nil || !slices.Equal(show(got), show(second)) {
+			t.Errorf("after a failed replace: %v, %v", show(got), err)
+		}
 	})
 }

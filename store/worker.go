@@ -216,8 +216,6 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 			return fmt.Errorf("replace findings %s %s: finding %d has empty kind or key (%q, %q)", job, period, i, f.Kind, f.Key)
 		case f.State == "":
 			return fmt.Errorf("replace findings %s %s: finding %s %s has no state", job, period, f.Kind, f.Key)
-		case len(f.Payload) > 0 && !json.Valid(f.Payload):
-			return fmt.Errorf("replace findings %s %s: finding %s %s: payload is not valid JSON", job, period, f.Kind, f.Key)
 		}
 		k := [2]string{string(f.Kind), f.Key}
 		if seen[k] {
@@ -255,14 +253,23 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 	for k := range stored {
 		gone = append(gone, k)
 	}
-	if len(gone) > len(fs)/2 {
-		// Mostly new: one DELETE of the period is cheaper than many keys.
-		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
-			return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
-		}
+	// Mostly new: one DELETE of the period is cheaper than many keys.
+	whole := len(gone) > len(fs)/2
+	if whole {
 		write = write[:0]
 		for i := range fs {
 			write = append(write, i)
+		}
+	}
+	// A payload stored as it is was checked when it was written.
+	for _, i := range write {
+		if f := fs[i]; len(f.Payload) > 0 && !json.Valid(f.Payload) {
+			return fmt.Errorf("replace findings %s %s: finding %s %s: payload is not valid JSON", job, period, f.Kind, f.Key)
+		}
+	}
+	if whole {
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
+			return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
 		}
 	} else if err := tx.deleteFindings(ctx, job, period, gone); err != nil {
 		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
