@@ -17,10 +17,11 @@ import (
 // What is shared is the rows as read, and what the check made of units
 // and districts with the problems it found; each job's Source reports
 // every problem it meets as its own data error, so a job's findings are
-// what they are when it runs alone. The worker's own state (relapse states, written by
-// one job of the round and read by the next) is never shared. A Shared is
-// for one round, whose jobs run one after the other (it is not safe for
-// concurrent use): the data it holds is as the round's first job read it.
+// what they are when it runs alone. The worker's own state (relapse
+// states, written by one job of the round and read by the next) is never
+// shared. A Shared is for one round, whose jobs run one after the other
+// (it is not safe for concurrent use): the data it holds is as the
+// round's first job read it.
 type Shared struct {
 	vals map[string]any
 }

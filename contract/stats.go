@@ -60,19 +60,19 @@ func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[
 	}
 	statChecked(s, rel, chk, statRelation[store.Stat]{
 		unit: func(st store.Stat) string { return st.Unit },
-		suspect: func(x store.Raw[store.Stat]) (*problem, bool) {
+		suspect: func(x store.Raw[store.Stat]) *problem {
 			st := x.Row
 			switch {
 			case st.Count < 0:
-				return &problem{Problem: finding.ProblemNegative, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut, Detail: x.Text}, true
+				return &problem{Problem: finding.ProblemNegative, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut, Detail: x.Text}
 			case st.Count > valid.MaxCount:
 				return &problem{Problem: finding.ProblemBadValue, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut,
-					Detail: labels.DataCountAbove("count", st.Count, valid.MaxCount)}, true
+					Detail: labels.DataCountAbove("count", st.Count, valid.MaxCount)}
 			case !s.offences[st.Offence]:
 				// The aggregation joins offence_types: it counts nowhere.
-				return &problem{Problem: finding.ProblemUnknownOffence, Ident: st.Offence, Action: finding.ActionLeftOut, Detail: st.Offence}, false
+				return &problem{Problem: finding.ProblemUnknownOffence, Ident: st.Offence, Action: finding.ActionLeftOut, Detail: st.Offence}
 			}
-			return nil, false
+			return nil
 		},
 		duplicate: func(d store.Duplicate) (ident, text, detail string) {
 			text = fmt.Sprintf("unit_code=%q, day=%s, offence_code=%q × %d", d.Unit, d.Day.Format(time.DateOnly), d.Offence, d.Copies)
@@ -164,23 +164,23 @@ func (s *Source) CaseCounts(ctx context.Context, r period.Range, on time.Time) (
 	}
 	statChecked(s, rel, chk, statRelation[store.CaseStat]{
 		unit: func(c store.CaseStat) string { return c.Unit },
-		suspect: func(x store.Raw[store.CaseStat]) (*problem, bool) {
+		suspect: func(x store.Raw[store.CaseStat]) *problem {
 			c := x.Row
+			col, n := caseFigureAbove(c)
 			switch {
 			case min(c.Crimes, c.Detected, c.SeriousCrimes, c.SeriousDetected, c.ReportsReceived, c.ReportsHandled, c.Released, c.Reoffended) < 0:
-				return &problem{Problem: finding.ProblemNegative, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: x.Text}, true
-			case max(c.Crimes, c.Detected, c.SeriousCrimes, c.SeriousDetected, c.ReportsReceived, c.ReportsHandled, c.Released, c.Reoffended) > valid.MaxCount:
-				col, n := caseFigureAbove(c)
+				return &problem{Problem: finding.ProblemNegative, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: x.Text}
+			case col != "":
 				return &problem{Problem: finding.ProblemBadValue, Ident: c.Unit, Action: finding.ActionLeftOut,
-					Detail: labels.DataCountAbove(col, n, valid.MaxCount)}, true
+					Detail: labels.DataCountAbove(col, n, valid.MaxCount)}
 			case c.SeriousCrimes > c.Crimes || c.SeriousDetected > c.Detected:
 				return &problem{Problem: finding.ProblemBadValue, Ident: c.Unit, Action: finding.ActionLeftOut,
-					Detail: "serious_crimes ≤ crimes, serious_detected ≤ detected"}, true
+					Detail: "serious_crimes ≤ crimes, serious_detected ≤ detected"}
 			case !s.unitCodes[c.Unit]:
 				// The indicators only look at the units they are given.
-				return &problem{Problem: finding.ProblemUnknownUnit, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: c.Unit}, false
+				return &problem{Problem: finding.ProblemUnknownUnit, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: c.Unit}
 			}
-			return nil, false
+			return nil
 		},
 		duplicate: func(d store.Duplicate) (ident, text, detail string) {
 			text = fmt.Sprintf("unit_code=%q, day=%s × %d", d.Unit, d.Day.Format(time.DateOnly), d.Copies)
@@ -245,21 +245,17 @@ func checkWindow[T any](ctx context.Context, s *Source, rel, window string, susp
 type statRelation[T any] struct {
 	unit func(T) string // the unit a row counts for
 	// suspect tells what is wrong with a readable suspect row (nil: nothing
-	// this check reports) and whether the plain aggregation would count it.
-	suspect func(x store.Raw[T]) (p *problem, exclude bool)
+	// this check reports). Which rows count is the aggregation's matter:
+	// CountsChecked and the Excluding sums leave out what is reported as
+	// left out.
+	suspect func(x store.Raw[T]) *problem
 	// duplicate names a key recorded more than once: the data error's
 	// ident, the key as a row and the message's detail.
 	duplicate func(d store.Duplicate) (ident, text, detail string)
 }
 
-// statChecked reports what chk found in rel. It returns whether the
-// aggregation must leave rows out: it holds rows the plain one would count
-// (a NULL, a negative count, a copy of a key), or rel has no unique key
-// and could hold copies the check did not look for.
-func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statRelation[T]) (exclude bool) {
-	// A relation without a unique key (a province's view) can hold a key
-	// twice: only the deduplicating aggregation is right for it.
-	exclude = !chk.Unique
+// statChecked reports what chk found in rel.
+func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statRelation[T]) {
 	for _, x := range chk.Suspect {
 		unit := sr.unit(x.Row)
 		var p *problem
@@ -269,13 +265,8 @@ func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statR
 				null.Ident = unit
 			}
 			p = &null
-			exclude = true
-		} else {
-			var ex bool
-			if p, ex = sr.suspect(x); p == nil {
-				continue
-			}
-			exclude = exclude || ex
+		} else if p = sr.suspect(x); p == nil {
+			continue
 		}
 		p.Relation, p.Unit, p.Row = rel, unit, x.Text
 		s.report(*p)
@@ -286,7 +277,6 @@ func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statR
 			Row: x.Text, Detail: s.today.Format("02/01/2006")})
 	}
 	for _, d := range chk.Duplicates {
-		exclude = true
 		action := finding.ActionCountedOnce
 		if !d.Agree {
 			action = finding.ActionLeftOut
@@ -295,5 +285,4 @@ func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statR
 		s.report(problem{Relation: rel, Problem: finding.ProblemDuplicate, Ident: ident, Unit: d.Unit, Action: action, Row: text, Detail: detail})
 	}
 	s.truncated(rel, chk.Truncated)
-	return exclude
 }
