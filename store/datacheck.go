@@ -389,6 +389,7 @@ func (s *Store) HasUniqueKey(ctx context.Context, relation string) (bool, error)
 	return n > 0, nil
 }
 
+// buildStat and buildCaseStat make a statistics row as the check reads it.
 func buildStat(x *rawRow) Stat {
 	return Stat{Unit: x.text(0, true), Day: x.date(1, true), Offence: x.text(2, true), Count: x.integer(3, true)}
 }
@@ -403,8 +404,8 @@ func buildCaseStat(x *rawRow) CaseStat {
 // after today, at most limit of each.
 func (s *Store) CheckCrimeStats(ctx context.Context, r period.Range, today time.Time, limit int) (*StatCheck[Stat], error) {
 	// Statistics of unknown units are not looked for here: they show in
-	// the period's totals (Counts) for free, and this scan runs on every
-	// recompute (about half the cost of the aggregation on PostgreSQL).
+	// the period's totals (Counts) for free. On a table the recompute runs
+	// this scan only when CountsChecked saw suspect rows in the window.
 	suspectWhere := ` WHERE day >= ? AND day <= ? AND (
 		count IS NULL OR count < 0 OR count > ` + maxCount + ` OR unit_code IS NULL OR offence_code IS NULL
 		OR offence_code NOT IN (SELECT code FROM offence_types WHERE code IS NOT NULL)) LIMIT ?`

@@ -811,3 +811,53 @@ func TestReplaceFindingsChangesOnlyWhatChanged(t *testing.T) {
 		}
 	})
 }
+
+// Two runs replacing one period at once (run-once beside the service)
+// both succeed, one after the other: the second compares with what the
+// first committed instead of inserting a key the first has just written.
+func TestReplaceFindingsConcurrently(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		var first []store.Finding
+		for i := range 10 {
+			first = append(first, testFinding("candidate", fmt.Sprintf("U%d", i), "below_average"))
+		}
+		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", first) }); err != nil {
+			t.Fatal(err)
+		}
+		a, b := slices.Clone(first), slices.Clone(first)
+		a[0].State, b[0].State = "proposed", "cut_by_cap"
+		a[1].Payload = json.RawMessage(`{"n":2}`)
+		written := make(chan struct{})
+		release := make(chan struct{})
+		errs := make(chan error, 2)
+		go func() {
+			errs <- s.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.ReplaceFindings(ctx, "candidates", "2026", a); err != nil {
+					close(written)
+					return err
+				}
+				close(written)
+				<-release // commit only once the other run is under way
+				return nil
+			})
+		}()
+		<-written
+		go func() {
+			errs <- s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", b) })
+		}()
+		time.Sleep(200 * time.Millisecond) // the second run is waiting now
+		close(release)
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent replace: %v", err)
+			}
+		}
+		got, err := s.Findings(ctx, "candidates", "2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 10 || got[0].State != "cut_by_cap" || string(got[1].Payload) != `{"n":1}` {
+			t.Errorf("after both runs: %+v, want the second run's findings", got)
+		}
+	})
+}

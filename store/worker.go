@@ -233,6 +233,15 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 	// A period's findings are mostly what they were at its last run (the
 	// candidates of a year, the relapse check of a month, recomputed
 	// daily): only the rows that changed are deleted and written again.
+	// Two runs of one period at once (run-once beside the service) take
+	// turns from here on PostgreSQL, so that each compares with what the
+	// other committed; SQLite's transactions hold its write lock anyway.
+	if tx.dialect == Postgres {
+		if _, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('chuyenhoa-findings/' || coalesce(current_schema(), '') || '/' || $1 || '/' || $2, 0))`,
+			string(job), period); err != nil {
+			return fmt.Errorf("replace findings %s %s: lock the period: %w", job, period, err)
+		}
+	}
 	stored, err := tx.storedFindings(ctx, job, period)
 	if err != nil {
 		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
