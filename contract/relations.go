@@ -120,6 +120,7 @@ func (s *Source) Submissions(ctx context.Context) ([]rules.Submission, error) {
 	rows, err := checked(ctx, s, relation[store.SubmissionRow]{
 		name:     "submissions",
 		read:     s.st.RawSubmissions,
+		asOfNow:  true,
 		units:    true,
 		unit:     func(v store.SubmissionRow) string { return v.Unit },
 		district: func(v store.SubmissionRow) string { return v.District },
@@ -205,6 +206,9 @@ type relation[T comparable] struct {
 	// readKey names read's rows in a round's Shared when they are not
 	// the whole relation (default: name).
 	readKey string
+	// asOfNow is set when the checks depend on the run's now and day: a
+	// round's jobs share the checked rows only when those agree.
+	asOfNow bool
 	// units is set when the checks look at units or districts: they are
 	// read first.
 	units bool
@@ -235,10 +239,22 @@ func checked[T comparable](ctx context.Context, s *Source, rel relation[T]) ([]T
 	if rel.readKey != "" {
 		key = rel.readKey
 	}
-	raw, err := shared(ctx, s, key, rel.read)
-	if err != nil {
-		return nil, err
+	checkKey := "checked " + key
+	if rel.asOfNow {
+		checkKey += " at " + s.now.Format(time.RFC3339Nano) + " for " + s.day.Format(time.DateOnly)
 	}
+	out, err := sharedChecked(ctx, s, checkKey, func(ctx context.Context) ([]T, error) {
+		raw, err := shared(ctx, s, key, rel.read)
+		if err != nil {
+			return nil, err
+		}
+		return checkRows(s, rel, raw), nil
+	})
+	return slices.Clone(out), err
+}
+
+// checkRows is checked's work on the rows read.
+func checkRows[T comparable](s *Source, rel relation[T], raw []store.Raw[T]) []T {
 	var ok []store.Raw[T]
 rows:
 	for _, x := range raw {
@@ -266,7 +282,7 @@ rows:
 	}
 	out := dedupe(s, ok, rel)
 	slices.SortFunc(out, rel.cmp)
-	return out, nil
+	return out
 }
 
 // dedupe keeps one row per key: identical copies count once, copies that

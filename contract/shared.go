@@ -49,14 +49,13 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 }
 
 // unitsChecked is what readUnits makes of units, districts and
-// unit_successions, and the problems it reported: the jobs of a round
-// share it, each reporting the problems again as its own.
+// unit_successions: the jobs of a round share it (sharedChecked), each
+// reporting its problems again as its own.
 type unitsChecked struct {
 	units     []store.Raw[store.UnitRow]
 	unitCodes map[string]bool
 	districts map[string]bool
 	terr      *rules.Territory
-	problems  []problem
 	// unitsByCode's: the units of a day by code, by day and by which dated
 	// rows are valid that day (days that agree on those list the same
 	// units).
@@ -71,11 +70,7 @@ func (s *Source) loadUnits(ctx context.Context) error {
 	if s.unitsRead {
 		return nil
 	}
-	first := false
-	u, err := shared(ctx, s, "units checked", func(ctx context.Context) (*unitsChecked, error) {
-		first = true
-		s.recording = &[]problem{}
-		defer func() { s.recording = nil }()
+	u, err := sharedChecked(ctx, s, "units checked", func(ctx context.Context) (*unitsChecked, error) {
 		if err := s.readUnits(ctx); err != nil {
 			return nil, err
 		}
@@ -84,7 +79,7 @@ func (s *Source) loadUnits(ctx context.Context) error {
 			return nil, err
 		}
 		u := &unitsChecked{units: s.units, unitCodes: s.unitCodes, districts: s.districts, terr: s.terr,
-			problems: *s.recording, byDay: map[time.Time]map[string]rules.Unit{}, bySig: map[string]map[string]rules.Unit{}}
+			byDay: map[time.Time]map[string]rules.Unit{}, bySig: map[string]map[string]rules.Unit{}}
 		for _, x := range s.units {
 			if !x.Row.ValidFrom.IsZero() || !x.Row.ValidTo.IsZero() {
 				u.dated = append(u.dated, [2]time.Time{x.Row.ValidFrom, x.Row.ValidTo})
@@ -101,38 +96,18 @@ func (s *Source) loadUnits(ctx context.Context) error {
 		return err
 	}
 	s.checkedUnits = u
-	if first {
-		return nil
-	}
 	s.units, s.unitCodes, s.districts, s.terr = u.units, u.unitCodes, u.districts, u.terr
-	for _, p := range u.problems {
-		s.report(p)
-	}
 	s.unitsRead = true
 	return nil
-}
-
-// unitsOnDay is Units' answer for one day and the problems it reported.
-type unitsOnDay struct {
-	units    []rules.Unit
-	problems []problem
 }
 
 // sharedUnitsOn is unitsOn(on) reporting its problems, computed once per
 // round and day.
 func (s *Source) sharedUnitsOn(ctx context.Context, on time.Time) ([]rules.Unit, error) {
-	u, err := shared(ctx, s, "units on "+on.Format(time.DateOnly), func(context.Context) (unitsOnDay, error) {
-		var out unitsOnDay
-		out.units = s.unitsOn(on, func(p problem) { out.problems = append(out.problems, p) })
-		return out, nil
+	us, err := sharedChecked(ctx, s, "units on "+on.Format(time.DateOnly), func(context.Context) ([]rules.Unit, error) {
+		return s.unitsOn(on, s.report), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range u.problems {
-		s.report(p)
-	}
-	return slices.Clone(u.units), nil
+	return slices.Clone(us), err
 }
 
 // unitsByCode is the units of day by code, as Units lists them, without
@@ -162,4 +137,47 @@ func (s *Source) unitsByCode(day time.Time) map[string]rules.Unit {
 	}
 	c.byDay[day] = m
 	return m
+}
+
+// record makes s collect what it reports into *into until stop is
+// called; a recording already under way gets the problems as well.
+func (s *Source) record(into *[]problem) (stop func()) {
+	outer := s.recording
+	s.recording = into
+	return func() {
+		s.recording = outer
+		if outer != nil {
+			*outer = append(*outer, *into...)
+		}
+	}
+}
+
+// withProblems is a value computed by one Source of a round and the
+// problems it reported meanwhile.
+type withProblems[T any] struct {
+	v        T
+	problems []problem
+}
+
+// sharedChecked is shared for a value whose computation reports problems:
+// the round's first Source computes it, the others get it and report the
+// same problems as their own.
+func sharedChecked[T any](ctx context.Context, s *Source, key string, compute func(context.Context) (T, error)) (T, error) {
+	first := false
+	x, err := shared(ctx, s, key, func(ctx context.Context) (withProblems[T], error) {
+		first = true
+		var out withProblems[T]
+		stop := s.record(&out.problems)
+		v, err := compute(ctx)
+		stop()
+		out.v = v
+		return out, err
+	})
+	if err != nil || first {
+		return x.v, err
+	}
+	for _, p := range x.problems {
+		s.report(p)
+	}
+	return x.v, nil
 }
