@@ -50,20 +50,27 @@ var badData = []string{
 	`CREATE VIEW case_stats AS SELECT * FROM case_stats_base UNION ALL SELECT * FROM case_stats_extra`,
 }
 
+// loadBadData loads smallProvince and spoils it with badData.
+func loadBadData(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.Load(ctx, smallProvince()); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range badData {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
 // A run over bad data reports every bad row as a data_error finding and
 // proceeds without it: the candidates come out as computed by hand below
 // from the good rows alone.
 func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := s.Load(ctx, smallProvince()); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range badData {
-			if _, err := s.DB().ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		loadBadData(t, s)
 		r := newRunner(t, s)
 		day := d(2026, 3, 1)
 		errs := map[finding.Job]map[string]string{} // job → key → state
@@ -319,14 +326,7 @@ func TestCountAboveMaxIsADataError(t *testing.T) {
 func TestRoundGivesTheFindingsOfJobsRunAlone(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := s.Load(ctx, smallProvince()); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range badData {
-			if _, err := s.DB().ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		loadBadData(t, s)
 		day := d(2026, 3, 1)
 		run := func(r *jobs.Runner) map[finding.Job]string {
 			out := map[finding.Job]string{}
