@@ -43,6 +43,15 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("findings per job %v, want 50 candidates and some relapse and deadline findings", first)
 		}
 		before := findings(t, c)
+		// A new day: the day-keyed jobs have nothing stored yet, the others
+		// keep their period's findings.
+		if err := c.NewDay(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if now := findings(t, c); len(now["deadlines"]) != 0 || len(now["cycle"]) != 0 || !reflect.DeepEqual(now["candidates"], before["candidates"]) {
+			t.Errorf("after NewDay: %d deadline, %d cycle findings (want none), candidates kept: %t",
+				len(now["deadlines"]), len(now["cycle"]), reflect.DeepEqual(now["candidates"], before["candidates"]))
+		}
 		again, err := c.Recompute(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -22,8 +22,9 @@ import (
 )
 
 // Jobs are the jobs of the full recompute, in the order a full run takes
-// them.
-var Jobs = []finding.Job{finding.JobCandidates, finding.JobRelapse, finding.JobDeadlines}
+// them: every recompute job (finding.RecomputeJobs), the daily cycle
+// included.
+var Jobs = finding.RecomputeJobs()
 
 // Target is a database the benchmark owns: a SQLite file in a temporary
 // folder or a fresh PostgreSQL schema, removed by Drop.
@@ -149,9 +150,41 @@ func (c *Country) Recompute(ctx context.Context) (map[finding.Job]int, error) {
 	return n, err
 }
 
-// recompute is Recompute that also times each job.
-func (c *Country) recompute(ctx context.Context) (map[finding.Job]int, map[finding.Job]time.Duration, error) {
+// NewDay makes the store as it is before the run day's first recompute:
+// a job whose period changes every day (deadlines, cycle) has nothing
+// stored for the day yet, so its findings and run record of the day are
+// removed. A job whose period spans days (the candidates of a year, the
+// relapse check of a month) keeps them, as its runs of the days before
+// left them. Call it before each measured recompute: without it every
+// run but the first would find the day's findings of the run before.
+func (c *Country) NewDay(ctx context.Context) error {
 	r := c.Runner()
+	for _, j := range Jobs {
+		per, err := r.PeriodOf(j, c.Day)
+		if err != nil {
+			return err
+		}
+		before, err := r.PeriodOf(j, c.Day.AddDate(0, 0, -1))
+		if err != nil {
+			return err
+		}
+		if per == before {
+			continue
+		}
+		for _, table := range []string{"findings", "job_runs"} {
+			if _, err := c.Store.DB().ExecContext(ctx, c.Store.DB().Rebind(`DELETE FROM `+table+` WHERE job = ? AND period = ?`), string(j), per); err != nil {
+				return fmt.Errorf("new day: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// recompute is Recompute that also times each job. The jobs run as one
+// round (jobs.Runner.Round), as run-once all and the scheduler's catch-up
+// run them.
+func (c *Country) recompute(ctx context.Context) (map[finding.Job]int, map[finding.Job]time.Duration, error) {
+	r := c.Runner().Round()
 	n, took := map[finding.Job]int{}, map[finding.Job]time.Duration{}
 	for _, j := range Jobs {
 		start := time.Now()

@@ -71,6 +71,12 @@ type Source struct {
 	now   time.Time // submissions after it have not arrived
 	day   time.Time // the day of the run
 
+	shared *Shared // the round's reads, nil when the run is alone
+	// recording, when set, collects the problems reported (loadUnits).
+	recording *[]problem
+	// checkedUnits is loadUnits' result, shared with the round.
+	checkedUnits *unitsChecked
+
 	errs map[string]*Error // by finding key
 	seen map[string]bool   // rows already counted in a data error
 
@@ -97,6 +103,13 @@ func New(st *store.Store, set Settings, now, day time.Time) *Source {
 		}
 	}
 	return &Source{st: st, set: set, now: now, today: today, day: runDay, errs: map[string]*Error{}, seen: map[string]bool{}}
+}
+
+// Share makes s read through sh, the reads of its round (see Shared), and
+// returns s. A nil sh reads alone.
+func (s *Source) Share(sh *Shared) *Source {
+	s.shared = sh
+	return s
 }
 
 // Error is one data error of a run: the rows of one relation with one
@@ -132,6 +145,9 @@ type problem struct {
 // report records p under the data error key relation/problem/ident; the
 // first row reported is its example and says whom it concerns.
 func (s *Source) report(p problem) {
+	if s.recording != nil {
+		*s.recording = append(*s.recording, p)
+	}
 	key := p.Relation + "/" + string(p.Problem) + "/" + p.Ident
 	e, ok := s.errs[key]
 	if !ok {

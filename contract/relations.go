@@ -120,6 +120,7 @@ func (s *Source) Submissions(ctx context.Context) ([]rules.Submission, error) {
 	rows, err := checked(ctx, s, relation[store.SubmissionRow]{
 		name:     "submissions",
 		read:     s.st.RawSubmissions,
+		asOfNow:  true,
 		units:    true,
 		unit:     func(v store.SubmissionRow) string { return v.Unit },
 		district: func(v store.SubmissionRow) string { return v.District },
@@ -180,6 +181,7 @@ func (s *Source) Proposals(ctx context.Context, year int, on time.Time) ([]rules
 		read: func(ctx context.Context) ([]store.Raw[rules.DistrictProposal], error) {
 			return s.st.RawProposals(ctx, year)
 		},
+		readKey:  fmt.Sprintf("proposals %d", year),
 		unit:     func(v rules.DistrictProposal) string { return v.Unit },
 		district: func(v rules.DistrictProposal) string { return v.District },
 		key:      func(v rules.DistrictProposal) string { return fmt.Sprintf("%d/%s/%s", v.Year, v.District, v.Unit) },
@@ -201,6 +203,12 @@ func (s *Source) Proposals(ctx context.Context, year int, on time.Time) ([]rules
 type relation[T comparable] struct {
 	name string
 	read func(context.Context) ([]store.Raw[T], error)
+	// readKey names read's rows in a round's Shared when they are not
+	// the whole relation (default: name).
+	readKey string
+	// asOfNow is set when the checks depend on the run's now and day: a
+	// round's jobs share the checked rows only when those agree.
+	asOfNow bool
 	// units is set when the checks look at units or districts: they are
 	// read first.
 	units bool
@@ -227,10 +235,26 @@ func checked[T comparable](ctx context.Context, s *Source, rel relation[T]) ([]T
 			return nil, err
 		}
 	}
-	raw, err := rel.read(ctx)
-	if err != nil {
-		return nil, err
+	key := rel.name
+	if rel.readKey != "" {
+		key = rel.readKey
 	}
+	checkKey := "checked " + key
+	if rel.asOfNow {
+		checkKey += " at " + s.now.Format(time.RFC3339Nano) + " for " + s.day.Format(time.DateOnly)
+	}
+	out, err := sharedChecked(ctx, s, checkKey, func(ctx context.Context) ([]T, error) {
+		raw, err := shared(ctx, s, key, rel.read)
+		if err != nil {
+			return nil, err
+		}
+		return checkRows(s, rel, raw), nil
+	})
+	return slices.Clone(out), err
+}
+
+// checkRows is checked's work on the rows read.
+func checkRows[T comparable](s *Source, rel relation[T], raw []store.Raw[T]) []T {
 	var ok []store.Raw[T]
 rows:
 	for _, x := range raw {
@@ -258,7 +282,7 @@ rows:
 	}
 	out := dedupe(s, ok, rel)
 	slices.SortFunc(out, rel.cmp)
-	return out, nil
+	return out
 }
 
 // dedupe keeps one row per key: identical copies count once, copies that

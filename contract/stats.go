@@ -12,16 +12,19 @@ import (
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
+	"chuyenhoa/valid"
 )
 
 // Counts is Store.Counts over the rows the check accepts, attributed to
 // the units of day on: a merged commune's statistics count for its
-// successor (rules.Attribute). When crime_stats is a table and the window
-// holds nothing to leave out it is Store.Counts itself; otherwise
-// Store.CountsExcluding. Statistics of unknown units or offence types, and
-// of communes outside their validity on day on with no successor, are
-// reported; they count nowhere either way (they stay under their code, no
-// unit of the day).
+// successor (rules.Attribute). When crime_stats is a table and offence_types
+// holds nothing to leave out, the check is folded into the aggregation
+// (Store.CountsChecked: one pass over the window), and the suspect rows
+// are read only when that pass saw some; otherwise it is
+// Store.CheckCrimeStats and Store.CountsExcluding. Statistics of unknown
+// units or offence types, and of communes outside their validity on day
+// on with no successor, are reported; they count nowhere either way (they
+// stay under their code, no unit of the day).
 func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[string]rules.Counts, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
@@ -29,36 +32,62 @@ func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[
 	if err := s.loadOffences(ctx); err != nil {
 		return nil, err
 	}
-	chk, err := s.st.CheckCrimeStats(ctx, r, s.today, checkLimit)
+	const rel = "crime_stats"
+	unique, err := s.uniqueKey(ctx, rel)
 	if err != nil {
 		return nil, err
 	}
-	const rel = "crime_stats"
-	exclude := statChecked(s, rel, chk, statRelation[store.Stat]{
+	window := fmt.Sprintf("%s %s/%s", rel, r, s.today.Format(time.DateOnly))
+	var (
+		chk    *store.StatCheck[store.Stat]
+		counts map[string]rules.Counts
+	)
+	if unique && !s.offTrouble {
+		cc, err := shared(ctx, s, "counts "+window, func(ctx context.Context) (*store.CheckedCounts, error) { return s.st.CountsChecked(ctx, r) })
+		if err != nil {
+			return nil, err
+		}
+		counts = cc.Counts
+		if chk, err = checkWindow(ctx, s, rel, window, cc.Suspect, func(ctx context.Context) (*store.StatCheck[store.Stat], error) {
+			return s.st.CheckCrimeStats(ctx, r, s.today, checkLimit)
+		}, s.st.CrimeStatsAfter); err != nil {
+			return nil, err
+		}
+	} else if chk, err = shared(ctx, s, "check "+window, func(ctx context.Context) (*store.StatCheck[store.Stat], error) {
+		return s.st.CheckCrimeStats(ctx, r, s.today, checkLimit)
+	}); err != nil {
+		return nil, err
+	}
+	statChecked(s, rel, chk, statRelation[store.Stat]{
 		unit: func(st store.Stat) string { return st.Unit },
-		suspect: func(x store.Raw[store.Stat]) (*problem, bool) {
+		suspect: func(x store.Raw[store.Stat]) *problem {
 			st := x.Row
 			switch {
 			case st.Count < 0:
-				return &problem{Problem: finding.ProblemNegative, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut, Detail: x.Text}, true
+				return &problem{Problem: finding.ProblemNegative, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut, Detail: x.Text}
+			case st.Count > valid.MaxCount:
+				return &problem{Problem: finding.ProblemBadValue, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut,
+					Detail: labels.DataCountAbove("count", st.Count, valid.MaxCount)}
 			case !s.offences[st.Offence]:
 				// The aggregation joins offence_types: it counts nowhere.
-				return &problem{Problem: finding.ProblemUnknownOffence, Ident: st.Offence, Action: finding.ActionLeftOut, Detail: st.Offence}, false
+				return &problem{Problem: finding.ProblemUnknownOffence, Ident: st.Offence, Action: finding.ActionLeftOut, Detail: st.Offence}
 			}
-			return nil, false
+			return nil
 		},
 		duplicate: func(d store.Duplicate) (ident, text, detail string) {
 			text = fmt.Sprintf("unit_code=%q, day=%s, offence_code=%q × %d", d.Unit, d.Day.Format(time.DateOnly), d.Offence, d.Copies)
 			return d.Unit + "/" + d.Offence, text, "(unit_code, day, offence_code) " + text
 		},
 	})
-	count := s.st.Counts
-	if exclude || s.offTrouble {
-		count = s.st.CountsExcluding
-	}
-	counts, err := count(ctx, r)
-	if err != nil {
-		return nil, err
+	if counts == nil {
+		// A view (no unique key: it may hold a key twice) or offence types
+		// that would skew the join: only the deduplicating aggregation is
+		// right.
+		if counts, err = shared(ctx, s, "excluding "+window, func(ctx context.Context) (map[string]rules.Counts, error) {
+			return s.st.CountsExcluding(ctx, r)
+		}); err != nil {
+			return nil, err
+		}
 	}
 	// Statistics of a unit that exists nowhere show in the totals; the
 	// rules only look at the units they are given, so they count nowhere.
@@ -96,43 +125,74 @@ func (s *Source) notFollowed(rel, code string, r rules.Resolution, row string, o
 }
 
 // CaseCounts is Store.CaseCounts over the rows the check accepts,
-// attributed to the units of day on, as Counts is for crime_stats.
+// attributed to the units of day on, as Counts is for crime_stats: on a
+// table, one pass (Store.CaseCountsChecked) and the suspect rows read only
+// when it saw some.
 func (s *Source) CaseCounts(ctx context.Context, r period.Range, on time.Time) (map[string]rules.CaseCounts, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
-	chk, err := s.st.CheckCaseStats(ctx, r, s.today, checkLimit)
+	const rel = "case_stats"
+	unique, err := s.uniqueKey(ctx, rel)
 	if err != nil {
 		return nil, err
 	}
-	exclude := statChecked(s, "case_stats", chk, statRelation[store.CaseStat]{
+	window := fmt.Sprintf("%s %s/%s", rel, r, s.today.Format(time.DateOnly))
+	check := func(ctx context.Context) (*store.StatCheck[store.CaseStat], error) {
+		return s.st.CheckCaseStats(ctx, r, s.today, checkLimit)
+	}
+	var (
+		chk    *store.StatCheck[store.CaseStat]
+		counts map[string]rules.CaseCounts
+	)
+	if unique {
+		cc, err := shared(ctx, s, "counts "+window, func(ctx context.Context) (*store.CheckedCaseCounts, error) { return s.st.CaseCountsChecked(ctx, r) })
+		if err != nil {
+			return nil, err
+		}
+		counts = cc.Counts
+		suspect := cc.Suspect
+		for code := range counts {
+			// The check reports the rows of unknown units one by one.
+			suspect = suspect || !s.unitCodes[code]
+		}
+		if chk, err = checkWindow(ctx, s, rel, window, suspect, check, s.st.CaseStatsAfter); err != nil {
+			return nil, err
+		}
+	} else if chk, err = shared(ctx, s, "check "+window, check); err != nil {
+		return nil, err
+	}
+	statChecked(s, rel, chk, statRelation[store.CaseStat]{
 		unit: func(c store.CaseStat) string { return c.Unit },
-		suspect: func(x store.Raw[store.CaseStat]) (*problem, bool) {
+		suspect: func(x store.Raw[store.CaseStat]) *problem {
 			c := x.Row
+			col, n := caseFigureAbove(c)
 			switch {
 			case min(c.Crimes, c.Detected, c.SeriousCrimes, c.SeriousDetected, c.ReportsReceived, c.ReportsHandled, c.Released, c.Reoffended) < 0:
-				return &problem{Problem: finding.ProblemNegative, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: x.Text}, true
+				return &problem{Problem: finding.ProblemNegative, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: x.Text}
+			case col != "":
+				return &problem{Problem: finding.ProblemBadValue, Ident: c.Unit, Action: finding.ActionLeftOut,
+					Detail: labels.DataCountAbove(col, n, valid.MaxCount)}
 			case c.SeriousCrimes > c.Crimes || c.SeriousDetected > c.Detected:
 				return &problem{Problem: finding.ProblemBadValue, Ident: c.Unit, Action: finding.ActionLeftOut,
-					Detail: "serious_crimes ≤ crimes, serious_detected ≤ detected"}, true
+					Detail: "serious_crimes ≤ crimes, serious_detected ≤ detected"}
 			case !s.unitCodes[c.Unit]:
 				// The indicators only look at the units they are given.
-				return &problem{Problem: finding.ProblemUnknownUnit, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: c.Unit}, false
+				return &problem{Problem: finding.ProblemUnknownUnit, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: c.Unit}
 			}
-			return nil, false
+			return nil
 		},
 		duplicate: func(d store.Duplicate) (ident, text, detail string) {
 			text = fmt.Sprintf("unit_code=%q, day=%s × %d", d.Unit, d.Day.Format(time.DateOnly), d.Copies)
 			return d.Unit, text, "(unit_code, day) " + text
 		},
 	})
-	sum := s.st.CaseCounts
-	if exclude {
-		sum = s.st.CaseCountsExcluding
-	}
-	counts, err := sum(ctx, r)
-	if err != nil {
-		return nil, err
+	if counts == nil {
+		if counts, err = shared(ctx, s, "excluding "+window, func(ctx context.Context) (map[string]rules.CaseCounts, error) {
+			return s.st.CaseCountsExcluding(ctx, r)
+		}); err != nil {
+			return nil, err
+		}
 	}
 	out, unresolved := rules.Attribute(s.terr, on, counts, rules.CaseCounts.Add)
 	for _, code := range slices.Sorted(maps.Keys(unresolved)) {
@@ -142,26 +202,60 @@ func (s *Source) CaseCounts(ctx context.Context, r period.Range, on time.Time) (
 	return out, nil
 }
 
+// caseFigureAbove names the first figure of c above valid.MaxCount.
+func caseFigureAbove(c store.CaseStat) (string, int) {
+	for _, f := range []struct {
+		col string
+		n   int
+	}{{"crimes", c.Crimes}, {"detected", c.Detected}, {"serious_crimes", c.SeriousCrimes}, {"serious_detected", c.SeriousDetected},
+		{"reports_received", c.ReportsReceived}, {"reports_handled", c.ReportsHandled}, {"released", c.Released}, {"reoffended", c.Reoffended}} {
+		if f.n > valid.MaxCount {
+			return f.col, f.n
+		}
+	}
+	return "", 0
+}
+
+// uniqueKey says whether rel is a table with a unique key
+// (Store.HasUniqueKey), once per round.
+func (s *Source) uniqueKey(ctx context.Context, rel string) (bool, error) {
+	return shared(ctx, s, "unique "+rel, func(ctx context.Context) (bool, error) { return s.st.HasUniqueKey(ctx, rel) })
+}
+
+// checkWindow is the data check of a window of a statistics table (a
+// unique key) whose aggregation has been run: the full check when the
+// aggregation saw suspect rows, else only the rows dated after today,
+// which no window's aggregation can see.
+func checkWindow[T any](ctx context.Context, s *Source, rel, window string, suspect bool,
+	check func(context.Context) (*store.StatCheck[T], error), after func(context.Context, time.Time, int) ([]store.Raw[T], error)) (*store.StatCheck[T], error) {
+	if suspect {
+		return shared(ctx, s, "check "+window, check)
+	}
+	future, err := shared(ctx, s, "after "+rel+" "+s.today.Format(time.DateOnly), func(ctx context.Context) ([]store.Raw[T], error) {
+		return after(ctx, s.today, checkLimit)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &store.StatCheck[T]{Future: future, Truncated: len(future) >= checkLimit, Unique: true}, nil
+}
+
 // statRelation says how the rows of a statistics relation found by its
 // store check are reported.
 type statRelation[T any] struct {
 	unit func(T) string // the unit a row counts for
 	// suspect tells what is wrong with a readable suspect row (nil: nothing
-	// this check reports) and whether the plain aggregation would count it.
-	suspect func(x store.Raw[T]) (p *problem, exclude bool)
+	// this check reports). Which rows count is the aggregation's matter:
+	// CountsChecked and the Excluding sums leave out what is reported as
+	// left out.
+	suspect func(x store.Raw[T]) *problem
 	// duplicate names a key recorded more than once: the data error's
 	// ident, the key as a row and the message's detail.
 	duplicate func(d store.Duplicate) (ident, text, detail string)
 }
 
-// statChecked reports what chk found in rel. It returns whether the
-// aggregation must leave rows out: it holds rows the plain one would count
-// (a NULL, a negative count, a copy of a key), or rel has no unique key
-// and could hold copies the check did not look for.
-func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statRelation[T]) (exclude bool) {
-	// A relation without a unique key (a province's view) can hold a key
-	// twice: only the deduplicating aggregation is right for it.
-	exclude = !chk.Unique
+// statChecked reports what chk found in rel.
+func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statRelation[T]) {
 	for _, x := range chk.Suspect {
 		unit := sr.unit(x.Row)
 		var p *problem
@@ -171,13 +265,8 @@ func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statR
 				null.Ident = unit
 			}
 			p = &null
-			exclude = true
-		} else {
-			var ex bool
-			if p, ex = sr.suspect(x); p == nil {
-				continue
-			}
-			exclude = exclude || ex
+		} else if p = sr.suspect(x); p == nil {
+			continue
 		}
 		p.Relation, p.Unit, p.Row = rel, unit, x.Text
 		s.report(*p)
@@ -188,7 +277,6 @@ func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statR
 			Row: x.Text, Detail: s.today.Format("02/01/2006")})
 	}
 	for _, d := range chk.Duplicates {
-		exclude = true
 		action := finding.ActionCountedOnce
 		if !d.Agree {
 			action = finding.ActionLeftOut
@@ -197,5 +285,4 @@ func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statR
 		s.report(problem{Relation: rel, Problem: finding.ProblemDuplicate, Ident: ident, Unit: d.Unit, Action: action, Row: text, Detail: detail})
 	}
 	s.truncated(rel, chk.Truncated)
-	return exclude
 }

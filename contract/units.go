@@ -14,22 +14,19 @@ import (
 	"chuyenhoa/store"
 )
 
-// loadUnits reads units, districts and unit_successions once per run,
-// leaving out the rows that cannot be read, and builds the territory from
-// the rest.
-func (s *Source) loadUnits(ctx context.Context) error {
-	if s.unitsRead {
-		return nil
-	}
-	raw, err := s.st.RawUnits(ctx)
+// readUnits reads units, districts and unit_successions, leaving out the
+// rows that cannot be read, and builds the territory from the rest (once
+// per run or round: see loadUnits).
+func (s *Source) readUnits(ctx context.Context) error {
+	raw, err := shared(ctx, s, "units", s.st.RawUnits)
 	if err != nil {
 		return err
 	}
-	ds, err := s.st.RawDistricts(ctx)
+	ds, err := shared(ctx, s, "districts", s.st.RawDistricts)
 	if err != nil {
 		return err
 	}
-	succ, err := s.st.RawSuccessions(ctx)
+	succ, err := shared(ctx, s, successionRelation, s.st.RawSuccessions)
 	if err != nil {
 		return err
 	}
@@ -126,7 +123,7 @@ func (s *Source) Units(ctx context.Context, on time.Time) ([]rules.Unit, error) 
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
-	return s.unitsOn(on, s.report), nil
+	return s.sharedUnitsOn(ctx, on)
 }
 
 // unitsOn is Units after loadUnits, reporting its problems with report.
@@ -200,21 +197,12 @@ func (s *Source) UnitAt(ctx context.Context) (rules.UnitAt, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
-	byDay := map[time.Time]map[string]rules.Unit{}
 	return func(code string, day time.Time) (rules.Unit, bool) {
 		r := s.terr.Resolve(code, day)
 		if !r.Found() {
 			return rules.Unit{}, false
 		}
-		units, ok := byDay[day]
-		if !ok {
-			units = map[string]rules.Unit{}
-			for _, u := range s.unitsOn(day, func(problem) {}) {
-				units[u.Code] = u
-			}
-			byDay[day] = units
-		}
-		u, ok := units[r.Code]
+		u, ok := s.unitsByCode(day)[r.Code]
 		return u, ok
 	}, nil
 }
@@ -239,7 +227,7 @@ func (s *Source) loadOffences(ctx context.Context) error {
 	if s.offRead {
 		return nil
 	}
-	raw, err := s.st.RawOffences(ctx)
+	raw, err := shared(ctx, s, "offence_types", s.st.RawOffences)
 	if err != nil {
 		return err
 	}

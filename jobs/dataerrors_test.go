@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"chuyenhoa/finding"
+	"chuyenhoa/jobs"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
@@ -49,20 +50,27 @@ var badData = []string{
 	`CREATE VIEW case_stats AS SELECT * FROM case_stats_base UNION ALL SELECT * FROM case_stats_extra`,
 }
 
+// loadBadData loads smallProvince and spoils it with badData.
+func loadBadData(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.Load(ctx, smallProvince()); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range badData {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
 // A run over bad data reports every bad row as a data_error finding and
 // proceeds without it: the candidates come out as computed by hand below
 // from the good rows alone.
 func TestDataErrorsAreReportedAndLeftOut(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		if err := s.Load(ctx, smallProvince()); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range badData {
-			if _, err := s.DB().ExecContext(ctx, q); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
+		loadBadData(t, s)
 		r := newRunner(t, s)
 		day := d(2026, 3, 1)
 		errs := map[finding.Job]map[string]string{} // job → key → state
@@ -229,6 +237,120 @@ func TestCleanViewsGiveTheSameResult(t *testing.T) {
 			b, _ := json.Marshal(res.Findings)
 			if string(a) != string(b) {
 				t.Errorf("%s over views differs from over tables:\n%s\n%s", j, b, a)
+			}
+		}
+	})
+}
+
+// A count of 2⁶³−1 in the shared database (a province's own table may
+// be BIGINT, SQLite's INTEGER holds it as it is) is a data error and left
+// out, like a negative one: the sums of candidates and cycle do not
+// overflow, and the other rows count as before.
+func TestCountAboveMaxIsADataError(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.Load(ctx, smallProvince()); err != nil {
+			t.Fatal(err)
+		}
+		var qs []string
+		if s.Dialect() == store.Postgres {
+			qs = append(qs, `ALTER TABLE crime_stats ALTER COLUMN count TYPE BIGINT`, `ALTER TABLE case_stats ALTER COLUMN crimes TYPE BIGINT`)
+		}
+		qs = append(qs,
+			`INSERT INTO crime_stats VALUES ('A', '2025-07-01', 'TT', 9223372036854775807)`,
+			`INSERT INTO crime_stats VALUES ('A', '2025-07-02', 'TT', 9223372036854775807)`,
+			`INSERT INTO crime_stats VALUES ('C', '2025-07-02', 'TT', 1000001)`,
+			`INSERT INTO case_stats VALUES ('A', '2026-01-10', 9223372036854775807, 0, 0, 0, 0, 0, 0, 0)`)
+		for _, q := range qs {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		r := newRunner(t, s)
+		want := map[finding.Job]map[string]int{ // data error key → rows
+			finding.JobCandidates: {"crime_stats/bad_value/A/TT": 2, "crime_stats/bad_value/C/TT": 1},
+			finding.JobCycle:      {"crime_stats/bad_value/A/TT": 2, "crime_stats/bad_value/C/TT": 1, "case_stats/bad_value/A": 1},
+		}
+		for j, keys := range want {
+			res, err := r.Run(ctx, j, d(2026, 3, 1))
+			if err != nil {
+				t.Fatalf("%s with a count of 2⁶³−1: %v", j, err)
+			}
+			got := map[string]finding.DataError{}
+			for _, f := range res.Findings {
+				if f.Kind != finding.KindDataError {
+					continue
+				}
+				var de finding.DataError
+				if err := json.Unmarshal(f.Payload, &de); err != nil {
+					t.Fatal(err)
+				}
+				got[f.Key] = de
+			}
+			for k, rows := range keys {
+				de, ok := got[k]
+				switch {
+				case !ok:
+					t.Errorf("%s: no data error %s; got %v", j, k, got)
+				case de.Rows != rows || de.Action != finding.ActionLeftOut || !strings.Contains(de.Message, "1000000"):
+					t.Errorf("%s: data error %s = %+v, want %d rows left out, the message naming the bound", j, k, de, rows)
+				}
+			}
+			if de := got["crime_stats/bad_value/A/TT"]; !strings.Contains(de.Example, "count=9223372036854775807") {
+				t.Errorf("%s: example %q, want the row as read", j, de.Example)
+			}
+		}
+		// The rest counts as without the huge rows: A 10, C 2.
+		cands, err := s.Findings(ctx, finding.JobCandidates, "2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range cands {
+			if f.Kind != finding.KindCandidate || (f.Unit != "A" && f.Unit != "C") {
+				continue
+			}
+			var c rules.Candidate
+			if err := json.Unmarshal(f.Payload, &c); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[string]int{"A": 10, "C": 2}[f.Unit]; c.Counts.SocialOrder != want {
+				t.Errorf("unit %s counted %d, want %d", f.Unit, c.Counts.SocialOrder, want)
+			}
+		}
+	})
+}
+
+// The jobs of a round (Runner.Round) share their reads of the data
+// contract; each still reports the data errors it meets, so its findings
+// are those it writes when it runs alone, over bad data too.
+func TestRoundGivesTheFindingsOfJobsRunAlone(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		loadBadData(t, s)
+		day := d(2026, 3, 1)
+		run := func(r *jobs.Runner) map[finding.Job]string {
+			out := map[finding.Job]string{}
+			for _, j := range finding.RecomputeJobs() {
+				res, err := r.Run(ctx, j, day)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := json.Marshal(res.Findings)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out[j] = string(b)
+			}
+			return out
+		}
+		alone := run(newRunner(t, s))
+		round := run(newRunner(t, s).Round())
+		for _, j := range finding.RecomputeJobs() {
+			if !strings.Contains(alone[j], `"data_error"`) && j != finding.JobRelapse {
+				t.Errorf("%s reported no data error over bad data", j)
+			}
+			if alone[j] != round[j] {
+				t.Errorf("%s in a round differs from alone:\n%s\n%s", j, round[j], alone[j])
 			}
 		}
 	})

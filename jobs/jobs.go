@@ -38,6 +38,22 @@ type Runner struct {
 	// the end-to-end tests (the binary sets it only from CHUYENHOA_FAULT),
 	// where a run is killed or its database connections cut right there.
 	BeforeCommit func(ctx context.Context, job finding.Job, period string) error
+
+	// shared is the round's reads of the data contract (see Round); nil
+	// when each run reads alone.
+	shared *contract.Shared
+}
+
+// Round returns a runner for one round of jobs run one after the other
+// (run-once all, a catch-up): they read each relation of the data contract
+// once, and a window of statistics they share is aggregated once
+// (contract.Shared). Each job still checks what it reads and reports its
+// own data errors. Use it for one round only: a later round must read the
+// data afresh.
+func (r *Runner) Round() *Runner {
+	rr := *r
+	rr.shared = contract.NewShared()
+	return &rr
 }
 
 // Result is what one job run produced.
@@ -186,7 +202,7 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 func (r *Runner) Source(day time.Time) *contract.Source {
 	set := contract.Settings{Location: r.Config.Location(), Grouped: r.Config.Grouped(), DatedGrouping: r.Config.DatedGrouping(),
 		WatchMonths: r.Config.Relapse.WatchMonths}
-	return contract.New(r.Store, set, r.clock()(), day)
+	return contract.New(r.Store, set, r.clock()(), day).Share(r.shared)
 }
 
 // dataErrors returns what src found wrong in the data as data_error

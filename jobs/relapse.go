@@ -119,10 +119,8 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 		out.findings = append(out.findings, f)
 	}
 	out.apply = func(ctx context.Context, tx *store.Tx) error {
-		for _, st := range states {
-			if err := tx.PutRelapseState(ctx, st); err != nil {
-				return fmt.Errorf("save relapse state %s/%d: %w", st.Unit, st.Year, err)
-			}
+		if err := tx.PutRelapseStates(ctx, states); err != nil {
+			return fmt.Errorf("save relapse states: %w", err)
 		}
 		return nil
 	}

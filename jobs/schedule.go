@@ -286,7 +286,7 @@ func singleton() gocron.JobOption { return gocron.WithSingletonMode(gocron.Limit
 func (s *Scheduler) define() error {
 	for _, j := range s.recompute {
 		_, err := s.cron.NewJob(gocron.CronJob(s.cfg.Schedule[j], false),
-			gocron.NewTask(func() { s.runIfDue(j, TriggerSchedule) }),
+			gocron.NewTask(func() { s.runIfDue(&s.runner, j, TriggerSchedule) }),
 			gocron.WithName(string(j)), gocron.WithContext(jobCtx(j)), singleton())
 		if err != nil {
 			return fmt.Errorf("scheduler: schedule.%s %q: %w", j, s.cfg.Schedule[j], err)
@@ -436,24 +436,27 @@ func (s *Scheduler) emit(e Event) {
 // the digest of the latest digest time when it has not gone out: the
 // most recent missed one only, as for the jobs.
 func (s *Scheduler) catchUp() {
+	// One round: the jobs due read the data contract once between them.
+	round := s.runner.Round()
 	for _, j := range s.recompute {
-		s.runIfDue(j, TriggerCatchUp)
+		s.runIfDue(round, j, TriggerCatchUp)
 	}
 	if s.digest {
 		s.digestIfDue(TriggerCatchUp)
 	}
 }
 
-// runIfDue runs job for today's period when its latest occurrence has not
-// been handled yet. The event is reported once the job is released, so an
+// runIfDue runs job with r (the scheduler's runner, or a catch-up's
+// round) for today's period when its latest occurrence has not been
+// handled yet. The event is reported once the job is released, so an
 // observer that reacts to it finds the job free again.
-func (s *Scheduler) runIfDue(job finding.Job, trigger string) {
+func (s *Scheduler) runIfDue(r *Runner, job finding.Job, trigger string) {
 	ok, reason := s.enter(job)
 	if !ok {
 		s.emit(Event{Job: job, Trigger: trigger, Result: ResultSkipped, Reason: reason})
 		return
 	}
-	ev := s.runIfDueEntered(job, trigger)
+	ev := s.runIfDueEntered(r, job, trigger)
 	s.leave(job)
 	s.emit(ev)
 	s.afterRun(ev)
@@ -475,7 +478,7 @@ func (s *Scheduler) afterRun(ev Event) {
 	}
 }
 
-func (s *Scheduler) runIfDueEntered(job finding.Job, trigger string) Event {
+func (s *Scheduler) runIfDueEntered(r *Runner, job finding.Job, trigger string) Event {
 	now := s.clock.Now()
 	today := period.Day(now, s.loc)
 	per, err := s.runner.PeriodOf(job, today)
@@ -493,7 +496,7 @@ func (s *Scheduler) runIfDueEntered(job finding.Job, trigger string) Event {
 		return Event{Job: job, Trigger: trigger, Result: ResultSkipped, Reason: reason, Period: per}
 	}
 	start := time.Now()
-	res, err := s.safeRun(job, per, today, now)
+	res, err := s.safeRun(r, job, per, today, now)
 	ev := Event{Job: job, Trigger: trigger, Period: per, Duration: time.Since(start), Err: err}
 	if err != nil {
 		ev.Result = ResultFailed
@@ -654,7 +657,7 @@ func (s *Scheduler) due(job finding.Job, per string, now time.Time) (bool, strin
 }
 
 // safeRun runs the job and turns a panic into a failed run.
-func (s *Scheduler) safeRun(job finding.Job, per string, day, now time.Time) (res *Result, err error) {
+func (s *Scheduler) safeRun(run *Runner, job finding.Job, per string, day, now time.Time) (res *Result, err error) {
 	defer func() {
 		p := recover()
 		if p == nil {
@@ -670,7 +673,7 @@ func (s *Scheduler) safeRun(job finding.Job, per string, day, now time.Time) (re
 			}
 		}
 	}()
-	return s.runner.Run(s.runCtx, job, day)
+	return run.Run(s.runCtx, job, day)
 }
 
 // send drains the outbox.

@@ -65,6 +65,12 @@ func DataCopiesDiffer(key string, n int) string {
 	return fmt.Sprintf("%s (%d lần, khác nhau)", key, n)
 }
 
+// DataCountAbove says that column col holds n, more than max, the most
+// one row may count.
+func DataCountAbove(col string, n, max int) string {
+	return fmt.Sprintf("%s=%d, tối đa %d", col, n, max)
+}
+
 // DataCategory says that category c is out of range.
 func DataCategory(c rules.Category) string {
 	return fmt.Sprintf("category %d, phải từ 1 đến 4", c)

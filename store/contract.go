@@ -176,25 +176,9 @@ func addCount(out map[string]rules.Counts, unit string, cat int, social bool, su
 }
 
 func (s *Store) countsByOffence(ctx context.Context, r period.Range) (map[string]rules.Counts, error) {
-	offs, err := s.Offences(ctx)
+	kind, hint, err := s.sqliteCounting(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count statistics %s: %w", r, err)
-	}
-	kind := make(map[string]Offence, len(offs))
-	for _, o := range offs {
-		kind[o.Code] = o
-	}
-	// Name the index when it is there (migration 00003): with ANALYZE
-	// statistics SQLite prefers the primary key, which must visit the
-	// table for every row. A database where crime_stats is a view has no
-	// such index, and INDEXED BY would fail there.
-	var indexed int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'crime_stats_unit_offence_day'`).Scan(&indexed); err != nil {
-		return nil, fmt.Errorf("count statistics %s: %w", r, err)
-	}
-	hint := ""
-	if indexed > 0 {
-		hint = " INDEXED BY crime_stats_unit_offence_day"
 	}
 	out := make(map[string]rules.Counts)
 	// The hot loop of the recompute (118,000 rows per window at 16×):
@@ -222,6 +206,38 @@ func (s *Store) countsByOffence(ctx context.Context, r period.Range) (map[string
 		return nil, fmt.Errorf("count statistics %s: %w", r, err)
 	}
 	return out, nil
+}
+
+// sqliteCounting is what SQLite's aggregations by offence need: the
+// offence types by code, mapped to their categories in Go, and the index
+// hint (sqliteHint).
+func (s *Store) sqliteCounting(ctx context.Context) (map[string]Offence, string, error) {
+	offs, err := s.Offences(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	kind := make(map[string]Offence, len(offs))
+	for _, o := range offs {
+		kind[o.Code] = o
+	}
+	hint, err := s.sqliteHint(ctx)
+	return kind, hint, err
+}
+
+// sqliteHint names the covering index of crime_stats when it is there
+// (migration 00003): with ANALYZE statistics SQLite prefers the primary
+// key, which must visit the table for every row. A database where
+// crime_stats is a view has no such index, and INDEXED BY would fail
+// there.
+func (s *Store) sqliteHint(ctx context.Context) (string, error) {
+	var indexed int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'crime_stats_unit_offence_day' AND tbl_name = 'crime_stats'`).Scan(&indexed); err != nil {
+		return "", err
+	}
+	if indexed > 0 {
+		return " INDEXED BY crime_stats_unit_offence_day", nil
+	}
+	return "", nil
 }
 
 // Offences lists the offence types, ordered by code.

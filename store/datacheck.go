@@ -14,6 +14,7 @@ import (
 
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
+	"chuyenhoa/valid"
 )
 
 // The data check's reads (see package contract). A province maps its own
@@ -343,10 +344,10 @@ func (s *Store) RawProposals(ctx context.Context, year int) ([]Raw[rules.Distric
 // StatCheck is what the data check found in a statistics relation
 // (crime_stats or case_stats) for one window of days.
 type StatCheck[T any] struct {
-	// Suspect holds the window's rows with a NULL, a negative count, an
-	// impossible combination (case_stats: more serious crimes than crimes),
-	// an offence type (crime_stats) or a unit (case_stats) that does not
-	// exist; at most the limit asked for.
+	// Suspect holds the window's rows with a NULL, a count outside
+	// 0..valid.MaxCount, an impossible combination (case_stats: more
+	// serious crimes than crimes), an offence type (crime_stats) or a unit
+	// (case_stats) that does not exist; at most the limit asked for.
 	Suspect []Raw[T]
 	// Future holds rows dated after today, whatever the window.
 	Future []Raw[T]
@@ -388,41 +389,54 @@ func (s *Store) HasUniqueKey(ctx context.Context, relation string) (bool, error)
 	return n > 0, nil
 }
 
+// buildStat and buildCaseStat make a statistics row as the check reads it.
+func buildStat(x *rawRow) Stat {
+	return Stat{Unit: x.text(0, true), Day: x.date(1, true), Offence: x.text(2, true), Count: x.integer(3, true)}
+}
+
+func buildCaseStat(x *rawRow) CaseStat {
+	return CaseStat{Unit: x.text(0, true), Day: x.date(1, true),
+		Crimes: x.integer(2, true), Detected: x.integer(3, true), SeriousCrimes: x.integer(4, true), SeriousDetected: x.integer(5, true),
+		ReportsReceived: x.integer(6, true), ReportsHandled: x.integer(7, true), Released: x.integer(8, true), Reoffended: x.integer(9, true)}
+}
+
 // CheckCrimeStats looks for unusable crime_stats rows in r and rows dated
 // after today, at most limit of each.
 func (s *Store) CheckCrimeStats(ctx context.Context, r period.Range, today time.Time, limit int) (*StatCheck[Stat], error) {
-	build := func(x *rawRow) Stat {
-		return Stat{Unit: x.text(0, true), Day: x.date(1, true), Offence: x.text(2, true), Count: x.integer(3, true)}
-	}
 	// Statistics of unknown units are not looked for here: they show in
-	// the period's totals (Counts) for free, and this scan runs on every
-	// recompute (about half the cost of the aggregation on PostgreSQL).
+	// the period's totals (Counts) for free. On a table the recompute runs
+	// this scan only when CountsChecked saw suspect rows in the window.
 	suspectWhere := ` WHERE day >= ? AND day <= ? AND (
-		count IS NULL OR count < 0 OR unit_code IS NULL OR offence_code IS NULL
+		count IS NULL OR count < 0 OR count > ` + maxCount + ` OR unit_code IS NULL OR offence_code IS NULL
 		OR offence_code NOT IN (SELECT code FROM offence_types WHERE code IS NOT NULL)) LIMIT ?`
+	if s.dialect == SQLite {
+		// Every column the check reads is in the aggregation's covering
+		// index; without the hint SQLite goes through the day index and
+		// the table, four to six times slower at national size.
+		hint, err := s.sqliteHint(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("check crime_stats: %w", err)
+		}
+		suspectWhere = hint + suspectWhere
+	}
 	dups := `SELECT unit_code, offence_code, day, COUNT(*), COUNT(DISTINCT ` + figuresText([]string{"count"}) + `) FROM crime_stats
 		WHERE day >= ? AND day <= ? GROUP BY unit_code, day, offence_code HAVING COUNT(*) > 1 LIMIT ?`
-	return checkStats(ctx, s, statTable, build, suspectWhere, dups, r, today, limit)
+	return checkStats(ctx, s, statTable, buildStat, suspectWhere, dups, r, today, limit)
 }
 
 // CheckCaseStats looks for unusable case_stats rows in r and rows dated
 // after today, at most limit of each.
 func (s *Store) CheckCaseStats(ctx context.Context, r period.Range, today time.Time, limit int) (*StatCheck[CaseStat], error) {
-	build := func(x *rawRow) CaseStat {
-		return CaseStat{Unit: x.text(0, true), Day: x.date(1, true),
-			Crimes: x.integer(2, true), Detected: x.integer(3, true), SeriousCrimes: x.integer(4, true), SeriousDetected: x.integer(5, true),
-			ReportsReceived: x.integer(6, true), ReportsHandled: x.integer(7, true), Released: x.integer(8, true), Reoffended: x.integer(9, true)}
-	}
 	var bad []string
 	for _, c := range caseStatTable.cols[2:] {
-		bad = append(bad, c+" IS NULL", c+" < 0")
+		bad = append(bad, c+" IS NULL", c+" < 0", c+" > "+maxCount)
 	}
 	suspectWhere := ` WHERE day >= ? AND day <= ? AND (unit_code IS NULL OR ` + strings.Join(bad, " OR ") + `
 		OR serious_crimes > crimes OR serious_detected > detected
 		OR unit_code NOT IN (SELECT code FROM units WHERE code IS NOT NULL)) LIMIT ?`
 	dups := `SELECT unit_code, '', day, COUNT(*), COUNT(DISTINCT ` + figuresText(caseStatTable.cols[2:]) + `) FROM case_stats
 		WHERE day >= ? AND day <= ? GROUP BY unit_code, day HAVING COUNT(*) > 1 LIMIT ?`
-	return checkStats(ctx, s, caseStatTable, build, suspectWhere, dups, r, today, limit)
+	return checkStats(ctx, s, caseStatTable, buildCaseStat, suspectWhere, dups, r, today, limit)
 }
 
 // figuresText is one text expression holding the figures of a row, NULLs
@@ -476,7 +490,7 @@ func checkStats[T any](ctx context.Context, s *Store, t table, build func(*rawRo
 }
 
 // CountsExcluding is Counts over only the rows the data check accepts:
-// rows with a NULL or a negative count are left out, a key recorded more
+// rows with a NULL count or one outside 0..valid.MaxCount are left out, a key recorded more
 // than once counts once when its copies agree and not at all when they
 // differ, and offence types with a NULL, a category outside 1..4 or two
 // different definitions count nowhere. The jobs use it instead of Counts
@@ -489,7 +503,7 @@ func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string
 		FROM (
 			SELECT unit_code, offence_code, MIN(count) AS c FROM crime_stats
 			WHERE day >= ? AND day <= ? AND unit_code IS NOT NULL AND offence_code IS NOT NULL
-				AND count IS NOT NULL AND count >= 0
+				AND count IS NOT NULL AND count >= 0 AND count <= `+maxCount+`
 			GROUP BY unit_code, day, offence_code
 			HAVING MIN(count) = MAX(count)
 		) k JOIN (
@@ -508,13 +522,13 @@ func (s *Store) CountsExcluding(ctx context.Context, r period.Range) (map[string
 }
 
 // CaseCountsExcluding is CaseCounts over only the rows the data check
-// accepts: no NULL, no negative figure, no more serious crimes than crimes
+// accepts: no NULL, no figure outside 0..valid.MaxCount, no more serious crimes than crimes
 // (nor detected), and a (unit, day) recorded more than once counted once
 // when its copies agree and not at all when they differ.
 func (s *Store) CaseCountsExcluding(ctx context.Context, r period.Range) (map[string]rules.CaseCounts, error) {
 	var good, mins, same, sums []string
 	for _, c := range caseStatTable.cols[2:] {
-		good = append(good, c+" IS NOT NULL AND "+c+" >= 0")
+		good = append(good, c+" IS NOT NULL AND "+c+" >= 0 AND "+c+" <= "+maxCount)
 		mins = append(mins, "MIN("+c+") AS "+c)
 		same = append(same, "MIN("+c+") = MAX("+c+")")
 		sums = append(sums, "SUM(k."+c+")")
@@ -533,4 +547,160 @@ func (s *Store) CaseCountsExcluding(ctx context.Context, r period.Range) (map[st
 		return nil, fmt.Errorf("sum checked case statistics %s: %w", r, err)
 	}
 	return out, nil
+}
+
+// maxCount is valid.MaxCount as SQL: the largest count a row may hold.
+// Larger ones are data errors, and would overflow the sums (a view can
+// hand over 2⁶³−1).
+var maxCount = strconv.Itoa(valid.MaxCount)
+
+// CheckedCounts is what one pass of the aggregation over a window of
+// crime_stats gives when the data check is folded into it (see
+// Store.CountsChecked).
+type CheckedCounts struct {
+	// Counts are Counts over the rows with a unit and a count from 0 to
+	// valid.MaxCount; other rows count nowhere.
+	Counts map[string]rules.Counts
+	// Suspect is set when the window holds a row Counts left out (a NULL
+	// unit or count, a count outside 0..valid.MaxCount) or one of an
+	// offence code that is NULL or in no offence type: then, and only
+	// then, the check must read those rows (CheckCrimeStats).
+	Suspect bool
+}
+
+// CountsChecked is Counts and the data check's question in one pass over
+// the window: the valid counts are summed, and the rows the check must
+// look at are noticed, not read. On a clean window (the daily case) the
+// check costs nothing more than the aggregation; the rows themselves are
+// read by CheckCrimeStats only when Suspect says there are some. It is
+// Counts' query otherwise (see Counts), with the sum FILTERed: PostgreSQL
+// joins offence_types with a LEFT JOIN, so rows of an unknown offence come
+// out with no category instead of vanishing.
+func (s *Store) CountsChecked(ctx context.Context, r period.Range) (*CheckedCounts, error) {
+	out := &CheckedCounts{Counts: map[string]rules.Counts{}}
+	ok := ` FILTER (WHERE count BETWEEN 0 AND ` + maxCount + `)`
+	bad := ` FILTER (WHERE NOT (count BETWEEN 0 AND ` + maxCount + `) IS NOT FALSE)`
+	var (
+		unit sql.NullString
+		sum  sql.NullInt64
+		bads int64
+	)
+	add := func(cat int, social bool) error {
+		if !unit.Valid || bads > 0 {
+			out.Suspect = true
+		}
+		if !unit.Valid || !sum.Valid {
+			return nil
+		}
+		return addCount(out.Counts, unit.String, cat, social, sum.Int64)
+	}
+	var err error
+	if s.dialect == SQLite {
+		var kind map[string]Offence
+		var hint string
+		if kind, hint, err = s.sqliteCounting(ctx); err != nil {
+			return nil, fmt.Errorf("count statistics %s: %w", r, err)
+		}
+		var code sql.RawBytes
+		err = eachRow(ctx, s.db, `SELECT unit_code, offence_code, SUM(count)`+ok+`, COUNT(*)`+bad+` FROM crime_stats`+hint+`
+			WHERE day >= ? AND day <= ? GROUP BY unit_code, offence_code`,
+			[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+				if err := rows.Scan(&unit, &code, &sum, &bads); err != nil {
+					return err
+				}
+				o, known := kind[string(code)]
+				if !known {
+					out.Suspect = true
+					return nil
+				}
+				return add(int(o.Category), o.SocialOrder)
+			})
+	} else {
+		var (
+			cat    sql.NullInt64
+			social sql.NullBool
+		)
+		err = eachRow(ctx, s.db, s.db.Rebind(`
+			SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)`+ok+`, COUNT(*)`+bad+`
+			FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
+			WHERE cs.day >= ? AND cs.day <= ?
+			GROUP BY cs.unit_code, ot.category, ot.social_order`),
+			[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+				if err := rows.Scan(&unit, &cat, &social, &sum, &bads); err != nil {
+					return err
+				}
+				if !cat.Valid || !social.Valid {
+					out.Suspect = true
+					return nil
+				}
+				return add(int(cat.Int64), social.Bool)
+			})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("count statistics %s: %w", r, err)
+	}
+	return out, nil
+}
+
+// CheckedCaseCounts is what one pass of the aggregation over a window of
+// case_stats gives with the data check folded in (CaseCountsChecked).
+type CheckedCaseCounts struct {
+	// Counts are CaseCounts over the rows the check accepts: a unit, every
+	// figure from 0 to valid.MaxCount, no more serious crimes than crimes
+	// (nor detected).
+	Counts map[string]rules.CaseCounts
+	// Suspect is set when the window holds rows Counts left out: then the
+	// check must read them (CheckCaseStats).
+	Suspect bool
+}
+
+// CaseCountsChecked is CaseCounts and the data check's question in one
+// pass over the window, as CountsChecked is for crime_stats.
+func (s *Store) CaseCountsChecked(ctx context.Context, r period.Range) (*CheckedCaseCounts, error) {
+	var good, sums []string
+	for _, c := range caseStatTable.cols[2:] {
+		good = append(good, c+" BETWEEN 0 AND "+maxCount)
+	}
+	good = append(good, "serious_crimes <= crimes", "serious_detected <= detected")
+	ok := " FILTER (WHERE " + strings.Join(good, " AND ") + ")"
+	for _, c := range caseStatTable.cols[2:] {
+		sums = append(sums, "COALESCE(SUM("+c+")"+ok+", 0)")
+	}
+	out := &CheckedCaseCounts{Counts: map[string]rules.CaseCounts{}}
+	err := eachRow(ctx, s.db, s.db.Rebind(`SELECT unit_code, COUNT(*)`+ok+`, `+strings.Join(sums, ", ")+`, COUNT(*)
+		FROM case_stats WHERE day >= ? AND day <= ? GROUP BY unit_code`),
+		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+			var (
+				unit sql.NullString
+				c    rules.CaseCounts
+				all  int
+			)
+			if err := rows.Scan(&unit, &c.Rows, &c.Crimes, &c.Detected, &c.SeriousCrimes, &c.SeriousDetected,
+				&c.ReportsReceived, &c.ReportsHandled, &c.Released, &c.Reoffended, &all); err != nil {
+				return err
+			}
+			if !unit.Valid || all > c.Rows {
+				out.Suspect = true
+			}
+			if unit.Valid && c.Rows > 0 {
+				out.Counts[unit.String] = c
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("sum case statistics %s: %w", r, err)
+	}
+	return out, nil
+}
+
+// CrimeStatsAfter reads the crime_stats rows dated after today, at most
+// limit: the part of CheckCrimeStats that does not depend on the window.
+func (s *Store) CrimeStatsAfter(ctx context.Context, today time.Time, limit int) ([]Raw[Stat], error) {
+	return readTable(ctx, s, statTable, ` WHERE day > ? LIMIT ?`, []any{dateArg(today), limit}, buildStat)
+}
+
+// CaseStatsAfter reads the case_stats rows dated after today, at most
+// limit.
+func (s *Store) CaseStatsAfter(ctx context.Context, today time.Time, limit int) ([]Raw[CaseStat], error) {
+	return readTable(ctx, s, caseStatTable, ` WHERE day > ? LIMIT ?`, []any{dateArg(today), limit}, buildCaseStat)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -751,6 +752,112 @@ func TestRelapseStates(t *testing.T) {
 		want := map[rules.AreaKey]store.RelapseState{{Unit: "U1", Year: 2024}: a2, {Unit: "U2", Year: 2024}: b}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("relapse states:\ngot  %+v\nwant %+v", got, want)
+		}
+	})
+}
+
+// A rerun that changes a few findings of a period rewrites only those
+// rows; what is stored afterwards is exactly the new set, whatever
+// changed (payload, state, committee), was added or went.
+func TestReplaceFindingsChangesOnlyWhatChanged(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		replace := func(fs []store.Finding) {
+			t.Helper()
+			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", fs) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var first []store.Finding
+		for i := range 10 {
+			first = append(first, testFinding("candidate", fmt.Sprintf("U%d", i), "below_average"))
+		}
+		replace(first)
+		second := slices.Clone(first)
+		second[1].Payload = json.RawMessage(`{"n":2}`)
+		second[2].State = "proposed"
+		second[3].District = "D2"
+		second = slices.Delete(second, 4, 5)                                                     // U4 goes
+		second = append(second, testFinding("candidate", "U10", "proposed"))                     // U10 comes
+		second = append(second, store.Finding{Kind: "candidate", Key: "U11", State: "proposed"}) // empty payload: {}
+		replace(second)
+		got, err := s.Findings(ctx, "candidates", "2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		show := func(fs []store.Finding) []string {
+			var out []string
+			for _, f := range fs {
+				p := string(f.Payload)
+				if p == "" {
+					p = "{}"
+				}
+				out = append(out, strings.Join([]string{string(f.Kind), f.Key, f.District, f.Unit, string(f.State), p}, " "))
+			}
+			slices.Sort(out)
+			return out
+		}
+		if g, w := show(got), show(second); !slices.Equal(g, w) {
+			t.Errorf("after a partial rerun:\n%s\nwant\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
+		}
+		// A payload that is not JSON fails the replace, and nothing moves.
+		third := slices.Clone(second)
+		third[0].Payload = json.RawMessage(`{"n":`)
+		err = s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", third) })
+		if err == nil || !strings.Contains(err.Error(), "not valid JSON") {
+			t.Errorf("replace with a broken payload: %v, want not valid JSON", err)
+		}
+		if got, err = s.Findings(ctx, "candidates", "2026"); err != nil || !slices.Equal(show(got), show(second)) {
+			t.Errorf("after a failed replace: %v, %v", show(got), err)
+		}
+	})
+}
+
+// Two runs replacing one period at once (run-once beside the service)
+// both succeed, one after the other: the second compares with what the
+// first committed instead of inserting a key the first has just written.
+func TestReplaceFindingsConcurrently(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		var first []store.Finding
+		for i := range 10 {
+			first = append(first, testFinding("candidate", fmt.Sprintf("U%d", i), "below_average"))
+		}
+		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", first) }); err != nil {
+			t.Fatal(err)
+		}
+		a, b := slices.Clone(first), slices.Clone(first)
+		a[0].State, b[0].State = "proposed", "cut_by_cap"
+		a[1].Payload = json.RawMessage(`{"n":2}`)
+		written := make(chan struct{})
+		release := make(chan struct{})
+		errs := make(chan error, 2)
+		go func() {
+			errs <- s.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.ReplaceFindings(ctx, "candidates", "2026", a); err != nil {
+					close(written)
+					return err
+				}
+				close(written)
+				<-release // commit only once the other run is under way
+				return nil
+			})
+		}()
+		<-written
+		go func() {
+			errs <- s.InTx(ctx, func(tx *store.Tx) error { return tx.ReplaceFindings(ctx, "candidates", "2026", b) })
+		}()
+		time.Sleep(200 * time.Millisecond) // the second run is waiting now
+		close(release)
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent replace: %v", err)
+			}
+		}
+		got, err := s.Findings(ctx, "candidates", "2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 10 || got[0].State != "cut_by_cap" || string(got[1].Payload) != `{"n":1}` {
+			t.Errorf("after both runs: %+v, want the second run's findings", got)
 		}
 	})
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -201,7 +203,8 @@ func (s *Store) Runs(ctx context.Context, job finding.Job, limit int) ([]JobRun,
 }
 
 // ReplaceFindings makes fs the findings of (job, period): those stored
-// before are deleted, so a rerun leaves exactly the new set. A finding's
+// before and not in fs are deleted, so a rerun leaves exactly the new set
+// (rows that did not change are left as they are). A finding's
 // Job and Period, when set, must match; empty payloads are stored as {}.
 func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period string, fs []Finding) error {
 	seen := make(map[[2]string]bool, len(fs))
@@ -213,8 +216,6 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 			return fmt.Errorf("replace findings %s %s: finding %d has empty kind or key (%q, %q)", job, period, i, f.Kind, f.Key)
 		case f.State == "":
 			return fmt.Errorf("replace findings %s %s: finding %s %s has no state", job, period, f.Kind, f.Key)
-		case len(f.Payload) > 0 && !json.Valid(f.Payload):
-			return fmt.Errorf("replace findings %s %s: finding %s %s: payload is not valid JSON", job, period, f.Kind, f.Key)
 		}
 		k := [2]string{string(f.Kind), f.Key}
 		if seen[k] {
@@ -222,20 +223,165 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 		}
 		seen[k] = true
 	}
-	if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
-		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
-	}
-	u := table{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
-	err := u.write(ctx, tx.tx, len(fs), func(i int) []any {
-		f := fs[i]
+	row := func(f Finding) []any {
 		payload := string(f.Payload)
 		if payload == "" {
 			payload = "{}"
 		}
-		return []any{job, period, f.Kind, f.Key, f.District, f.Unit, f.State, payload}
-	})
+		return []any{string(job), period, string(f.Kind), f.Key, f.District, f.Unit, string(f.State), payload}
+	}
+	// A period's findings are mostly what they were at its last run (the
+	// candidates of a year, the relapse check of a month, recomputed
+	// daily): only the rows that changed are deleted and written again.
+	// Two runs of one period at once (run-once beside the service) take
+	// turns from here on PostgreSQL, so that each compares with what the
+	// other committed; SQLite's transactions hold its write lock anyway.
+	if tx.dialect == Postgres {
+		if _, err := tx.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('chuyenhoa-findings/' || coalesce(current_schema(), '') || '/' || $1 || '/' || $2, 0))`,
+			string(job), period); err != nil {
+			return fmt.Errorf("replace findings %s %s: lock the period: %w", job, period, err)
+		}
+	}
+	stored, err := tx.storedFindings(ctx, job, period)
 	if err != nil {
 		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
+	}
+	var gone [][2]string
+	write := make([]int, 0, len(fs))
+	for i, f := range fs {
+		k := [2]string{string(f.Kind), f.Key}
+		if old, ok := stored[k]; ok {
+			delete(stored, k)
+			if slices.Equal(old, row(f)) {
+				continue
+			}
+			gone = append(gone, k)
+		}
+		write = append(write, i)
+	}
+	for k := range stored {
+		gone = append(gone, k)
+	}
+	// Mostly new: one DELETE of the period is cheaper than many keys.
+	whole := len(gone) > len(fs)/2
+	if whole {
+		write = write[:0]
+		for i := range fs {
+			write = append(write, i)
+		}
+	}
+	// A payload stored as it is was checked when it was written.
+	for _, i := range write {
+		if f := fs[i]; len(f.Payload) > 0 && !json.Valid(f.Payload) {
+			return fmt.Errorf("replace findings %s %s: finding %s %s: payload is not valid JSON", job, period, f.Kind, f.Key)
+		}
+	}
+	if whole {
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(`DELETE FROM findings WHERE job = ? AND period = ?`), job, period); err != nil {
+			return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
+		}
+	} else if err := tx.deleteFindings(ctx, job, period, gone); err != nil {
+		return fmt.Errorf("replace findings %s %s: delete: %w", job, period, err)
+	}
+	// Every key written is absent now and fs has no key twice: plain
+	// inserts, no conflict to look for.
+	if err := tx.insert(ctx, findingTable, len(write), func(i int) []any { return row(fs[write[i]]) }); err != nil {
+		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
+	}
+	return nil
+}
+
+// storedFindings reads the findings of (job, period) as rows of
+// findingTable's columns, by kind and key.
+func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string) (map[[2]string][]any, error) {
+	out := map[[2]string][]any{}
+	err := eachRow(ctx, tx.tx, tx.Rebind(`SELECT `+strings.Join(findingTable.cols, ", ")+` FROM findings WHERE job = ? AND period = ?`),
+		[]any{job, period}, func(rows *sqlx.Rows) error {
+			var j, p, kind, key, district, unit, state, payload string
+			if err := rows.Scan(&j, &p, &kind, &key, &district, &unit, &state, &payload); err != nil {
+				return err
+			}
+			out[[2]string{kind, key}] = []any{j, p, kind, key, district, unit, state, payload}
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("read stored findings: %w", err)
+	}
+	return out, nil
+}
+
+// deleteFindings deletes the findings of (job, period) with the given
+// kinds and keys, batchRows keys a statement.
+func (tx *Tx) deleteFindings(ctx context.Context, job finding.Job, period string, keys [][2]string) error {
+	for start := 0; start < len(keys); start += batchRows {
+		batch := keys[start:min(start+batchRows, len(keys))]
+		args := []any{job, period}
+		for _, k := range batch {
+			args = append(args, k[0], k[1])
+		}
+		q := `DELETE FROM findings WHERE job = ? AND period = ? AND (kind, key) IN (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(batch)), ", ") + `)`
+		if _, err := tx.tx.ExecContext(ctx, tx.Rebind(q), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var findingTable = table{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
+
+// insert adds n new rows to t, row(i) giving the values of row i: on
+// PostgreSQL with COPY (one round trip per buffer of rows instead of two
+// per statement), on SQLite in prepared multi-row INSERTs of batchRows.
+// A row whose key exists fails the whole insert.
+func (tx *Tx) insert(ctx context.Context, t table, n int, row func(i int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	if tx.dialect == Postgres {
+		st, err := tx.tx.PrepareContext(ctx, `COPY `+t.name+` (`+strings.Join(t.cols, ", ")+`) FROM STDIN`)
+		if err != nil {
+			return fmt.Errorf("copy %s: %w", t.name, err)
+		}
+		defer st.Close()
+		for i := range n {
+			if _, err := st.ExecContext(ctx, row(i)...); err != nil {
+				return fmt.Errorf("copy %s row %d: %w", t.name, i, err)
+			}
+		}
+		// The Exec without arguments ends the COPY; a duplicate key shows
+		// here.
+		if _, err := st.ExecContext(ctx); err != nil {
+			return fmt.Errorf("copy %s (%d rows): %w", t.name, n, err)
+		}
+		return nil
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
+	stmts := map[int]*sqlx.Stmt{}
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	args := make([]any, 0, batchRows*len(t.cols))
+	for start := 0; start < n; start += batchRows {
+		end := min(start+batchRows, n)
+		st, ok := stmts[end-start]
+		if !ok {
+			q := "INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
+			var err error
+			if st, err = tx.tx.PreparexContext(ctx, q); err != nil {
+				return fmt.Errorf("insert into %s: prepare: %w", t.name, err)
+			}
+			stmts[end-start] = st
+		}
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = append(args, row(i)...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("insert into %s rows %d..%d: %w", t.name, start, end-1, err)
+		}
 	}
 	return nil
 }
@@ -317,16 +463,42 @@ func (tx *Tx) RelapseStates(ctx context.Context) (map[rules.AreaKey]RelapseState
 	return relapseStates(ctx, tx.tx)
 }
 
+var relapseTable = table{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on", "first_relapsed_on"}, []string{"unit_code", "year"}}
+
 // PutRelapseState stores an area's relapse state, replacing the previous one.
 func (tx *Tx) PutRelapseState(ctx context.Context, st RelapseState) error {
-	if st.Unit == "" || st.CheckedOn.IsZero() {
-		return fmt.Errorf("put relapse state %s %d: unit and check day are required", st.Unit, st.Year)
+	return tx.PutRelapseStates(ctx, []RelapseState{st})
+}
+
+// PutRelapseStates stores the areas' relapse states, each replacing the
+// area's previous one, in multi-row statements (one per area cost more
+// than the aggregation at national size on PostgreSQL). An area given
+// twice gets the later state, as if they were stored one after the other.
+func (tx *Tx) PutRelapseStates(ctx context.Context, sts []RelapseState) error {
+	at := make(map[rules.AreaKey]int, len(sts))
+	var last []RelapseState
+	for _, st := range sts {
+		if st.Unit == "" || st.CheckedOn.IsZero() {
+			return fmt.Errorf("put relapse state %s %d: unit and check day are required", st.Unit, st.Year)
+		}
+		k := rules.AreaKey{Unit: st.Unit, Year: st.Year}
+		if i, ok := at[k]; ok {
+			last[i] = st
+			continue
+		}
+		at[k] = len(last)
+		last = append(last, st)
 	}
-	u := table{"relapse_state", []string{"unit_code", "year", "relapsed", "since", "ever_relapsed", "checked_on", "first_relapsed_on"}, []string{"unit_code", "year"}}
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(u.upsert(1)),
-		st.Unit, st.Year, st.Relapsed, dateArg(st.Since), st.EverRelapsed, dateArg(st.CheckedOn), dateArg(st.FirstRelapsedOn))
+	sts = last
+	err := relapseTable.write(ctx, tx.tx, len(sts), func(i int) []any {
+		st := sts[i]
+		return []any{st.Unit, st.Year, st.Relapsed, dateArg(st.Since), st.EverRelapsed, dateArg(st.CheckedOn), dateArg(st.FirstRelapsedOn)}
+	})
 	if err != nil {
-		return fmt.Errorf("put relapse state %s %d: %w", st.Unit, st.Year, err)
+		if len(sts) == 1 {
+			return fmt.Errorf("put relapse state %s %d: %w", sts[0].Unit, sts[0].Year, err)
+		}
+		return fmt.Errorf("put %d relapse states: %w", len(sts), err)
 	}
 	return nil
 }

@@ -190,7 +190,7 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		// Another day's findings are stored as that period's, but the
 		// alerts stand for today: they are not moved, and nothing is
 		// mailed.
-		r := &jobs.Runner{Store: s, Config: cfg, Log: a.logger(), Now: now}
+		r := (&jobs.Runner{Store: s, Config: cfg, Log: a.logger(), Now: now}).Round()
 		if r.BeforeCommit, err = a.faultHook(); err != nil {
 			return err
 		}

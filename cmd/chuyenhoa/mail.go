@@ -51,6 +51,8 @@ func (a *app) mailRound(ctx context.Context, s *store.Store, cfg *config.Config,
 	if r.BeforeCommit, err = a.faultHook(); err != nil {
 		return notify.Composed{}, err
 	}
+	// One round: the jobs read the data contract once between them.
+	r = r.Round()
 	for _, j := range run {
 		res, err := r.Run(ctx, j, day)
 		if err != nil {

@@ -1,0 +1,183 @@
+package contract
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"chuyenhoa/rules"
+	"chuyenhoa/store"
+)
+
+// Shared holds the reads of the data contract that the jobs of one round
+// (run-once all, the scheduler's catch-up, the benchmark's recompute) have
+// in common: each relation is read once per round instead of once per
+// job, and a window of statistics aggregated once however many jobs sum
+// it (the proposal's reference year is summed by candidates and cycle).
+// What is shared is the rows as read, and what the check made of units
+// and districts with the problems it found; each job's Source reports
+// every problem it meets as its own data error, so a job's findings are
+// what they are when it runs alone. The worker's own state (relapse
+// states, written by one job of the round and read by the next) is never
+// shared. A Shared is for one round, whose jobs run one after the other
+// (it is not safe for concurrent use): the data it holds is as the
+// round's first job read it.
+type Shared struct {
+	vals map[string]any
+}
+
+// NewShared returns an empty Shared for one round.
+func NewShared() *Shared { return &Shared{vals: map[string]any{}} }
+
+// shared returns the value read under key in src's round, reading it with
+// read on first use; without a round (src.shared nil) it just reads.
+// Values must not be changed by their users.
+func shared[T any](ctx context.Context, src *Source, key string, read func(context.Context) (T, error)) (T, error) {
+	sh := src.shared
+	if sh == nil {
+		return read(ctx)
+	}
+	if v, ok := sh.vals[key]; ok {
+		return v.(T), nil
+	}
+	x, err := read(ctx)
+	if err != nil {
+		return x, err
+	}
+	sh.vals[key] = x
+	return x, nil
+}
+
+// unitsChecked is what readUnits makes of units, districts and
+// unit_successions: the jobs of a round share it (sharedChecked), each
+// reporting its problems again as its own.
+type unitsChecked struct {
+	units     []store.Raw[store.UnitRow]
+	unitCodes map[string]bool
+	districts map[string]bool
+	terr      *rules.Territory
+	// unitsByCode's: the units of a day by code, by day and by which dated
+	// rows are valid that day (days that agree on those list the same
+	// units).
+	byDay map[time.Time]map[string]rules.Unit
+	bySig map[string]map[string]rules.Unit
+	dated [][2]time.Time // validity of the units and districts rows that have one
+}
+
+// loadUnits makes units, districts and the territory ready once per run,
+// and once per round when the run is part of one.
+func (s *Source) loadUnits(ctx context.Context) error {
+	if s.unitsRead {
+		return nil
+	}
+	u, err := sharedChecked(ctx, s, "units checked", func(ctx context.Context) (*unitsChecked, error) {
+		if err := s.readUnits(ctx); err != nil {
+			return nil, err
+		}
+		ds, err := shared(ctx, s, "districts", s.st.RawDistricts)
+		if err != nil {
+			return nil, err
+		}
+		u := &unitsChecked{units: s.units, unitCodes: s.unitCodes, districts: s.districts, terr: s.terr,
+			byDay: map[time.Time]map[string]rules.Unit{}, bySig: map[string]map[string]rules.Unit{}}
+		for _, x := range s.units {
+			if !x.Row.ValidFrom.IsZero() || !x.Row.ValidTo.IsZero() {
+				u.dated = append(u.dated, [2]time.Time{x.Row.ValidFrom, x.Row.ValidTo})
+			}
+		}
+		for _, x := range ds {
+			if !x.Row.ValidFrom.IsZero() || !x.Row.ValidTo.IsZero() {
+				u.dated = append(u.dated, [2]time.Time{x.Row.ValidFrom, x.Row.ValidTo})
+			}
+		}
+		return u, nil
+	})
+	if err != nil {
+		return err
+	}
+	s.checkedUnits = u
+	s.units, s.unitCodes, s.districts, s.terr = u.units, u.unitCodes, u.districts, u.terr
+	s.unitsRead = true
+	return nil
+}
+
+// sharedUnitsOn is unitsOn(on) reporting its problems, computed once per
+// round and day.
+func (s *Source) sharedUnitsOn(ctx context.Context, on time.Time) ([]rules.Unit, error) {
+	us, err := sharedChecked(ctx, s, "units on "+on.Format(time.DateOnly), func(context.Context) ([]rules.Unit, error) {
+		return s.unitsOn(on, s.report), nil
+	})
+	return slices.Clone(us), err
+}
+
+// unitsByCode is the units of day by code, as Units lists them, without
+// reporting anything: UnitAt's, once per round and day.
+func (s *Source) unitsByCode(day time.Time) map[string]rules.Unit {
+	c := s.checkedUnits
+	if m, ok := c.byDay[day]; ok {
+		return m
+	}
+	// Which units a day lists depends on the day only through which rows
+	// of units and districts are valid then (unitsOn): most due days of a
+	// run share one list.
+	sig := make([]byte, len(c.dated))
+	for i, v := range c.dated {
+		if (rules.District{ValidFrom: v[0], ValidTo: v[1]}).ValidOn(day) {
+			sig[i] = 1
+		}
+	}
+	m, ok := c.bySig[string(sig)]
+	if !ok {
+		us := s.unitsOn(day, func(problem) {})
+		m = make(map[string]rules.Unit, len(us))
+		for _, u := range us {
+			m[u.Code] = u
+		}
+		c.bySig[string(sig)] = m
+	}
+	c.byDay[day] = m
+	return m
+}
+
+// record makes s collect what it reports into *into until stop is
+// called; a recording already under way gets the problems as well.
+func (s *Source) record(into *[]problem) (stop func()) {
+	outer := s.recording
+	s.recording = into
+	return func() {
+		s.recording = outer
+		if outer != nil {
+			*outer = append(*outer, *into...)
+		}
+	}
+}
+
+// withProblems is a value computed by one Source of a round and the
+// problems it reported meanwhile.
+type withProblems[T any] struct {
+	v        T
+	problems []problem
+}
+
+// sharedChecked is shared for a value whose computation reports problems:
+// the round's first Source computes it, the others get it and report the
+// same problems as their own.
+func sharedChecked[T any](ctx context.Context, s *Source, key string, compute func(context.Context) (T, error)) (T, error) {
+	first := false
+	x, err := shared(ctx, s, key, func(ctx context.Context) (withProblems[T], error) {
+		first = true
+		var out withProblems[T]
+		stop := s.record(&out.problems)
+		v, err := compute(ctx)
+		stop()
+		out.v = v
+		return out, err
+	})
+	if err != nil || first {
+		return x.v, err
+	}
+	for _, p := range x.problems {
+		s.report(p)
+	}
+	return x.v, nil
+}
