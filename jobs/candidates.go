@@ -36,15 +36,11 @@ func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day tim
 	ref := cal.Year(year - 1)
 	// Units that exist on the day of the proposal: only those can be
 	// selected, and the 15% cap counts them.
-	units, err := src.Units(ctx, day)
-	if err != nil {
-		return nil, fmt.Errorf("load units: %w", err)
-	}
 	// The reference year may span a merger: its statistics count for the
 	// communes of the day.
-	counts, err := src.Counts(ctx, ref, day)
+	units, counts, err := unitsAndCounts(ctx, src, ref, day)
 	if err != nil {
-		return nil, fmt.Errorf("load counts %s: %w", ref, err)
+		return nil, err
 	}
 	s := r.Config.Selection
 	p := rules.Propose(rules.SelectionParams{
@@ -68,4 +64,19 @@ func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day tim
 		out.findings = append(out.findings, f)
 	}
 	return out, nil
+}
+
+// unitsAndCounts reads the units valid on day on and the social-order
+// counts of window w attributed to them: what the selection rules and the
+// relapse check compare.
+func unitsAndCounts(ctx context.Context, src *contract.Source, w period.Range, on time.Time) ([]rules.Unit, map[string]rules.Counts, error) {
+	units, err := src.Units(ctx, on)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load units: %w", err)
+	}
+	counts, err := src.Counts(ctx, w, on)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load counts %s: %w", w, err)
+	}
+	return units, counts, nil
 }

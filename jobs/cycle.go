@@ -232,13 +232,9 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 		among = d
 	}
 	rep.Among = among
-	units, err := src.Units(ctx, among)
+	units, counts, err := unitsAndCounts(ctx, src, rep.Reference, among)
 	if err != nil {
-		return fmt.Errorf("load units: %w", err)
-	}
-	counts, err := src.Counts(ctx, rep.Reference, among)
-	if err != nil {
-		return fmt.Errorf("load counts %s: %w", rep.Reference, err)
+		return err
 	}
 	rep.Proposal = rules.Propose(r.Config.SelectionParams(py, asOf), units, counts)
 	ps, err := src.Proposals(ctx, py, among)

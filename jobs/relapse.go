@@ -36,16 +36,12 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 	cal := r.Config.Calendar()
 	window := cal.RollingYear(day)
 	on := window.To
-	units, err := src.Units(ctx, on)
-	if err != nil {
-		return nil, fmt.Errorf("load units: %w", err)
-	}
 	// Everything is attributed to the communes of the check date: an area
 	// transformed before a merger is watched as its successor, over the
 	// statistics of all that merged into it.
-	counts, err := src.Counts(ctx, window, on)
+	units, counts, err := unitsAndCounts(ctx, src, window, on)
 	if err != nil {
-		return nil, fmt.Errorf("load counts %s: %w", window, err)
+		return nil, err
 	}
 	sel, err := src.Selections(ctx, on)
 	if err != nil {

@@ -270,13 +270,7 @@ func (c *Composer) dispatch(ctx context.Context, tx *store.Tx, slots Slots, slot
 			}
 		}
 	}
-	if err := c.flush(ctx, tx, &queue, now); err != nil {
-		return out, err
-	}
-	if err := tx.RecordDigests(ctx, records); err != nil {
-		return out, err
-	}
-	if err := markNotified(ctx, tx, touched, quiet, now); err != nil {
+	if err := c.commit(ctx, tx, &queue, records, touched, quiet, now); err != nil {
 		return out, err
 	}
 	// Closed alerts and the record of mail are kept well past the longest
@@ -426,13 +420,20 @@ func (c *Composer) immediate(ctx context.Context, tx *store.Tx, job finding.Job,
 		out.Digests++
 		out.Messages += n
 	}
-	if err := c.flush(ctx, tx, &queue, now); err != nil {
-		return out, err
+	return out, c.commit(ctx, tx, &queue, records, touched, nil, now)
+}
+
+// commit writes what a round composed, in its transaction: the queued
+// messages, the record of each digest, and the alerts shown (mailed) or
+// held back (quiet) marked as such.
+func (c *Composer) commit(ctx context.Context, tx *store.Tx, queue *outgoing, records []store.DigestRecord, mailed, quiet []store.Alert, now time.Time) error {
+	if err := c.flush(ctx, tx, queue, now); err != nil {
+		return err
 	}
 	if err := tx.RecordDigests(ctx, records); err != nil {
-		return out, err
+		return err
 	}
-	return out, markNotified(ctx, tx, touched, nil, now)
+	return markNotified(ctx, tx, mailed, quiet, now)
 }
 
 // mailed reads what deciding on mail needs besides the alerts: the
