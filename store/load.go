@@ -1,17 +1,21 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"chuyenhoa/rules"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // UnitRow is a unit with its validity; a zero ValidFrom or ValidTo is
@@ -313,7 +317,51 @@ func (t table) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) []
 // on any error nothing is. Loading the same rows again changes nothing.
 // Rows are validated first (see Dataset.Validate).
 func (s *Store) Load(ctx context.Context, d *Dataset) error {
-	return s.load(ctx, "load dataset", d.Validate, func(tx *Tx) error { return s.writeDataset(ctx, tx, d, nil) })
+	err := s.load(ctx, "load dataset", d.Validate, func(tx *Tx) error { return s.writeDataset(ctx, tx, d, nil) })
+	return s.pinpoint(ctx, err, d.tables(s.dialect))
+}
+
+// errPinpointed ends pinpoint's transaction, which must store nothing.
+var errPinpointed = errors.New("pinpointed")
+
+// pinpoint turns a load's error err into a *RowFailure naming the row
+// when PostgreSQL refused a value: it says which statement failed, not
+// which of its rows, so the rows of ts are written again one statement a
+// row, in a transaction rolled back at the end, up to the one refused.
+// SQLite takes any value the checks pass, and other errors (a lost
+// connection, a full disk) are about no row: both are returned as they are.
+func (s *Store) pinpoint(ctx context.Context, err error, ts []tableRows) error {
+	var pe *pq.Error
+	if err == nil || s.dialect != Postgres || !errors.As(err, &pe) || (pe.Code.Class() != "22" && pe.Code.Class() != "23") {
+		return err
+	}
+	var rf *RowFailure
+	_ = s.InTx(ctx, func(tx *Tx) error {
+		for _, w := range ts {
+			if w.n == 0 {
+				continue
+			}
+			st, err := tx.tx.PreparexContext(ctx, tx.tx.Rebind(w.t.upsert(1)))
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for i := range w.n {
+				if _, err := st.ExecContext(ctx, w.row(i)...); err != nil {
+					var pe *pq.Error
+					if errors.As(err, &pe) {
+						rf = &RowFailure{Table: w.t.name, Index: i, Column: pe.Column, Err: errors.New(pe.Message)}
+					}
+					return errPinpointed
+				}
+			}
+		}
+		return errPinpointed
+	})
+	if rf == nil {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", rf, err)
 }
 
 // load validates a batch and, if it is good, writes it in one transaction;
@@ -560,4 +608,314 @@ func (s *Store) writeDataset(ctx context.Context, tx *Tx, d *Dataset, stats func
 		}
 		return nil
 	})
+}
+
+// KeyClash is a row that repeats the key of an earlier row of one load.
+type KeyClash struct {
+	Row, First int    // the rows, as the caller numbered them
+	Key        string // the key, "U1|2025-01-01|TT"
+}
+
+// DuplicateRows is the error of a load whose rows repeat keys, which would
+// make the result depend on their order: the first maxClashes repeats.
+type DuplicateRows struct{ Rows []KeyClash }
+
+// maxClashes bounds the repeats DuplicateRows lists (one more than an
+// importer shows, so that it can say there are more).
+const maxClashes = 21
+
+func (e *DuplicateRows) Error() string {
+	var b strings.Builder
+	for i, c := range e.Rows {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "row %d repeats the key %s of row %d", c.Row, c.Key, c.First)
+	}
+	return b.String()
+}
+
+// RowFailure is a row the database refused where the checks before it
+// passed (a value of a type or range the database does not take).
+type RowFailure struct {
+	Table string // the table written
+	// Index is the row's position among the rows of Table that Load was
+	// given; Row is the caller's number of a streamed row (UpsertStats).
+	Index, Row int
+	Column     string // the column the database names; "" when it does not
+	Err        error
+}
+
+func (e *RowFailure) Error() string {
+	where := fmt.Sprintf("row %d", e.Row)
+	if e.Row == 0 {
+		where = fmt.Sprintf("row %d of %s", e.Index, e.Table)
+	}
+	if e.Column != "" {
+		where += ", column " + e.Column
+	}
+	return fmt.Sprintf("%s: %v", where, e.Err)
+}
+
+func (e *RowFailure) Unwrap() error { return e.Err }
+
+// stageTable is where UpsertStats puts the streamed rows before it merges
+// them into crime_stats: a temporary table of this connection, with the
+// caller's row numbers, so that a key given twice can be named by both
+// rows without holding the keys in memory.
+const stageTable = "stats_import"
+
+// stageCols are stageTable's columns, in the order rows are sent; but for
+// row they are crime_stats' own (and the CSV's) column names.
+var stageCols = []string{"row", "unit_code", "day", "offence_code", "count"}
+
+// UpsertStats stores the statistic rows rows yields (the caller's row
+// number and the row) as Load does, in one transaction, without holding
+// them: they are streamed into a temporary table (PostgreSQL: COPY; SQLite:
+// multi-row INSERTs) and merged into crime_stats by one INSERT … SELECT …
+// ON CONFLICT, so that rows already stored are updated. check runs once
+// rows is exhausted, before the merge; an error from it (the caller's
+// validation of the rows) rolls everything back and is returned as it is.
+// A key given twice fails the load with *DuplicateRows, a row the database
+// refuses with *RowFailure; on any failure nothing is stored. It returns
+// how many rows were stored.
+func (s *Store) UpsertStats(ctx context.Context, rows iter.Seq2[int, Stat], check func() error) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		var err error
+		if s.dialect == Postgres {
+			n, err = stageCopy(ctx, tx.tx, rows)
+		} else {
+			n, err = stageInsert(ctx, tx.tx, rows)
+		}
+		if err != nil {
+			return err
+		}
+		if err := check(); err != nil {
+			return err
+		}
+		if err := mergeStage(ctx, tx.tx, s.dialect); err != nil {
+			return err
+		}
+		_, err = tx.tx.ExecContext(ctx, "DROP TABLE "+stageTable)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// rowNumbers maps the position of a streamed row (0-based) to the
+// caller's number for it. The rows come numbered one after the other, so
+// only the places where the numbering jumps are kept.
+type rowNumbers struct {
+	jumps []rowJump
+	next  int64 // position of the next row
+	last  int   // number of the previous row
+}
+
+type rowJump struct {
+	at  int64 // position
+	row int   // its number
+}
+
+func (m *rowNumbers) add(row int) {
+	if m.next == 0 || row != m.last+1 {
+		m.jumps = append(m.jumps, rowJump{m.next, row})
+	}
+	m.next++
+	m.last = row
+}
+
+// of is the number of the row at position at.
+func (m *rowNumbers) of(at int64) int {
+	i, found := slices.BinarySearchFunc(m.jumps, at, func(j rowJump, at int64) int { return cmp.Compare(j.at, at) })
+	if !found {
+		i--
+	}
+	if i < 0 {
+		return 0
+	}
+	return m.jumps[i].row + int(at-m.jumps[i].at)
+}
+
+// copyWhere reads the line and column of a COPY error's context
+// ("COPY stats_import, line 3, column count: \"x\"").
+var copyWhere = regexp.MustCompile(`line (\d+)(?:, column (\w+))?`)
+
+// stageCopy copies rows into a new stageTable with COPY FROM STDIN.
+func stageCopy(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE `+stageTable+` (row integer NOT NULL, unit_code text NOT NULL, day date NOT NULL, offence_code text NOT NULL, count integer NOT NULL)`); err != nil {
+		return 0, fmt.Errorf("stage statistics: %w", err)
+	}
+	st, err := tx.PrepareContext(ctx, pq.CopyIn(stageTable, stageCols...))
+	if err != nil {
+		return 0, fmt.Errorf("stage statistics: %w", err)
+	}
+	defer st.Close()
+	var (
+		nums rowNumbers
+		days dayCache
+		rerr error
+	)
+	for row, r := range rows {
+		if bad := statProblem(r); bad != "" {
+			rerr = fmt.Errorf("statistic row %d%s", row, bad)
+			break
+		}
+		nums.add(row)
+		if _, rerr = st.ExecContext(ctx, row, r.Unit, days.format(r.Day), r.Offence, r.Count); rerr != nil {
+			break
+		}
+	}
+	if rerr == nil {
+		// The Exec without arguments ends the COPY: an error the server
+		// found anywhere in the stream is reported here.
+		_, rerr = st.ExecContext(ctx)
+	}
+	if rerr == nil {
+		return nums.next, nil
+	}
+	var pe *pq.Error
+	if errors.As(rerr, &pe) {
+		if m := copyWhere.FindStringSubmatch(pe.Where); m != nil {
+			line, _ := strconv.ParseInt(m[1], 10, 64)
+			col := m[2]
+			if col == "row" {
+				col = ""
+			}
+			return 0, &RowFailure{Table: statTable.name, Row: nums.of(line - 1), Column: col, Err: errors.New(pe.Message)}
+		}
+	}
+	return 0, fmt.Errorf("stage statistics: %w", rerr)
+}
+
+// stageInsert inserts rows into a new stageTable, streamBatch rows a
+// statement. The table is keyed by the statistic's key and then the row,
+// so that the repeats of a key are next to each other and the merge
+// reads the rows in crime_stats' own order.
+func stageInsert(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE `+stageTable+` (row INTEGER NOT NULL, unit_code TEXT NOT NULL, day TEXT NOT NULL, offence_code TEXT NOT NULL, count INTEGER NOT NULL,
+		PRIMARY KEY (unit_code, day, offence_code, row)) WITHOUT ROWID`); err != nil {
+		return 0, fmt.Errorf("stage statistics: %w", err)
+	}
+	insert := func(n int) string {
+		one := "(?, ?, ?, ?, ?)"
+		return "INSERT INTO " + stageTable + " (" + strings.Join(stageCols, ", ") + ") VALUES " + one + strings.Repeat(", "+one, n-1)
+	}
+	st, err := tx.PreparexContext(ctx, insert(streamBatch))
+	if err != nil {
+		return 0, fmt.Errorf("stage statistics: prepare: %w", err)
+	}
+	defer st.Close()
+	var (
+		n    int64
+		days dayCache
+	)
+	args := make([]any, 0, len(stageCols)*streamBatch)
+	flush := func(st *sqlx.Stmt) error {
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("stage statistics rows %d..%d: %w", args[0], args[len(args)-len(stageCols)], err)
+		}
+		args = args[:0]
+		return nil
+	}
+	for row, r := range rows {
+		if bad := statProblem(r); bad != "" {
+			return 0, fmt.Errorf("statistic row %d%s", row, bad)
+		}
+		args = append(args, row, r.Unit, days.format(r.Day), r.Offence, r.Count)
+		n++
+		if len(args) == cap(args) {
+			if err := flush(st); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if len(args) > 0 {
+		rest, err := tx.PreparexContext(ctx, insert(len(args)/len(stageCols)))
+		if err != nil {
+			return 0, fmt.Errorf("stage statistics: prepare: %w", err)
+		}
+		defer rest.Close()
+		if err := flush(rest); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// mergeStage upserts stageTable into crime_stats, or fails with
+// *DuplicateRows when it holds a key twice. PostgreSQL refuses an upsert
+// that would update a row twice (cardinality_violation), so it is tried
+// first and the repeats are only looked for when it fails; SQLite would
+// let the last row win, so the repeats are looked for first (on the
+// table's key order, without a sort).
+func mergeStage(ctx context.Context, tx *sqlx.Tx, dialect string) error {
+	merge := "INSERT INTO crime_stats (unit_code, day, offence_code, count) SELECT unit_code, day, offence_code, count FROM " + stageTable +
+		" WHERE true ON CONFLICT (unit_code, day, offence_code) DO UPDATE SET count = excluded.count"
+	if dialect == SQLite {
+		if err := stageRepeats(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, merge); err != nil {
+			return fmt.Errorf("merge statistics: %w", err)
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT merge_stats"); err != nil {
+		return fmt.Errorf("merge statistics: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, merge)
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "21000" {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT merge_stats"); err != nil {
+			return fmt.Errorf("merge statistics: %w", err)
+		}
+		if err := stageRepeats(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("merge statistics: %w", err)
+	}
+	return nil
+}
+
+// stageRepeats fails with *DuplicateRows when stageTable holds a key
+// twice.
+func stageRepeats(ctx context.Context, tx *sqlx.Tx) error {
+	q := `SELECT row, first, unit_code, day, offence_code FROM (
+		SELECT row, unit_code, day, offence_code, min(row) OVER (PARTITION BY unit_code, day, offence_code) AS first FROM ` + stageTable + `) d
+		WHERE row > first ORDER BY row LIMIT ` + strconv.Itoa(maxClashes)
+	rs, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("look for repeated keys: %w", err)
+	}
+	defer rs.Close()
+	var dup DuplicateRows
+	for rs.Next() {
+		var (
+			c             KeyClash
+			unit, offence string
+			day           any
+		)
+		if err := rs.Scan(&c.Row, &c.First, &unit, &day, &offence); err != nil {
+			return fmt.Errorf("look for repeated keys: %w", err)
+		}
+		d := fmt.Sprint(day)
+		if t, ok := day.(time.Time); ok {
+			d = t.Format(time.DateOnly)
+		}
+		c.Key = unit + "|" + d + "|" + offence
+		dup.Rows = append(dup.Rows, c)
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("look for repeated keys: %w", err)
+	}
+	if len(dup.Rows) > 0 {
+		return &dup
+	}
+	return nil
 }
