@@ -43,7 +43,7 @@ func TestSmokeImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Rows != 663*5*12 || r.Ours.Wall <= 0 || (s.Dialect() == store.Postgres) != (len(r.Ratios) == 1) {
+		if r.Rows != 663*5*12 || r.Again.Wall <= 0 || r.Ours.Wall <= 0 || (s.Dialect() == store.Postgres) != (len(r.Ratios) == 1) {
 			t.Errorf("import row %+v", r)
 		}
 		var buf bytes.Buffer

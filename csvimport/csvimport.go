@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -108,20 +109,28 @@ func Import(ctx context.Context, s *store.Store, kind, name string, r io.Reader,
 	if err != nil {
 		return 0, err
 	}
-	if r, err = sniff(name, r); err != nil {
-		return 0, err
+	// A file can be read again from where it starts now (see
+	// store.UpsertStats); a pipe cannot.
+	var reopen func() (*csv.Reader, error)
+	if sk, ok := r.(io.ReadSeeker); ok {
+		if start, err := sk.Seek(0, io.SeekCurrent); err == nil {
+			reopen = func() (*csv.Reader, error) {
+				if _, err := sk.Seek(start, io.SeekStart); err != nil {
+					return nil, fmt.Errorf("%s: read again: %w", name, err)
+				}
+				return p.open(sk, kind, cols, optional)
+			}
+		}
 	}
 	if p.known, err = loadKnown(ctx, s); err != nil {
 		return 0, err
 	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	if err := p.header(cr, kind, cols, optional); err != nil {
+	cr, err := p.open(r, kind, cols, optional)
+	if err != nil {
 		return 0, err
 	}
 	if kind == "statistics" {
-		return p.streamStats(ctx, s, cr)
+		return p.streamStats(ctx, s, cr, reopen)
 	}
 	ds, cy, n, err := p.parse(kind, cr)
 	if err != nil {
@@ -338,19 +347,38 @@ func (p *parser) parse(kind string, cr *csv.Reader) (*store.Dataset, *store.Cycl
 	return ds, cy, n, nil
 }
 
+// open checks the start of a kind's file (sniff) and its header, and
+// returns the reader of its rows.
+func (p *parser) open(r io.Reader, kind string, cols, optional []string) (*csv.Reader, error) {
+	r, err := sniff(p.file, r)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	if err := p.header(cr, kind, cols, optional); err != nil {
+		return nil, err
+	}
+	return cr, nil
+}
+
 // streamStats validates a statistics file row by row and hands the good
 // rows to the store as they are read, in one transaction: after the first
 // bad row nothing more is written, the rest is still checked so that
 // every bad row is named, and the transaction is rolled back. Rows that
-// repeat a key are found by the store, which names both rows.
-func (p *parser) streamStats(ctx context.Context, s *store.Store, cr *csv.Reader) (int, error) {
+// repeat a key are found by the store, which names both rows. reopen,
+// when set, reads the file again from its start for the store.
+func (p *parser) streamStats(ctx context.Context, s *store.Store, cr *csv.Reader, reopen func() (*csv.Reader, error)) (int, error) {
 	n := 0
-	rows := func(yield func(int, store.Stat) bool) {
-		for p.next(cr) {
-			st := p.stat()
-			n++
-			if len(p.errs) == 0 && !yield(p.row, st) {
-				return
+	rowsOf := func(cr *csv.Reader) iter.Seq2[int, store.Stat] {
+		return func(yield func(int, store.Stat) bool) {
+			for p.next(cr) {
+				st := p.stat()
+				n++
+				if len(p.errs) == 0 && !yield(p.row, st) {
+					return
+				}
 			}
 		}
 	}
@@ -363,7 +391,19 @@ func (p *parser) streamStats(ctx context.Context, s *store.Store, cr *csv.Reader
 		}
 		return nil
 	}
-	_, err := s.UpsertStats(ctx, rows, check)
+	var replay func() (iter.Seq2[int, store.Stat], error)
+	if reopen != nil {
+		replay = func() (iter.Seq2[int, store.Stat], error) {
+			p.errs, n = nil, 0
+			cr, err := reopen()
+			if err != nil {
+				return nil, err
+			}
+			return rowsOf(cr), nil
+		}
+	}
+	rows := rowsOf(cr)
+	_, err := s.UpsertStats(ctx, rows, check, replay)
 	if err == nil {
 		return n, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"chuyenhoa/csvimport"
+	"chuyenhoa/period"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
 )
@@ -101,4 +102,58 @@ func contents(t *testing.T, s *store.Store) string {
 		t.Fatal(err)
 	}
 	return b.String() + names
+}
+
+// A statistics file is streamed into the database as it is read: bad
+// rows after thousands of good ones (written already, in batches) still
+// leave nothing stored, every bad row is named up to MaxErrors, and a key
+// repeated far from its first row is named with both rows.
+func TestStreamedImportIsAllOrNothing(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		seed(t, s)
+		good := func(n int) string {
+			var b strings.Builder
+			b.WriteString("unit_code,day,offence_code,count\n")
+			day := period.Date(2021, 1, 1)
+			for i := range n {
+				unit, offence := []string{"D01X01", "D02P01"}[i%2], []string{"TT", "MT"}[i/2%2]
+				fmt.Fprintf(&b, "%s,%s,%s,%d\n", unit, day.AddDate(0, 0, i/4).Format("2006-01-02"), offence, i%7)
+			}
+			return b.String()
+		}
+		before := contents(t, s)
+		body := good(3000) + strings.Repeat("D01X01,2026-01-05,TT,-1\n", 25)
+		_, err := csvimport.Import(ctx, s, "statistics", "big.csv", strings.NewReader(body), opts)
+		if err == nil {
+			t.Fatal("accepted")
+		}
+		msg := err.Error()
+		for _, want := range []string{`big.csv: 21 bad row(s), nothing imported`, `big.csv: row 3002, field "count": -1 is negative`,
+			`big.csv: row 3021, field "count"`, "big.csv: more errors not shown"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("error lacks %q:\n%.600s", want, msg)
+			}
+		}
+		if strings.Contains(msg, "row 3022,") {
+			t.Errorf("more than %d rows listed:\n%s", csvimport.MaxErrors, msg)
+		}
+		if after := contents(t, s); after != before {
+			t.Errorf("stored after a refused stream:\n%s\nwas\n%s", after, before)
+		}
+		dup := good(3000) + "D01X01,2021-01-02,TT,5\n"
+		_, err = csvimport.Import(ctx, s, "statistics", "dup.csv", strings.NewReader(dup), opts)
+		if err == nil || !strings.Contains(err.Error(), `dup.csv: row 3002: duplicates row 6 (same key D01X01|2021-01-02|TT)`) {
+			t.Errorf("repeated key: err = %v", err)
+		}
+		if after := contents(t, s); after != before {
+			t.Error("stored after a refused stream")
+		}
+		if n, err := csvimport.Import(ctx, s, "statistics", "good.csv", strings.NewReader(good(3000)), opts); err != nil || n != 3000 {
+			t.Fatalf("good file: %d, %v", n, err)
+		}
+		if n := countRows(t, s, "crime_stats"); n != 3000 {
+			t.Errorf("crime_stats holds %d rows, want 3000", n)
+		}
+	})
 }

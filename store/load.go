@@ -16,6 +16,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // UnitRow is a unit with its validity; a zero ValidFrom or ValidTo is
@@ -393,7 +395,7 @@ func (s *Store) LoadStream(ctx context.Context, d *Dataset, stats iter.Seq[Stat]
 			if s.dialect == Postgres {
 				n, err = copyStats(ctx, tx.tx, stats)
 			} else {
-				n, err = insertStats(ctx, tx.tx, stats)
+				n, err = insertStats(ctx, tx.tx, stats, loadCacheKiB)
 			}
 			return err
 		})
@@ -413,49 +415,34 @@ func checkStat(i int64, r Stat) error {
 	return nil
 }
 
-// copyStats streams rows into crime_stats with COPY: lib/pq buffers the
-// rows and sends them in chunks, so memory stays flat.
+// copyStats streams rows into crime_stats with COPY (see copyRows),
+// numbering them from 0 for its messages.
 func copyStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64, error) {
-	st, err := tx.PrepareContext(ctx, `COPY crime_stats (unit_code, day, offence_code, count) FROM STDIN`)
-	if err != nil {
-		return 0, fmt.Errorf("copy crime_stats: %w", err)
-	}
-	defer st.Close()
-	var (
-		n    int64
-		rerr error
-		days dayCache
-	)
-	for r := range stats {
-		if rerr = checkStat(n, r); rerr != nil {
-			break
+	return copyRows(ctx, tx, statTable.name, false, func(yield func(int, Stat) bool) {
+		i := 0
+		for r := range stats {
+			if !yield(i, r) {
+				return
+			}
+			i++
 		}
-		if _, rerr = st.ExecContext(ctx, r.Unit, days.format(r.Day), r.Offence, r.Count); rerr != nil {
-			rerr = fmt.Errorf("copy crime_stats row %d (%s, %s, %s): %w", n, r.Unit, days.format(r.Day), r.Offence, rerr)
-			break
-		}
-		n++
-	}
-	if rerr != nil {
-		return n, rerr
-	}
-	// The final Exec without arguments ends the COPY; a duplicate key or
-	// a bad value anywhere in the stream is reported here.
-	if _, err := st.ExecContext(ctx); err != nil {
-		return n, fmt.Errorf("copy crime_stats (%d rows): %w", n, err)
-	}
-	return n, nil
+	})
 }
 
 // streamBatch is how many statistic rows one SQLite INSERT carries.
 const streamBatch = 500
 
-// loadCacheKiB is SQLite's page cache while statistics stream in.
-const loadCacheKiB = 512 << 10
+// SQLite's page cache while statistics stream in: LoadStream fills a
+// whole country's database at once; an import, on a province's server,
+// keeps the process small.
+const (
+	loadCacheKiB   = 512 << 10
+	importCacheKiB = 64 << 10
+)
 
 // insertStats writes rows into crime_stats through one prepared INSERT of
 // streamBatch rows (and one for the remainder).
-func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64, error) {
+func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat], cacheKiB int) (int64, error) {
 	insert := func(rows int) string {
 		one := "(?, ?, ?, ?)"
 		return "INSERT INTO crime_stats (unit_code, day, offence_code, count) VALUES " + one + strings.Repeat(", "+one, rows-1)
@@ -468,7 +455,7 @@ func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64,
 	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize); err != nil {
 		return 0, fmt.Errorf("insert crime_stats: read cache size: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", loadCacheKiB)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)); err != nil {
 		return 0, fmt.Errorf("insert crime_stats: %w", err)
 	}
 	defer func() { _, _ = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cacheSize)) }()
@@ -671,17 +658,33 @@ var stageCols = []string{"row", "unit_code", "day", "offence_code", "count"}
 
 // UpsertStats stores the statistic rows rows yields (the caller's row
 // number and the row) as Load does, in one transaction, without holding
-// them: they are streamed into a temporary table (PostgreSQL: COPY; SQLite:
+// them. check runs once rows is exhausted, before anything is committed;
+// an error from it (the caller's validation of the rows) rolls everything
+// back and is returned as it is. A key given twice fails the load with
+// *DuplicateRows, a row the database refuses with *RowFailure; on any
+// failure nothing is stored. It returns how many rows were stored.
+//
+// The rows are streamed into a temporary table (PostgreSQL: COPY; SQLite:
 // multi-row INSERTs) and merged into crime_stats by one INSERT … SELECT …
-// ON CONFLICT, so that rows already stored are updated. check runs once
-// rows is exhausted, before the merge; an error from it (the caller's
-// validation of the rows) rolls everything back and is returned as it is.
-// A key given twice fails the load with *DuplicateRows, a row the database
-// refuses with *RowFailure; on any failure nothing is stored. It returns
-// how many rows were stored.
-func (s *Store) UpsertStats(ctx context.Context, rows iter.Seq2[int, Stat], check func() error) (int64, error) {
+// ON CONFLICT, so that rows already stored are updated. When replay can
+// read the rows again (a file, not a pipe), they are first written
+// straight into crime_stats as LoadStream does, in a savepoint: a file
+// whose keys are all new (a new month, a first load) then costs on
+// PostgreSQL what psql's \copy costs, where the merge costs three to four
+// times that. A key already stored or given twice makes that write fail;
+// the savepoint is rolled back and replay's rows take the merge.
+func (s *Store) UpsertStats(ctx context.Context, rows iter.Seq2[int, Stat], check func() error, replay func() (iter.Seq2[int, Stat], error)) (int64, error) {
 	var n int64
 	err := s.InTx(ctx, func(tx *Tx) error {
+		if replay != nil {
+			done, err := s.copyNew(ctx, tx.tx, rows, check, &n)
+			if done || err != nil {
+				return err
+			}
+			if rows, err = replay(); err != nil {
+				return err
+			}
+		}
 		var err error
 		if s.dialect == Postgres {
 			n, err = stageCopy(ctx, tx.tx, rows)
@@ -704,6 +707,59 @@ func (s *Store) UpsertStats(ctx context.Context, rows iter.Seq2[int, Stat], chec
 		return 0, err
 	}
 	return n, nil
+}
+
+// copyNew writes rows straight into crime_stats in a savepoint (see
+// writeNew) and runs check. done is false, with the savepoint rolled
+// back, when a key was already stored or given twice: the rows must take
+// the merge.
+func (s *Store) copyNew(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat], check func() error, n *int64) (done bool, err error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT copy_new"); err != nil {
+		return false, fmt.Errorf("copy statistics: %w", err)
+	}
+	*n, err = s.writeNew(ctx, tx, rows)
+	if uniqueViolation(err) {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT copy_new"); err != nil {
+			return false, fmt.Errorf("copy statistics: %w", err)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := check(); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// writeNew writes rows into crime_stats as LoadStream does, without
+// upserting: COPY on PostgreSQL, multi-row INSERTs on SQLite.
+func (s *Store) writeNew(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int64, error) {
+	if s.dialect == Postgres {
+		return copyRows(ctx, tx, statTable.name, false, rows)
+	}
+	return insertStats(ctx, tx, func(yield func(Stat) bool) {
+		for _, r := range rows {
+			if !yield(r) {
+				return
+			}
+		}
+	}, importCacheKiB)
+}
+
+// uniqueViolation reports whether err says that a key was already stored
+// or given twice.
+func uniqueViolation(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	}
+	return false
 }
 
 // rowNumbers maps the position of a streamed row (0-based) to the
@@ -749,15 +805,29 @@ func stageCopy(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int
 	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE `+stageTable+` (row integer NOT NULL, unit_code text NOT NULL, day date NOT NULL, offence_code text NOT NULL, count integer NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("stage statistics: %w", err)
 	}
-	st, err := tx.PrepareContext(ctx, pq.CopyIn(stageTable, stageCols...))
+	return copyRows(ctx, tx, stageTable, true, rows)
+}
+
+// copyRows streams rows into table (crime_stats, or stageTable with
+// numbered true) with COPY FROM STDIN: lib/pq buffers the rows and sends
+// them in chunks, so memory stays flat. A row the server refuses is a
+// *RowFailure naming it by the caller's number, read from COPY's context
+// ("line 3, column count").
+func copyRows(ctx context.Context, tx *sqlx.Tx, table string, numbered bool, rows iter.Seq2[int, Stat]) (int64, error) {
+	cols := stageCols
+	if !numbered {
+		cols = cols[1:]
+	}
+	st, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
 	if err != nil {
-		return 0, fmt.Errorf("stage statistics: %w", err)
+		return 0, fmt.Errorf("copy %s: %w", table, err)
 	}
 	defer st.Close()
 	var (
 		nums rowNumbers
 		days dayCache
 		rerr error
+		args = make([]any, len(cols))
 	)
 	for row, r := range rows {
 		if bad := statProblem(r); bad != "" {
@@ -765,7 +835,11 @@ func stageCopy(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int
 			break
 		}
 		nums.add(row)
-		if _, rerr = st.ExecContext(ctx, row, r.Unit, days.format(r.Day), r.Offence, r.Count); rerr != nil {
+		args = append(args[:0], row, r.Unit, days.format(r.Day), r.Offence, r.Count)
+		if !numbered {
+			args = args[1:]
+		}
+		if _, rerr = st.ExecContext(ctx, args...); rerr != nil {
 			break
 		}
 	}
@@ -785,10 +859,10 @@ func stageCopy(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int
 			if col == "row" {
 				col = ""
 			}
-			return 0, &RowFailure{Table: statTable.name, Row: nums.of(line - 1), Column: col, Err: errors.New(pe.Message)}
+			return 0, &RowFailure{Table: statTable.name, Row: nums.of(line - 1), Column: col, Err: pe}
 		}
 	}
-	return 0, fmt.Errorf("stage statistics: %w", rerr)
+	return 0, fmt.Errorf("copy %s: %w", table, rerr)
 }
 
 // stageInsert inserts rows into a new stageTable, streamBatch rows a
