@@ -222,9 +222,17 @@ type parser struct {
 	// per-row state
 	row    int
 	fields map[string]string
-	// has marks the columns of the header; idx is each one's position.
-	has map[string]bool
-	idx map[string]int
+	// has marks the columns of the header; idx is each one's position,
+	// order the columns in the header's order.
+	has   map[string]bool
+	idx   map[string]int
+	order []string
+	// lastDay memoises the last day read: a statistics file repeats a
+	// day for every offence type of a unit.
+	lastDay struct {
+		text string
+		t    time.Time
+	}
 	// rows are the CSV rows of what was read into each table, in the
 	// order of the dataset's rows, to name a row the database refuses.
 	rows map[string][]int
@@ -289,6 +297,10 @@ func (p *parser) header(cr *csv.Reader, kind string, cols, optional []string) er
 		p.has[h] = true
 	}
 	p.fields = make(map[string]string, len(p.idx))
+	p.order = make([]string, len(header))
+	for h, i := range p.idx {
+		p.order[i] = h
+	}
 	p.rows = map[string][]int{}
 	p.row = 1
 	return nil
@@ -315,7 +327,7 @@ func (p *parser) next(cr *csv.Reader) bool {
 			p.fail("", "has %d fields, the header has %d", len(rec), len(p.idx))
 			continue
 		}
-		for c, i := range p.idx {
+		for i, c := range p.order {
 			p.fields[c] = strings.TrimSpace(rec[i])
 		}
 		return true
@@ -696,11 +708,16 @@ func (p *parser) date(f string, required bool) time.Time {
 		}
 		return time.Time{}
 	}
+	if v == p.lastDay.text {
+		return p.lastDay.t
+	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, v); err == nil {
 			if err := valid.Day(t, p.opts.Today); err != nil {
 				p.fail(f, "%v", err)
+				return t
 			}
+			p.lastDay.text, p.lastDay.t = v, t
 			return t
 		}
 	}

@@ -501,6 +501,31 @@ func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat], cacheKi
 	return n, nil
 }
 
+// boxed keeps the interface values of the last strings it was given, so
+// that a string repeated from row to row (a unit, a day, one of a dozen
+// offence types) is boxed once.
+type boxed struct {
+	keys       [16]string
+	vals       [16]any
+	last, next int
+}
+
+func (b *boxed) of(s string) any {
+	if b.vals[b.last] != nil && b.keys[b.last] == s {
+		return b.vals[b.last]
+	}
+	for i := range b.keys {
+		if b.vals[i] != nil && b.keys[i] == s {
+			b.last = i
+			return b.vals[i]
+		}
+	}
+	i := b.next
+	b.keys[i], b.vals[i] = s, s
+	b.next, b.last = (i+1)%len(b.keys), i
+	return b.vals[i]
+}
+
 // dayCache formats consecutive rows' days once: streamed statistics come
 // ordered by unit and day, so most rows repeat the previous row's day.
 type dayCache struct {
@@ -828,6 +853,9 @@ func copyRows(ctx context.Context, tx *sqlx.Tx, table string, numbered bool, row
 		days dayCache
 		rerr error
 		args = make([]any, len(cols))
+		// Boxing a string in an interface allocates; a file repeats its
+		// units, days and offence types row after row.
+		unit, day, offence boxed
 	)
 	for row, r := range rows {
 		if bad := statProblem(r); bad != "" {
@@ -835,7 +863,7 @@ func copyRows(ctx context.Context, tx *sqlx.Tx, table string, numbered bool, row
 			break
 		}
 		nums.add(row)
-		args = append(args[:0], row, r.Unit, days.format(r.Day), r.Offence, r.Count)
+		args = append(args[:0], row, unit.of(r.Unit), day.of(days.format(r.Day)), offence.of(r.Offence), r.Count)
 		if !numbered {
 			args = args[1:]
 		}
