@@ -129,7 +129,7 @@ func DataText(code string, err error) string {
 		case valid.Control:
 			why = "có ký tự điều khiển"
 		case valid.NotASCII:
-			why = "có ký tự ngoài chữ cái, chữ số không dấu và - _ ."
+			why = "có ký tự ngoài chữ cái và chữ số không dấu, gạch ngang (-), gạch dưới (_) và dấu chấm (.)"
 		}
 	}
 	if why == "" {
