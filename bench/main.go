@@ -21,6 +21,8 @@
 //	BENCH_RUNS      measured runs of each operation; the median is shown (5)
 //	BENCH_MAIL      digests to compose and send (1000; 0 skips mail)
 //	BENCH_OUT       folder for EXPLAIN output and CPU profiles ("" = none)
+//	BENCH_IMPORT    size in MB of the statistics CSV imported (8; 0 skips;
+//	                see import.go)
 //	CHUYENHOA_TEST_PG  PostgreSQL server (a fresh schema is made per size)
 package main
 
@@ -153,7 +155,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mailN := fs.Int("mail", 1000, "digests to compose and send, 0 to skip (env BENCH_MAIL)")
 	seed := fs.Int64("seed", 67, "seed of the synthetic country")
 	out := fs.String("out", env(getenv, "BENCH_OUT", ""), "folder for EXPLAIN output and CPU profiles (env BENCH_OUT)")
-	for key, name := range map[string]string{"BENCH_YEARS": "years", "BENCH_RUNS": "runs", "BENCH_MAIL": "mail"} {
+	importMB := fs.Int("import", 8, "MB of statistics CSV to import, 0 to skip (env BENCH_IMPORT)")
+	for key, name := range map[string]string{"BENCH_YEARS": "years", "BENCH_RUNS": "runs", "BENCH_MAIL": "mail", "BENCH_IMPORT": "import"} {
 		if v := getenv(key); v != "" {
 			if err := fs.Set(name, v); err != nil {
 				return fmt.Errorf("%s=%q: %w", key, v, err)
@@ -187,7 +190,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	var rows []Row
 	var mails []mailRow
+	var imports []importRow
 	for _, b := range o.Backends {
+		if *importMB > 0 {
+			r, err := benchImport(ctx, o, b, *importMB, stderr)
+			if err != nil {
+				return fmt.Errorf("%s import: %w", b, err)
+			}
+			imports = append(imports, r)
+		}
 		for _, sz := range o.Sizes {
 			r, err := benchSize(ctx, o, b, sz, stderr)
 			if err != nil {
@@ -209,6 +220,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(mails) > 0 {
 		fmt.Fprintln(stdout)
 		PrintMail(stdout, mails)
+	}
+	if len(imports) > 0 {
+		fmt.Fprintln(stdout)
+		PrintImport(stdout, imports)
 	}
 	return nil
 }

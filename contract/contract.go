@@ -142,6 +142,10 @@ type problem struct {
 	Detail         string // what the message quotes: the columns, the code, the key, the limit
 }
 
+// maxExample bounds the example row a data error keeps, in characters:
+// a row with a name of megabytes is shown by its start.
+const maxExample = 500
+
 // report records p under the data error key relation/problem/ident; the
 // first row reported is its example and says whom it concerns.
 func (s *Source) report(p problem) {
@@ -152,7 +156,7 @@ func (s *Source) report(p problem) {
 	e, ok := s.errs[key]
 	if !ok {
 		e = &Error{Key: key, District: p.District, Unit: p.Unit, DataError: finding.DataError{
-			Relation: p.Relation, Problem: p.Problem, Example: p.Row, Action: p.Action,
+			Relation: p.Relation, Problem: p.Problem, Example: labels.Shorten(p.Row, maxExample), Action: p.Action,
 			Message: labels.DataMessage(p.Relation, p.Problem, p.Action, p.Detail)}}
 		s.errs[key] = e
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"chuyenhoa/labels"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
+	"chuyenhoa/valid"
 )
 
 // readUnits reads units, districts and unit_successions, leaving out the
@@ -37,6 +39,10 @@ func (s *Source) readUnits(ctx context.Context) error {
 			s.report(unreadable("districts", d))
 			continue
 		}
+		var ok bool
+		if d.Row.Name, ok = s.checkText("districts", d.Text, d.Row.Name, d.Row.Code); !ok {
+			continue
+		}
 		s.districts[d.Row.Code] = true
 		districts = append(districts, d.Row)
 	}
@@ -52,6 +58,10 @@ func (s *Source) readUnits(ctx context.Context) error {
 			s.report(p)
 			continue
 		}
+		var ok bool
+		if u.Row.Name, ok = s.checkText("units", u.Text, u.Row.Name, u.Row.Code, u.Row.District); !ok {
+			continue
+		}
 		s.units = append(s.units, u)
 		dated = append(dated, u.Row)
 	}
@@ -64,6 +74,37 @@ func (s *Source) readUnits(ctx context.Context) error {
 	}
 	s.unitsRead = true
 	return nil
+}
+
+// checkText checks the codes and name of a units or districts row (text
+// is the row as read; codes are its own code and, for a unit, its
+// district's) against valid, the importer's rules: a bad code leaves the
+// row out (ok false), as the configuration, links and alert keys cannot
+// name it; a bad name is kept cleaned (valid.Clean), so that no subject
+// line or page can carry a line break, a control character or a name of
+// megabytes. Each is a data error naming the row.
+func (s *Source) checkText(rel, text, name string, codes ...string) (clean string, ok bool) {
+	for i, c := range codes {
+		if i > 0 && c == "" {
+			continue // no district
+		}
+		if err := valid.Code(c); err != nil {
+			s.report(problem{Relation: rel, Problem: finding.ProblemBadCode, Ident: rowIdent(strconv.QuoteToASCII(c)), Action: finding.ActionLeftOut,
+				Row: text, Detail: labels.DataText(c, err)})
+			return name, false
+		}
+	}
+	if err := valid.Name(name); err != nil {
+		p := problem{Relation: rel, Problem: finding.ProblemBadName, Ident: codes[0], Action: finding.ActionKept, Row: text, Detail: labels.DataText(codes[0], err)}
+		if rel == "units" {
+			p.Unit, p.District = codes[0], codes[1]
+		} else {
+			p.District = codes[0]
+		}
+		s.report(p)
+		return valid.Clean(name), true
+	}
+	return name, true
 }
 
 const successionRelation = "unit_successions"

@@ -10,15 +10,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
+	"chuyenhoa/valid"
 )
 
 // Kinds lists the importable files with their header, in the order a new
@@ -94,17 +97,42 @@ func ImportFile(ctx context.Context, s *store.Store, kind, path string, o Option
 
 // Import validates every row of r and loads them in one transaction. It
 // returns the number of rows loaded, or an error listing up to MaxErrors bad
-// rows, in which case nothing was written.
+// rows, in which case nothing was written. A statistics file is streamed:
+// its rows are validated and written as they are read, in the one
+// transaction, so that memory does not grow with the file.
 func Import(ctx context.Context, s *store.Store, kind, name string, r io.Reader, o Options) (int, error) {
 	if o.Loc == nil {
 		o.Loc = time.UTC
 	}
-	known, err := loadKnown(ctx, s)
+	p := &parser{file: name, opts: o}
+	cols, optional, err := p.columns(kind)
 	if err != nil {
 		return 0, err
 	}
-	p := &parser{file: name, opts: o, known: known}
-	ds, cy, n, err := p.parse(kind, r)
+	// A file can be read again from where it starts now (see
+	// store.UpsertStats); a pipe cannot.
+	var reopen func() (*csv.Reader, error)
+	if sk, ok := r.(io.ReadSeeker); ok {
+		if start, err := sk.Seek(0, io.SeekCurrent); err == nil {
+			reopen = func() (*csv.Reader, error) {
+				if _, err := sk.Seek(start, io.SeekStart); err != nil {
+					return nil, fmt.Errorf("%s: read again: %w", name, err)
+				}
+				return p.open(sk, kind, cols, optional)
+			}
+		}
+	}
+	if p.known, err = loadKnown(ctx, s); err != nil {
+		return 0, err
+	}
+	cr, err := p.open(r, kind, cols, optional)
+	if err != nil {
+		return 0, err
+	}
+	if kind == "statistics" {
+		return p.streamStats(ctx, s, cr, reopen)
+	}
+	ds, cy, n, err := p.parse(kind, cr)
 	if err != nil {
 		return 0, err
 	}
@@ -114,9 +142,23 @@ func Import(ctx context.Context, s *store.Store, kind, name string, r io.Reader,
 		err = s.Load(ctx, ds)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%s: load: %w", name, err)
+		return 0, p.loadError(err)
 	}
 	return n, nil
+}
+
+// loadError names the row and field of a row the database refused (a
+// store.RowFailure), or else says the load failed.
+func (p *parser) loadError(err error) error {
+	var rf *store.RowFailure
+	if errors.As(err, &rf) {
+		if rows := p.rows[rf.Table]; rf.Index >= 0 && rf.Index < len(rows) {
+			p.row = rows[rf.Index]
+			p.fail(rf.Column, "the database refused the row: %v", rf.Err)
+			return p.result()
+		}
+	}
+	return fmt.Errorf("%s: load: %w", p.file, err)
 }
 
 type knownCodes struct {
@@ -180,8 +222,20 @@ type parser struct {
 	// per-row state
 	row    int
 	fields map[string]string
-	// has marks the columns of the header.
-	has map[string]bool
+	// has marks the columns of the header; idx is each one's position,
+	// order the columns in the header's order.
+	has   map[string]bool
+	idx   map[string]int
+	order []string
+	// lastDay memoises the last day read: a statistics file repeats a
+	// day for every offence type of a unit.
+	lastDay struct {
+		text string
+		t    time.Time
+	}
+	// rows are the CSV rows of what was read into each table, in the
+	// order of the dataset's rows, to name a row the database refuses.
+	rows map[string][]int
 }
 
 func (p *parser) fail(field, format string, args ...any) {
@@ -190,53 +244,76 @@ func (p *parser) fail(field, format string, args ...any) {
 	}
 }
 
-func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, *store.CycleDataset, int, error) {
-	var cols, optional []string
+// result is the error listing the bad rows found, nil when there is none.
+func (p *parser) result() error {
+	if len(p.errs) == 0 {
+		return nil
+	}
+	errs := p.errs
+	if len(errs) > MaxErrors {
+		errs = append(errs[:MaxErrors:MaxErrors], fmt.Errorf("%s: more errors not shown", p.file))
+	}
+	return fmt.Errorf("%s: %d bad row(s), nothing imported:\n%w", p.file, len(errs), errors.Join(errs...))
+}
+
+// columns are the required and optional columns of kind.
+func (p *parser) columns(kind string) (cols, optional []string, err error) {
 	for _, k := range Kinds {
 		if k.Name == kind {
-			cols, optional = k.Columns, k.Optional
+			return k.Columns, k.Optional, nil
 		}
 	}
-	if cols == nil {
-		return nil, nil, 0, fmt.Errorf("unknown import kind %q; use one of: %s", kind, strings.Join(KindNames(), ", "))
-	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
+	return nil, nil, fmt.Errorf("unknown import kind %q; use one of: %s", kind, strings.Join(KindNames(), ", "))
+}
+
+// header reads and checks the header row of a kind's file.
+func (p *parser) header(cr *csv.Reader, kind string, cols, optional []string) error {
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("%s: read header: %w", p.file, err)
+		return fmt.Errorf("%s: read header: %w", p.file, err)
 	}
-	idx := map[string]int{}
+	p.idx = map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if _, dup := idx[h]; dup {
-			return nil, nil, 0, fmt.Errorf("%s: row 1: column %q appears twice", p.file, h)
+		if _, dup := p.idx[h]; dup {
+			return fmt.Errorf("%s: row 1: column %s appears twice", p.file, quote(h))
 		}
-		idx[h] = i
+		p.idx[h] = i
 	}
 	for _, c := range cols {
-		if _, ok := idx[c]; !ok {
-			return nil, nil, 0, fmt.Errorf("%s: row 1: missing column %q; a %s file needs: %s", p.file, c, kind, strings.Join(cols, ","))
+		if _, ok := p.idx[c]; !ok {
+			return fmt.Errorf("%s: row 1: missing column %q; a %s file needs: %s", p.file, c, kind, strings.Join(cols, ","))
 		}
 	}
 	p.has = map[string]bool{}
-	for h := range idx {
+	for h := range p.idx {
 		if !contains(cols, h) && !contains(optional, h) {
 			all := strings.Join(cols, ",")
 			if len(optional) > 0 {
 				all += " and optionally " + strings.Join(optional, ",")
 			}
-			return nil, nil, 0, fmt.Errorf("%s: row 1: unknown column %q; a %s file has: %s", p.file, h, kind, all)
+			return fmt.Errorf("%s: row 1: unknown column %s; a %s file has: %s", p.file, quote(h), kind, all)
 		}
 		p.has[h] = true
 	}
-	ds, cy := &store.Dataset{}, &store.CycleDataset{}
-	seen := map[string]int{}
-	n := 0
-	for p.row = 2; ; p.row++ {
+	p.fields = make(map[string]string, len(p.idx))
+	p.order = make([]string, len(header))
+	for h, i := range p.idx {
+		p.order[i] = h
+	}
+	p.rows = map[string][]int{}
+	p.row = 1
+	return nil
+}
+
+// next reads the next row into p.fields; false at the end of the file or
+// when the rest cannot be read (which is then a row error).
+func (p *parser) next(cr *csv.Reader) bool {
+	for {
+		p.row++
 		rec, err := cr.Read()
 		if err == io.EOF {
-			break
+			return false
 		}
 		if err != nil {
 			var pe *csv.ParseError
@@ -244,16 +321,25 @@ func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, *store.CycleDa
 				p.row = pe.Line
 			}
 			p.fail("", "malformed CSV: %v", err)
-			break
+			return false
 		}
-		if len(rec) != len(header) {
-			p.fail("", "has %d fields, the header has %d", len(rec), len(header))
+		if len(rec) != len(p.idx) {
+			p.fail("", "has %d fields, the header has %d", len(rec), len(p.idx))
 			continue
 		}
-		p.fields = map[string]string{}
-		for c, i := range idx {
+		for i, c := range p.order {
 			p.fields[c] = strings.TrimSpace(rec[i])
 		}
+		return true
+	}
+}
+
+// parse reads every row of a kind's file into a dataset.
+func (p *parser) parse(kind string, cr *csv.Reader) (*store.Dataset, *store.CycleDataset, int, error) {
+	ds, cy := &store.Dataset{}, &store.CycleDataset{}
+	seen := map[string]int{}
+	n := 0
+	for p.next(cr) {
 		key := p.addRow(kind, ds, cy)
 		if key != "" {
 			if first, dup := seen[key]; dup {
@@ -264,16 +350,101 @@ func (p *parser) parse(kind string, r io.Reader) (*store.Dataset, *store.CycleDa
 		}
 		n++
 	}
-	if len(p.errs) > 0 {
-		if len(p.errs) > MaxErrors {
-			p.errs = append(p.errs[:MaxErrors], fmt.Errorf("%s: more errors not shown", p.file))
-		}
-		return nil, nil, 0, fmt.Errorf("%s: %d bad row(s), nothing imported:\n%w", p.file, len(p.errs), errors.Join(p.errs...))
+	if err := p.result(); err != nil {
+		return nil, nil, 0, err
 	}
 	if n == 0 {
 		return nil, nil, 0, fmt.Errorf("%s: no data rows after the header", p.file)
 	}
 	return ds, cy, n, nil
+}
+
+// open checks the start of a kind's file (sniff) and its header, and
+// returns the reader of its rows.
+func (p *parser) open(r io.Reader, kind string, cols, optional []string) (*csv.Reader, error) {
+	r, err := sniff(p.file, r)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	if err := p.header(cr, kind, cols, optional); err != nil {
+		return nil, err
+	}
+	return cr, nil
+}
+
+// streamStats validates a statistics file row by row and hands the good
+// rows to the store as they are read, in one transaction: after the first
+// bad row nothing more is written, the rest is still checked so that
+// every bad row is named, and the transaction is rolled back. Rows that
+// repeat a key are found by the store, which names both rows. reopen,
+// when set, reads the file again from its start for the store.
+func (p *parser) streamStats(ctx context.Context, s *store.Store, cr *csv.Reader, reopen func() (*csv.Reader, error)) (int, error) {
+	n := 0
+	rowsOf := func(cr *csv.Reader) iter.Seq2[int, store.Stat] {
+		return func(yield func(int, store.Stat) bool) {
+			for p.next(cr) {
+				st := p.stat()
+				n++
+				if len(p.errs) == 0 && !yield(p.row, st) {
+					return
+				}
+			}
+		}
+	}
+	check := func() error {
+		if err := p.result(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%s: no data rows after the header", p.file)
+		}
+		return nil
+	}
+	var replay func() (iter.Seq2[int, store.Stat], error)
+	if reopen != nil {
+		replay = func() (iter.Seq2[int, store.Stat], error) {
+			p.errs, n = nil, 0
+			cr, err := reopen()
+			if err != nil {
+				return nil, err
+			}
+			return rowsOf(cr), nil
+		}
+	}
+	rows := rowsOf(cr)
+	_, err := s.UpsertStats(ctx, rows, check, replay)
+	if err == nil {
+		return n, nil
+	}
+	if perr := check(); perr != nil {
+		return 0, perr
+	}
+	var (
+		dup *store.DuplicateRows
+		rf  *store.RowFailure
+	)
+	switch {
+	case errors.As(err, &dup):
+		for _, c := range dup.Rows {
+			p.row = c.Row
+			p.fail("", "duplicates row %d (same key %s)", c.First, c.Key)
+		}
+		return 0, p.result()
+	case errors.As(err, &rf):
+		p.row = rf.Row
+		p.fail(rf.Column, "the database refused the row: %v", rf.Err)
+		return 0, p.result()
+	}
+	return 0, fmt.Errorf("%s: load: %w", p.file, err)
+}
+
+// stat validates the current row of a statistics file.
+func (p *parser) stat() store.Stat {
+	return store.Stat{Unit: p.ref("unit_code", p.known.units, "unit"), Day: p.date("day", true),
+		Offence: p.ref("offence_code", p.known.offences, "offence type"), Count: p.count("count")}
 }
 
 // addRow validates the current row into ds and returns its key for the
@@ -283,7 +454,7 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 	var key string
 	switch kind {
 	case "districts":
-		d := rules.District{Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", rules.DistrictKinds...)}
+		d := rules.District{Code: p.code("code"), Name: p.name("name"), Kind: p.oneOf("kind", rules.DistrictKinds...)}
 		stored := p.known.districtRows[d.Code]
 		d.ValidFrom, d.ValidTo = stored.ValidFrom, stored.ValidTo
 		if p.has["valid_from"] {
@@ -296,10 +467,11 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 			p.fail("valid_to", "%s is before valid_from %s", day(d.ValidTo), day(d.ValidFrom))
 		}
 		ds.Districts = append(ds.Districts, d)
+		p.read("districts")
 		key = d.Code
 	case "units":
 		u := store.UnitRow{Unit: rules.Unit{
-			Code: p.code("code"), Name: p.required("name"), Kind: p.oneOf("kind", rules.UnitKinds...),
+			Code: p.code("code"), Name: p.name("name"), Kind: p.oneOf("kind", rules.UnitKinds...),
 			District:       p.optionalRef("district_code", p.known.districts, "district"),
 			NTMCertifiedOn: p.date("ntm_certified_on", false),
 		}, ValidFrom: p.date("valid_from", false), ValidTo: p.date("valid_to", false)}
@@ -307,10 +479,12 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 			p.fail("valid_to", "%s is before valid_from %s", day(u.ValidTo), day(u.ValidFrom))
 		}
 		ds.Units = append(ds.Units, u)
+		p.read("units")
 		key = u.Code
 	case "offences":
-		o := store.Offence{Code: p.code("code"), Name: p.required("name"), Category: p.category("category"), SocialOrder: p.boolean("social_order")}
+		o := store.Offence{Code: p.code("code"), Name: p.name("name"), Category: p.category("category"), SocialOrder: p.boolean("social_order")}
 		ds.Offences = append(ds.Offences, o)
+		p.read("offence_types")
 		key = o.Code
 	case "successions":
 		sc := rules.Succession{Predecessor: p.ref("predecessor_code", p.known.units, "unit"), Successor: p.ref("successor_code", p.known.units, "unit"),
@@ -319,12 +493,8 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 			p.fail("successor_code", "%s cannot succeed itself", sc.Successor)
 		}
 		ds.Successions = append(ds.Successions, sc)
+		p.read("unit_successions")
 		key = sc.Predecessor + "|" + sc.Successor
-	case "statistics":
-		st := store.Stat{Unit: p.ref("unit_code", p.known.units, "unit"), Day: p.date("day", true),
-			Offence: p.ref("offence_code", p.known.offences, "offence type"), Count: p.count("count")}
-		ds.Stats = append(ds.Stats, st)
-		key = st.Unit + "|" + day(st.Day) + "|" + st.Offence
 	case "decisions":
 		year := p.year("year")
 		unit := p.ref("unit_code", p.known.units, "unit")
@@ -343,6 +513,7 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 				sel.Signer = p.line("signer")
 			}
 			ds.Selections = append(ds.Selections, sel)
+			p.read("selections")
 			key = "selected|" + selectionKey(year, unit, sel.Category)
 		case "transformed", "not_transformed":
 			// The verdicts' own decisions are not recorded: a number here
@@ -353,6 +524,7 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 				}
 			}
 			ds.Assessments = append(ds.Assessments, rules.Assessment{Year: year, Unit: unit, Transformed: p.fields["decision"] == "transformed", AssessedOn: when})
+			p.read("assessments")
 			key = fmt.Sprintf("assessed|%d|%s", year, unit)
 		}
 	case "submissions":
@@ -368,6 +540,7 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 			p.fail("district_code", "is empty and so is unit_code; give the district that sent the report, or (without districts) the commune whose body sent it")
 		}
 		ds.Submissions = append(ds.Submissions, s)
+		p.read("submissions")
 		key = strings.Join([]string{s.District, s.Obligation, s.Period, s.Unit}, "|")
 	case "proposals":
 		pr := rules.DistrictProposal{
@@ -379,6 +552,7 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 			p.fail("unit_code", "%s belongs to district %s, not to the proposing %s", pr.Unit, ud, pr.District)
 		}
 		cy.Proposals = append(cy.Proposals, pr)
+		p.read("proposals")
 		key = fmt.Sprintf("%d|%s|%s", pr.Year, pr.District, pr.Unit)
 	case "case_stats":
 		c := store.CaseStat{Unit: p.ref("unit_code", p.known.units, "unit"), Day: p.date("day", true),
@@ -391,6 +565,7 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 			p.fail("serious_detected", "%d is more than the %d detected it is part of", c.SeriousDetected, c.Detected)
 		}
 		cy.CaseStats = append(cy.CaseStats, c)
+		p.read("case_stats")
 		key = c.Unit + "|" + day(c.Day)
 	}
 	if len(p.errs) > before {
@@ -398,6 +573,9 @@ func (p *parser) addRow(kind string, ds *store.Dataset, cy *store.CycleDataset) 
 	}
 	return key
 }
+
+// read notes that the current row was read into table.
+func (p *parser) read(table string) { p.rows[table] = append(p.rows[table], p.row) }
 
 func (p *parser) required(f string) string {
 	v := p.fields[f]
@@ -407,21 +585,33 @@ func (p *parser) required(f string) string {
 	return v
 }
 
-// line reads an optional single line of text (a decision's number, its
-// signer): "" when empty.
-func (p *parser) line(f string) string {
+// name reads a unit's, district's or offence's name: valid.Name, so that
+// no mail subject or page can carry a line break, a control character or
+// a name longer than a line.
+func (p *parser) name(f string) string {
 	v := p.fields[f]
-	if strings.ContainsAny(v, "\r\n") {
-		p.fail(f, "holds a line break; write it on one line")
+	if err := valid.Name(v); err != nil {
+		p.fail(f, "%v", err)
 		return ""
 	}
 	return v
 }
 
+// line reads an optional single line of text (a decision's number, its
+// signer): "" when empty, else a valid.Name.
+func (p *parser) line(f string) string {
+	if p.fields[f] == "" {
+		return ""
+	}
+	return p.name(f)
+}
+
+// code reads a code: valid.Code.
 func (p *parser) code(f string) string {
-	v := p.required(f)
-	if v != "" && strings.ContainsAny(v, " \t/|") {
-		p.fail(f, "%q: codes may not contain spaces, '/' or '|'", v)
+	v := p.fields[f]
+	if err := valid.Code(v); err != nil {
+		p.fail(f, "%v", err)
+		return ""
 	}
 	return v
 }
@@ -429,7 +619,7 @@ func (p *parser) code(f string) string {
 func (p *parser) oneOf(f string, allowed ...string) string {
 	v := p.required(f)
 	if v != "" && !contains(allowed, v) {
-		p.fail(f, "%q is not one of %s", v, strings.Join(allowed, ", "))
+		p.fail(f, "%s is not one of %s", quote(v), strings.Join(allowed, ", "))
 	}
 	return v
 }
@@ -437,7 +627,7 @@ func (p *parser) oneOf(f string, allowed ...string) string {
 func (p *parser) ref(f string, known map[string]bool, what string) string {
 	v := p.required(f)
 	if v != "" && !known[v] {
-		p.fail(f, "unknown %s code %q; import it first", what, v)
+		p.fail(f, "unknown %s code %s; import it first", what, quote(v))
 	}
 	return v
 }
@@ -445,7 +635,7 @@ func (p *parser) ref(f string, known map[string]bool, what string) string {
 func (p *parser) optionalRef(f string, known map[string]bool, what string) string {
 	v := p.fields[f]
 	if v != "" && !known[v] {
-		p.fail(f, "unknown %s code %q; import it first", what, v)
+		p.fail(f, "unknown %s code %s; import it first", what, quote(v))
 	}
 	return v
 }
@@ -457,7 +647,7 @@ func (p *parser) category(f string) rules.Category {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || !rules.Category(n).Valid() {
-		p.fail(f, "%q is not a category; use 1, 2, 3 or 4", v)
+		p.fail(f, "%s is not a category; use 1, 2, 3 or 4", quote(v))
 		return 0
 	}
 	return rules.Category(n)
@@ -470,23 +660,30 @@ func (p *parser) boolean(f string) bool {
 	case "false", "0", "no", "không", "khong":
 		return false
 	}
-	p.fail(f, "%q is not true or false", p.fields[f])
+	p.fail(f, "%s is not true or false", quote(p.fields[f]))
 	return false
 }
 
+// count reads a count: a whole number within valid.Count.
 func (p *parser) count(f string) int {
 	v := p.required(f)
 	if v == "" {
 		return 0
 	}
-	n, err := strconv.Atoi(v)
+	n, err := strconv.ParseInt(v, 10, 64)
 	switch {
+	case errors.Is(err, strconv.ErrRange):
+		p.fail(f, "%s is too large; a count is at most %d", quote(v), valid.MaxCount)
+		return 0
 	case err != nil:
-		p.fail(f, "%q is not a whole number", v)
-	case n < 0:
-		p.fail(f, "%d is negative; counts are 0 or more", n)
+		p.fail(f, "%s is not a whole number", quote(v))
+		return 0
 	}
-	return n
+	if err := valid.Count(n); err != nil {
+		p.fail(f, "%v", err)
+		return 0
+	}
+	return int(n)
 }
 
 func (p *parser) year(f string) int {
@@ -495,8 +692,8 @@ func (p *parser) year(f string) int {
 		return 0
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 2000 || n > p.opts.Today.Year()+1 {
-		p.fail(f, "%q is not a year between 2000 and %d", v, p.opts.Today.Year()+1)
+	if err != nil || n < valid.FirstYear || n > p.opts.Today.Year()+1 {
+		p.fail(f, "%s is not a year between %d and %d", quote(v), valid.FirstYear, p.opts.Today.Year()+1)
 	}
 	return n
 }
@@ -511,15 +708,20 @@ func (p *parser) date(f string, required bool) time.Time {
 		}
 		return time.Time{}
 	}
+	if v == p.lastDay.text {
+		return p.lastDay.t
+	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, v); err == nil {
-			if t.After(p.opts.Today) {
-				p.fail(f, "%s is in the future (today is %s)", day(t), day(p.opts.Today))
+			if err := valid.Day(t, p.opts.Today); err != nil {
+				p.fail(f, "%v", err)
+				return t
 			}
+			p.lastDay.text, p.lastDay.t = v, t
 			return t
 		}
 	}
-	p.fail(f, "%q is not a date; use YYYY-MM-DD or DD/MM/YYYY", v)
+	p.fail(f, "%s is not a date; use YYYY-MM-DD or DD/MM/YYYY", quote(v))
 	return time.Time{}
 }
 
@@ -536,8 +738,8 @@ func (p *parser) instant(f string) time.Time {
 		}
 		t = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, p.opts.Loc)
 	}
-	if period.Day(t, p.opts.Loc).After(p.opts.Today) {
-		p.fail(f, "%s is in the future (today is %s)", v, day(p.opts.Today))
+	if err := valid.Day(period.Day(t, p.opts.Loc), p.opts.Today); err != nil {
+		p.fail(f, "%v", err)
 	}
 	return t
 }
@@ -549,12 +751,25 @@ func (p *parser) periodKey(f string) string {
 	}
 	y, h, _ := strings.Cut(v, "-")
 	if _, err := strconv.Atoi(y); err != nil || len(y) != 4 || (h != "" && h != "H1" && h != "H2") {
-		p.fail(f, "%q is not a period; use YYYY, YYYY-H1 or YYYY-H2", v)
+		p.fail(f, "%s is not a period; use YYYY, YYYY-H1 or YYYY-H2", quote(v))
 	}
 	return v
 }
 
 func day(t time.Time) string { return t.Format(time.DateOnly) }
+
+// quoteRunes bounds a value quoted in a message: a 10 MB field is named
+// by its start.
+const quoteRunes = 40
+
+// quote quotes a value of the file for a message, escaped (a terminal
+// escape or a line break in the file is shown, not obeyed) and bounded.
+func quote(v string) string {
+	if utf8.RuneCountInString(v) > quoteRunes {
+		return fmt.Sprintf("%q…", string([]rune(v)[:quoteRunes]))
+	}
+	return fmt.Sprintf("%q", v)
+}
 
 func contains(xs []string, x string) bool {
 	for _, y := range xs {

@@ -136,6 +136,8 @@ const (
 	ProblemSplit           State = "split"                  // a commune recorded with two or more successors
 	ProblemNoSuccessor     State = "no_successor"           // rows on a commune outside its validity, with no successor
 	ProblemNotWatched      State = "area_not_watched"       // a transformed area whose commune cannot be followed to the day
+	ProblemBadName         State = "bad_name"               // a unit's or district's name that valid.Name refuses: shown cleaned
+	ProblemBadCode         State = "bad_code"               // a unit's or district's code that valid.Code refuses
 )
 
 // Resolved is the state of an alert that closed without its finding saying

@@ -1,6 +1,7 @@
 package labels
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"chuyenhoa/finding"
 	"chuyenhoa/period"
 	"chuyenhoa/rules"
+	"chuyenhoa/valid"
 )
 
 // DataMessage says what is wrong with rows of relation rel and what the run
@@ -41,6 +43,10 @@ func DataMessage(rel string, problem finding.State, action finding.Action, detai
 		what = fmt.Sprintf("Xã được ghi tách cho nhiều xã kế thừa trong %s: %s. Số liệu và quyết định của xã này không tính cho xã nào cho đến khi tỉnh quyết định xã kế thừa (giữ một dòng).", rel, detail)
 	case finding.ProblemNoSuccessor:
 		what = fmt.Sprintf("Mã xã %s trong %s không có hiệu lực vào ngày tính và không có xã kế thừa (unit_successions).", detail, rel)
+	case finding.ProblemBadName:
+		what = fmt.Sprintf("Tên không hợp lệ trong %s: %s; thư và trang hiển thị tên đã làm sạch.", rel, detail)
+	case finding.ProblemBadCode:
+		what = fmt.Sprintf("Mã không hợp lệ trong %s: %s.", rel, detail)
 	case finding.ProblemNotWatched:
 		what = fmt.Sprintf("Địa bàn đã chuyển hóa %s không theo được sang xã hiện nay (xã hết hiệu lực, không có hoặc có nhiều xã kế thừa): không kiểm tra được phức tạp trở lại.", detail)
 	default:
@@ -108,4 +114,32 @@ func DataCaseTotal(code string, crimes, rows int, r period.Range) string {
 // row as the period's total (they are found in the totals, not as a row).
 func DataUnitTotal(code string, total int, r period.Range) string {
 	return fmt.Sprintf("unit_code=%q: %d vụ trong kỳ %s–%s", code, total, r.From.Format("02/01/2006"), r.To.Format("02/01/2006"))
+}
+
+// DataText says in Vietnamese why valid refused the name or code of
+// code (the Error's Reason), "D01X05: tên có xuống dòng": the detail of a
+// bad_name or bad_code data error.
+func DataText(code string, err error) string {
+	var why string
+	var ve *valid.Error
+	if errors.As(err, &ve) {
+		switch ve.Reason {
+		case valid.NotUTF8:
+			why = "không phải UTF-8"
+		case valid.Empty:
+			why = "để trống"
+		case valid.TooLong:
+			why = fmt.Sprintf("quá dài (tên tối đa %d ký tự, mã tối đa %d)", valid.MaxNameRunes, valid.MaxCodeLen)
+		case valid.LineBreak:
+			why = "có ký tự xuống dòng"
+		case valid.Control:
+			why = "có ký tự điều khiển"
+		case valid.NotASCII:
+			why = "có ký tự ngoài chữ cái và chữ số không dấu, gạch ngang (-), gạch dưới (_) và dấu chấm (.)"
+		}
+	}
+	if why == "" {
+		why = "không hợp lệ"
+	}
+	return valid.Clean(code) + ": " + why
 }

@@ -14,6 +14,7 @@ import (
 	"chuyenhoa/labels"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
+	"chuyenhoa/valid"
 )
 
 // Directory is the code → name lookup over every unit, whatever its
@@ -29,14 +30,19 @@ type Directory struct {
 type validity struct{ from, to time.Time }
 
 // New builds a directory from the units and districts as stored, every
-// unit valid on every day.
+// unit valid on every day. Every name it hands out is valid.Clean'ed, as
+// are the codes it shows: a name in the shared database carries no
+// constraint, and one line break or a name of megabytes in a subject
+// would make every mail naming it undeliverable.
 func New(b labels.Bodies, units []rules.Unit, districts []rules.District) *Directory {
 	d := &Directory{bodies: b, units: make(map[string]rules.Unit, len(units)), valid: map[string]validity{},
 		districts: make(map[string]rules.District, len(districts))}
 	for _, u := range units {
+		u.Name = valid.Clean(u.Name)
 		d.units[u.Code] = u
 	}
 	for _, x := range districts {
+		x.Name = valid.Clean(x.Name)
 		d.districts[x.Code] = x
 	}
 	return d
@@ -101,9 +107,9 @@ func (d *Directory) Unit(code string) (u rules.Unit, ok bool) {
 // code stands for itself.
 func (d *Directory) UnitName(code string) string {
 	if u, ok := d.units[code]; ok {
-		return fmt.Sprintf("%s (%s)", u.Name, code)
+		return fmt.Sprintf("%s (%s)", u.Name, valid.Clean(code))
 	}
-	return code
+	return valid.Clean(code)
 }
 
 // District names a district: its name, its code when unknown, labels.None
@@ -115,7 +121,7 @@ func (d *Directory) District(code string) string {
 	if x, ok := d.districts[code]; ok {
 		return x.Name
 	}
-	return code
+	return valid.Clean(code)
 }
 
 // Committee names committee c: "Ban Chỉ đạo 138 huyện Bình Sơn", "Công an

@@ -2,12 +2,15 @@ package names
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"chuyenhoa/labels"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
+	"chuyenhoa/valid"
 )
 
 func TestDirectory(t *testing.T) {
@@ -83,3 +86,20 @@ type fakeSource struct {
 
 func (f fakeSource) AllUnits(context.Context) ([]store.UnitRow, error)   { return f.units, nil }
 func (f fakeSource) Districts(context.Context) ([]rules.District, error) { return f.districts, nil }
+
+// A name from the shared database is handed out cleaned: one line, no
+// control characters, bounded; and so is a code shown for itself.
+func TestNamesAreCleaned(t *testing.T) {
+	d := New(labels.DefaultBodies(),
+		[]rules.Unit{{Code: "X1", Name: strings.Repeat("Xã Bình Châu ", 1<<20), District: "D1"}},
+		[]rules.District{{Code: "D1", Name: "Huyện\r\nBình\x1b[2J Sơn"}})
+	for _, got := range []string{d.District("D1"), d.UnitName("X1"), d.Committee(rules.DistrictCommittee("D1")),
+		d.Committee(rules.CommuneCommittee("X1")), d.UnitName("Y\n1"), d.District("E\r1")} {
+		if strings.ContainsAny(got, "\r\n\x1b") || utf8.RuneCountInString(got) > 2*valid.MaxNameRunes {
+			t.Errorf("handed out %.80q (%d characters)", got, utf8.RuneCountInString(got))
+		}
+	}
+	if got := d.District("D1"); got != "Huyện Bình [2J Sơn" {
+		t.Errorf("District = %q", got)
+	}
+}

@@ -2,10 +2,11 @@ package report
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"time"
+
+	"chuyenhoa/csvsafe"
 )
 
 // Table is one of a document's tables: the first row holds the Vietnamese
@@ -65,7 +66,7 @@ func cellText(c any) string {
 func csvFile(base string, t Table) (File, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
+	w := csvsafe.NewWriter(&buf)
 	if err := w.WriteAll(t.Strings()); err != nil {
 		return File{}, fmt.Errorf("write %s.csv: %w", t.Name, err)
 	}

@@ -2,7 +2,6 @@ package status
 
 import (
 	"cmp"
-	"encoding/csv"
 	"html/template"
 	"io"
 	"net/url"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"chuyenhoa/csvsafe"
 )
 
 // A table is one of the page's tables as data: every table is filtered,
@@ -234,7 +235,7 @@ func (t *table) writeCSV(w io.Writer, rows []row) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	head := make([]string, len(t.Cols))
 	for i, c := range t.Cols {
 		head[i] = c.Title

@@ -73,7 +73,8 @@ func (d *CycleDataset) Validate() error {
 // LoadCycle upserts every row of d in one transaction: all of it is stored,
 // or on any error nothing is. Loading the same rows again changes nothing.
 func (s *Store) LoadCycle(ctx context.Context, d *CycleDataset) error {
-	return s.load(ctx, "load cycle data", d.Validate, func(tx *Tx) error { return writeTables(ctx, tx.tx, d.tables(), nil) })
+	err := s.load(ctx, "load cycle data", d.Validate, func(tx *Tx) error { return writeTables(ctx, tx.tx, d.tables(), nil) })
+	return s.pinpoint(ctx, err, d.tables())
 }
 
 // tables gives the rows of d for writeTables.

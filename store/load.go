@@ -1,17 +1,23 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"iter"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"chuyenhoa/rules"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // UnitRow is a unit with its validity; a zero ValidFrom or ValidTo is
@@ -313,7 +319,51 @@ func (t table) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) []
 // on any error nothing is. Loading the same rows again changes nothing.
 // Rows are validated first (see Dataset.Validate).
 func (s *Store) Load(ctx context.Context, d *Dataset) error {
-	return s.load(ctx, "load dataset", d.Validate, func(tx *Tx) error { return s.writeDataset(ctx, tx, d, nil) })
+	err := s.load(ctx, "load dataset", d.Validate, func(tx *Tx) error { return s.writeDataset(ctx, tx, d, nil) })
+	return s.pinpoint(ctx, err, d.tables(s.dialect))
+}
+
+// errPinpointed ends pinpoint's transaction, which must store nothing.
+var errPinpointed = errors.New("pinpointed")
+
+// pinpoint turns a load's error err into a *RowFailure naming the row
+// when PostgreSQL refused a value: it says which statement failed, not
+// which of its rows, so the rows of ts are written again one statement a
+// row, in a transaction rolled back at the end, up to the one refused.
+// SQLite takes any value the checks pass, and other errors (a lost
+// connection, a full disk) are about no row: both are returned as they are.
+func (s *Store) pinpoint(ctx context.Context, err error, ts []tableRows) error {
+	var pe *pq.Error
+	if err == nil || s.dialect != Postgres || !errors.As(err, &pe) || (pe.Code.Class() != "22" && pe.Code.Class() != "23") {
+		return err
+	}
+	var rf *RowFailure
+	_ = s.InTx(ctx, func(tx *Tx) error {
+		for _, w := range ts {
+			if w.n == 0 {
+				continue
+			}
+			st, err := tx.tx.PreparexContext(ctx, tx.tx.Rebind(w.t.upsert(1)))
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for i := range w.n {
+				if _, err := st.ExecContext(ctx, w.row(i)...); err != nil {
+					var pe *pq.Error
+					if errors.As(err, &pe) {
+						rf = &RowFailure{Table: w.t.name, Index: i, Column: pe.Column, Err: errors.New(pe.Message)}
+					}
+					return errPinpointed
+				}
+			}
+		}
+		return errPinpointed
+	})
+	if rf == nil {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", rf, err)
 }
 
 // load validates a batch and, if it is good, writes it in one transaction;
@@ -345,7 +395,7 @@ func (s *Store) LoadStream(ctx context.Context, d *Dataset, stats iter.Seq[Stat]
 			if s.dialect == Postgres {
 				n, err = copyStats(ctx, tx.tx, stats)
 			} else {
-				n, err = insertStats(ctx, tx.tx, stats)
+				n, err = insertStats(ctx, tx.tx, stats, loadCacheKiB)
 			}
 			return err
 		})
@@ -365,49 +415,34 @@ func checkStat(i int64, r Stat) error {
 	return nil
 }
 
-// copyStats streams rows into crime_stats with COPY: lib/pq buffers the
-// rows and sends them in chunks, so memory stays flat.
+// copyStats streams rows into crime_stats with COPY (see copyRows),
+// numbering them from 0 for its messages.
 func copyStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64, error) {
-	st, err := tx.PrepareContext(ctx, `COPY crime_stats (unit_code, day, offence_code, count) FROM STDIN`)
-	if err != nil {
-		return 0, fmt.Errorf("copy crime_stats: %w", err)
-	}
-	defer st.Close()
-	var (
-		n    int64
-		rerr error
-		days dayCache
-	)
-	for r := range stats {
-		if rerr = checkStat(n, r); rerr != nil {
-			break
+	return copyRows(ctx, tx, statTable.name, false, func(yield func(int, Stat) bool) {
+		i := 0
+		for r := range stats {
+			if !yield(i, r) {
+				return
+			}
+			i++
 		}
-		if _, rerr = st.ExecContext(ctx, r.Unit, days.format(r.Day), r.Offence, r.Count); rerr != nil {
-			rerr = fmt.Errorf("copy crime_stats row %d (%s, %s, %s): %w", n, r.Unit, days.format(r.Day), r.Offence, rerr)
-			break
-		}
-		n++
-	}
-	if rerr != nil {
-		return n, rerr
-	}
-	// The final Exec without arguments ends the COPY; a duplicate key or
-	// a bad value anywhere in the stream is reported here.
-	if _, err := st.ExecContext(ctx); err != nil {
-		return n, fmt.Errorf("copy crime_stats (%d rows): %w", n, err)
-	}
-	return n, nil
+	})
 }
 
 // streamBatch is how many statistic rows one SQLite INSERT carries.
 const streamBatch = 500
 
-// loadCacheKiB is SQLite's page cache while statistics stream in.
-const loadCacheKiB = 512 << 10
+// SQLite's page cache while statistics stream in: LoadStream fills a
+// whole country's database at once; an import, on a province's server,
+// keeps the process small.
+const (
+	loadCacheKiB   = 512 << 10
+	importCacheKiB = 64 << 10
+)
 
 // insertStats writes rows into crime_stats through one prepared INSERT of
 // streamBatch rows (and one for the remainder).
-func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64, error) {
+func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat], cacheKiB int) (int64, error) {
 	insert := func(rows int) string {
 		one := "(?, ?, ?, ?)"
 		return "INSERT INTO crime_stats (unit_code, day, offence_code, count) VALUES " + one + strings.Repeat(", "+one, rows-1)
@@ -420,7 +455,7 @@ func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64,
 	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cacheSize); err != nil {
 		return 0, fmt.Errorf("insert crime_stats: read cache size: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", loadCacheKiB)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", cacheKiB)); err != nil {
 		return 0, fmt.Errorf("insert crime_stats: %w", err)
 	}
 	defer func() { _, _ = tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", cacheSize)) }()
@@ -464,6 +499,31 @@ func insertStats(ctx context.Context, tx *sqlx.Tx, stats iter.Seq[Stat]) (int64,
 		}
 	}
 	return n, nil
+}
+
+// boxed keeps the interface values of the last strings it was given, so
+// that a string repeated from row to row (a unit, a day, one of a dozen
+// offence types) is boxed once.
+type boxed struct {
+	keys       [16]string
+	vals       [16]any
+	last, next int
+}
+
+func (b *boxed) of(s string) any {
+	if b.vals[b.last] != nil && b.keys[b.last] == s {
+		return b.vals[b.last]
+	}
+	for i := range b.keys {
+		if b.vals[i] != nil && b.keys[i] == s {
+			b.last = i
+			return b.vals[i]
+		}
+	}
+	i := b.next
+	b.keys[i], b.vals[i] = s, s
+	b.next, b.last = (i+1)%len(b.keys), i
+	return b.vals[i]
 }
 
 // dayCache formats consecutive rows' days once: streamed statistics come
@@ -560,4 +620,404 @@ func (s *Store) writeDataset(ctx context.Context, tx *Tx, d *Dataset, stats func
 		}
 		return nil
 	})
+}
+
+// KeyClash is a row that repeats the key of an earlier row of one load.
+type KeyClash struct {
+	Row, First int    // the rows, as the caller numbered them
+	Key        string // the key, "U1|2025-01-01|TT"
+}
+
+// DuplicateRows is the error of a load whose rows repeat keys, which would
+// make the result depend on their order: the first maxClashes repeats.
+type DuplicateRows struct{ Rows []KeyClash }
+
+// maxClashes bounds the repeats DuplicateRows lists (one more than an
+// importer shows, so that it can say there are more).
+const maxClashes = 21
+
+func (e *DuplicateRows) Error() string {
+	var b strings.Builder
+	for i, c := range e.Rows {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "row %d repeats the key %s of row %d", c.Row, c.Key, c.First)
+	}
+	return b.String()
+}
+
+// RowFailure is a row the database refused where the checks before it
+// passed (a value of a type or range the database does not take).
+type RowFailure struct {
+	Table string // the table written
+	// Index is the row's position among the rows of Table that Load was
+	// given; Row is the caller's number of a streamed row (UpsertStats).
+	Index, Row int
+	Column     string // the column the database names; "" when it does not
+	Err        error
+}
+
+func (e *RowFailure) Error() string {
+	where := fmt.Sprintf("row %d", e.Row)
+	if e.Row == 0 {
+		where = fmt.Sprintf("row %d of %s", e.Index, e.Table)
+	}
+	if e.Column != "" {
+		where += ", column " + e.Column
+	}
+	return fmt.Sprintf("%s: %v", where, e.Err)
+}
+
+func (e *RowFailure) Unwrap() error { return e.Err }
+
+// stageTable is where UpsertStats puts the streamed rows before it merges
+// them into crime_stats: a temporary table of this connection, with the
+// caller's row numbers, so that a key given twice can be named by both
+// rows without holding the keys in memory.
+const stageTable = "stats_import"
+
+// stageCols are stageTable's columns, in the order rows are sent; but for
+// row they are crime_stats' own (and the CSV's) column names.
+var stageCols = []string{"row", "unit_code", "day", "offence_code", "count"}
+
+// UpsertStats stores the statistic rows rows yields (the caller's row
+// number and the row) as Load does, in one transaction, without holding
+// them. check runs once rows is exhausted, before anything is committed;
+// an error from it (the caller's validation of the rows) rolls everything
+// back and is returned as it is. A key given twice fails the load with
+// *DuplicateRows, a row the database refuses with *RowFailure; on any
+// failure nothing is stored. It returns how many rows were stored.
+//
+// The rows are streamed into a temporary table (PostgreSQL: COPY; SQLite:
+// multi-row INSERTs) and merged into crime_stats by one INSERT … SELECT …
+// ON CONFLICT, so that rows already stored are updated. When replay can
+// read the rows again (a file, not a pipe), they are first written
+// straight into crime_stats as LoadStream does, in a savepoint: a file
+// whose keys are all new (a new month, a first load) then costs on
+// PostgreSQL what psql's \copy costs, where the merge costs three to four
+// times that. A key already stored or given twice makes that write fail;
+// the savepoint is rolled back and replay's rows take the merge.
+func (s *Store) UpsertStats(ctx context.Context, rows iter.Seq2[int, Stat], check func() error, replay func() (iter.Seq2[int, Stat], error)) (int64, error) {
+	var n int64
+	err := s.InTx(ctx, func(tx *Tx) error {
+		if replay != nil {
+			done, err := s.copyNew(ctx, tx.tx, rows, check, &n)
+			if done || err != nil {
+				return err
+			}
+			if rows, err = replay(); err != nil {
+				return err
+			}
+		}
+		var err error
+		if s.dialect == Postgres {
+			n, err = stageCopy(ctx, tx.tx, rows)
+		} else {
+			n, err = stageInsert(ctx, tx.tx, rows)
+		}
+		if err != nil {
+			return err
+		}
+		if err := check(); err != nil {
+			return err
+		}
+		if err := mergeStage(ctx, tx.tx, s.dialect); err != nil {
+			return err
+		}
+		_, err = tx.tx.ExecContext(ctx, "DROP TABLE "+stageTable)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// copyNew writes rows straight into crime_stats in a savepoint (see
+// writeNew) and runs check. done is false, with the savepoint rolled
+// back, when a key was already stored or given twice: the rows must take
+// the merge.
+func (s *Store) copyNew(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat], check func() error, n *int64) (done bool, err error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT copy_new"); err != nil {
+		return false, fmt.Errorf("copy statistics: %w", err)
+	}
+	*n, err = s.writeNew(ctx, tx, rows)
+	if uniqueViolation(err) {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT copy_new"); err != nil {
+			return false, fmt.Errorf("copy statistics: %w", err)
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := check(); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// writeNew writes rows into crime_stats as LoadStream does, without
+// upserting: COPY on PostgreSQL, multi-row INSERTs on SQLite.
+func (s *Store) writeNew(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int64, error) {
+	if s.dialect == Postgres {
+		return copyRows(ctx, tx, statTable.name, false, rows)
+	}
+	return insertStats(ctx, tx, func(yield func(Stat) bool) {
+		for _, r := range rows {
+			if !yield(r) {
+				return
+			}
+		}
+	}, importCacheKiB)
+}
+
+// uniqueViolation reports whether err says that a key was already stored
+// or given twice.
+func uniqueViolation(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	}
+	return false
+}
+
+// rowNumbers maps the position of a streamed row (0-based) to the
+// caller's number for it. The rows come numbered one after the other, so
+// only the places where the numbering jumps are kept.
+type rowNumbers struct {
+	jumps []rowJump
+	next  int64 // position of the next row
+	last  int   // number of the previous row
+}
+
+type rowJump struct {
+	at  int64 // position
+	row int   // its number
+}
+
+func (m *rowNumbers) add(row int) {
+	if m.next == 0 || row != m.last+1 {
+		m.jumps = append(m.jumps, rowJump{m.next, row})
+	}
+	m.next++
+	m.last = row
+}
+
+// of is the number of the row at position at.
+func (m *rowNumbers) of(at int64) int {
+	i, found := slices.BinarySearchFunc(m.jumps, at, func(j rowJump, at int64) int { return cmp.Compare(j.at, at) })
+	if !found {
+		i--
+	}
+	if i < 0 {
+		return 0
+	}
+	return m.jumps[i].row + int(at-m.jumps[i].at)
+}
+
+// copyWhere reads the line and column of a COPY error's context
+// ("COPY stats_import, line 3, column count: \"x\"").
+var copyWhere = regexp.MustCompile(`line (\d+)(?:, column (\w+))?`)
+
+// stageCopy copies rows into a new stageTable with COPY FROM STDIN.
+func stageCopy(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE `+stageTable+` (row integer NOT NULL, unit_code text NOT NULL, day date NOT NULL, offence_code text NOT NULL, count integer NOT NULL)`); err != nil {
+		return 0, fmt.Errorf("stage statistics: %w", err)
+	}
+	return copyRows(ctx, tx, stageTable, true, rows)
+}
+
+// copyRows streams rows into table (crime_stats, or stageTable with
+// numbered true) with COPY FROM STDIN: lib/pq buffers the rows and sends
+// them in chunks, so memory stays flat. A row the server refuses is a
+// *RowFailure naming it by the caller's number, read from COPY's context
+// ("line 3, column count").
+func copyRows(ctx context.Context, tx *sqlx.Tx, table string, numbered bool, rows iter.Seq2[int, Stat]) (int64, error) {
+	cols := stageCols
+	if !numbered {
+		cols = cols[1:]
+	}
+	st, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return 0, fmt.Errorf("copy %s: %w", table, err)
+	}
+	defer st.Close()
+	var (
+		nums rowNumbers
+		days dayCache
+		rerr error
+		args = make([]any, len(cols))
+		// Boxing a string in an interface allocates; a file repeats its
+		// units, days and offence types row after row.
+		unit, day, offence boxed
+	)
+	for row, r := range rows {
+		if bad := statProblem(r); bad != "" {
+			rerr = fmt.Errorf("statistic row %d%s", row, bad)
+			break
+		}
+		nums.add(row)
+		args = append(args[:0], row, unit.of(r.Unit), day.of(days.format(r.Day)), offence.of(r.Offence), r.Count)
+		if !numbered {
+			args = args[1:]
+		}
+		if _, rerr = st.ExecContext(ctx, args...); rerr != nil {
+			break
+		}
+	}
+	if rerr == nil {
+		// The Exec without arguments ends the COPY: an error the server
+		// found anywhere in the stream is reported here.
+		_, rerr = st.ExecContext(ctx)
+	}
+	if rerr == nil {
+		return nums.next, nil
+	}
+	var pe *pq.Error
+	if errors.As(rerr, &pe) {
+		if m := copyWhere.FindStringSubmatch(pe.Where); m != nil {
+			line, _ := strconv.ParseInt(m[1], 10, 64)
+			col := m[2]
+			if col == "row" {
+				col = ""
+			}
+			return 0, &RowFailure{Table: statTable.name, Row: nums.of(line - 1), Column: col, Err: pe}
+		}
+	}
+	return 0, fmt.Errorf("copy %s: %w", table, rerr)
+}
+
+// stageInsert inserts rows into a new stageTable, streamBatch rows a
+// statement. The table is keyed by the statistic's key and then the row,
+// so that the repeats of a key are next to each other and the merge
+// reads the rows in crime_stats' own order.
+func stageInsert(ctx context.Context, tx *sqlx.Tx, rows iter.Seq2[int, Stat]) (int64, error) {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE `+stageTable+` (row INTEGER NOT NULL, unit_code TEXT NOT NULL, day TEXT NOT NULL, offence_code TEXT NOT NULL, count INTEGER NOT NULL,
+		PRIMARY KEY (unit_code, day, offence_code, row)) WITHOUT ROWID`); err != nil {
+		return 0, fmt.Errorf("stage statistics: %w", err)
+	}
+	insert := func(n int) string {
+		one := "(?, ?, ?, ?, ?)"
+		return "INSERT INTO " + stageTable + " (" + strings.Join(stageCols, ", ") + ") VALUES " + one + strings.Repeat(", "+one, n-1)
+	}
+	st, err := tx.PreparexContext(ctx, insert(streamBatch))
+	if err != nil {
+		return 0, fmt.Errorf("stage statistics: prepare: %w", err)
+	}
+	defer st.Close()
+	var (
+		n    int64
+		days dayCache
+	)
+	args := make([]any, 0, len(stageCols)*streamBatch)
+	flush := func(st *sqlx.Stmt) error {
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("stage statistics rows %d..%d: %w", args[0], args[len(args)-len(stageCols)], err)
+		}
+		args = args[:0]
+		return nil
+	}
+	for row, r := range rows {
+		if bad := statProblem(r); bad != "" {
+			return 0, fmt.Errorf("statistic row %d%s", row, bad)
+		}
+		args = append(args, row, r.Unit, days.format(r.Day), r.Offence, r.Count)
+		n++
+		if len(args) == cap(args) {
+			if err := flush(st); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if len(args) > 0 {
+		rest, err := tx.PreparexContext(ctx, insert(len(args)/len(stageCols)))
+		if err != nil {
+			return 0, fmt.Errorf("stage statistics: prepare: %w", err)
+		}
+		defer rest.Close()
+		if err := flush(rest); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// mergeStage upserts stageTable into crime_stats, or fails with
+// *DuplicateRows when it holds a key twice. PostgreSQL refuses an upsert
+// that would update a row twice (cardinality_violation), so it is tried
+// first and the repeats are only looked for when it fails; SQLite would
+// let the last row win, so the repeats are looked for first (on the
+// table's key order, without a sort).
+func mergeStage(ctx context.Context, tx *sqlx.Tx, dialect string) error {
+	merge := "INSERT INTO crime_stats (unit_code, day, offence_code, count) SELECT unit_code, day, offence_code, count FROM " + stageTable +
+		" WHERE true ON CONFLICT (unit_code, day, offence_code) DO UPDATE SET count = excluded.count"
+	if dialect == SQLite {
+		if err := stageRepeats(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, merge); err != nil {
+			return fmt.Errorf("merge statistics: %w", err)
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT merge_stats"); err != nil {
+		return fmt.Errorf("merge statistics: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, merge)
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "21000" {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT merge_stats"); err != nil {
+			return fmt.Errorf("merge statistics: %w", err)
+		}
+		if err := stageRepeats(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("merge statistics: %w", err)
+	}
+	return nil
+}
+
+// stageRepeats fails with *DuplicateRows when stageTable holds a key
+// twice.
+func stageRepeats(ctx context.Context, tx *sqlx.Tx) error {
+	q := `SELECT row, first, unit_code, day, offence_code FROM (
+		SELECT row, unit_code, day, offence_code, min(row) OVER (PARTITION BY unit_code, day, offence_code) AS first FROM ` + stageTable + `) d
+		WHERE row > first ORDER BY row LIMIT ` + strconv.Itoa(maxClashes)
+	rs, err := tx.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("look for repeated keys: %w", err)
+	}
+	defer rs.Close()
+	var dup DuplicateRows
+	for rs.Next() {
+		var (
+			c             KeyClash
+			unit, offence string
+			day           any
+		)
+		if err := rs.Scan(&c.Row, &c.First, &unit, &day, &offence); err != nil {
+			return fmt.Errorf("look for repeated keys: %w", err)
+		}
+		d := fmt.Sprint(day)
+		if t, ok := day.(time.Time); ok {
+			d = t.Format(time.DateOnly)
+		}
+		c.Key = unit + "|" + d + "|" + offence
+		dup.Rows = append(dup.Rows, c)
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("look for repeated keys: %w", err)
+	}
+	if len(dup.Rows) > 0 {
+		return &dup
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"errors"
+	"iter"
 	"reflect"
 	"slices"
 	"strings"
@@ -100,4 +102,113 @@ func TestCountsWithoutIndex(t *testing.T) {
 			t.Errorf("counts:\ngot  %+v\nwant %+v", got, januaryCounts)
 		}
 	})
+}
+
+// numbered numbers rows as a CSV does, the first data row being row 2.
+func numbered(rows []store.Stat) iter.Seq2[int, store.Stat] {
+	return func(yield func(int, store.Stat) bool) {
+		for i, r := range rows {
+			if !yield(i+2, r) {
+				return
+			}
+		}
+	}
+}
+
+func noProblem() error { return nil }
+
+// replays are the two ways UpsertStats may be given rows: once only, or
+// readable again (which PostgreSQL first tries to copy straight in).
+func replays(rows []store.Stat) map[string]func() (iter.Seq2[int, store.Stat], error) {
+	return map[string]func() (iter.Seq2[int, store.Stat], error){
+		"once":   nil,
+		"replay": func() (iter.Seq2[int, store.Stat], error) { return numbered(rows), nil },
+	}
+}
+
+// UpsertStats stores streamed rows as Load does: a row already stored is
+// updated, and the same rows again change nothing.
+func TestUpsertStats(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ds, stats := streamed()
+		mustLoad(t, s, ds)
+		first := slices.Clone(stats[:5])
+		first[1].Count = 99 // U1, 1/1/2025, TT: corrected below
+		if n, err := s.UpsertStats(ctx, numbered(first), noProblem, replays(first)["replay"]); err != nil || n != 5 {
+			t.Fatalf("UpsertStats = %d, %v; want 5 rows", n, err)
+		}
+		for _, again := range replays(stats) {
+			if n, err := s.UpsertStats(ctx, numbered(stats), noProblem, again); err != nil || n != 8 {
+				t.Fatalf("UpsertStats = %d, %v; want 8 rows", n, err)
+			}
+		}
+		if n := rowCounts(t, s)["crime_stats"]; n != 8 {
+			t.Errorf("crime_stats holds %d rows, want 8", n)
+		}
+		got, err := s.Counts(ctx, period.Range{From: d(2025, 1, 1), To: d(2025, 1, 31)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, januaryCounts) {
+			t.Errorf("counts:\ngot  %+v\nwant %+v", got, januaryCounts)
+		}
+	})
+}
+
+// A key given twice names both rows, on both databases, and stores
+// nothing; so does an error of the caller's check.
+func TestUpsertStatsRefusals(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ds, stats := streamed()
+		mustLoad(t, s, ds)
+		rows := append(slices.Clone(stats), stats[1], stats[6]) // rows 10 and 11 repeat rows 3 and 8
+		rows[9].Count = 1
+		for how, again := range replays(rows) {
+			_, err := s.UpsertStats(ctx, numbered(rows), noProblem, again)
+			var dup *store.DuplicateRows
+			if !errors.As(err, &dup) {
+				t.Fatalf("%s: err = %v, want *DuplicateRows", how, err)
+			}
+			want := []store.KeyClash{{Row: 10, First: 3, Key: "U1|2025-01-01|TT"}, {Row: 11, First: 8, Key: "U2|2025-01-10|KT"}}
+			if !reflect.DeepEqual(dup.Rows, want) {
+				t.Errorf("%s: repeats %+v, want %+v", how, dup.Rows, want)
+			}
+			if n := rowCounts(t, s)["crime_stats"]; n != 0 {
+				t.Errorf("%s: crime_stats holds %d rows after a refused load, want 0", how, n)
+			}
+			bad := errors.New("row 4: bad day")
+			if _, err := s.UpsertStats(ctx, numbered(stats), func() error { return bad }, again); !errors.Is(err, bad) {
+				t.Errorf("%s: err = %v, want the check's", how, err)
+			}
+			if n := rowCounts(t, s)["crime_stats"]; n != 0 {
+				t.Errorf("%s: crime_stats holds %d rows after a refused load, want 0", how, n)
+			}
+		}
+	})
+}
+
+// On PostgreSQL a value the checks let through but the database refuses
+// is named by its row and column: by COPY's report for a stream, by
+// writing the rows again one by one for Load.
+func TestRefusedValueNamesTheRow(t *testing.T) {
+	s := storetest.Open(t, storetest.PostgresURL(t), true)
+	ds, stats := streamed()
+	mustLoad(t, s, ds)
+	stats[4].Count = 1 << 40 // beyond PostgreSQL's integer
+	var rf *store.RowFailure
+	for how, again := range replays(stats) {
+		_, err := s.UpsertStats(ctx, numbered(stats), noProblem, again)
+		if !errors.As(err, &rf) || rf.Row != 6 || rf.Column != "count" || !strings.Contains(rf.Err.Error(), "out of range") {
+			t.Errorf("UpsertStats (%s): err = %v, want row 6, column count, out of range", how, err)
+		}
+	}
+	bad := fixture()
+	bad.Units[2].Name = "Xã \x00 Tịnh Khê" // PostgreSQL text holds no NUL
+	err := s.Load(ctx, bad)
+	if !errors.As(err, &rf) || rf.Table != "units" || rf.Index != 2 {
+		t.Errorf("Load: err = %v, want units row 2 named", err)
+	}
+	if n := rowCounts(t, s)["crime_stats"]; n != 0 {
+		t.Errorf("crime_stats holds %d rows after refused loads, want 0", n)
+	}
 }

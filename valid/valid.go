@@ -6,7 +6,6 @@
 package valid
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -33,24 +32,52 @@ const (
 	FirstYear = 2000
 )
 
+// Reason is why Name or Code refused a value, for a message in another
+// language than the Error's own (the data errors are in Vietnamese).
+type Reason int
+
+// The reasons of an Error.
+const (
+	NotUTF8   Reason = iota + 1 // bytes that are not UTF-8
+	Empty                       // nothing but blanks
+	TooLong                     // more than MaxNameRunes or MaxCodeLen
+	LineBreak                   // a line break in a name
+	Control                     // a control character (a terminal escape) in a name
+	NotASCII                    // a code character other than ASCII letters, digits, '-', '_', '.'
+)
+
+// Error is a value Name or Code refused: its message, in English for the
+// command line, and its Reason.
+type Error struct {
+	Reason Reason
+	msg    string
+}
+
+func (e *Error) Error() string { return e.msg }
+
+func fail(r Reason, format string, args ...any) *Error {
+	return &Error{Reason: r, msg: fmt.Sprintf(format, args...)}
+}
+
 // Name checks a name: valid UTF-8, not blank, one line, no control
-// characters (a terminal escape is one), at most MaxNameRunes runes.
+// characters (a terminal escape is one), at most MaxNameRunes runes. It
+// fails with an *Error.
 func Name(s string) error {
 	if !utf8.ValidString(s) {
-		return errors.New("is not valid UTF-8 (save the file as UTF-8)")
+		return fail(NotUTF8, "is not valid UTF-8 (save the file as UTF-8)")
 	}
 	if strings.TrimSpace(s) == "" {
-		return errors.New("is empty")
+		return fail(Empty, "is empty")
 	}
 	if n := utf8.RuneCountInString(s); n > MaxNameRunes {
-		return fmt.Errorf("has %d characters; a name has at most %d", n, MaxNameRunes)
+		return fail(TooLong, "has %d characters; a name has at most %d", n, MaxNameRunes)
 	}
 	for _, r := range s {
-		if r == '\n' || r == '\r' {
-			return errors.New("holds a line break; write it on one line")
+		if r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
+			return fail(LineBreak, "holds a line break; write it on one line")
 		}
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return fmt.Errorf("holds the control character %U", r)
+		if unicode.IsControl(r) {
+			return fail(Control, "holds the control character %U", r)
 		}
 	}
 	return nil
@@ -58,18 +85,18 @@ func Name(s string) error {
 
 // Code checks a code: 1 to MaxCodeLen ASCII letters, digits, '-', '_' or
 // '.'. Anything else could not be written in the configuration, a URL or
-// an alert key ("relapse/2026/X01") as it is.
+// an alert key ("relapse/2026/X01") as it is. It fails with an *Error.
 func Code(s string) error {
 	if s == "" {
-		return errors.New("is empty")
+		return fail(Empty, "is empty")
 	}
 	if len(s) > MaxCodeLen {
-		return fmt.Errorf("has %d characters; a code has at most %d", len(s), MaxCodeLen)
+		return fail(TooLong, "has %d characters; a code has at most %d", len(s), MaxCodeLen)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_' || c == '.') {
-			return fmt.Errorf("%q: a code holds only ASCII letters, digits, '-', '_' and '.'", s)
+			return fail(NotASCII, "%q: a code holds only ASCII letters, digits, '-', '_' and '.'", s)
 		}
 	}
 	return nil
@@ -103,6 +130,9 @@ func Day(t, today time.Time) error {
 // breaks become spaces, runs of spaces one, and the result is cut to
 // MaxNameRunes with an ellipsis.
 func Clean(s string) string {
+	if plain(s) {
+		return s // a code, most often: nothing to do
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	n, space := 0, false
@@ -124,4 +154,18 @@ func Clean(s string) string {
 		n++
 	}
 	return b.String()
+}
+
+// plain reports whether Clean would return s as it is, for the common
+// case of printable ASCII with single spaces inside.
+func plain(s string) bool {
+	if s == "" || len(s) > MaxNameRunes || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
 }

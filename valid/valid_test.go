@@ -81,3 +81,39 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+func TestReasons(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want Reason
+	}{
+		{Name("\xe0"), NotUTF8}, {Name(" "), Empty}, {Name(strings.Repeat("a", MaxNameRunes+1)), TooLong},
+		{Name("a\nb"), LineBreak}, {Name("a\u2028b"), LineBreak}, {Name("a\x1bb"), Control},
+		{Code(""), Empty}, {Code(strings.Repeat("A", MaxCodeLen+1)), TooLong}, {Code("Đ1"), NotASCII},
+	} {
+		e, ok := c.err.(*Error)
+		if !ok || e.Reason != c.want {
+			t.Errorf("%v: reason %v, want %d", c.err, e, c.want)
+		}
+	}
+}
+
+func TestCleanPlain(t *testing.T) {
+	for _, in := range []string{"D01X05", "a b", "a  b", " a", "a ", "", strings.Repeat("A", MaxNameRunes+1), "a\x7fb", "Xã"} {
+		want := in
+		if !plain(in) {
+			continue
+		}
+		// What the fast path returns is what the full path would.
+		if got := cleanSlow(in); got != want {
+			t.Errorf("plain(%q) but Clean gives %q", in, got)
+		}
+	}
+	if plain("a  b") || plain(" a") || plain("a\x7fb") || plain("Xã") || !plain("D01X05") {
+		t.Error("plain misjudges")
+	}
+}
+
+// cleanSlow is Clean without its fast path: a trailing control character
+// makes the string not plain, and Clean drops it.
+func cleanSlow(s string) string { return Clean(s + "\x00") }
