@@ -150,8 +150,20 @@ func bindReadOnly(t *testing.T, dir string) (undo func()) {
 	var once sync.Once
 	undo = func() {
 		once.Do(func() {
-			if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-				t.Errorf("umount the bind mount on %s: %v %s", dir, err, out)
+			// A connection the service opens while the mount is read-only
+			// keeps it busy until the pool closes it: try for a while,
+			// then detach it (new opens then see the writable tmpfs).
+			var out []byte
+			var err error
+			for range 50 {
+				if out, err = exec.Command("umount", dir).CombinedOutput(); err == nil {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			t.Logf("umount the bind mount on %s: %v %s; detached it instead (umount -l)", dir, err, bytes.TrimSpace(out))
+			if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
+				t.Errorf("umount -l the bind mount on %s: %v %s", dir, err, out)
 			}
 		})
 	}

@@ -85,6 +85,11 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", u.Path, err)
 		}
+		// An idle connection holds the file it opened: one opened while
+		// the file system was read-only (or before the file was replaced)
+		// would keep failing after the fault is gone. Idle ones are closed
+		// after a while so the pool reopens the file as it is now.
+		db.SetConnMaxIdleTime(30 * time.Second)
 		s = &Store{pool: db, db: db, dialect: SQLite}
 	case Postgres:
 		db, err := sqlx.Open("postgres", u.PostgresDSN())

@@ -80,11 +80,14 @@ func TestStatusPageWithChromedp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eval := func(js string) string {
-		t.Helper()
+	tryEval := func(js string) (string, error) {
 		c, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		v, err := chromedp.Run(c, chromedp.Evaluate[string](js))
+		return chromedp.Run(c, chromedp.Evaluate[string](js))
+	}
+	eval := func(js string) string {
+		t.Helper()
+		v, err := tryEval(js)
 		if err != nil {
 			t.Fatalf("%s: %v", js, err)
 		}
@@ -107,9 +110,16 @@ func TestStatusPageWithChromedp(t *testing.T) {
 	// waitURL waits for the page the click loads: its address holds part.
 	waitURL := func(part string) {
 		t.Helper()
-		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(eval(`location.href`), part); time.Sleep(50 * time.Millisecond) {
+		// While the click's navigation is under way the page can be
+		// between documents ("Inspected target navigated or closed"):
+		// ask again until the deadline.
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			href, err := tryEval(`location.href`)
+			if err == nil && strings.Contains(href, part) {
+				break
+			}
 			if time.Now().After(deadline) {
-				t.Fatalf("the page did not go to an address with %q: %s", part, eval(`location.href`))
+				t.Fatalf("the page did not go to an address with %q: %s %v", part, href, err)
 			}
 		}
 		run(chromedp.WaitVisible(chromedp.CSS(`#thong-tin`)))
