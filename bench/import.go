@@ -133,20 +133,11 @@ func benchImport(ctx context.Context, o Options, backend string, mb int, log io.
 	if fi, err := os.Stat(path); err == nil {
 		row.Bytes = fi.Size()
 	}
-	t, err := NewTarget(ctx, backend, o.Postgres)
+	t, s, done, err := openTarget(ctx, backend, o.Postgres, log)
 	if err != nil {
 		return row, err
 	}
-	defer func() {
-		if err := t.Drop(); err != nil {
-			fmt.Fprintf(log, "bench: remove %s database: %v\n", backend, err)
-		}
-	}()
-	s, err := t.Open(ctx)
-	if err != nil {
-		return row, err
-	}
-	defer s.Close()
+	defer done()
 	if err := s.Load(ctx, importDataset(importUnits, importOffences)); err != nil {
 		return row, err
 	}

@@ -230,20 +230,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.Writer) (Row, error) {
 	row := Row{Backend: backend, Size: sz, Units: sz.Mult * BaseUnits}
-	t, err := NewTarget(ctx, backend, o.Postgres)
+	_, s, done, err := openTarget(ctx, backend, o.Postgres, log)
 	if err != nil {
 		return row, err
 	}
-	defer func() {
-		if err := t.Drop(); err != nil {
-			fmt.Fprintf(log, "bench: remove %s database: %v\n", backend, err)
-		}
-	}()
-	s, err := t.Open(ctx)
-	if err != nil {
-		return row, err
-	}
-	defer s.Close()
+	defer done()
 	fmt.Fprintf(log, "%s %s: generating %d communes…\n", backend, sz, row.Units)
 	c, err := Generate(ctx, s, o.Seed, row.Units, sz.Years)
 	if err != nil {
@@ -342,16 +333,11 @@ type mailRow struct {
 }
 
 func benchMail(ctx context.Context, o Options, backend string) (mailRow, error) {
-	t, err := NewTarget(ctx, backend, o.Postgres)
+	_, s, done, err := openTarget(ctx, backend, o.Postgres, io.Discard)
 	if err != nil {
 		return mailRow{}, err
 	}
-	defer t.Drop()
-	s, err := t.Open(ctx)
-	if err != nil {
-		return mailRow{}, err
-	}
-	defer s.Close()
+	defer done()
 	// Each run starts from an empty store; the median run is reported. The
 	// digest log goes too: a digest time recorded done is not composed
 	// again.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -84,6 +85,24 @@ func NewTarget(ctx context.Context, backend, pgURL string) (*Target, error) {
 
 // Drop removes the database.
 func (t *Target) Drop() error { return t.drop() }
+
+// openTarget makes a fresh database for backend and opens it; done closes
+// it and removes the database, saying so on log if that fails.
+func openTarget(ctx context.Context, backend, pgURL string, log io.Writer) (t *Target, s *store.Store, done func(), err error) {
+	if t, err = NewTarget(ctx, backend, pgURL); err != nil {
+		return nil, nil, nil, err
+	}
+	if s, err = t.Open(ctx); err != nil {
+		t.Drop()
+		return nil, nil, nil, err
+	}
+	return t, s, func() {
+		s.Close()
+		if err := t.Drop(); err != nil {
+			fmt.Fprintf(log, "bench: remove %s database: %v\n", backend, err)
+		}
+	}, nil
+}
 
 // Open opens and migrates the target.
 func (t *Target) Open(ctx context.Context) (*store.Store, error) {

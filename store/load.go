@@ -283,6 +283,13 @@ const batchRows = 500
 // write upserts n rows, row(i) giving the values of row i, in multi-row
 // statements prepared once per size.
 func (t table) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) []any) error {
+	return t.batches(ctx, tx, "write", n, func(k int) string { return tx.Rebind(t.upsert(k)) }, row)
+}
+
+// batches runs the statement query(k) (for k rows, prepared once per k)
+// over n rows in batches of batchRows, row(i) giving the values of row i;
+// verb names the work in errors.
+func (t table) batches(ctx context.Context, tx *sqlx.Tx, verb string, n int, query func(k int) string, row func(i int) []any) error {
 	if n == 0 {
 		return nil
 	}
@@ -298,9 +305,9 @@ func (t table) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) []
 		st, ok := stmts[end-start]
 		if !ok {
 			var err error
-			st, err = tx.PreparexContext(ctx, tx.Rebind(t.upsert(end-start)))
+			st, err = tx.PreparexContext(ctx, query(end-start))
 			if err != nil {
-				return fmt.Errorf("write %s: prepare: %w", t.name, err)
+				return fmt.Errorf("%s %s: prepare: %w", verb, t.name, err)
 			}
 			stmts[end-start] = st
 		}
@@ -309,7 +316,7 @@ func (t table) write(ctx context.Context, tx *sqlx.Tx, n int, row func(i int) []
 			args = append(args, row(i)...)
 		}
 		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("write %s rows %d..%d: %w", t.name, start, end-1, err)
+			return fmt.Errorf("%s %s rows %d..%d: %w", verb, t.name, start, end-1, err)
 		}
 	}
 	return nil

@@ -357,33 +357,9 @@ func (tx *Tx) insert(ctx context.Context, t table, n int, row func(i int) []any)
 		return nil
 	}
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
-	stmts := map[int]*sqlx.Stmt{}
-	defer func() {
-		for _, st := range stmts {
-			st.Close()
-		}
-	}()
-	args := make([]any, 0, batchRows*len(t.cols))
-	for start := 0; start < n; start += batchRows {
-		end := min(start+batchRows, n)
-		st, ok := stmts[end-start]
-		if !ok {
-			q := "INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
-			var err error
-			if st, err = tx.tx.PreparexContext(ctx, q); err != nil {
-				return fmt.Errorf("insert into %s: prepare: %w", t.name, err)
-			}
-			stmts[end-start] = st
-		}
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = append(args, row(i)...)
-		}
-		if _, err := st.ExecContext(ctx, args...); err != nil {
-			return fmt.Errorf("insert into %s rows %d..%d: %w", t.name, start, end-1, err)
-		}
-	}
-	return nil
+	return t.batches(ctx, tx.tx, "insert into", n, func(k int) string {
+		return "INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", k), ", ")
+	}, row)
 }
 
 // Findings lists the findings of (job, period), ordered by kind and key.
