@@ -29,6 +29,23 @@ type closed struct {
 	payload []byte
 }
 
+// deadlineAlerts adds an obligation's alerts to open: its committee's
+// (kind) while it is open, and the province's copy (escalation) once it is
+// escalated; a settled one closes both.
+func deadlineAlerts(open []store.Alert, closing map[string]closed, f store.Finding, kind, escalation finding.AlertKind) []store.Alert {
+	key := kind.Key(f.Key)
+	if !openDeadline[f.State.Deadline()] {
+		closing[key] = closed{f.State, f.Payload}
+		closing[escalation.Key(f.Key)] = closed{f.State, f.Payload}
+		return open
+	}
+	open = append(open, store.Alert{Committee: f.District, Key: key, Kind: kind, State: f.State, Payload: f.Payload})
+	if f.State.Deadline() == rules.DeadlineEscalated && f.District != "" {
+		open = append(open, store.Alert{Committee: "", Key: escalation.Key(f.Key), Kind: escalation, State: f.State, Payload: f.Payload})
+	}
+	return open
+}
+
 // current derives the open alerts from one job's findings, and how each
 // alert that the findings show as settled ended.
 func current(fs []store.Finding) (open []store.Alert, closing map[string]closed) {
@@ -36,29 +53,11 @@ func current(fs []store.Finding) (open []store.Alert, closing map[string]closed)
 	for _, f := range fs {
 		switch f.Kind {
 		case finding.KindDeadline:
-			key := finding.AlertDeadline.Key(f.Key)
-			if !openDeadline[f.State.Deadline()] {
-				closing[key] = closed{f.State, f.Payload}
-				closing[finding.AlertEscalation.Key(f.Key)] = closed{f.State, f.Payload}
-				continue
-			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertDeadline, State: f.State, Payload: f.Payload})
-			if f.State.Deadline() == rules.DeadlineEscalated && f.District != "" {
-				open = append(open, store.Alert{Committee: "", Key: finding.AlertEscalation.Key(f.Key), Kind: finding.AlertEscalation, State: f.State, Payload: f.Payload})
-			}
+			open = deadlineAlerts(open, closing, f, finding.AlertDeadline, finding.AlertEscalation)
 		case finding.KindProposalDeadline:
 			// The same life cycle as a report deadline, under its own kinds
 			// so the deadlines job does not close these alerts.
-			key := finding.AlertProposal.Key(f.Key)
-			if !openDeadline[f.State.Deadline()] {
-				closing[key] = closed{f.State, f.Payload}
-				closing[finding.AlertProposalEscalation.Key(f.Key)] = closed{f.State, f.Payload}
-				continue
-			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertProposal, State: f.State, Payload: f.Payload})
-			if f.State.Deadline() == rules.DeadlineEscalated && f.District != "" {
-				open = append(open, store.Alert{Committee: "", Key: finding.AlertProposalEscalation.Key(f.Key), Kind: finding.AlertProposalEscalation, State: f.State, Payload: f.Payload})
-			}
+			open = deadlineAlerts(open, closing, f, finding.AlertProposal, finding.AlertProposalEscalation)
 		case finding.KindCycleArea:
 			key := finding.AlertAtRisk.Key(f.Key)
 			if f.State != finding.CycleAtRisk {
