@@ -46,6 +46,22 @@ func deadlineAlerts(open []store.Alert, closing map[string]closed, f store.Findi
 	return open
 }
 
+// stateAlerts adds the alert of a finding that is open in one state
+// (isOpen): to committee, and with toProvince a copy to the provincial
+// committee when that is another; in any other state it closes.
+func stateAlerts(open []store.Alert, closing map[string]closed, f store.Finding, kind finding.AlertKind, isOpen bool, committee string, toProvince bool) []store.Alert {
+	key := kind.Key(f.Key)
+	if !isOpen {
+		closing[key] = closed{f.State, f.Payload}
+		return open
+	}
+	open = append(open, store.Alert{Committee: committee, Key: key, Kind: kind, State: f.State, Payload: f.Payload})
+	if toProvince && committee != "" {
+		open = append(open, store.Alert{Committee: "", Key: key, Kind: kind, State: f.State, Payload: f.Payload})
+	}
+	return open
+}
+
 // current derives the open alerts from one job's findings, and how each
 // alert that the findings show as settled ended.
 func current(fs []store.Finding) (open []store.Alert, closing map[string]closed) {
@@ -59,36 +75,15 @@ func current(fs []store.Finding) (open []store.Alert, closing map[string]closed)
 			// so the deadlines job does not close these alerts.
 			open = deadlineAlerts(open, closing, f, finding.AlertProposal, finding.AlertProposalEscalation)
 		case finding.KindCycleArea:
-			key := finding.AlertAtRisk.Key(f.Key)
-			if f.State != finding.CycleAtRisk {
-				closing[key] = closed{f.State, f.Payload}
-				continue
-			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertAtRisk, State: f.State, Payload: f.Payload})
-			if f.District != "" {
-				// The provincial committee gets the summary of every area
-				// at risk: they weigh on the province's 60% target.
-				open = append(open, store.Alert{Committee: "", Key: key, Kind: finding.AlertAtRisk, State: f.State, Payload: f.Payload})
-			}
+			// The provincial committee gets the summary of every area at
+			// risk: they weigh on the province's 60% target.
+			open = stateAlerts(open, closing, f, finding.AlertAtRisk, f.State == finding.CycleAtRisk, f.District, true)
 		case finding.KindProjection:
-			key := finding.AlertProjection.Key(f.Key)
-			if f.State != finding.ProjectionBelow {
-				closing[key] = closed{f.State, f.Payload}
-				continue
-			}
-			open = append(open, store.Alert{Committee: "", Key: key, Kind: finding.AlertProjection, State: f.State, Payload: f.Payload})
+			open = stateAlerts(open, closing, f, finding.AlertProjection, f.State == finding.ProjectionBelow, "", false)
 		case finding.KindRelapse:
-			key := finding.AlertRelapse.Key(f.Key)
-			if f.State != finding.Relapsed {
-				closing[key] = closed{f.State, f.Payload}
-				continue
-			}
-			open = append(open, store.Alert{Committee: f.District, Key: key, Kind: finding.AlertRelapse, State: f.State, Payload: f.Payload})
-			if f.District != "" {
-				// The provincial committee watches every relapse: it counts
-				// against the province's 85% target.
-				open = append(open, store.Alert{Committee: "", Key: key, Kind: finding.AlertRelapse, State: f.State, Payload: f.Payload})
-			}
+			// The provincial committee watches every relapse: it counts
+			// against the province's 85% target.
+			open = stateAlerts(open, closing, f, finding.AlertRelapse, f.State == finding.Relapsed, f.District, true)
 		}
 	}
 	return open, closing
