@@ -311,33 +311,20 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return out, nil
 }
 
-// MarkSent records that the server accepted messages ids at now, and
-// that their committees were notified then (the repeat interval counts
-// from here): one transaction for them all, so a sender can record a
-// batch of accepted messages at once.
-func (s *Store) MarkSent(ctx context.Context, now time.Time, ids ...int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
+// MarkSent records that the server accepted message id at now, and that
+// its committee was notified then (the repeat interval counts from here).
+// The sender marks each accepted message on its own, so that a crash
+// repeats at most the one in flight.
+func (s *Store) MarkSent(ctx context.Context, now time.Time, id int64) error {
 	return s.InTx(ctx, func(tx *Tx) error {
-		d := s.dialect
-		var committees []string
-		for start := 0; start < len(ids); start += 500 {
-			part := ids[start:min(start+500, len(ids))]
-			args := []any{OutboxSent, instantArg(d, now)}
-			for _, id := range part {
-				args = append(args, id)
-			}
-			var got []string
-			err := tx.tx.SelectContext(ctx, &got, tx.Rebind(`
-				UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
-				WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`) RETURNING committee`), args...)
-			if err != nil {
-				return fmt.Errorf("mark %d outbox messages sent (the first %d): %w", len(part), part[0], err)
-			}
-			committees = append(committees, got...)
+		var committee string
+		err := tx.tx.GetContext(ctx, &committee, tx.Rebind(`
+			UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
+			WHERE id = ? RETURNING committee`), OutboxSent, instantArg(s.dialect, now), id)
+		if err != nil {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
 		}
-		return tx.markGroups(ctx, "last_sent_at", now, committees)
+		return tx.markGroups(ctx, "last_sent_at", now, []string{committee})
 	})
 }
 
