@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"chuyenhoa/finding"
-	"chuyenhoa/notify"
 	"chuyenhoa/notify/smtptest"
 	"chuyenhoa/store"
 )
@@ -129,13 +128,31 @@ func (e *env) queueMail(min int) []store.OutboxMessage {
 
 // killSendAtSecondMessage runs send and has the SMTP server kill it with
 // SIGKILL as it accepts the second message: that message is delivered,
-// the sender never hears the reply.
+// the sender never hears the reply. At that moment the first message must
+// already be marked sent (the sender waits for that mark before it ends
+// the second message's DATA): only the one in flight is unrecorded.
 func (e *env) killSendAtSecondMessage() {
 	e.t.Helper()
 	var sender atomic.Pointer[proc]
 	var accepted atomic.Int32
-	e.smtp.OnMessage(func(smtptest.Received) {
-		if accepted.Add(1) == 2 {
+	var first atomic.Pointer[string]
+	marked := make(chan []string, 1) // Message-IDs marked sent as the server takes the 2nd
+	e.smtp.OnMessage(func(r smtptest.Received) {
+		switch accepted.Add(1) {
+		case 1:
+			first.Store(&r.MessageID)
+		case 2:
+			var sent []string
+			ms, err := e.s.Outbox(context.Background(), 0)
+			for _, m := range ms {
+				if m.Status == store.OutboxSent {
+					sent = append(sent, m.MessageID)
+				}
+			}
+			if err != nil {
+				sent = append(sent, "error: "+err.Error())
+			}
+			marked <- sent
 			sender.Load().kill9()
 		}
 	})
@@ -146,33 +163,38 @@ func (e *env) killSendAtSecondMessage() {
 	if ws := p.status.Sys().(syscall.WaitStatus); !ws.Signaled() {
 		e.t.Fatalf("send ended with %v, want killed", p.status)
 	}
+	select {
+	case sent := <-marked:
+		if len(sent) != 1 || sent[0] != *first.Load() {
+			e.t.Fatalf("as the server accepted the 2nd message the store had %v marked sent, want just the 1st (%s)", sent, *first.Load())
+		}
+	default:
+		e.t.Fatal("the sender died before the server accepted a 2nd message")
+	}
 }
 
 // kill -9 while sending: every alert is delivered after the restart; the
-// only repeats are the messages the server had accepted since the sender's
-// last mark (at most notify.DefaultMarkEvery), each under its own
-// Message-ID.
+// only repeat is the message the server had accepted when the sender died,
+// with the same Message-ID.
 func TestKillDuringSending(t *testing.T) {
 	e := newEnv(t)
 	queued := e.queueMail(3)
 
 	e.killSendAtSecondMessage()
-	// The sender had claimed the whole batch; it marks what the server
-	// accepted every notify.DefaultMarkEvery messages, so the two accepted
-	// before the kill are not marked yet (in flight) and the rest were
-	// never tried.
+	// The sender had claimed the whole batch; one message is marked sent,
+	// one was accepted by the server but not marked (in flight), the rest
+	// were never tried.
 	byStatus := map[string]int{}
-	inflight := map[int64]bool{}
+	var inflight store.OutboxMessage
 	delivered := e.delivered()
 	for _, m := range e.outbox() {
 		byStatus[m.Status]++
 		if m.Status == store.OutboxSending && delivered[[2]string{m.MessageID, m.Recipient}] > 0 {
-			inflight[m.ID] = true
+			inflight = m
 		}
 	}
-	if byStatus[store.OutboxSent]+byStatus[store.OutboxSending] != len(queued) || len(inflight) != 2-byStatus[store.OutboxSent] ||
-		len(inflight) == 0 || len(inflight) > notify.DefaultMarkEvery {
-		t.Fatalf("after the kill the outbox holds %v (in flight: %d); want the batch leased, the 2 accepted ones in flight", byStatus, len(inflight))
+	if byStatus[store.OutboxSent] != 1 || byStatus[store.OutboxSending] != len(queued)-1 || inflight.ID == 0 {
+		t.Fatalf("after the kill the outbox holds %v (in flight: %d); want 1 sent, the rest leased, one of them delivered", byStatus, inflight.ID)
 	}
 	if len(e.smtp.Messages()) != 2 {
 		t.Fatalf("%d messages delivered before the kill, want 2", len(e.smtp.Messages()))
@@ -197,18 +219,18 @@ func TestKillDuringSending(t *testing.T) {
 	for _, m := range queued {
 		k := [2]string{m.MessageID, m.Recipient}
 		want := 1
-		if inflight[m.ID] {
-			want = 2 // at least once: accepted, not yet marked, when the sender died
+		if m.ID == inflight.ID {
+			want = 2 // at least once: the one in flight when the sender died
 		}
 		if got[k] != want {
 			t.Errorf("message %d (%s to %s) delivered %d times, want %d", m.ID, m.MessageID, m.Recipient, got[k], want)
 		}
 		total += got[k]
 	}
-	if len(e.smtp.Messages()) != total || total != len(queued)+len(inflight) {
-		t.Errorf("the server got %d messages, want %d (each once, the %d in flight twice)", len(e.smtp.Messages()), len(queued)+len(inflight), len(inflight))
+	if len(e.smtp.Messages()) != total || total != len(queued)+1 {
+		t.Errorf("the server got %d messages, want %d (each once, the in-flight one twice)", len(e.smtp.Messages()), len(queued)+1)
 	}
-	t.Logf("%d messages queued; killed as the 2nd was accepted; %d repeated (bound %d); %d deliveries in all", len(queued), len(inflight), notify.DefaultMarkEvery, total)
+	t.Logf("%d messages queued; killed after %s was accepted; %d deliveries in all", len(queued), inflight.MessageID, total)
 }
 
 // The mail server is down for a while: the sends fail and back off, and

@@ -37,7 +37,7 @@ func writeCases(t *testing.T) []string {
 	for i, c := range headerCases {
 		m := Message{ID: "h" + string(rune('a'+i)) + "@chuyenhoa", From: c.from, To: []string{c.to}, Subject: c.subject,
 			Text: "x", HTML: "<p>x</p>", Date: time.Date(2026, 11, 25, 7, 0, 0, 0, hcm)}
-		if err := b.Send(t.Context(), m); err != nil {
+		if err := b.Send(t.Context(), m, nil); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, filepath.Join(dir, FileName(m.ID)))

@@ -356,7 +356,7 @@ func TestDeliveryFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 		m := claimed[0]
-		if err := b.Send(ctx, notify.Message{ID: m.MessageID, From: m.Sender, To: []string{m.Recipient}, Subject: m.Subject, Text: m.Text, HTML: m.HTML, Date: m.CreatedAt, Headers: m.Headers}); err != nil {
+		if err := b.Send(ctx, notify.Message{ID: m.MessageID, From: m.Sender, To: []string{m.Recipient}, Subject: m.Subject, Text: m.Text, HTML: m.HTML, Date: m.CreatedAt, Headers: m.Headers}, nil); err != nil {
 			t.Fatal(err)
 		}
 		b.Close()

@@ -3,7 +3,9 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,35 +106,41 @@ func TestStoppedDrainReleasesTheRest(t *testing.T) {
 		enqueue(t, s, now, 4)
 		ctx, cancel := context.WithCancel(context.Background())
 		snd := senderOn(t, s, srv, now)
-		snd.MarkEvery = 1                               // each recorded as it is accepted
-		snd.Observe = func(outcome string) { cancel() } // stop once the first is recorded
+		// Stop once the first is recorded: its mark overlaps the second's
+		// transfer, so by then the second is accepted too (and recorded
+		// before Drain returns).
+		snd.Observe = func(outcome string) { cancel() }
 		st, err := snd.Drain(ctx)
-		if err == nil || st.Sent != 1 {
-			t.Fatalf("stopped drain: %+v, %v; want 1 sent and the cancellation", st, err)
+		if err == nil || st.Sent != 2 {
+			t.Fatalf("stopped drain: %+v, %v; want 2 sent and the cancellation", st, err)
 		}
 		counts, err := s.OutboxCounts(context.Background())
-		if err != nil || counts[store.OutboxSending] != 0 || counts[store.OutboxPending] != 3 {
-			t.Fatalf("after the stop the outbox holds %v, %v; want 3 pending, none leased", counts, err)
+		if err != nil || counts[store.OutboxSending] != 0 || counts[store.OutboxPending] != 2 || counts[store.OutboxSent] != 2 {
+			t.Fatalf("after the stop the outbox holds %v, %v; want 2 sent, 2 pending, none leased", counts, err)
 		}
-		if st, err := senderOn(t, s, srv, now.Add(time.Second)).Drain(context.Background()); err != nil || st.Sent != 3 {
-			t.Errorf("the next drain a second later: %+v, %v; want the other 3", st, err)
+		if st, err := senderOn(t, s, srv, now.Add(time.Second)).Drain(context.Background()); err != nil || st.Sent != 2 {
+			t.Errorf("the next drain a second later: %+v, %v; want the other 2", st, err)
 		}
 	})
 }
 
-// The crash bound: the sender marks what the server accepted every
-// MarkEvery messages, so at any moment at most MarkEvery messages are
-// accepted and not yet marked (the most a crash repeats, each under its
-// own Message-ID; e2e's kill tests show the repeat).
-func TestAcceptedMailIsMarkedEveryMarkEvery(t *testing.T) {
+// The crash bound: a message is accepted only once every message the
+// server accepted before it is marked sent, so at any moment at most one
+// accepted message is unrecorded (the one a crash repeats, under its
+// Message-ID; e2e's kill tests show the repeat). Each mark is held up in
+// the database (a transaction locks the row while the server accepts the
+// message), so a sender that did not wait for the mark before ending the
+// next message's DATA would let the server accept that one first.
+func TestAcceptedMailIsMarkedBeforeTheNextIsAccepted(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		srv := smtptest.Start(t)
 		now := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)
-		enqueue(t, s, now, 7)
-		const every = 3
+		const n = 5
+		enqueue(t, s, now, n)
 		var unmarked []int
 		var accepted int
-		srv.OnMessage(func(smtptest.Received) {
+		var holders sync.WaitGroup
+		srv.OnMessage(func(r smtptest.Received) {
 			// The server holds message accepted+1: count what it accepted
 			// before and the store has not marked.
 			counts, err := s.OutboxCounts(context.Background())
@@ -142,20 +150,98 @@ func TestAcceptedMailIsMarkedEveryMarkEvery(t *testing.T) {
 			}
 			unmarked = append(unmarked, accepted-counts[store.OutboxSent])
 			accepted++
+			// Hold this message's mark up for a while: lock its row
+			// before the server answers (on SQLite, the write lock).
+			locked := make(chan struct{})
+			holders.Go(func() {
+				err := s.InTx(context.Background(), func(tx *store.Tx) error {
+					if _, err := tx.Sqlx().ExecContext(context.Background(),
+						tx.Rebind(`UPDATE outbox SET last_error = last_error WHERE message_id = ?`), r.MessageID); err != nil {
+						return err
+					}
+					close(locked)
+					time.Sleep(300 * time.Millisecond)
+					return nil
+				})
+				if err != nil {
+					t.Errorf("hold the mark of %s: %v", r.MessageID, err)
+					close(locked)
+				}
+			})
+			<-locked
 		})
-		snd := senderOn(t, s, srv, now)
-		snd.MarkEvery = every
-		st, err := snd.Drain(context.Background())
-		if err != nil || st.Sent != 7 {
+		st, err := senderOn(t, s, srv, now).Drain(context.Background())
+		holders.Wait()
+		if err != nil || st.Sent != n {
 			t.Fatalf("drain = %+v, %v", st, err)
 		}
-		// Before each message: 0, 1, 2 unmarked, then marked (0), 1, 2, 0.
-		want := []int{0, 1, 2, 0, 1, 2, 0}
-		if !slices.Equal(unmarked, want) {
-			t.Errorf("accepted but unmarked before each message: %v, want %v (never more than %d)", unmarked, want, every-1)
+		if want := make([]int, n); !slices.Equal(unmarked, want) {
+			t.Errorf("accepted but unmarked as the server took each message: %v, want %v (all before it marked)", unmarked, want)
 		}
-		if counts, err := s.OutboxCounts(context.Background()); err != nil || counts[store.OutboxSent] != 7 {
-			t.Errorf("after the drain: %v, %v; want all 7 marked sent", counts, err)
+		if counts, err := s.OutboxCounts(context.Background()); err != nil || counts[store.OutboxSent] != n {
+			t.Errorf("after the drain: %v, %v; want all %d marked sent", counts, err, n)
+		}
+	})
+}
+
+// A mark that fails stops the drain: the next message, already on its way,
+// is abandoned before the end of its DATA, nothing more goes out, and the
+// message whose mark failed is the only one a later drain repeats (under
+// the same Message-ID).
+func TestFailedMarkStopsTheDrain(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		srv := smtptest.Start(t)
+		now := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC)
+		enqueue(t, s, now, 4)
+		// The database refuses to mark m1 sent.
+		when := fmt.Sprintf("NEW.status = '%s' AND NEW.message_id = 'm1@chuyenhoa.test'", store.OutboxSent)
+		ddl := []string{`CREATE TRIGGER mark_fails BEFORE UPDATE OF status ON outbox WHEN ` + when +
+			` BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`}
+		if s.Dialect() == store.Postgres {
+			ddl = []string{`CREATE FUNCTION mark_fails() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$`,
+				`CREATE TRIGGER mark_fails BEFORE UPDATE OF status ON outbox FOR EACH ROW WHEN (` + when + `) EXECUTE FUNCTION mark_fails()`}
+		}
+		for _, q := range ddl {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st, err := senderOn(t, s, srv, now).Drain(ctx)
+		t.Logf("drain: %v", err)
+		if err == nil || !strings.Contains(err.Error(), "disk on fire") || !strings.Contains(err.Error(), "m1@chuyenhoa.test") || st.Sent != 1 {
+			t.Fatalf("drain = %+v, %v; want 1 sent and the failed mark of m1", st, err)
+		}
+		var got []string
+		for _, m := range srv.Messages() {
+			got = append(got, m.MessageID)
+		}
+		if want := []string{"m0@chuyenhoa.test", "m1@chuyenhoa.test"}; !slices.Equal(got, want) {
+			t.Fatalf("the server accepted %v, want %v (m2 abandoned before the end of DATA)", got, want)
+		}
+		counts, err := s.OutboxCounts(ctx)
+		if err != nil || counts[store.OutboxSent] != 1 {
+			t.Fatalf("after the failed mark: %v, %v; want only m0 sent", counts, err)
+		}
+
+		drop := `DROP TRIGGER mark_fails`
+		if s.Dialect() == store.Postgres {
+			drop += ` ON outbox`
+		}
+		if _, err := s.DB().ExecContext(ctx, drop); err != nil {
+			t.Fatal(err)
+		}
+		// After the lease, a drain sends the rest; m1 goes again.
+		if st, err := senderOn(t, s, srv, now.Add(3*time.Minute)).Drain(ctx); err != nil || st.Sent != 3 {
+			t.Fatalf("the drain after the lease: %+v, %v; want m1, m2, m3 sent", st, err)
+		}
+		times := map[string]int{}
+		for _, m := range srv.Messages() {
+			times[m.MessageID]++
+		}
+		want := map[string]int{"m0@chuyenhoa.test": 1, "m1@chuyenhoa.test": 2, "m2@chuyenhoa.test": 1, "m3@chuyenhoa.test": 1}
+		if !maps.Equal(times, want) {
+			t.Errorf("deliveries by Message-ID: %v, want %v (only m1, whose mark failed, twice)", times, want)
 		}
 	})
 }

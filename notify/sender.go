@@ -10,13 +10,13 @@ import (
 	"chuyenhoa/store"
 )
 
-// Sender drains the outbox through a transport. The messages the server
-// accepts are marked sent together, once per MarkEvery accepted (and at the
-// end of each batch, and before Drain returns), in one transaction: a crash
-// repeats at most the messages accepted since the last mark (MarkEvery, 25
-// by default), each under the Message-ID of its first copy, so a receiver
-// can tell the copy (at-least-once, never twice for anything already
-// recorded).
+// Sender drains the outbox through a transport. Each message the server
+// accepts is marked sent in its own transaction, and that commit overlaps
+// the next message's transfer: the sender waits for it before the end of
+// the next message's DATA (see Batch.Send). So at any moment at most one
+// accepted message is not yet recorded, and a crash repeats at most the
+// message in flight, under the Message-ID of its first copy
+// (at-least-once, never twice for anything already recorded).
 type Sender struct {
 	Store     *store.Store
 	Transport Transport
@@ -28,10 +28,6 @@ type Sender struct {
 	Lease time.Duration
 	// Batch is how many messages are claimed at a time. Default 100.
 	Batch int
-	// MarkEvery is how many accepted messages are marked sent at once:
-	// a crash repeats at most that many. Default DefaultMarkEvery; 1 marks
-	// each as it is accepted.
-	MarkEvery int
 
 	// Observe, when set, is told the outcome of every message: "sent",
 	// "retry" or "failed" (metrics).
@@ -48,10 +44,6 @@ type Sender struct {
 	// lease rule.
 	Exclusive func(ctx context.Context) (release func(), err error)
 }
-
-// DefaultMarkEvery is Sender.MarkEvery's default: the most messages a
-// crash of the sender can repeat.
-const DefaultMarkEvery = 25
 
 // DrainStats counts what one Drain did.
 type DrainStats struct {
@@ -144,38 +136,27 @@ func (s *Sender) sendOn(ctx context.Context, l *conn, msgs []store.OutboxMessage
 		}
 		l.b = b
 	}
-	every := s.MarkEvery
-	if every <= 0 {
-		every = DefaultMarkEvery
-	}
-	// accepted waits to be marked sent; whatever happens, what the server
-	// took is recorded before this returns.
-	var accepted []store.OutboxMessage
-	mark := func() error {
-		if len(accepted) == 0 {
+	// marking is the last accepted message while its mark commits; it is
+	// recorded (waited for) before the next is accepted and, whatever
+	// happens, before this returns.
+	var marking *mark
+	record := func() error {
+		if marking == nil {
 			return nil
 		}
-		ids := make([]int64, len(accepted))
-		for i, m := range accepted {
-			ids[i] = m.ID
-		}
-		// Even if ctx was just cancelled: the server has these.
-		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := s.Store.MarkSent(mctx, s.now(), ids...); err != nil {
+		m, err := marking.m, marking.wait()
+		marking = nil
+		if err != nil {
 			return err
 		}
-		for _, m := range accepted {
-			st.Sent++
-			s.observe("sent")
-			s.log().Info("mail sent", "message_id", m.MessageID, "to", m.Recipient, "committee", m.Committee)
-		}
-		accepted = accepted[:0]
+		st.Sent++
+		s.observe("sent")
+		s.log().Info("mail sent", "message_id", m.MessageID, "to", m.Recipient, "committee", m.Committee)
 		return nil
 	}
 	defer func() {
-		if merr := mark(); merr != nil {
-			err = errors.Join(err, merr)
+		if rerr := record(); rerr != nil {
+			err = errors.Join(err, rerr)
 		}
 	}()
 	// Recipients whose message was just deferred: their later messages in
@@ -191,19 +172,26 @@ func (s *Sender) sendOn(ctx context.Context, l *conn, msgs []store.OutboxMessage
 			}
 			continue
 		}
+		var ready func() error
+		if marking != nil {
+			ready = marking.wait
+		}
 		err := l.b.Send(ctx, Message{
 			ID: m.MessageID, From: m.Sender, To: []string{m.Recipient}, Subject: m.Subject,
 			Text: m.Text, HTML: m.HTML, Date: m.CreatedAt, Headers: m.Headers,
-		})
+		}, ready)
+		// The previous message is recorded first: if its mark failed, m
+		// was abandoned unaccepted (or, when m failed before the end of
+		// DATA, was not accepted either), and nothing more goes out.
+		if rerr := record(); rerr != nil {
+			return rerr
+		}
 		// Record the outcome even if ctx was just cancelled: the server may
 		// have accepted the message.
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		switch {
 		case err == nil:
-			accepted = append(accepted, m)
-			if len(accepted) >= every {
-				err = mark()
-			}
+			marking = s.startMark(ctx, m)
 		case Temporary(err):
 			deferred[m.Recipient] = true
 			// The connection may be what failed: the next batch opens a
@@ -233,6 +221,37 @@ func (s *Sender) sendOn(ctx context.Context, l *conn, msgs []store.OutboxMessage
 			}
 			return cerr
 		}
+	}
+	return nil
+}
+
+// mark is one accepted message's MarkSent, committing in the background.
+type mark struct {
+	m    store.OutboxMessage
+	done chan struct{}
+	err  error // set before done is closed
+}
+
+// startMark marks m sent, even if ctx is cancelled meanwhile: the server
+// has it.
+func (s *Sender) startMark(ctx context.Context, m store.OutboxMessage) *mark {
+	k := &mark{m: m, done: make(chan struct{})}
+	now := s.now()
+	go func() {
+		defer close(k.done)
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		k.err = s.Store.MarkSent(mctx, now, m.ID)
+	}()
+	return k
+}
+
+// wait returns once the mark has committed or failed; it may be called
+// more than once.
+func (k *mark) wait() error {
+	<-k.done
+	if k.err != nil {
+		return fmt.Errorf("record message %s to %s as sent (the server has it; it may go again): %w", k.m.MessageID, k.m.Recipient, k.err)
 	}
 	return nil
 }

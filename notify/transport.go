@@ -173,7 +173,15 @@ type Batch interface {
 	// When it fails, no recipient got it, and the error names the message,
 	// the recipients and the SMTP stage; see Temporary. The batch stays
 	// usable after a refused message.
-	Send(ctx context.Context, m Message) error
+	//
+	// ready, when not nil, is called once m has travelled and just before
+	// the step that makes the server take it (the end of DATA; the file's
+	// rename), and Send waits for it: the sender records the previous
+	// message there, so that it overlaps this one's transfer yet is
+	// recorded before this one is accepted. If ready fails, m is
+	// abandoned unaccepted (for SMTP the connection is dropped, so the
+	// batch is done) and Send returns ready's error.
+	Send(ctx context.Context, m Message, ready func() error) error
 	// Close ends the batch. An error here (say, QUIT got no answer) does
 	// not undo messages Send already reported as delivered.
 	Close() error
@@ -340,7 +348,7 @@ func (b *smtpBatch) abort() {
 	}
 }
 
-func (b *smtpBatch) Send(ctx context.Context, m Message) error {
+func (b *smtpBatch) Send(ctx context.Context, m Message, ready func() error) error {
 	what := fmt.Sprintf("send message %s to %s", m.ID, strings.Join(m.To, ", "))
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -350,19 +358,30 @@ func (b *smtpBatch) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	stop := context.AfterFunc(ctx, b.abort)
-	err = b.transaction(m, msg)
+	err = b.transaction(m, msg, ready)
 	stop()
+	var rerr notReady
+	if errors.As(err, &rerr) {
+		return fmt.Errorf("%s: abandoned before the end of DATA: %w", what, rerr.err)
+	}
 	if err != nil {
 		return fmt.Errorf("%s via %s: %w", what, b.t.addr, withCtx(ctx, err))
 	}
 	return nil
 }
 
+// notReady carries the error of Send's ready, to tell it from the
+// server's.
+type notReady struct{ err error }
+
+func (e notReady) Error() string { return e.err.Error() }
+
 // transaction is one MAIL, RCPT… DATA exchange. Build has checked the
 // addresses. A refused MAIL or RCPT is followed by RSET, so the batch
 // stays usable; when DATA's end is answered, the transaction is over
-// either way.
-func (b *smtpBatch) transaction(m Message, msg *mail.Msg) error {
+// either way. ready runs before the end of DATA; if it fails the socket
+// is closed instead, so that the server drops the message.
+func (b *smtpBatch) transaction(m Message, msg *mail.Msg, ready func() error) error {
 	c := b.smtp
 	if err := c.UpdateDeadline(b.t.timeout); err != nil {
 		return err
@@ -390,6 +409,13 @@ func (b *smtpBatch) transaction(m Message, msg *mail.Msg) error {
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		_ = w.Close()
 		return fmt.Errorf("DATA (writing the message): %w", err)
+	}
+	if ready != nil {
+		if err := ready(); err != nil {
+			// Without the final "." the server never takes the message.
+			b.abort()
+			return notReady{err}
+		}
 	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("end of DATA: %w", err)
@@ -443,7 +469,7 @@ func (t fileTransport) Open(ctx context.Context) (Batch, error) {
 	return t, nil
 }
 
-func (t fileTransport) Send(ctx context.Context, m Message) error {
+func (t fileTransport) Send(ctx context.Context, m Message, ready func() error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("write message %s: %w", m.ID, err)
 	}
@@ -452,7 +478,7 @@ func (t fileTransport) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("write message %s: %w", m.ID, err)
 	}
 	path := filepath.Join(t.dir, FileName(m.ID))
-	if err := writeAtomic(path, msg); err != nil {
+	if err := writeAtomic(path, msg, ready); err != nil {
 		return fmt.Errorf("write message %s: %w", m.ID, err)
 	}
 	return nil
@@ -461,9 +487,10 @@ func (t fileTransport) Send(ctx context.Context, m Message) error {
 func (t fileTransport) Close() error { return nil }
 
 // writeAtomic writes to a temporary file in the same folder, syncs it and
-// renames it over path. The temporary name ends in .tmp so that tools
-// reading *.eml never see a partial message.
-func writeAtomic(path string, w io.WriterTo) (err error) {
+// renames it over path, after ready (when not nil) has returned nil. The
+// temporary name ends in .tmp so that tools reading *.eml never see a
+// partial message.
+func writeAtomic(path string, w io.WriterTo, ready func() error) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
@@ -482,6 +509,11 @@ func writeAtomic(path string, w io.WriterTo) (err error) {
 	}
 	if err = f.Close(); err != nil {
 		return err
+	}
+	if ready != nil {
+		if err = ready(); err != nil {
+			return err
+		}
 	}
 	return os.Rename(f.Name(), path)
 }

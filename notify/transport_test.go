@@ -108,7 +108,7 @@ func TestSMTPSendsVietnameseMessage(t *testing.T) {
 	b := openSMTP(t, smtpConfig(srv))
 	m := vietMessage("digest.D01.deadlines.2026-11-25.ab12cd@chuyenhoa", "bcd-binhson@example.vn", "Cong An Huyen <ca-binhson@example.vn>")
 
-	if err := b.Send(context.Background(), m); err != nil {
+	if err := b.Send(context.Background(), m, nil); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	got := srv.WaitFor(t, 1, testTimeout)[0]
@@ -144,7 +144,7 @@ func TestSMTPAuthLogin(t *testing.T) {
 	c.SMTP.Auth = config.AuthLogin
 	c.SMTP.Username = "canbo"
 	b := openSMTP(t, c)
-	if err := b.Send(context.Background(), vietMessage("a1@chuyenhoa", "x@example.vn")); err != nil {
+	if err := b.Send(context.Background(), vietMessage("a1@chuyenhoa", "x@example.vn"), nil); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	if got := srv.WaitFor(t, 1, testTimeout)[0]; got.Username != "canbo" {
@@ -158,7 +158,7 @@ func TestSMTPBatchUsesOneConnection(t *testing.T) {
 	var ids []string
 	for i := 1; i <= 3; i++ {
 		m := vietMessage(fmt.Sprintf("digest.D0%d.deadlines.2026-11-25.x@chuyenhoa", i), fmt.Sprintf("d0%d@example.vn", i))
-		if err := b.Send(context.Background(), m); err != nil {
+		if err := b.Send(context.Background(), m, nil); err != nil {
 			t.Fatalf("Send %d: %v", i, err)
 		}
 		ids = append(ids, m.ID)
@@ -187,7 +187,7 @@ func TestSMTPRefusedRecipientIsPermanentAndBatchGoesOn(t *testing.T) {
 	ctx := context.Background()
 
 	bad := vietMessage("bad@chuyenhoa", "nobody@example.vn")
-	err := b.Send(ctx, bad)
+	err := b.Send(ctx, bad, nil)
 	if err == nil {
 		t.Fatal("Send to a refused recipient: no error")
 	}
@@ -203,12 +203,12 @@ func TestSMTPRefusedRecipientIsPermanentAndBatchGoesOn(t *testing.T) {
 	// One transaction for all recipients: a refused one stops the message
 	// for the others too, so it is never half delivered.
 	mixed := vietMessage("mixed@chuyenhoa", "ok1@example.vn", "nobody@example.vn")
-	if err := b.Send(ctx, mixed); err == nil || Temporary(err) {
+	if err := b.Send(ctx, mixed, nil); err == nil || Temporary(err) {
 		t.Errorf("Send with one refused recipient: err = %v, want a permanent error", err)
 	}
 
 	good := vietMessage("good@chuyenhoa", "ok2@example.vn")
-	if err := b.Send(ctx, good); err != nil {
+	if err := b.Send(ctx, good, nil); err != nil {
 		t.Fatalf("Send after a refused message in the same batch: %v", err)
 	}
 	if err := b.Close(); err != nil {
@@ -230,25 +230,25 @@ func TestSMTPTemporaryReplies(t *testing.T) {
 
 	srv.FailData(451, 1)
 	m := vietMessage("retry@chuyenhoa", "d01@example.vn")
-	err := b.Send(ctx, m)
+	err := b.Send(ctx, m, nil)
 	if err == nil || !Temporary(err) {
 		t.Fatalf("Send with DATA answered 451: err = %v, Temporary = %v; want a temporary error", err, Temporary(err))
 	}
 	if !strings.Contains(err.Error(), "451") {
 		t.Errorf("error %q does not mention 451", err)
 	}
-	if err := b.Send(ctx, m); err != nil {
+	if err := b.Send(ctx, m, nil); err != nil {
 		t.Fatalf("resend after 451 in the same batch: %v", err)
 	}
 
 	srv.RejectRcpt("busy@example.vn", 452)
-	err = b.Send(ctx, vietMessage("busy@chuyenhoa", "busy@example.vn"))
+	err = b.Send(ctx, vietMessage("busy@chuyenhoa", "busy@example.vn"), nil)
 	if err == nil || !Temporary(err) {
 		t.Errorf("RCPT answered 452: err = %v, want temporary", err)
 	}
 
 	srv.FailData(554, 1)
-	err = b.Send(ctx, vietMessage("spam@chuyenhoa", "d01@example.vn"))
+	err = b.Send(ctx, vietMessage("spam@chuyenhoa", "d01@example.vn"), nil)
 	if err == nil || Temporary(err) {
 		t.Errorf("DATA answered 554: err = %v, want permanent", err)
 	}
@@ -273,7 +273,7 @@ func TestSMTPServerDownIsTemporaryAndRecovers(t *testing.T) {
 	}
 
 	srv.Stop()
-	err = b.Send(ctx, vietMessage("down1@chuyenhoa", "d01@example.vn"))
+	err = b.Send(ctx, vietMessage("down1@chuyenhoa", "d01@example.vn"), nil)
 	if err == nil || !Temporary(err) {
 		t.Fatalf("Send on a connection the server closed: err = %v, want temporary", err)
 	}
@@ -289,7 +289,7 @@ func TestSMTPServerDownIsTemporaryAndRecovers(t *testing.T) {
 		t.Fatalf("Open after restart: %v", err)
 	}
 	m := vietMessage("down1@chuyenhoa", "d01@example.vn")
-	if err := b.Send(ctx, m); err != nil {
+	if err := b.Send(ctx, m, nil); err != nil {
 		t.Fatalf("Send after restart: %v", err)
 	}
 	if err := b.Close(); err != nil {
@@ -307,7 +307,7 @@ func TestSMTPContextCancelled(t *testing.T) {
 	b := openSMTP(t, smtpConfig(srv))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := b.Send(ctx, vietMessage("c@chuyenhoa", "d01@example.vn"))
+	err := b.Send(ctx, vietMessage("c@chuyenhoa", "d01@example.vn"), nil)
 	if !errors.Is(err, context.Canceled) || !Temporary(err) {
 		t.Errorf("Send with a cancelled context: err = %v, want context.Canceled and temporary", err)
 	}
@@ -335,7 +335,7 @@ func TestSMTPWithTLS(t *testing.T) {
 				t.Fatalf("Open: %v", err)
 			}
 			m := vietMessage("tls@chuyenhoa", "d01@example.vn")
-			if err := b.Send(context.Background(), m); err != nil {
+			if err := b.Send(context.Background(), m, nil); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
 			if err := b.Close(); err != nil {
@@ -451,7 +451,7 @@ func TestFileTransport(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	m := vietMessage("digest.D01.deadlines.2026-11-25.ab12cd@chuyenhoa", "bcd-binhson@example.vn")
-	if err := b.Send(ctx, m); err != nil {
+	if err := b.Send(ctx, m, nil); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	path := filepath.Join(dir, "digest.D01.deadlines.2026-11-25.ab12cd@chuyenhoa.eml")
@@ -460,13 +460,13 @@ func TestFileTransport(t *testing.T) {
 	// Sending the same ID again replaces the file.
 	m.Subject = "[CHUYENHOA] Huyện Bình Sơn: 3 nghĩa vụ quá hạn"
 	m.Text = "Đã cập nhật.\n"
-	if err := b.Send(ctx, m); err != nil {
+	if err := b.Send(ctx, m, nil); err != nil {
 		t.Fatalf("second Send: %v", err)
 	}
 	checkFile(t, path, m)
 
 	other := vietMessage("digest.D02.deadlines.2026-11-25.ab12cd@chuyenhoa", "bcd-sontinh@example.vn")
-	if err := b.Send(ctx, other); err != nil {
+	if err := b.Send(ctx, other, nil); err != nil {
 		t.Fatalf("Send other: %v", err)
 	}
 	if err := b.Close(); err != nil {
@@ -489,7 +489,7 @@ func TestFileTransport(t *testing.T) {
 	bad := m
 	bad.ID = "digest.D03@chuyenhoa"
 	bad.To = nil
-	if err := b.Send(ctx, bad); err == nil {
+	if err := b.Send(ctx, bad, nil); err == nil {
 		t.Error("Send of a message without recipients: no error")
 	}
 	if _, err := os.Stat(filepath.Join(dir, FileName(bad.ID))); !os.IsNotExist(err) {

@@ -200,7 +200,7 @@ func (f *fakeTransport) Open(context.Context) (notify.Batch, error) {
 
 type fakeBatch struct{}
 
-func (fakeBatch) Send(_ context.Context, m notify.Message) error {
+func (fakeBatch) Send(_ context.Context, m notify.Message, _ func() error) error {
 	if m.ID == "bad" {
 		return errors.New("550 mailbox unavailable")
 	}
@@ -219,10 +219,10 @@ func TestCountErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Send(ctx, notify.Message{ID: "good"}); err != nil {
+	if err := b.Send(ctx, notify.Message{ID: "good"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Send(ctx, notify.Message{ID: "bad"}); err == nil {
+	if err := b.Send(ctx, notify.Message{ID: "bad"}, nil); err == nil {
 		t.Fatal("bad message should be refused")
 	}
 	if err := b.Close(); err != nil {

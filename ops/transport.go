@@ -33,8 +33,8 @@ type countingBatch struct {
 	m *Metrics
 }
 
-func (b countingBatch) Send(ctx context.Context, msg notify.Message) error {
-	err := b.Batch.Send(ctx, msg)
+func (b countingBatch) Send(ctx context.Context, msg notify.Message, ready func() error) error {
+	err := b.Batch.Send(ctx, msg, ready)
 	if err != nil {
 		b.m.ObserveSMTPError()
 	}

@@ -27,9 +27,12 @@ type refusing struct{ refuse string }
 func (r refusing) Name() string                               { return "test" }
 func (r refusing) Open(context.Context) (notify.Batch, error) { return r, nil }
 func (r refusing) Close() error                               { return nil }
-func (r refusing) Send(_ context.Context, m notify.Message) error {
+func (r refusing) Send(_ context.Context, m notify.Message, ready func() error) error {
 	if m.To[0] == r.refuse {
 		return errors.New("550 5.1.1 mailbox unavailable")
+	}
+	if ready != nil {
+		return ready()
 	}
 	return nil
 }

@@ -197,13 +197,18 @@ func (tx *Tx) markGroups(ctx context.Context, column string, now time.Time, comm
 	if len(args) == 0 {
 		return nil
 	}
-	_, err := tx.tx.ExecContext(ctx, tx.Rebind(`
-		INSERT INTO notify_groups (committee, `+column+`) VALUES `+rows(2, len(args)/2)+`
-		ON CONFLICT (committee) DO UPDATE SET `+column+` = excluded.`+column), args...)
+	_, err := tx.tx.ExecContext(ctx, tx.Rebind(setGroups(column, `VALUES `+rows(2, len(args)/2))), args...)
 	if err != nil {
 		return fmt.Errorf("notify groups: set %s for %d committees (the first %q): %w", column, len(args)/2, committees[0], err)
 	}
 	return nil
+}
+
+// setGroups is the statement that sets column of notify_groups for the
+// (committee, time) rows source yields, adding the committees it lacks.
+func setGroups(column, source string) string {
+	return `INSERT INTO notify_groups (committee, ` + column + `) ` + source + `
+		ON CONFLICT (committee) DO UPDATE SET ` + column + ` = excluded.` + column
 }
 
 // rows is n rows of cols placeholders, for a multi-row VALUES.
@@ -311,33 +316,38 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return out, nil
 }
 
-// MarkSent records that the server accepted messages ids at now, and
-// that their committees were notified then (the repeat interval counts
-// from here): one transaction for them all, so a sender can record a
-// batch of accepted messages at once.
-func (s *Store) MarkSent(ctx context.Context, now time.Time, ids ...int64) error {
-	if len(ids) == 0 {
+// MarkSent records that the server accepted message id at now, and that
+// its committee was notified then (the repeat interval counts from here).
+// The sender marks each accepted message on its own, so that a crash
+// repeats at most the one in flight. The next message waits for this
+// commit, so on PostgreSQL it is a single statement, without the round
+// trips of BEGIN, a second statement and COMMIT.
+func (s *Store) MarkSent(ctx context.Context, now time.Time, id int64) error {
+	const sent = `UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
+		WHERE id = ? RETURNING committee`
+	if s.dialect == Postgres {
+		res, err := s.db.ExecContext(ctx, s.db.Rebind(`WITH sent AS (`+sent+`)
+			`+setGroups("last_sent_at", `SELECT committee, ? FROM sent`)),
+			OutboxSent, instantArg(s.dialect, now), id, instantArg(s.dialect, now))
+		if err != nil {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
+		}
+		if n != 1 {
+			return fmt.Errorf("mark outbox %d sent: %w", id, sql.ErrNoRows)
+		}
 		return nil
 	}
 	return s.InTx(ctx, func(tx *Tx) error {
-		d := s.dialect
-		var committees []string
-		for start := 0; start < len(ids); start += 500 {
-			part := ids[start:min(start+500, len(ids))]
-			args := []any{OutboxSent, instantArg(d, now)}
-			for _, id := range part {
-				args = append(args, id)
-			}
-			var got []string
-			err := tx.tx.SelectContext(ctx, &got, tx.Rebind(`
-				UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
-				WHERE id IN (?`+strings.Repeat(", ?", len(part)-1)+`) RETURNING committee`), args...)
-			if err != nil {
-				return fmt.Errorf("mark %d outbox messages sent (the first %d): %w", len(part), part[0], err)
-			}
-			committees = append(committees, got...)
+		var committee string
+		err := tx.tx.GetContext(ctx, &committee, tx.Rebind(sent), OutboxSent, instantArg(s.dialect, now), id)
+		if err != nil {
+			return fmt.Errorf("mark outbox %d sent: %w", id, err)
 		}
-		return tx.markGroups(ctx, "last_sent_at", now, committees)
+		return tx.markGroups(ctx, "last_sent_at", now, []string{committee})
 	})
 }
 

@@ -318,7 +318,7 @@ func cmdSendTest(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("connect via %s: %w", tr.Name(), err)
 	}
 	defer b.Close()
-	if err := b.Send(ctx, m); err != nil {
+	if err := b.Send(ctx, m, nil); err != nil {
 		return fmt.Errorf("send test mail via %s: %w", tr.Name(), err)
 	}
 	fmt.Fprintln(a.stdout, labels.TestMailSent(pos[0], tr.Name(), m.ID))
