@@ -123,26 +123,25 @@ func (p *problems) err() error { return errors.Join(p.errs...) }
 
 func dayText(t time.Time) string { return t.Format(time.DateOnly) }
 
+// place checks a district or unit row: its code and name, a validity
+// that does not end before it begins, and its code once.
+func (p *problems) place(rel string, i int, code, name string, from, to time.Time) {
+	if !p.named(rel, i, code, name) && !from.IsZero() && !to.IsZero() && to.Before(from) {
+		p.add("%s[%d] (%s): valid to %s is before valid from %s", rel, i, code, dayText(to), dayText(from))
+	}
+	p.dup(rel, i, code)
+}
+
 // Validate checks every row before anything is written: required fields,
 // categories, non-negative counts, and that no key appears twice (which
 // would make the result depend on row order).
 func (d *Dataset) Validate() error {
 	var p problems
 	for i, r := range d.Districts {
-		switch {
-		case p.named("Districts", i, r.Code, r.Name):
-		case !r.ValidFrom.IsZero() && !r.ValidTo.IsZero() && r.ValidTo.Before(r.ValidFrom):
-			p.add("Districts[%d] (%s): valid to %s is before valid from %s", i, r.Code, dayText(r.ValidTo), dayText(r.ValidFrom))
-		}
-		p.dup("Districts", i, r.Code)
+		p.place("Districts", i, r.Code, r.Name, r.ValidFrom, r.ValidTo)
 	}
 	for i, r := range d.Units {
-		switch {
-		case p.named("Units", i, r.Code, r.Name):
-		case !r.ValidFrom.IsZero() && !r.ValidTo.IsZero() && r.ValidTo.Before(r.ValidFrom):
-			p.add("Units[%d] (%s): valid to %s is before valid from %s", i, r.Code, dayText(r.ValidTo), dayText(r.ValidFrom))
-		}
-		p.dup("Units", i, r.Code)
+		p.place("Units", i, r.Code, r.Name, r.ValidFrom, r.ValidTo)
 	}
 	for i, r := range d.Offences {
 		switch {
