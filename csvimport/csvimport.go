@@ -219,6 +219,9 @@ type parser struct {
 	opts  Options
 	known *knownCodes
 	errs  []error
+	// bad counts the rows with an error, all of them (errs stops at
+	// MaxErrors); badAt is the last one counted.
+	bad, badAt int
 	// per-row state
 	row    int
 	fields map[string]string
@@ -239,6 +242,9 @@ type parser struct {
 }
 
 func (p *parser) fail(field, format string, args ...any) {
+	if p.bad == 0 || p.badAt != p.row {
+		p.bad, p.badAt = p.bad+1, p.row
+	}
 	if len(p.errs) <= MaxErrors {
 		p.errs = append(p.errs, &RowError{File: p.file, Row: p.row, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -253,7 +259,7 @@ func (p *parser) result() error {
 	if len(errs) > MaxErrors {
 		errs = append(errs[:MaxErrors:MaxErrors], fmt.Errorf("%s: more errors not shown", p.file))
 	}
-	return fmt.Errorf("%s: %d bad row(s), nothing imported:\n%w", p.file, len(errs), errors.Join(errs...))
+	return fmt.Errorf("%s: %d bad row(s), nothing imported:\n%w", p.file, max(p.bad, 1), errors.Join(errs...))
 }
 
 // columns are the required and optional columns of kind.
@@ -406,7 +412,7 @@ func (p *parser) streamStats(ctx context.Context, s *store.Store, cr *csv.Reader
 	var replay func() (iter.Seq2[int, store.Stat], error)
 	if reopen != nil {
 		replay = func() (iter.Seq2[int, store.Stat], error) {
-			p.errs, n = nil, 0
+			p.errs, p.bad, n = nil, 0, 0
 			cr, err := reopen()
 			if err != nil {
 				return nil, err

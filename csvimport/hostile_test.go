@@ -129,7 +129,7 @@ func TestStreamedImportIsAllOrNothing(t *testing.T) {
 			t.Fatal("accepted")
 		}
 		msg := err.Error()
-		for _, want := range []string{`big.csv: 21 bad row(s), nothing imported`, `big.csv: row 3002, field "count": -1 is negative`,
+		for _, want := range []string{`big.csv: 25 bad row(s), nothing imported`, `big.csv: row 3002, field "count": -1 is negative`,
 			`big.csv: row 3021, field "count"`, "big.csv: more errors not shown"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("error lacks %q:\n%.600s", want, msg)
