@@ -200,9 +200,12 @@ func (f *fakeTransport) Open(context.Context) (notify.Batch, error) {
 
 type fakeBatch struct{}
 
-func (fakeBatch) Send(_ context.Context, m notify.Message, _ func() error) error {
+func (fakeBatch) Send(_ context.Context, m notify.Message, ready func() error) error {
 	if m.ID == "bad" {
 		return errors.New("550 mailbox unavailable")
+	}
+	if ready != nil {
+		return ready()
 	}
 	return nil
 }
@@ -224,6 +227,10 @@ func TestCountErrors(t *testing.T) {
 	}
 	if err := b.Send(ctx, notify.Message{ID: "bad"}, nil); err == nil {
 		t.Fatal("bad message should be refused")
+	}
+	// The store failing to mark the message before is not an SMTP error.
+	if err := b.Send(ctx, notify.Message{ID: "after a failed mark"}, func() error { return errors.New("database is locked") }); err == nil {
+		t.Fatal("the failed mark should stop the message")
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)

@@ -33,9 +33,17 @@ type countingBatch struct {
 	m *Metrics
 }
 
+// Send counts the transport's errors only: a failure of ready (the
+// store's mark of the message before, which stops the drain) is not the
+// mail server's.
 func (b countingBatch) Send(ctx context.Context, msg notify.Message, ready func() error) error {
-	err := b.Batch.Send(ctx, msg, ready)
-	if err != nil {
+	var readyErr error
+	check := ready
+	if ready != nil {
+		check = func() error { readyErr = ready(); return readyErr }
+	}
+	err := b.Batch.Send(ctx, msg, check)
+	if err != nil && readyErr == nil {
 		b.m.ObserveSMTPError()
 	}
 	return err
