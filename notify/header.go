@@ -2,9 +2,9 @@ package notify
 
 import (
 	"fmt"
+	"mime"
 	"net/mail"
 	"strings"
-	"unicode/utf8"
 )
 
 // The address and subject fields are written here, not by go-mail: go-mail
@@ -20,9 +20,6 @@ import (
 
 // maxLine is the length a header line is folded at (RFC 5322 recommends 78).
 const maxLine = 76
-
-// maxWord is the longest encoded-word RFC 2047 allows.
-const maxWord = 75
 
 // subjectField is "Subject: …", folded, without the final CRLF.
 func subjectField(s string) string {
@@ -78,7 +75,10 @@ func tokens(s string, phrase bool) []string {
 		if phrase {
 			out = append(out, encodeWord(text))
 		} else {
-			out = append(out, encodeWords(text)...)
+			// Encoded-words of at most 75 bytes, split between
+			// characters: parsers join adjacent ones of unstructured text
+			// without the space between them.
+			out = append(out, strings.Fields(mime.QEncoding.Encode("utf-8", text))...)
 		}
 		run = run[:0]
 	}
@@ -136,29 +136,4 @@ func encodeWord(s string) string {
 	}
 	sb.WriteString(wordEnd)
 	return sb.String()
-}
-
-// encodeWords is s as encoded-words of at most maxWord bytes, split
-// between characters (parsers join adjacent encoded-words of unstructured
-// text without the space between them).
-func encodeWords(s string) []string {
-	var out []string
-	var sb strings.Builder
-	sb.WriteString(wordStart)
-	for _, r := range s {
-		var ch strings.Builder
-		var buf [utf8.UTFMax]byte
-		for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
-			qByte(&ch, c)
-		}
-		if sb.Len()+ch.Len()+len(wordEnd) > maxWord {
-			sb.WriteString(wordEnd)
-			out = append(out, sb.String())
-			sb.Reset()
-			sb.WriteString(wordStart)
-		}
-		sb.WriteString(ch.String())
-	}
-	sb.WriteString(wordEnd)
-	return append(out, sb.String())
 }
