@@ -80,15 +80,16 @@ func (s *Source) loadUnits(ctx context.Context) error {
 		}
 		u := &unitsChecked{units: s.units, unitCodes: s.unitCodes, districts: s.districts, terr: s.terr,
 			byDay: map[time.Time]map[string]rules.Unit{}, bySig: map[string]map[string]rules.Unit{}}
-		for _, x := range s.units {
-			if !x.Row.ValidFrom.IsZero() || !x.Row.ValidTo.IsZero() {
-				u.dated = append(u.dated, [2]time.Time{x.Row.ValidFrom, x.Row.ValidTo})
+		dated := func(from, to time.Time) {
+			if !from.IsZero() || !to.IsZero() {
+				u.dated = append(u.dated, [2]time.Time{from, to})
 			}
 		}
+		for _, x := range s.units {
+			dated(x.Row.ValidFrom, x.Row.ValidTo)
+		}
 		for _, x := range ds {
-			if !x.Row.ValidFrom.IsZero() || !x.Row.ValidTo.IsZero() {
-				u.dated = append(u.dated, [2]time.Time{x.Row.ValidFrom, x.Row.ValidTo})
-			}
+			dated(x.Row.ValidFrom, x.Row.ValidTo)
 		}
 		return u, nil
 	})
