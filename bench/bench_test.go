@@ -100,17 +100,31 @@ func TestSmokeMail(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		// BenchMail checks itself that every digest was composed, sent and
 		// accepted by the server, twice.
-		m, err := BenchMail(context.Background(), s, 5)
+		m, err := BenchMail(context.Background(), s, 5, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if m.Ours() <= 0 || m.PlainRate() <= 0 || m.SendOnly() < m.Ours() {
 			t.Errorf("rates: ours %.0f, send-only %.0f, plain %.0f", m.Ours(), m.SendOnly(), m.PlainRate())
 		}
+		// Through the delay line: every round trip takes at least what was
+		// asked for, and the mail still all arrives.
+		if err := EmptyMail(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+		far, err := BenchMail(context.Background(), s, 3, 4*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if far.Measured < 4*time.Millisecond || far.Measured > time.Second {
+			t.Errorf("NOOP through a 4 ms delay line took %v", far.Measured)
+		}
 		var buf bytes.Buffer
-		PrintMail(&buf, []mailRow{{Backend: s.Dialect(), MailResult: m}})
-		if !strings.Contains(buf.String(), s.Dialect()) {
-			t.Errorf("mail table lacks the backend:\n%s", buf.String())
+		PrintMail(&buf, []mailRow{{Backend: s.Dialect(), MailResult: m}, {Backend: s.Dialect(), MailResult: far}})
+		for _, want := range []string{s.Dialect(), "loopback", "4ms RTT", "target mail " + s.Dialect() + ", server 4ms RTT"} {
+			if !strings.Contains(buf.String(), want) {
+				t.Errorf("mail table lacks %q:\n%s", want, buf.String())
+			}
 		}
 	})
 }

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/textproto"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -23,14 +26,18 @@ import (
 
 // Sink is a local SMTP server that accepts every message and throws it
 // away, so that both senders measure their own cost, not the server's.
+// With a round trip above zero, clients reach it through a delay line
+// (see delayLine), as a server across a network would be.
 type Sink struct {
 	srv      *smtp.Server
-	ln       net.Listener
+	ln       net.Listener // the server's
+	front    net.Listener // the delay line's, when there is one
 	accepted atomic.Int64
 }
 
-// StartSink listens on a free port of 127.0.0.1.
-func StartSink() (*Sink, error) {
+// StartSink listens on a free port of 127.0.0.1; rtt is the round trip
+// clients see (0: the loopback's own).
+func StartSink(rtt time.Duration) (*Sink, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -43,17 +50,112 @@ func StartSink() (*Sink, error) {
 	s.srv.MaxMessageBytes = 10 << 20
 	s.srv.MaxRecipients = 50
 	go func() { _ = s.srv.Serve(ln) }()
+	if rtt > 0 {
+		if s.front, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			_ = s.srv.Close()
+			return nil, err
+		}
+		go delayLine(s.front, ln.Addr().String(), rtt/2)
+	}
 	return s, nil
 }
 
-// Port is the port the sink listens on.
-func (s *Sink) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
+// Port is the port clients connect to.
+func (s *Sink) Port() int {
+	if s.front != nil {
+		return s.front.Addr().(*net.TCPAddr).Port
+	}
+	return s.ln.Addr().(*net.TCPAddr).Port
+}
+
+// RoundTrip measures the round trip clients see: the median of 20 NOOPs
+// on a connection of its own (a delay line's sleeps overshoot what they
+// were asked for, more so on a busy machine).
+func (s *Sink) RoundTrip() (time.Duration, error) {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port())), 10*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+	tp := textproto.NewConn(c)
+	if _, _, err := tp.ReadResponse(220); err != nil {
+		return 0, fmt.Errorf("greeting: %w", err)
+	}
+	var rtts []time.Duration
+	for range 20 {
+		start := time.Now()
+		if err := tp.PrintfLine("NOOP"); err != nil {
+			return 0, err
+		}
+		if _, _, err := tp.ReadResponse(250); err != nil {
+			return 0, fmt.Errorf("NOOP: %w", err)
+		}
+		rtts = append(rtts, time.Since(start))
+	}
+	slices.Sort(rtts)
+	return rtts[len(rtts)/2], tp.PrintfLine("QUIT")
+}
 
 // Accepted counts the messages accepted so far.
 func (s *Sink) Accepted() int64 { return s.accepted.Load() }
 
 // Close stops the server.
-func (s *Sink) Close() error { return s.srv.Close() }
+func (s *Sink) Close() error {
+	if s.front != nil {
+		_ = s.front.Close()
+	}
+	return s.srv.Close()
+}
+
+// delayLine forwards each connection accepted on l to upstream, every
+// write arriving oneWay after it was made, in order, however many are on
+// the way: a network's latency with unlimited bandwidth.
+func delayLine(l net.Listener, upstream string, oneWay time.Duration) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		u, err := net.Dial("tcp", upstream)
+		if err != nil {
+			_ = c.Close()
+			continue
+		}
+		go delayed(u, c, oneWay)
+		go delayed(c, u, oneWay)
+	}
+}
+
+// delayed copies src to dst, each chunk oneWay after it was read.
+func delayed(dst, src net.Conn, oneWay time.Duration) {
+	type chunk struct {
+		b  []byte
+		at time.Time
+	}
+	q := make(chan chunk, 4096)
+	go func() {
+		defer close(q)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				q <- chunk{slices.Clone(buf[:n]), time.Now().Add(oneWay)}
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for ch := range q {
+		time.Sleep(time.Until(ch.at))
+		if _, err := dst.Write(ch.b); err != nil {
+			break
+		}
+	}
+	_ = dst.Close()
+	_ = src.Close()
+}
 
 type sinkBackend struct{ s *Sink }
 
@@ -76,6 +178,9 @@ func (se *sinkSession) Logout() error { return nil }
 // MailResult compares our mail path with a plain go-mail loop.
 type MailResult struct {
 	Messages int
+	// RTT is the round trip to the server asked for (0: the loopback's
+	// own); Measured is what a NOOP took.
+	RTT, Measured time.Duration
 	// Compose renders the digests and queues them in the outbox; Send
 	// drains the outbox through notify.Sender. Plain sends the same
 	// rendered messages in a bare go-mail loop over one connection.
@@ -160,20 +265,24 @@ func deadlineFindings(ctx context.Context, s *store.Store, cfg *config.Config, n
 // BenchMail composes one digest per district committee for n committees
 // with notify.Composer, as the deadlines job's hook and the dispatcher do, and sends them
 // to a sink with notify.Sender, as the service does; then it sends the
-// same messages again with a plain go-mail loop over one connection. The
-// store must be empty.
-func BenchMail(ctx context.Context, s *store.Store, n int) (MailResult, error) {
-	res := MailResult{Messages: n}
+// same messages again with a plain go-mail loop over one connection. rtt
+// puts the server that far away (0: on the loopback). The store must be
+// empty.
+func BenchMail(ctx context.Context, s *store.Store, n int, rtt time.Duration) (MailResult, error) {
+	res := MailResult{Messages: n, RTT: rtt}
 	// The record of digests composed: a run before this one must not make
 	// this digest time look done.
 	if _, err := s.DB().ExecContext(ctx, "DELETE FROM digests"); err != nil {
 		return res, err
 	}
-	sink, err := StartSink()
+	sink, err := StartSink(rtt)
 	if err != nil {
 		return res, err
 	}
 	defer sink.Close()
+	if res.Measured, err = sink.RoundTrip(); err != nil {
+		return res, fmt.Errorf("round trip to the server: %w", err)
+	}
 	cfg := config.Default()
 	cfg.Mail = mailConfig(sink.Port())
 	day := period.Date(2026, time.November, 25)
@@ -244,9 +353,11 @@ func BenchMail(ctx context.Context, s *store.Store, n int) (MailResult, error) {
 
 // plainLoop is what sending mail costs at the least with go-mail: one
 // connection, one message after the other, multipart text and HTML, no
-// outbox and no bookkeeping.
+// outbox and no bookkeeping. (go-mail still ends each message with RSET.)
 func plainLoop(ctx context.Context, port int, msgs []store.OutboxMessage) error {
-	c, err := mail.NewClient("127.0.0.1", mail.WithPort(port), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(30*time.Second))
+	// WithoutNoop: go-mail otherwise checks the connection with a NOOP
+	// before every message, a round trip our sender does not make either.
+	c, err := mail.NewClient("127.0.0.1", mail.WithPort(port), mail.WithTLSPolicy(mail.NoTLS), mail.WithTimeout(30*time.Second), mail.WithoutNoop())
 	if err != nil {
 		return err
 	}
