@@ -44,7 +44,7 @@ type importRow struct {
 	Copy    Sample // psql \copy; zero on SQLite
 	Ratios  []float64
 	// Again is the same file imported once more over its rows: every key
-	// stored, every row updated (the merge).
+	// stored with the same count (the merge, which writes nothing).
 	Again Sample
 }
 

@@ -187,6 +187,84 @@ func TestUpsertStatsRefusals(t *testing.T) {
 	})
 }
 
+// Over stored rows a key given twice is refused too, even when one of its
+// rows (or both) repeats the stored count, which the merge leaves alone;
+// and nothing stored changes.
+func TestUpsertStatsRepeatOverStoredRows(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ds, stats := streamed()
+		mustLoad(t, s, ds)
+		if _, err := s.UpsertStats(ctx, numbered(stats), noProblem, nil); err != nil {
+			t.Fatal(err)
+		}
+		same, changed := stats[1], stats[1]
+		changed.Count += 7
+		for name, repeat := range map[string][]store.Stat{"same then changed": {same, changed}, "changed then same": {changed, same}, "both same": {same, same}} {
+			rows := append(slices.Clone(stats), repeat...) // rows 10 and 11; row 3 is the same key
+			for how, again := range replays(rows) {
+				_, err := s.UpsertStats(ctx, numbered(rows), noProblem, again)
+				var dup *store.DuplicateRows
+				if !errors.As(err, &dup) || len(dup.Rows) == 0 || dup.Rows[0].Key != "U1|2025-01-01|TT" {
+					t.Fatalf("%s, %s: err = %v, want *DuplicateRows naming U1|2025-01-01|TT", name, how, err)
+				}
+			}
+		}
+		got, err := s.Counts(ctx, period.Range{From: d(2025, 1, 1), To: d(2025, 1, 31)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, januaryCounts) {
+			t.Errorf("counts after refused loads:\ngot  %+v\nwant %+v", got, januaryCounts)
+		}
+	})
+}
+
+// A file sent again with one count corrected rewrites that row only: on
+// PostgreSQL the other rows keep the transaction that wrote them (xmin).
+func TestUpsertStatsWritesOnlyWhatChanged(t *testing.T) {
+	s := storetest.Open(t, storetest.PostgresURL(t), true)
+	ds, stats := streamed()
+	mustLoad(t, s, ds)
+	if _, err := s.UpsertStats(ctx, numbered(stats), noProblem, nil); err != nil {
+		t.Fatal(err)
+	}
+	writers := func() map[string]string {
+		t.Helper()
+		rows, err := s.DB().QueryContext(ctx, `SELECT unit_code || '|' || day || '|' || offence_code, xmin::text FROM crime_stats`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var k, x string
+			if err := rows.Scan(&k, &x); err != nil {
+				t.Fatal(err)
+			}
+			out[k] = x
+		}
+		return out
+	}
+	before := writers()
+	fixed := slices.Clone(stats)
+	fixed[1].Count += 7 // U1, 1/1/2025, TT
+	pass := 0
+	for how, again := range replays(fixed) {
+		pass++
+		if _, err := s.UpsertStats(ctx, numbered(fixed), noProblem, again); err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		after := writers()
+		for k, x := range before {
+			// The second pass finds the correction stored already.
+			if rewritten := after[k] != x; rewritten != (k == "U1|2025-01-01|TT" && pass == 1) {
+				t.Errorf("pass %d (%s): row %s rewritten: %t", pass, how, k, rewritten)
+			}
+		}
+		before = after
+	}
+}
+
 // On PostgreSQL a value the checks let through but the database refuses
 // is named by its row and column: by COPY's report for a stream, by
 // writing the rows again one by one for Load.
