@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -349,6 +350,41 @@ func TestPutAlerts(t *testing.T) {
 		}
 		if got[0].Key != "deadline/D01/plan/2026/X000" || got[0].State != "escalated" || got[0].NotifiedState != "escalated" || !got[0].NotifiedAt.Equal(now) {
 			t.Errorf("the alert listed twice reads %+v", got[0])
+		}
+	})
+}
+
+// A mark that failed (here its context was cancelled, on PostgreSQL before
+// its statement was ever prepared) leaves the next one working; a
+// rehearsal's mark is rolled back with it.
+func TestMarkSentAfterAFailedMark(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		now := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
+		queue(t, s, now,
+			store.OutboxMessage{MessageID: "a@x", Committee: "D01", Recipient: "d01@x.vn"},
+			store.OutboxMessage{MessageID: "b@x", Committee: "D02", Recipient: "d02@x.vn"})
+		ms, err := s.Outbox(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := s.MarkSent(cancelled, now, ms[0].ID); err == nil {
+			t.Fatal("MarkSent with a cancelled context: no error")
+		}
+		err = s.Rehearse(ctx, func(view *store.Store) error { return view.MarkSent(ctx, now, ms[1].ID) })
+		if err != nil {
+			t.Fatalf("MarkSent in a rehearsal: %v", err)
+		}
+		if err := s.MarkSent(ctx, now, ms[0].ID); err != nil {
+			t.Fatalf("MarkSent after a failed one: %v", err)
+		}
+		sent, err := s.Outbox(ctx, 0, store.OutboxSent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sent) != 1 || sent[0].MessageID != "a@x" {
+			t.Errorf("sent: %+v, want a@x only (the rehearsal's mark rolled back)", sent)
 		}
 	})
 }

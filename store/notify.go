@@ -326,9 +326,23 @@ func (s *Store) MarkSent(ctx context.Context, now time.Time, id int64) error {
 	const sent = `UPDATE outbox SET status = ?, sent_at = ?, lease_until = NULL, attempts = attempts + 1, last_error = ''
 		WHERE id = ? RETURNING committee`
 	if s.dialect == Postgres {
-		res, err := s.db.ExecContext(ctx, s.db.Rebind(`WITH sent AS (`+sent+`)
-			`+setGroups("last_sent_at", `SELECT committee, ? FROM sent`)),
-			OutboxSent, instantArg(s.dialect, now), id, instantArg(s.dialect, now))
+		query := s.db.Rebind(`WITH sent AS (` + sent + `)
+			` + setGroups("last_sent_at", `SELECT committee, ? FROM sent`))
+		args := []any{OutboxSent, instantArg(s.dialect, now), id, instantArg(s.dialect, now)}
+		var res sql.Result
+		var err error
+		if s.rehearsal == nil {
+			// A mark is waited for before the next message is accepted
+			// (notify.Sender): prepared once, it is one round trip to the
+			// server instead of lib/pq's two and no parsing, 0.16 ms
+			// instead of 0.37 here.
+			var st *sqlx.Stmt
+			if st, err = s.markSent.get(ctx, s.pool, query); err == nil {
+				res, err = st.ExecContext(ctx, args...)
+			}
+		} else {
+			res, err = s.db.ExecContext(ctx, query, args...)
+		}
 		if err != nil {
 			return fmt.Errorf("mark outbox %d sent: %w", id, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -49,6 +50,42 @@ type Store struct {
 	// loadHook, when set (tests only), runs inside Load's transaction after
 	// each table is written; an error aborts the load.
 	loadHook func(table string) error
+	// markSent is MarkSent's statement on PostgreSQL, prepared at its first
+	// use (see MarkSent).
+	markSent *prepared
+}
+
+// prepared is a statement of the pool prepared when first needed (and
+// again after a failed attempt: a database that was down for the first
+// use must not leave it failing for good).
+type prepared struct {
+	mu sync.Mutex
+	st *sqlx.Stmt
+}
+
+// get returns the statement, preparing query on pool if need be.
+func (p *prepared) get(ctx context.Context, pool *sqlx.DB, query string) (*sqlx.Stmt, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.st == nil {
+		st, err := pool.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		p.st = st
+	}
+	return p.st, nil
+}
+
+func (p *prepared) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.st == nil {
+		return nil
+	}
+	err := p.st.Close()
+	p.st = nil
+	return err
 }
 
 // sqliteParams are the connection settings every SQLite connection gets:
@@ -90,13 +127,13 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		// would keep failing after the fault is gone. Idle ones are closed
 		// after a while so the pool reopens the file as it is now.
 		db.SetConnMaxIdleTime(30 * time.Second)
-		s = &Store{pool: db, db: db, dialect: SQLite}
+		s = &Store{pool: db, db: db, dialect: SQLite, markSent: &prepared{}}
 	case Postgres:
 		db, err := sqlx.Open("postgres", u.PostgresDSN())
 		if err != nil {
 			return nil, fmt.Errorf("open postgres %s: %w", u, err)
 		}
-		s = &Store{pool: db, db: db, dialect: Postgres}
+		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}}
 	}
 	if err := s.pool.PingContext(ctx); err != nil {
 		s.pool.Close()
@@ -111,7 +148,7 @@ func (s *Store) Close() error {
 	if s.rehearsal != nil {
 		return nil
 	}
-	return s.pool.Close()
+	return errors.Join(s.markSent.close(), s.pool.Close())
 }
 
 // Dialect is "postgres" or "sqlite".
