@@ -3,8 +3,10 @@ package contract
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
+	"chuyenhoa/period"
 	"chuyenhoa/rules"
 	"chuyenhoa/store"
 )
@@ -20,8 +22,9 @@ import (
 // what they are when it runs alone. The worker's own state (relapse
 // states, written by one job of the round and read by the next) is never
 // shared. A Shared is for one round, whose jobs run one after the other
-// (it is not safe for concurrent use): the data it holds is as the
-// round's first job read it.
+// (it is not safe for concurrent use; only Prefetch's background work
+// runs beside them, and it touches nothing but its pending values): the
+// data it holds is as the round's first job read it.
 type Shared struct {
 	vals map[string]any
 }
@@ -38,7 +41,23 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 		return read(ctx)
 	}
 	if v, ok := sh.vals[key]; ok {
-		return v.(T), nil
+		p, ok := v.(*pending)
+		if !ok {
+			return v.(T), nil
+		}
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			var zero T
+			return zero, ctx.Err()
+		}
+		if p.err == nil {
+			sh.vals[key] = p.v
+			return p.v.(T), nil
+		}
+		// A prefetch that failed or was stopped is as though never made:
+		// the job reads for itself, and an error is its own.
+		delete(sh.vals, key)
 	}
 	x, err := read(ctx)
 	if err != nil {
@@ -46,6 +65,69 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 	}
 	sh.vals[key] = x
 	return x, nil
+}
+
+// pending is a value of the round still being read in the background
+// (Source.Prefetch); done is closed once v or err is set.
+type pending struct {
+	done chan struct{}
+	v    any
+	err  error
+}
+
+// Prefetch starts the aggregations of crime_stats that Counts will run
+// for windows in s's round, side by side in the background, each on a
+// connection of its own, so that the round's jobs work while a window
+// they will sum later is being summed: on SQLite an aggregation is one
+// core's work in this process, on PostgreSQL the server's while the rules
+// run here. A Counts that needs a window waits for its sums (its own ctx
+// still bounding the wait); one that failed or was stopped is read again
+// by Counts as without a prefetch. Only the store's query is made ahead,
+// and only when Counts would make it (a table with its unique key,
+// offence types with nothing to leave out): the checks stay with each
+// job's Source, which reports what it finds as its own.
+//
+// Call it from the round's goroutine before its jobs, and call stop when
+// the round ends, whatever happened: it cancels what is still running and
+// waits for it. Without a round, or on a rehearsal's view (one
+// transaction, nothing may run beside it), it does nothing and the jobs
+// read in turn. An error is of the reads that decide what Counts will
+// run; nothing was started then.
+func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop func(), err error) {
+	nothing := func() {}
+	if s.shared == nil || s.st.Rehearsing() || len(windows) == 0 {
+		return nothing, nil
+	}
+	unique, err := s.uniqueKey(ctx, statsRelation)
+	if err != nil {
+		return nothing, err
+	}
+	if err := s.loadOffences(ctx); err != nil {
+		return nothing, err
+	}
+	if !unique || s.offTrouble {
+		return nothing, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for _, r := range windows {
+		key := countsKey(s.window(statsRelation, r))
+		if _, ok := s.shared.vals[key]; ok {
+			continue
+		}
+		p := &pending{done: make(chan struct{})}
+		s.shared.vals[key] = p
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(p.done)
+			p.v, p.err = s.st.CountsChecked(ctx, r)
+		}()
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}, nil
 }
 
 // unitsChecked is what readUnits makes of units, districts and

@@ -32,18 +32,19 @@ func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[
 	if err := s.loadOffences(ctx); err != nil {
 		return nil, err
 	}
-	const rel = "crime_stats"
+	const rel = statsRelation
 	unique, err := s.uniqueKey(ctx, rel)
 	if err != nil {
 		return nil, err
 	}
-	window := fmt.Sprintf("%s %s/%s", rel, r, s.today.Format(time.DateOnly))
+	window := s.window(rel, r)
 	var (
 		chk    *store.StatCheck[store.Stat]
 		counts map[string]rules.Counts
 	)
 	if unique && !s.offTrouble {
-		cc, err := shared(ctx, s, "counts "+window, func(ctx context.Context) (*store.CheckedCounts, error) { return s.st.CountsChecked(ctx, r) })
+		// Prefetch may have started this very query.
+		cc, err := shared(ctx, s, countsKey(window), func(ctx context.Context) (*store.CheckedCounts, error) { return s.st.CountsChecked(ctx, r) })
 		if err != nil {
 			return nil, err
 		}
@@ -113,6 +114,20 @@ func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[
 	return out, nil
 }
 
+// statsRelation is the relation Counts sums.
+const statsRelation = "crime_stats"
+
+// window names window r of statistics relation rel as checked on s's
+// today (what is in the future depends on it): the round keeps its values
+// about the window under keys made from the name.
+func (s *Source) window(rel string, r period.Range) string {
+	return fmt.Sprintf("%s %s/%s", rel, r, s.today.Format(time.DateOnly))
+}
+
+// countsKey is the key of a window's checked sums in a round (Counts,
+// CaseCounts, Prefetch).
+func countsKey(window string) string { return "counts " + window }
+
 // notFollowed reports the statistics of a code that resolved to no unit
 // of day on: they count nowhere. Unknown codes are reported by the check
 // itself, a split once as such (see loadUnits).
@@ -137,7 +152,7 @@ func (s *Source) CaseCounts(ctx context.Context, r period.Range, on time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	window := fmt.Sprintf("%s %s/%s", rel, r, s.today.Format(time.DateOnly))
+	window := s.window(rel, r)
 	check := func(ctx context.Context) (*store.StatCheck[store.CaseStat], error) {
 		return s.st.CheckCaseStats(ctx, r, s.today, checkLimit)
 	}
@@ -146,7 +161,7 @@ func (s *Source) CaseCounts(ctx context.Context, r period.Range, on time.Time) (
 		counts map[string]rules.CaseCounts
 	)
 	if unique {
-		cc, err := shared(ctx, s, "counts "+window, func(ctx context.Context) (*store.CheckedCaseCounts, error) { return s.st.CaseCountsChecked(ctx, r) })
+		cc, err := shared(ctx, s, countsKey(window), func(ctx context.Context) (*store.CheckedCaseCounts, error) { return s.st.CaseCountsChecked(ctx, r) })
 		if err != nil {
 			return nil, err
 		}

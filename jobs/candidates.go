@@ -33,7 +33,7 @@ func candidatesPeriod(c period.Calendar, day time.Time) string {
 func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
 	cal := r.Config.Calendar()
 	year, _, _ := cal.MonthOf(day)
-	ref := cal.Year(year - 1)
+	ref := referenceYear(cal, day)[0]
 	// Units that exist on the day of the proposal: only those can be
 	// selected, and the 15% cap counts them.
 	// The reference year may span a merger: its statistics count for the
@@ -64,6 +64,13 @@ func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day tim
 		out.findings = append(out.findings, f)
 	}
 	return out, nil
+}
+
+// referenceYear is the statistical period a proposal made on day counts
+// over: the statistical year before the selection year containing day.
+func referenceYear(c period.Calendar, day time.Time) []period.Range {
+	y, _, _ := c.MonthOf(day)
+	return []period.Range{c.Year(y - 1)}
 }
 
 // unitsAndCounts reads the units valid on day on and the social-order

@@ -3,9 +3,11 @@ package jobs_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
@@ -351,6 +353,90 @@ func TestRoundGivesTheFindingsOfJobsRunAlone(t *testing.T) {
 			}
 			if alone[j] != round[j] {
 				t.Errorf("%s in a round differs from alone:\n%s\n%s", j, round[j], alone[j])
+			}
+		}
+	})
+}
+
+// badTableStats spoils smallProvince's crime_stats table itself, in both
+// windows of 01/03/2026 (the reference year and the rolling year): with
+// its unique key the table is summed by the aggregation that
+// Runner.Prefetch starts ahead, which leaves these rows out for the check
+// to report.
+var badTableStats = []string{
+	`INSERT INTO crime_stats VALUES ('A', '2025-07-01', 'TT', -7)`,  // negative: left out
+	`INSERT INTO crime_stats VALUES ('ZZ', '2025-07-01', 'TT', 99)`, // no such unit
+	`INSERT INTO crime_stats VALUES ('C', '2025-07-01', 'XX', 5)`,   // no such offence type
+	`INSERT INTO crime_stats VALUES ('D', '2026-01-10', 'TT', -2)`,  // the rolling year only
+	`INSERT INTO crime_stats VALUES ('G', '2030-01-01', 'TT', 3)`,   // in the future
+}
+
+// runEach runs every recompute job with r on day, one after the other,
+// and returns each one's findings as JSON.
+func runEach(t *testing.T, ctx context.Context, r *jobs.Runner, day time.Time) map[finding.Job]string {
+	t.Helper()
+	out := map[finding.Job]string{}
+	for _, j := range finding.RecomputeJobs() {
+		res, err := r.Run(ctx, j, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(res.Findings)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[j] = string(b)
+	}
+	return out
+}
+
+// A round whose windows are summed side by side (Runner.Prefetch) gives
+// every job the findings it writes alone, over bad rows in the summed
+// table too; so does one whose prefetch was stopped before its jobs ran
+// (they read for themselves), and one in a rehearsal, where nothing runs
+// beside the rehearsal's transaction.
+func TestPrefetchedRoundGivesTheFindingsOfJobsRunAlone(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.Load(ctx, smallProvince()); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range append(slices.Clone(badTableStats), `INSERT INTO districts (code, name, kind) VALUES ('D3', 'Huyện Ba', 'huyen')`) {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		day := d(2026, 3, 1)
+		all := finding.RecomputeJobs()
+		alone := runEach(t, ctx, newRunner(t, s), day)
+		for _, j := range []finding.Job{finding.JobCandidates, finding.JobRelapse, finding.JobCycle} {
+			if !strings.Contains(alone[j], `"crime_stats`) {
+				t.Errorf("%s reported no data error of crime_stats over bad statistics", j)
+			}
+		}
+		got := map[string]map[finding.Job]string{}
+		prefetched := func(s *store.Store, stopFirst bool) map[finding.Job]string {
+			r := newRunner(t, s).Round()
+			stop := r.Prefetch(ctx, day, all...)
+			defer stop()
+			if stopFirst {
+				stop()
+			}
+			return runEach(t, ctx, r, day)
+		}
+		got["prefetched"] = prefetched(s, false)
+		got["prefetch stopped first"] = prefetched(s, true)
+		if err := s.Rehearse(ctx, func(v *store.Store) error {
+			got["prefetched in a rehearsal"] = prefetched(v, false)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for name, g := range got {
+			for _, j := range all {
+				if g[j] != alone[j] {
+					t.Errorf("%s, %s differs from alone:\n%s\n%s", name, j, g[j], alone[j])
+				}
 			}
 		}
 	})

@@ -56,6 +56,35 @@ func (r *Runner) Round() *Runner {
 	return &rr
 }
 
+// Prefetch starts, side by side in the background, the aggregations the
+// jobs of r's round will read when run on day (contract.Source.Prefetch):
+// each window of statistics they sum is being summed while the jobs
+// before its own run, instead of after them. Call it on a round (Round)
+// before its jobs, from the goroutine that runs them, and call the stop
+// it returns when the round ends, a failed job included (defer
+// r.Prefetch(ctx, day, jobs...)()): it cancels what is still running and
+// waits for it. It changes no job's result: a job finds the sums it would
+// have read itself, and reports their data problems as its own. Outside a
+// round, or on a rehearsal's view of the store, it does nothing.
+func (r *Runner) Prefetch(ctx context.Context, day time.Time, jobs ...finding.Job) (stop func()) {
+	if r.shared == nil {
+		return func() {}
+	}
+	cal := r.Config.Calendar()
+	var windows []period.Range
+	for _, j := range jobs {
+		if e, ok := registry[j]; ok && e.sums != nil {
+			windows = append(windows, e.sums(cal, day)...)
+		}
+	}
+	stop, err := r.Source(day).Prefetch(ctx, windows...)
+	if err != nil {
+		// The jobs read for themselves, and meet the error in their run.
+		r.logger().Warn("could not prefetch the round's statistics; its jobs read them in turn", "err", err)
+	}
+	return stop
+}
+
 // Result is what one job run produced.
 type Result struct {
 	Job           finding.Job
@@ -80,11 +109,15 @@ type jobFunc func(ctx context.Context, r *Runner, src *contract.Source, day time
 var registry = map[finding.Job]struct {
 	period func(c period.Calendar, day time.Time) string
 	run    jobFunc
+	// sums are the windows of statistics the job sums when run on day
+	// (contract.Source.Counts): what Prefetch starts ahead.
+	sums func(c period.Calendar, day time.Time) []period.Range
 }{
-	finding.JobCandidates: {candidatesPeriod, runCandidates},
-	finding.JobRelapse:    {relapsePeriod, runRelapse},
-	finding.JobDeadlines:  {deadlinesPeriod, runDeadlines},
-	finding.JobCycle:      {cyclePeriod, runCycle},
+	finding.JobCandidates: {candidatesPeriod, runCandidates, referenceYear},
+	finding.JobRelapse:    {relapsePeriod, runRelapse, relapseWindow},
+	finding.JobDeadlines:  {deadlinesPeriod, runDeadlines, nil},
+	// The cycle's proposal sums the candidates' reference year.
+	finding.JobCycle: {cyclePeriod, runCycle, referenceYear},
 }
 
 // PeriodOf returns the period key job covers when run on day.

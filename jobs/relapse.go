@@ -33,8 +33,7 @@ func relapsePeriod(c period.Calendar, day time.Time) string {
 }
 
 func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
-	cal := r.Config.Calendar()
-	window := cal.RollingYear(day)
+	window := relapseWindow(r.Config.Calendar(), day)[0]
 	on := window.To
 	// Everything is attributed to the communes of the check date: an area
 	// transformed before a merger is watched as its successor, over the
@@ -121,6 +120,11 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 		return nil
 	}
 	return out, nil
+}
+
+// relapseWindow is the rolling statistical year a check on day looks at.
+func relapseWindow(c period.Calendar, day time.Time) []period.Range {
+	return []period.Range{c.RollingYear(day)}
 }
 
 // nextState moves an area's stored state by one check. A rerun of the same

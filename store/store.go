@@ -302,6 +302,11 @@ func (s *Store) Rehearse(ctx context.Context, fn func(view *Store) error) error 
 	return fn(&view)
 }
 
+// Rehearsing reports whether s is a rehearsal's view (Rehearse): its
+// queries all go through one transaction, from one goroutine, so nothing
+// may run beside them.
+func (s *Store) Rehearsing() bool { return s.rehearsal != nil }
+
 // inSavepoint is InTx inside a rehearsal.
 func (s *Store) inSavepoint(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if _, err := s.rehearsal.ExecContext(ctx, "SAVEPOINT chuyenhoa_tx"); err != nil {
