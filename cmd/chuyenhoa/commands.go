@@ -194,6 +194,7 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		if r.BeforeCommit, err = a.faultHook(); err != nil {
 			return err
 		}
+		defer r.Prefetch(ctx, day, run...)()
 		for _, n := range run {
 			res, err := r.Run(ctx, n, day)
 			if err != nil {

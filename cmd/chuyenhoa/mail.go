@@ -51,8 +51,11 @@ func (a *app) mailRound(ctx context.Context, s *store.Store, cfg *config.Config,
 	if r.BeforeCommit, err = a.faultHook(); err != nil {
 		return notify.Composed{}, err
 	}
-	// One round: the jobs read the data contract once between them.
+	// One round: the jobs read the data contract once between them, and
+	// their windows of statistics are summed side by side.
 	r = r.Round()
+	stop := r.Prefetch(ctx, day, run...)
+	defer stop()
 	for _, j := range run {
 		res, err := r.Run(ctx, j, day)
 		if err != nil {
@@ -62,6 +65,7 @@ func (a *app) mailRound(ctx context.Context, s *store.Store, cfg *config.Config,
 			result(res)
 		}
 	}
+	stop()
 	if !dispatch {
 		return notify.Composed{}, nil
 	}
