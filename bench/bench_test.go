@@ -60,15 +60,21 @@ func TestSmoke(t *testing.T) {
 			t.Error("a second recompute of the same period gave different findings")
 		}
 
+		var seq int
 		smp, err := Measure(func() error {
-			n, err := c.Baseline(ctx)
-			if err == nil && n == 0 {
+			var err error
+			seq, err = c.Baseline(ctx)
+			if err == nil && seq == 0 {
 				t.Error("the baseline aggregation returned no rows")
 			}
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The same aggregations, the windows at the same time.
+		if side, err := c.BaselineSideBySide(ctx); err != nil || side != seq {
+			t.Errorf("side-by-side baseline read %d rows (%v), the sequential one %d", side, err, seq)
 		}
 		if smp.Wall <= 0 || smp.Alloc == 0 {
 			t.Errorf("measure: %+v, want a wall time and allocations", smp)
@@ -146,14 +152,21 @@ func TestParseSizes(t *testing.T) {
 
 func TestPrintRecompute(t *testing.T) {
 	rows := []Row{
-		{Backend: "sqlite", Size: Size{1, 5}, Units: 663, Rows: 1000, Recompute: Sample{Wall: 120 * time.Millisecond}, Baseline: Sample{Wall: 100 * time.Millisecond}},
-		{Backend: "sqlite", Size: Size{16, 5}, Units: 10608, Rows: 16000, Recompute: Sample{Wall: 1920 * time.Millisecond}, Baseline: Sample{Wall: 1600 * time.Millisecond}},
+		{Backend: "sqlite", Size: Size{1, 5}, Units: 663, Rows: 1000, Recompute: Sample{Wall: 120 * time.Millisecond}, Baseline: Sample{Wall: 100 * time.Millisecond},
+			SideBySide: Sample{Wall: 60 * time.Millisecond}},
+		{Backend: "sqlite", Size: Size{16, 5}, Units: 10608, Rows: 16000, Recompute: Sample{Wall: 1920 * time.Millisecond}, Baseline: Sample{Wall: 1600 * time.Millisecond},
+			SideBySide: Sample{Wall: 1200 * time.Millisecond}},
 	}
 	var buf bytes.Buffer
 	PrintRecompute(&buf, rows)
+	PrintTargets(&buf, rows)
 	out := buf.String()
-	// 120/100 = 1.20; growth 1920/120 = 16.0, baseline 1600/100 = 16.0.
-	for _, want := range []string{"1.20×", "sqlite 1× → 16× (5y): 16.0× the rows, recompute 16.0× the time, baseline 16.0×"} {
+	// 120/100 = 1.20, 120/60 = 2.00; growth 1920/120 = 16.0, baseline
+	// 1600/100 = 16.0, side by side 1200/60 = 20.0.
+	for _, want := range []string{"1.20×", "2.00×",
+		"sqlite 1× → 16× (5y): 16.0× the rows, recompute 16.0× the time, baseline 16.0×, side by side 20.0×",
+		"target sqlite 1×/5y: recompute 1.20× the baseline (≤ 1.3×): met",
+		"target sqlite 16×/5y: recompute 1.60× the side-by-side baseline (≤ 1.3×): NOT met"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"chuyenhoa/config"
 	"chuyenhoa/dburl"
 	"chuyenhoa/finding"
@@ -200,10 +202,13 @@ func (c *Country) NewDay(ctx context.Context) error {
 }
 
 // recompute is Recompute that also times each job. The jobs run as one
-// round (jobs.Runner.Round), as run-once all and the scheduler's catch-up
-// run them.
+// round (jobs.Runner.Round) with its windows summed side by side
+// (Runner.Prefetch), as run-once all runs them. A job's time is from its
+// start to its end, so the job that waits for a window summed meanwhile
+// is charged only the rest of it.
 func (c *Country) recompute(ctx context.Context) (map[finding.Job]int, map[finding.Job]time.Duration, error) {
 	r := c.Runner().Round()
+	defer r.Prefetch(ctx, c.Day, Jobs...)()
 	n, took := map[finding.Job]int{}, map[finding.Job]time.Duration{}
 	for _, j := range Jobs {
 		start := time.Now()
@@ -232,38 +237,71 @@ func BaselineSQL(dialect string) string {
 		GROUP BY cs.unit_code, ot.category, ot.social_order`
 }
 
-// Baseline runs BaselineSQL once for each window the jobs read, draining
-// the rows and doing nothing else with them. It returns the rows read.
+// Baseline runs BaselineSQL once for each window the jobs read, one after
+// the other, draining the rows and doing nothing else with them. It
+// returns the rows read.
 func (c *Country) Baseline(ctx context.Context) (int, error) {
-	q := BaselineSQL(c.Store.Dialect())
 	n := 0
 	for _, w := range c.Windows {
-		rows, err := c.Store.DB().QueryContext(ctx, q, w.From.Format(time.DateOnly), w.To.Format(time.DateOnly))
+		k, err := c.baselineWindow(ctx, w)
+		n += k
 		if err != nil {
-			return n, fmt.Errorf("baseline %s: %w", w, err)
-		}
-		var (
-			unit, key string
-			sum       int64
-			a, b      any
-		)
-		dest := []any{&unit, &key, &sum}
-		if c.Store.Dialect() == store.Postgres {
-			dest = []any{&unit, &a, &b, &sum}
-		}
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return n, fmt.Errorf("baseline %s: %w", w, err)
-			}
-			n++
-		}
-		if err := rows.Close(); err != nil {
 			return n, err
 		}
-		if err := rows.Err(); err != nil {
+	}
+	return n, nil
+}
+
+// BaselineSideBySide is Baseline with the windows' aggregations run at the
+// same time, each on a connection of its own: the floor for a recompute
+// that sums its windows side by side (jobs.Runner.Prefetch), as the
+// sequential Baseline is for one that sums them in turn.
+func (c *Country) BaselineSideBySide(ctx context.Context) (int, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	ns := make([]int, len(c.Windows))
+	for i, w := range c.Windows {
+		g.Go(func() error {
+			var err error
+			ns[i], err = c.baselineWindow(ctx, w)
+			return err
+		})
+	}
+	err := g.Wait()
+	n := 0
+	for _, k := range ns {
+		n += k
+	}
+	return n, err
+}
+
+// baselineWindow runs BaselineSQL over w and drains its rows.
+func (c *Country) baselineWindow(ctx context.Context, w period.Range) (int, error) {
+	rows, err := c.Store.DB().QueryContext(ctx, BaselineSQL(c.Store.Dialect()), w.From.Format(time.DateOnly), w.To.Format(time.DateOnly))
+	if err != nil {
+		return 0, fmt.Errorf("baseline %s: %w", w, err)
+	}
+	defer rows.Close()
+	var (
+		unit, key string
+		sum       int64
+		a, b      any
+	)
+	dest := []any{&unit, &key, &sum}
+	if c.Store.Dialect() == store.Postgres {
+		dest = []any{&unit, &a, &b, &sum}
+	}
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
 			return n, fmt.Errorf("baseline %s: %w", w, err)
 		}
+		n++
+	}
+	if err := rows.Close(); err != nil {
+		return n, err
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("baseline %s: %w", w, err)
 	}
 	return n, nil
 }
