@@ -436,14 +436,43 @@ func (s *Scheduler) emit(e Event) {
 // the digest of the latest digest time when it has not gone out: the
 // most recent missed one only, as for the jobs.
 func (s *Scheduler) catchUp() {
-	// One round: the jobs due read the data contract once between them.
+	// One round: the jobs due read the data contract once between them,
+	// and the windows of statistics they sum are summed side by side from
+	// the start (Runner.Prefetch).
 	round := s.runner.Round()
+	stop := round.Prefetch(s.runCtx, period.Day(s.clock.Now(), s.loc), s.dueNow()...)
 	for _, j := range s.recompute {
 		s.runIfDue(round, j, TriggerCatchUp)
 	}
+	stop()
 	if s.digest {
 		s.digestIfDue(TriggerCatchUp)
 	}
+}
+
+// dueNow lists the recompute jobs that are free and due now, for the
+// catch-up's prefetch; runIfDue decides again for each (and reports what
+// this leaves out, such as a check that failed).
+func (s *Scheduler) dueNow() []finding.Job {
+	now := s.clock.Now()
+	today := period.Day(now, s.loc)
+	var due []finding.Job
+	for _, j := range s.recompute {
+		s.mu.Lock()
+		busy := s.busy[j]
+		s.mu.Unlock()
+		if busy {
+			continue
+		}
+		per, err := s.runner.PeriodOf(j, today)
+		if err != nil {
+			continue
+		}
+		if ok, _, err := s.due(j, per, now); err == nil && ok {
+			due = append(due, j)
+		}
+	}
+	return due
 }
 
 // runIfDue runs job with r (the scheduler's runner, or a catch-up's
