@@ -330,23 +330,8 @@ func TestRoundGivesTheFindingsOfJobsRunAlone(t *testing.T) {
 		ctx := context.Background()
 		loadBadData(t, s)
 		day := d(2026, 3, 1)
-		run := func(r *jobs.Runner) map[finding.Job]string {
-			out := map[finding.Job]string{}
-			for _, j := range finding.RecomputeJobs() {
-				res, err := r.Run(ctx, j, day)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := json.Marshal(res.Findings)
-				if err != nil {
-					t.Fatal(err)
-				}
-				out[j] = string(b)
-			}
-			return out
-		}
-		alone := run(newRunner(t, s))
-		round := run(newRunner(t, s).Round())
+		alone := runEach(t, ctx, newRunner(t, s), day)
+		round := runEach(t, ctx, newRunner(t, s).Round(), day)
 		for _, j := range finding.RecomputeJobs() {
 			if !strings.Contains(alone[j], `"data_error"`) && j != finding.JobRelapse {
 				t.Errorf("%s reported no data error over bad data", j)

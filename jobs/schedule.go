@@ -451,28 +451,46 @@ func (s *Scheduler) catchUp() {
 }
 
 // dueNow lists the recompute jobs that are free and due now, for the
-// catch-up's prefetch; runIfDue decides again for each (and reports what
-// this leaves out, such as a check that failed).
+// catch-up's prefetch; runIfDue decides again for each (and reports a
+// check that failed, which leaves its job out here).
 func (s *Scheduler) dueNow() []finding.Job {
-	now := s.clock.Now()
-	today := period.Day(now, s.loc)
 	var due []finding.Job
+	_ = s.eachRecompute(s.clock.Now(), func(j finding.Job, busy, isDue bool) {
+		if !busy && isDue {
+			due = append(due, j)
+		}
+	}, false)
+	return due
+}
+
+// eachRecompute tells fn, for each scheduled recompute job, whether it is
+// running in this process and, when not, whether it is due at now (see
+// due). With strict, the first job whose state cannot be told stops it
+// with the error; without, that job is left out.
+func (s *Scheduler) eachRecompute(now time.Time, fn func(j finding.Job, busy, due bool), strict bool) error {
+	today := period.Day(now, s.loc)
 	for _, j := range s.recompute {
 		s.mu.Lock()
 		busy := s.busy[j]
 		s.mu.Unlock()
 		if busy {
+			fn(j, true, false)
 			continue
 		}
 		per, err := s.runner.PeriodOf(j, today)
+		var due bool
+		if err == nil {
+			due, _, err = s.due(j, per, now)
+		}
 		if err != nil {
+			if strict {
+				return err
+			}
 			continue
 		}
-		if ok, _, err := s.due(j, per, now); err == nil && ok {
-			due = append(due, j)
-		}
+		fn(j, false, due)
 	}
-	return due
+	return nil
 }
 
 // runIfDue runs job with r (the scheduler's runner, or a catch-up's
@@ -610,27 +628,14 @@ func (s *Scheduler) digestEntered(trigger string) Event {
 // pendingJobs lists the scheduled recompute jobs that are running in this
 // process or due (see due).
 func (s *Scheduler) pendingJobs(now time.Time) ([]finding.Job, error) {
-	today := period.Day(now, s.loc)
 	var out []finding.Job
-	for _, j := range s.recompute {
-		s.mu.Lock()
-		busy := s.busy[j]
-		s.mu.Unlock()
-		if busy {
-			out = append(out, j)
-			continue
-		}
-		per, err := s.runner.PeriodOf(j, today)
-		if err != nil {
-			return nil, err
-		}
-		due, _, err := s.due(j, per, now)
-		if err != nil {
-			return nil, err
-		}
-		if due {
+	err := s.eachRecompute(now, func(j finding.Job, busy, due bool) {
+		if busy || due {
 			out = append(out, j)
 		}
+	}, true)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
