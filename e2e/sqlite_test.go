@@ -124,18 +124,28 @@ func mountTmpfs(t *testing.T, size string) string {
 	}
 	t.Cleanup(func() {
 		// A process just killed may still hold a file there for a moment.
-		var out []byte
-		var err error
-		for range 50 {
-			if out, err = exec.Command("umount", dir).CombinedOutput(); err == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
+		out, err := umount(dir)
+		if err == nil {
+			return
 		}
 		t.Errorf("umount %s: %v %s; detached it instead (umount -l)", dir, err, bytes.TrimSpace(out))
 		_ = exec.Command("umount", "-l", dir).Run()
 	})
 	return dir
+}
+
+// umount unmounts dir, trying for five seconds while it is busy; it
+// returns the last attempt's output and error.
+func umount(dir string) ([]byte, error) {
+	var out []byte
+	var err error
+	for range 50 {
+		if out, err = exec.Command("umount", dir).CombinedOutput(); err == nil {
+			return out, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return out, err
 }
 
 // bindReadOnly mounts dir read-only over itself and returns what undoes
@@ -152,13 +162,9 @@ func bindReadOnly(t *testing.T, dir string) (undo func()) {
 			// A connection the service opens while the mount is read-only
 			// keeps it busy until the pool closes it: try for a while,
 			// then detach it (new opens then see the writable tmpfs).
-			var out []byte
-			var err error
-			for range 50 {
-				if out, err = exec.Command("umount", dir).CombinedOutput(); err == nil {
-					return
-				}
-				time.Sleep(100 * time.Millisecond)
+			out, err := umount(dir)
+			if err == nil {
+				return
 			}
 			t.Logf("umount the bind mount on %s: %v %s; detached it instead (umount -l)", dir, err, bytes.TrimSpace(out))
 			if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
