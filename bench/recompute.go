@@ -207,16 +207,13 @@ func (c *Country) NewDay(ctx context.Context) error {
 // start to its end, so the job that waits for a window summed meanwhile
 // is charged only the rest of it.
 func (c *Country) recompute(ctx context.Context) (map[finding.Job]int, map[finding.Job]time.Duration, error) {
-	r := c.Runner().Round()
-	defer r.Prefetch(ctx, c.Day, Jobs...)()
+	rs, err := c.Runner().RunRound(ctx, c.Day, Jobs...)
+	if err != nil {
+		return nil, nil, err
+	}
 	n, took := map[finding.Job]int{}, map[finding.Job]time.Duration{}
-	for _, j := range Jobs {
-		start := time.Now()
-		res, err := r.Run(ctx, j, c.Day)
-		if err != nil {
-			return nil, nil, err
-		}
-		n[j], took[j] = len(res.Findings), time.Since(start)
+	for _, res := range rs {
+		n[res.Job], took[res.Job] = len(res.Findings), res.Took
 	}
 	return n, took, nil
 }

@@ -21,12 +21,13 @@ import (
 // every problem it meets as its own data error, so a job's findings are
 // what they are when it runs alone. The worker's own state (relapse
 // states, written by one job of the round and read by the next) is never
-// shared. A Shared is for one round, whose jobs run one after the other
-// (it is not safe for concurrent use; only Prefetch's background work
-// runs beside them, and it touches nothing but its pending values): the
-// data it holds is as the round's first job read it.
+// shared. A Shared is for one round, whose jobs may run side by side
+// (jobs.Runner.RunRound), beside Prefetch's background work: each value
+// is read once, by the first job to need it, while the others that need
+// it wait for it; the data it holds is as that job read it.
 type Shared struct {
-	vals map[string]any
+	mu   sync.Mutex
+	vals map[string]any // a value, or a *pending one
 }
 
 // NewShared returns an empty Shared for one round.
@@ -40,7 +41,18 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 	if sh == nil {
 		return read(ctx)
 	}
-	if v, ok := sh.vals[key]; ok {
+	for {
+		sh.mu.Lock()
+		v, ok := sh.vals[key]
+		if !ok {
+			p := &pending{done: make(chan struct{})}
+			sh.vals[key] = p
+			sh.mu.Unlock()
+			x, err := read(ctx)
+			sh.settle(key, p, x, err)
+			return x, err
+		}
+		sh.mu.Unlock()
 		p, ok := v.(*pending)
 		if !ok {
 			return v.(T), nil
@@ -52,23 +64,31 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 			return zero, ctx.Err()
 		}
 		if p.err == nil {
-			sh.vals[key] = p.v
 			return p.v.(T), nil
 		}
-		// A prefetch that failed or was stopped is as though never made:
-		// the job reads for itself, and an error is its own.
-		delete(sh.vals, key)
+		// A read that failed or was stopped (another job's, or a
+		// prefetch) is as though never made: this job reads for itself,
+		// and an error is its own.
 	}
-	x, err := read(ctx)
-	if err != nil {
-		return x, err
-	}
-	sh.vals[key] = x
-	return x, nil
 }
 
-// pending is a value of the round still being read in the background
-// (Source.Prefetch); done is closed once v or err is set.
+// settle ends the pending read p of key with its value or error: a value
+// is kept for the round, an error forgotten, so that the next to need the
+// key reads it again.
+func (sh *Shared) settle(key string, p *pending, v any, err error) {
+	sh.mu.Lock()
+	if err != nil {
+		delete(sh.vals, key)
+	} else {
+		sh.vals[key] = v
+	}
+	p.v, p.err = v, err
+	sh.mu.Unlock()
+	close(p.done)
+}
+
+// pending is a value of the round still being read, by a job or in the
+// background (Source.Prefetch); done is closed once v or err is set.
 type pending struct {
 	done chan struct{}
 	v    any
@@ -110,19 +130,23 @@ func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop fu
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	sh := s.shared
 	for _, r := range windows {
 		key := countsKey(s.window(statsRelation, r))
-		if _, ok := s.shared.vals[key]; ok {
+		sh.mu.Lock()
+		_, ok := sh.vals[key]
+		p := &pending{done: make(chan struct{})}
+		if !ok {
+			sh.vals[key] = p
+		}
+		sh.mu.Unlock()
+		if ok {
 			continue
 		}
-		p := &pending{done: make(chan struct{})}
-		s.shared.vals[key] = p
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(p.done)
-			p.v, p.err = s.st.CountsChecked(ctx, r)
-		}()
+		wg.Go(func() {
+			v, err := s.st.CountsChecked(ctx, r)
+			sh.settle(key, p, v, err)
+		})
 	}
 	return func() {
 		cancel()
@@ -141,6 +165,7 @@ type unitsChecked struct {
 	// unitsByCode's: the units of a day by code, by day and by which dated
 	// rows are valid that day (days that agree on those list the same
 	// units).
+	mu    sync.Mutex // the jobs of a round fill byDay and bySig side by side
 	byDay map[time.Time]map[string]rules.Unit
 	bySig map[string]map[string]rules.Unit
 	dated [][2]time.Time // validity of the units and districts rows that have one
@@ -197,6 +222,8 @@ func (s *Source) sharedUnitsOn(ctx context.Context, on time.Time) ([]rules.Unit,
 // reporting anything: UnitAt's, once per round and day.
 func (s *Source) unitsByCode(day time.Time) map[string]rules.Unit {
 	c := s.checkedUnits
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if m, ok := c.byDay[day]; ok {
 		return m
 	}

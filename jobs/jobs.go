@@ -6,9 +6,12 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"chuyenhoa/config"
@@ -44,8 +47,8 @@ type Runner struct {
 	shared *contract.Shared
 }
 
-// Round returns a runner for one round of jobs run one after the other
-// (run-once all, a catch-up): they read each relation of the data contract
+// Round returns a runner for one round of jobs (run-once all, notify, a
+// catch-up; see RunRound): they read each relation of the data contract
 // once, and a window of statistics they share is aggregated once
 // (contract.Shared). Each job still checks what it reads and reports its
 // own data errors. Use it for one round only: a later round must read the
@@ -85,6 +88,61 @@ func (r *Runner) Prefetch(ctx context.Context, day time.Time, jobs ...finding.Jo
 	return stop
 }
 
+// RunRound runs jobs for day as one round (Round, unless r is one):
+// the windows of statistics they sum are summed side by side from the
+// start (Prefetch), and the jobs run side by side as well, each once the
+// jobs listed before it whose writes it reads have finished (the cycle
+// waits for the relapse check), so that one job's rules run while
+// another's aggregation or transaction keeps the database busy. Each job
+// finds what it would find run one after the other in the order given,
+// as the scheduler runs it: a failed job does not stop the others, and
+// one that reads its writes reads what is stored. On a rehearsal's view
+// (one transaction) they run one after the other. The results come in
+// the order of jobs, nil for a job that failed, with every failure in the
+// error.
+func (r *Runner) RunRound(ctx context.Context, day time.Time, jobs ...finding.Job) ([]*Result, error) {
+	if r.shared == nil {
+		r = r.Round()
+	}
+	defer r.Prefetch(ctx, day, jobs...)()
+	res := make([]*Result, len(jobs))
+	errs := make([]error, len(jobs))
+	inRound(jobs, !r.Store.Rehearsing(), func(i int) {
+		res[i], errs[i] = r.Run(ctx, jobs[i], day)
+	})
+	return res, errors.Join(errs...)
+}
+
+// inRound calls run for each of a round's jobs (its index in jobs), side
+// by side when together is set, one after the other in their order
+// otherwise, and returns when all have returned. A job's run starts once
+// the runs of the jobs listed before it whose writes it reads (registry's
+// after) have returned.
+func inRound(jobs []finding.Job, together bool, run func(i int)) {
+	done := make([]chan struct{}, len(jobs))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	one := func(i int) {
+		defer close(done[i])
+		for k, before := range jobs[:i] {
+			if slices.Contains(registry[jobs[i]].after, before) {
+				<-done[k]
+			}
+		}
+		run(i)
+	}
+	var wg sync.WaitGroup
+	for i := range jobs {
+		if together {
+			wg.Go(func() { one(i) })
+		} else {
+			one(i)
+		}
+	}
+	wg.Wait()
+}
+
 // Result is what one job run produced.
 type Result struct {
 	Job           finding.Job
@@ -93,6 +151,7 @@ type Result struct {
 	// Report is the job's typed result: *CandidatesReport, *RelapseReport,
 	// *DeadlinesReport or *CycleReport.
 	Report any
+	Took   time.Duration // from the run's start to its commit
 }
 
 // outcome is a job's computed result before it is stored.
@@ -112,12 +171,16 @@ var registry = map[finding.Job]struct {
 	// sums are the windows of statistics the job sums when run on day
 	// (contract.Source.Counts): what Prefetch starts ahead.
 	sums func(c period.Calendar, day time.Time) []period.Range
+	// after are the jobs whose writes this one reads: in a round it runs
+	// once those listed before it have finished (RunRound).
+	after []finding.Job
 }{
-	finding.JobCandidates: {candidatesPeriod, runCandidates, referenceYear},
-	finding.JobRelapse:    {relapsePeriod, runRelapse, relapseWindow},
-	finding.JobDeadlines:  {deadlinesPeriod, runDeadlines, nil},
-	// The cycle's proposal sums the candidates' reference year.
-	finding.JobCycle: {cyclePeriod, runCycle, referenceYear},
+	finding.JobCandidates: {candidatesPeriod, runCandidates, referenceYear, nil},
+	finding.JobRelapse:    {relapsePeriod, runRelapse, relapseWindow, nil},
+	finding.JobDeadlines:  {deadlinesPeriod, runDeadlines, nil, nil},
+	// The cycle's proposal sums the candidates' reference year; its year
+	// of work reads the relapse states the relapse check writes.
+	finding.JobCycle: {cyclePeriod, runCycle, referenceYear, []finding.Job{finding.JobRelapse}},
 }
 
 // PeriodOf returns the period key job covers when run on day.
@@ -173,7 +236,8 @@ func (r *Runner) Run(ctx context.Context, job finding.Job, day time.Time) (*Resu
 		}
 		return nil, fmt.Errorf("%s %s: %w", job, per, err)
 	}
-	log.Info("job finished", "findings", len(res.Findings), "duration", time.Since(start).Round(time.Millisecond).String())
+	res.Took = time.Since(start)
+	log.Info("job finished", "findings", len(res.Findings), "duration", res.Took.Round(time.Millisecond).String())
 	return res, nil
 }
 

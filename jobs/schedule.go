@@ -432,18 +432,17 @@ func (s *Scheduler) emit(e Event) {
 	}
 }
 
-// catchUp runs every recompute job that is due, one after the other, then
-// the digest of the latest digest time when it has not gone out: the
-// most recent missed one only, as for the jobs.
+// catchUp runs every recompute job that is due, then the digest of the
+// latest digest time when it has not gone out: the most recent missed one
+// only, as for the jobs.
 func (s *Scheduler) catchUp() {
 	// One round: the jobs due read the data contract once between them,
-	// and the windows of statistics they sum are summed side by side from
-	// the start (Runner.Prefetch).
+	// the windows of statistics they sum are summed side by side from the
+	// start (Runner.Prefetch), and they run side by side as RunRound runs
+	// them.
 	round := s.runner.Round()
 	stop := round.Prefetch(s.runCtx, period.Day(s.clock.Now(), s.loc), s.dueNow()...)
-	for _, j := range s.recompute {
-		s.runIfDue(round, j, TriggerCatchUp)
-	}
+	inRound(s.recompute, true, func(i int) { s.runIfDue(round, s.recompute[i], TriggerCatchUp) })
 	stop()
 	if s.digest {
 		s.digestIfDue(TriggerCatchUp)

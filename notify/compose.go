@@ -37,8 +37,10 @@ type Composer struct {
 	Config *config.Config
 	Log    *slog.Logger
 	Now    func() time.Time
-	// Sink, when set, sees every message queued (dry runs print them).
-	Sink func(store.OutboxMessage)
+	// Sink, when set, sees every message queued (dry runs print them),
+	// one at a time even when jobs run side by side (jobs.Runner.RunRound).
+	Sink   func(store.OutboxMessage)
+	sinkMu sync.Mutex
 	// Links makes the status page links of the digests; nil (or one
 	// without http.public_url) gives digests without links.
 	Links *links.Builder
@@ -310,7 +312,9 @@ func (c *Composer) flush(ctx context.Context, tx *store.Tx, o *outgoing, now tim
 				Subject: subject, Text: m.text, HTML: m.html, Headers: m.headers, CreatedAt: now}
 			msgs = append(msgs, om)
 			if c.Sink != nil {
+				c.sinkMu.Lock()
 				c.Sink(om)
+				c.sinkMu.Unlock()
 			}
 		}
 		committees = append(committees, com)

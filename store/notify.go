@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -186,13 +187,12 @@ func (tx *Tx) MarkComposed(ctx context.Context, now time.Time, committees ...str
 // markGroups sets column (last_composed_at or last_sent_at) of the
 // committees' notify_groups rows to now, in one statement.
 func (tx *Tx) markGroups(ctx context.Context, column string, now time.Time, committees []string) error {
-	seen := map[string]bool{}
+	// In one order, so that two jobs' transactions marking the same
+	// committees side by side take the rows' locks in turn instead of
+	// deadlocking.
 	var args []any
-	for _, c := range committees {
-		if !seen[c] {
-			seen[c] = true
-			args = append(args, c, instantArg(tx.dialect, now))
-		}
+	for _, c := range slices.Compact(slices.Sorted(slices.Values(committees))) {
+		args = append(args, c, instantArg(tx.dialect, now))
 	}
 	if len(args) == 0 {
 		return nil

@@ -190,17 +190,18 @@ func cmdRunOnce(ctx context.Context, a *app, args []string) error {
 		// Another day's findings are stored as that period's, but the
 		// alerts stand for today: they are not moved, and nothing is
 		// mailed.
-		r := (&jobs.Runner{Store: s, Config: cfg, Log: a.logger(), Now: now}).Round()
+		r := &jobs.Runner{Store: s, Config: cfg, Log: a.logger(), Now: now}
 		if r.BeforeCommit, err = a.faultHook(); err != nil {
 			return err
 		}
-		defer r.Prefetch(ctx, day, run...)()
-		for _, n := range run {
-			res, err := r.Run(ctx, n, day)
-			if err != nil {
-				return err
+		res, err := r.RunRound(ctx, day, run...)
+		for _, x := range res {
+			if x != nil {
+				p.result(x)
 			}
-			p.result(res)
+		}
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(a.stdout, "\n%s\n", labels.OtherDay(day, today))
 		return nil

@@ -52,20 +52,16 @@ func (a *app) mailRound(ctx context.Context, s *store.Store, cfg *config.Config,
 		return notify.Composed{}, err
 	}
 	// One round: the jobs read the data contract once between them, and
-	// their windows of statistics are summed side by side.
-	r = r.Round()
-	stop := r.Prefetch(ctx, day, run...)
-	defer stop()
-	for _, j := range run {
-		res, err := r.Run(ctx, j, day)
-		if err != nil {
-			return notify.Composed{}, err
-		}
-		if result != nil {
-			result(res)
+	// run side by side, as do the sums of their windows of statistics.
+	res, err := r.RunRound(ctx, day, run...)
+	for _, x := range res {
+		if x != nil && result != nil {
+			result(x)
 		}
 	}
-	stop()
+	if err != nil {
+		return notify.Composed{}, err
+	}
 	if !dispatch {
 		return notify.Composed{}, nil
 	}
