@@ -42,16 +42,7 @@ func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day tim
 	if err != nil {
 		return nil, err
 	}
-	s := r.Config.Selection
-	p := rules.Propose(rules.SelectionParams{
-		Year:             year,
-		AsOf:             day,
-		Grouped:          r.Config.Grouped(),
-		CapPercent:       s.CapPercent,
-		NTMRule:          rules.NTMRule(s.NTMExclusion),
-		CategoryFactor:   s.CategoryFactor,
-		CategoryMinCount: s.CategoryMinCount,
-	}, units, counts)
+	p := rules.Propose(r.Config.SelectionParams(year, day), units, counts)
 	rep := &CandidatesReport{Year: year, Reference: ref, Proposal: p, Grouped: rules.Grouped(r.Config.Grouped(), units)}
 	out := &outcome{report: rep}
 	for _, c := range p.Candidates {

@@ -110,11 +110,25 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 	if err != nil {
 		return nil, fmt.Errorf("load assessments: %w", err)
 	}
+	year := q.Year
+	if year <= 0 {
+		year = rules.CycleYear(q.On, sel)
+	}
+	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To, Selections: sel, Assessments: as}
+	// The proposals do not depend on the relapse states: in a round they
+	// are worked out while the relapse check runs.
+	if err := r.proposals(ctx, src, rep, q, sel); err != nil {
+		return nil, err
+	}
+	if err := r.waitFor(ctx, finding.JobRelapse); err != nil {
+		return nil, err
+	}
 	states, err := src.RelapseStates(ctx, q.On)
 	if err != nil {
 		return nil, fmt.Errorf("load relapse states: %w", err)
 	}
 	relapsed := RelapsedBy(states, q.On)
+	rep.States, rep.Relapsed = states, relapsed
 	all, err := src.AllUnits(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
@@ -136,11 +150,6 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 		}
 	}
 
-	year := q.Year
-	if year <= 0 {
-		year = rules.CycleYear(q.On, sel)
-	}
-	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To, Selections: sel, Assessments: as, States: states, Relapsed: relapsed}
 	rep.Cycle = rules.YearCycleOf(r.Config.CycleParams(), year, q.On, sel, as, relapsed)
 	ind := map[string]rules.IndicatorResult{}
 	rep.Areas, rep.Window, rep.HasWindow, err = r.cycleItems(ctx, src, rep.Cycle, q.On, district, ind)
@@ -153,10 +162,6 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 		return nil, err
 	}
 	rep.Projection = rules.Project(r.Config.TargetParams(), rep.Cycle, ind, rules.TransformedAreas(sel, as), relapsed)
-
-	if err := r.proposals(ctx, src, rep, q, sel); err != nil {
-		return nil, err
-	}
 	return rep, nil
 }
 

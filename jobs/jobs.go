@@ -45,6 +45,8 @@ type Runner struct {
 	// shared is the round's reads of the data contract (see Round); nil
 	// when each run reads alone.
 	shared *contract.Shared
+	// await is waitFor's, for a job of a round (RunRound); nil otherwise.
+	await awaitFunc
 }
 
 // Round returns a runner for one round of jobs (run-once all, notify, a
@@ -90,16 +92,17 @@ func (r *Runner) Prefetch(ctx context.Context, day time.Time, jobs ...finding.Jo
 
 // RunRound runs jobs for day as one round (Round, unless r is one):
 // the windows of statistics they sum are summed side by side from the
-// start (Prefetch), and the jobs run side by side as well, each once the
-// jobs listed before it whose writes it reads have finished (the cycle
-// waits for the relapse check), so that one job's rules run while
-// another's aggregation or transaction keeps the database busy. Each job
-// finds what it would find run one after the other in the order given,
-// as the scheduler runs it: a failed job does not stop the others, and
-// one that reads its writes reads what is stored. On a rehearsal's view
-// (one transaction) they run one after the other. The results come in
-// the order of jobs, nil for a job that failed, with every failure in the
-// error.
+// start (Prefetch), and the jobs run side by side as well, so that one
+// job's rules run while another's aggregation or transaction keeps the
+// database busy. A job that reads what another of the round writes waits
+// for that one's run to finish first, if it is listed before it (the
+// cycle reads the relapse states the relapse check writes: waitFor). Each
+// job thus finds what it would find run one after the other in the order
+// given, as the scheduler runs it: a failed job does not stop the others,
+// and one that reads its writes reads what is stored. On a rehearsal's
+// view (one transaction) they run one after the other. The results come
+// in the order of jobs, nil for a job that failed, with every failure in
+// the error.
 func (r *Runner) RunRound(ctx context.Context, day time.Time, jobs ...finding.Job) ([]*Result, error) {
 	if r.shared == nil {
 		r = r.Round()
@@ -107,40 +110,72 @@ func (r *Runner) RunRound(ctx context.Context, day time.Time, jobs ...finding.Jo
 	defer r.Prefetch(ctx, day, jobs...)()
 	res := make([]*Result, len(jobs))
 	errs := make([]error, len(jobs))
-	inRound(jobs, !r.Store.Rehearsing(), func(i int) {
-		res[i], errs[i] = r.Run(ctx, jobs[i], day)
+	inRound(jobs, !r.Store.Rehearsing(), func(i int, await awaitFunc) {
+		res[i], errs[i] = r.awaiting(await).Run(ctx, jobs[i], day)
 	})
 	return res, errors.Join(errs...)
 }
 
+// awaitFunc waits until the run of job in the same round has finished
+// (waitFor).
+type awaitFunc func(ctx context.Context, job finding.Job) error
+
 // inRound calls run for each of a round's jobs (its index in jobs), side
 // by side when together is set, one after the other in their order
-// otherwise, and returns when all have returned. A job's run starts once
-// the runs of the jobs listed before it whose writes it reads (registry's
-// after) have returned.
-func inRound(jobs []finding.Job, together bool, run func(i int)) {
+// otherwise, and returns when all have returned. The await it gives a
+// job's run waits for the run of a job listed before it, and returns at
+// once for any other job: jobs run in turn would not have run that one
+// yet.
+func inRound(jobs []finding.Job, together bool, run func(i int, await awaitFunc)) {
 	done := make([]chan struct{}, len(jobs))
 	for i := range done {
 		done[i] = make(chan struct{})
 	}
-	one := func(i int) {
-		defer close(done[i])
-		for k, before := range jobs[:i] {
-			if slices.Contains(registry[jobs[i]].after, before) {
-				<-done[k]
-			}
-		}
-		run(i)
-	}
 	var wg sync.WaitGroup
 	for i := range jobs {
+		await := func(ctx context.Context, j finding.Job) error {
+			k := slices.Index(jobs[:i], j)
+			if k < 0 {
+				return nil
+			}
+			select {
+			case <-done[k]:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		one := func() {
+			defer close(done[i])
+			run(i, await)
+		}
 		if together {
-			wg.Go(func() { one(i) })
+			wg.Go(one)
 		} else {
-			one(i)
+			one()
 		}
 	}
 	wg.Wait()
+}
+
+// awaiting returns r for a job of a round whose waitFor is await.
+func (r *Runner) awaiting(await awaitFunc) *Runner {
+	rr := *r
+	rr.await = await
+	return &rr
+}
+
+// waitFor is where a job about to read what job writes waits for job's
+// run of the round to finish, when the round runs it before this one
+// (RunRound); outside a round it returns at once.
+func (r *Runner) waitFor(ctx context.Context, job finding.Job) error {
+	if r.await == nil {
+		return nil
+	}
+	if err := r.await(ctx, job); err != nil {
+		return fmt.Errorf("wait for the %s run of the round: %w", job, err)
+	}
+	return nil
 }
 
 // Result is what one job run produced.
@@ -171,16 +206,12 @@ var registry = map[finding.Job]struct {
 	// sums are the windows of statistics the job sums when run on day
 	// (contract.Source.Counts): what Prefetch starts ahead.
 	sums func(c period.Calendar, day time.Time) []period.Range
-	// after are the jobs whose writes this one reads: in a round it runs
-	// once those listed before it have finished (RunRound).
-	after []finding.Job
 }{
-	finding.JobCandidates: {candidatesPeriod, runCandidates, referenceYear, nil},
-	finding.JobRelapse:    {relapsePeriod, runRelapse, relapseWindow, nil},
-	finding.JobDeadlines:  {deadlinesPeriod, runDeadlines, nil, nil},
-	// The cycle's proposal sums the candidates' reference year; its year
-	// of work reads the relapse states the relapse check writes.
-	finding.JobCycle: {cyclePeriod, runCycle, referenceYear, []finding.Job{finding.JobRelapse}},
+	finding.JobCandidates: {candidatesPeriod, runCandidates, referenceYear},
+	finding.JobRelapse:    {relapsePeriod, runRelapse, relapseWindow},
+	finding.JobDeadlines:  {deadlinesPeriod, runDeadlines, nil},
+	// The cycle's proposal sums the candidates' reference year.
+	finding.JobCycle: {cyclePeriod, runCycle, referenceYear},
 }
 
 // PeriodOf returns the period key job covers when run on day.

@@ -38,10 +38,6 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 	// Everything is attributed to the communes of the check date: an area
 	// transformed before a merger is watched as its successor, over the
 	// statistics of all that merged into it.
-	units, counts, err := unitsAndCounts(ctx, src, window, on)
-	if err != nil {
-		return nil, err
-	}
 	sel, err := src.Selections(ctx, on)
 	if err != nil {
 		return nil, fmt.Errorf("load selections: %w", err)
@@ -54,14 +50,12 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 	if err != nil {
 		return nil, fmt.Errorf("load relapse states: %w", err)
 	}
-	rc := r.Config.Relapse
-	s := r.Config.Selection
-	results := rules.CheckRelapse(rules.RelapseParams{
-		Grouped:          r.Config.Grouped(),
-		CategoryFactor:   s.CategoryFactor,
-		CategoryMinCount: s.CategoryMinCount,
-		WatchMonths:      rc.WatchMonths,
-	}, on, rules.TransformedAreas(sel, as), units, counts)
+	// Read last: in a round the window may still be being summed.
+	units, counts, err := unitsAndCounts(ctx, src, window, on)
+	if err != nil {
+		return nil, err
+	}
+	results := rules.CheckRelapse(r.Config.RelapseParams(), on, rules.TransformedAreas(sel, as), units, counts)
 
 	rep := &RelapseReport{On: on, Window: window, Grouped: rules.Grouped(r.Config.Grouped(), units)}
 	var states []store.RelapseState

@@ -442,7 +442,7 @@ func (s *Scheduler) catchUp() {
 	// them.
 	round := s.runner.Round()
 	stop := round.Prefetch(s.runCtx, period.Day(s.clock.Now(), s.loc), s.dueNow()...)
-	inRound(s.recompute, true, func(i int) { s.runIfDue(round, s.recompute[i], TriggerCatchUp) })
+	inRound(s.recompute, true, func(i int, await awaitFunc) { s.runIfDue(round.awaiting(await), s.recompute[i], TriggerCatchUp) })
 	stop()
 	if s.digest {
 		s.digestIfDue(TriggerCatchUp)
