@@ -25,7 +25,7 @@
 //	BENCH_MAIL_RTT  round trips to the SMTP server to measure mail at
 //	                ("0,1ms": the loopback's own, and a server 1 ms away;
 //	                with a delay, at most 200 digests)
-//	BENCH_OUT       folder for EXPLAIN output and CPU profiles ("" = none)
+//	BENCH_OUT       folder for EXPLAIN output, CPU and allocation profiles ("" = none)
 //	BENCH_IMPORT    size in MB of the statistics CSV imported (8; 0 skips;
 //	                see import.go)
 //	CHUYENHOA_TEST_PG  PostgreSQL server (a fresh schema is made per size)
@@ -170,7 +170,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mailN := fs.Int("mail", 1000, "digests to compose and send, 0 to skip (env BENCH_MAIL)")
 	mailRTT := fs.String("mail-rtt", env(getenv, "BENCH_MAIL_RTT", "0,1ms"), "round trips to the SMTP server to measure mail at (env BENCH_MAIL_RTT)")
 	seed := fs.Int64("seed", 67, "seed of the synthetic country")
-	out := fs.String("out", env(getenv, "BENCH_OUT", ""), "folder for EXPLAIN output and CPU profiles (env BENCH_OUT)")
+	out := fs.String("out", env(getenv, "BENCH_OUT", ""), "folder for EXPLAIN output, CPU and allocation profiles (env BENCH_OUT)")
 	importMB := fs.Int("import", 8, "MB of statistics CSV to import, 0 to skip (env BENCH_IMPORT)")
 	for key, name := range map[string]string{"BENCH_YEARS": "years", "BENCH_RUNS": "runs", "BENCH_MAIL": "mail", "BENCH_IMPORT": "import"} {
 		if v := getenv(key); v != "" {
@@ -356,7 +356,15 @@ func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.W
 	return row, nil
 }
 
+// profile runs fn with the CPU profiled into path, and writes the
+// allocation profiles before and after it beside (PATH-allocs-base.pprof,
+// PATH-allocs.pprof): the allocation profile counts from the start of the
+// program, so the one before is the base to subtract (pprof -diff_base).
 func profile(path string, fn func() error) error {
+	allocs := strings.TrimSuffix(path, ".pprof") + "-allocs"
+	if err := writeAllocs(allocs + "-base.pprof"); err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -367,7 +375,24 @@ func profile(path string, fn func() error) error {
 	}
 	err = fn()
 	pprof.StopCPUProfile()
+	if werr := writeAllocs(allocs + ".pprof"); err == nil {
+		err = werr
+	}
 	return err
+}
+
+// writeAllocs writes the allocation profile so far to path.
+func writeAllocs(path string) error {
+	runtime.GC() // the profile is as of the last collection
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 type mailRow struct {
@@ -425,10 +450,12 @@ func PrintRecompute(w io.Writer, rows []Row) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	// "side by side": the baseline with the windows aggregated at the same
 	// time, as the recompute sums them.
-	fmt.Fprintln(tw, "backend\tsize\tunits\tstat rows\tgen\trecompute\tbaseline\tratio\tside by side\tratio\theap peak\talloc\tRSS peak Δ\t")
+	// "CPU here": the recompute's processor time in this process, all
+	// cores, against its wall time.
+	fmt.Fprintln(tw, "backend\tsize\tunits\tstat rows\tgen\trecompute\tCPU here\tbaseline\tratio\tside by side\tratio\theap peak\talloc\tRSS peak Δ\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%.2f×\t%s\t%.2f×\t%s\t%s\t%s\t\n", r.Backend, r.Size, r.Units, r.Rows,
-			r.Gen.Round(100*time.Millisecond), ms(r.Recompute.Wall), ms(r.Baseline.Wall), r.Ratio(), ms(r.SideBySide.Wall), r.SideRatio(),
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.2f×\t%s\t%.2f×\t%s\t%s\t%s\t\n", r.Backend, r.Size, r.Units, r.Rows,
+			r.Gen.Round(100*time.Millisecond), ms(r.Recompute.Wall), ms(r.Recompute.CPU), ms(r.Baseline.Wall), r.Ratio(), ms(r.SideBySide.Wall), r.SideRatio(),
 			mib(int64(r.Recompute.HeapPeak)), mib(int64(r.Recompute.Alloc)), mib(r.Recompute.RSSPeak))
 	}
 	tw.Flush()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +24,10 @@ type Sample struct {
 	// resident set before it (Linux only; -1 elsewhere). It also counts
 	// memory outside the Go heap, such as SQLite's page cache.
 	RSSPeak int64
+	// CPU is the processor time this process spent during the call, on
+	// every core, user and system (getrusage; 0 where there is none): the
+	// work done here rather than in the database server.
+	CPU time.Duration
 }
 
 // sampleEvery is how often the heap is read during a call: often enough
@@ -79,15 +84,15 @@ func Measure(fn func() error) (Sample, error) {
 			}
 		}
 	}()
-	start := time.Now()
+	cpu0, start := cpuTime(), time.Now()
 	err := fn()
-	wall := time.Since(start)
+	wall, cpu := time.Since(start), cpuTime()-cpu0
 	note()
 	close(done)
 	wg.Wait()
 	alloc1 := allocated()
 
-	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1}
+	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1, CPU: cpu}
 	if hwm := peakRSS(); hwm >= 0 && rss0 >= 0 {
 		s.RSSPeak = max(0, hwm-rss0)
 	}
@@ -126,25 +131,23 @@ func procStatus(field string) int64 {
 	return -1
 }
 
-// median returns the sample with the median wall time, and the highest
-// memory figures of all (memory is judged by its worst case).
+// median returns the median wall and CPU times, and the highest memory
+// figures of all (memory is judged by its worst case).
 func median(ss []Sample) Sample {
 	if len(ss) == 0 {
 		return Sample{}
 	}
 	walls := make([]time.Duration, len(ss))
+	cpus := make([]time.Duration, len(ss))
 	out := Sample{RSSPeak: -1}
 	for i, s := range ss {
-		walls[i] = s.Wall
+		walls[i], cpus[i] = s.Wall, s.CPU
 		out.HeapPeak = max(out.HeapPeak, s.HeapPeak)
 		out.Alloc = max(out.Alloc, s.Alloc)
 		out.RSSPeak = max(out.RSSPeak, s.RSSPeak)
 	}
-	for i := 1; i < len(walls); i++ {
-		for j := i; j > 0 && walls[j] < walls[j-1]; j-- {
-			walls[j], walls[j-1] = walls[j-1], walls[j]
-		}
-	}
-	out.Wall = walls[len(walls)/2]
+	slices.Sort(walls)
+	slices.Sort(cpus)
+	out.Wall, out.CPU = walls[len(walls)/2], cpus[len(cpus)/2]
 	return out
 }
