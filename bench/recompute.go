@@ -202,10 +202,10 @@ func (c *Country) NewDay(ctx context.Context) error {
 }
 
 // recompute is Recompute that also times each job. The jobs run as one
-// round (jobs.Runner.Round) with its windows summed side by side
-// (Runner.Prefetch), as run-once all runs them. A job's time is from its
-// start to its end, so the job that waits for a window summed meanwhile
-// is charged only the rest of it.
+// round (jobs.Runner.RunRound): side by side, with the round's windows
+// summed side by side from its start, as run-once all runs them. A job's
+// time is from its start to its commit, waits for a window being summed
+// or for the job it reads from included.
 func (c *Country) recompute(ctx context.Context) (map[finding.Job]int, map[finding.Job]time.Duration, error) {
 	rs, err := c.Runner().RunRound(ctx, c.Day, Jobs...)
 	if err != nil {

@@ -135,12 +135,21 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		}
 		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}}
 	}
+	// A round runs its four jobs and the sums of its two windows side by
+	// side (jobs.Runner.RunRound), the sender and the status page beside
+	// it: with database/sql's default of two idle connections, every
+	// round would open and close four more, on PostgreSQL a server
+	// process each.
+	s.pool.SetMaxIdleConns(idleConns)
 	if err := s.pool.PingContext(ctx); err != nil {
 		s.pool.Close()
 		return nil, fmt.Errorf("open %s database %s: %w", s.dialect, u, err)
 	}
 	return s, nil
 }
+
+// idleConns is how many idle connections the pool keeps.
+const idleConns = 8
 
 // Close closes the database. A rehearsal's view has nothing of its own to
 // close: Rehearse ends it.
