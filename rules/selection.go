@@ -211,7 +211,9 @@ func Propose(p SelectionParams, units []Unit, counts map[string]Counts) Proposal
 		c   Candidate
 		sev exact
 	}
-	var ranked, excluded, below []entry
+	// The three lists share one array, sized once (candidates are large).
+	buf := make([]entry, 0, len(units))
+	var ranked, excluded, below []int // indexes into buf
 	for _, u := range units {
 		c := counts[u.Code]
 		ev := evaluate(p.Grouped, th, b, u, c)
@@ -228,24 +230,27 @@ func Propose(p SelectionParams, units []Unit, counts map[string]Counts) Proposal
 			Primary:       ev.primary,
 			NTM:           ExcludedByNTM(p, u),
 		}
+		e := entry{c: cand}
 		switch {
 		case !cand.Eligible:
-			cand.Status = StatusBelowAverage
-			below = append(below, entry{c: cand})
+			e.c.Status = StatusBelowAverage
+			below = append(below, len(buf))
 		case cand.NTM:
-			cand.Severity = ev.severity.float()
-			cand.Status = StatusExcludedNTM
-			excluded = append(excluded, entry{c: cand})
+			e.c.Severity = ev.severity.float()
+			e.c.Status = StatusExcludedNTM
+			excluded = append(excluded, len(buf))
 		default:
-			cand.Severity = ev.severity.float()
-			ranked = append(ranked, entry{c: cand, sev: ev.severity})
+			e.c.Severity = ev.severity.float()
+			e.sev = ev.severity
+			ranked = append(ranked, len(buf))
 		}
+		buf = append(buf, e)
 	}
 	// Candidates are large: sort pointers to them, not the structs.
-	sorted := func(es []entry, order func(a, b *entry) int) []*entry {
-		ps := make([]*entry, len(es))
-		for i := range es {
-			ps[i] = &es[i]
+	sorted := func(idx []int, order func(a, b *entry) int) []*entry {
+		ps := make([]*entry, len(idx))
+		for i, k := range idx {
+			ps[i] = &buf[k]
 		}
 		slices.SortStableFunc(ps, order)
 		return ps

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -252,7 +251,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 		k := [2]string{string(f.Kind), f.Key}
 		if old, ok := stored[k]; ok {
 			delete(stored, k)
-			if slices.Equal(old, row(f)) {
+			if old.is(f) {
 				continue
 			}
 			gone = append(gone, k)
@@ -291,17 +290,33 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 	return nil
 }
 
-// storedFindings reads the findings of (job, period) as rows of
-// findingTable's columns, by kind and key.
-func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string) (map[[2]string][]any, error) {
-	out := map[[2]string][]any{}
-	err := eachRow(ctx, tx.tx, tx.Rebind(`SELECT `+strings.Join(findingTable.cols, ", ")+` FROM findings WHERE job = ? AND period = ?`),
+// storedFinding is what ReplaceFindings compares of a stored finding
+// besides its job, period, kind and key.
+type storedFinding struct{ district, unit, state, payload string }
+
+// is reports whether f would be stored as s is (an empty payload as {}),
+// without copying f's payload.
+func (s storedFinding) is(f Finding) bool {
+	if s.district != f.District || s.unit != f.Unit || s.state != string(f.State) {
+		return false
+	}
+	if len(f.Payload) == 0 {
+		return s.payload == "{}"
+	}
+	return s.payload == string(f.Payload)
+}
+
+// storedFindings reads the findings of (job, period) by kind and key.
+func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string) (map[[2]string]storedFinding, error) {
+	out := map[[2]string]storedFinding{}
+	err := eachRow(ctx, tx.tx, tx.Rebind(`SELECT kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ?`),
 		[]any{job, period}, func(rows *sqlx.Rows) error {
-			var j, p, kind, key, district, unit, state, payload string
-			if err := rows.Scan(&j, &p, &kind, &key, &district, &unit, &state, &payload); err != nil {
+			var k [2]string
+			var f storedFinding
+			if err := rows.Scan(&k[0], &k[1], &f.district, &f.unit, &f.state, &f.payload); err != nil {
 				return err
 			}
-			out[[2]string{kind, key}] = []any{j, p, kind, key, district, unit, state, payload}
+			out[k] = f
 			return nil
 		})
 	if err != nil {
