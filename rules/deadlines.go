@@ -226,9 +226,15 @@ func DeadlinesOn(year int, today time.Time, grouped bool, obligations []Obligati
 	// of reports, and scanning all of it for every instance would make
 	// this quadratic.
 	type subKey struct{ obligation, period, by string }
+	// Only the year's periods are looked up: the other years' reports
+	// (most of a long list) are left out of the index.
+	wanted := make(map[subKey]bool, len(obligations))
+	for _, o := range obligations {
+		wanted[subKey{o.Code, o.PeriodKey(year), ""}] = true
+	}
 	byDistrict, byUnit, byPeriod := map[subKey][]Submission{}, map[subKey][]Submission{}, map[subKey][]Submission{}
 	for _, s := range subs {
-		if s.SubmittedOn.IsZero() || s.SubmittedOn.After(today) {
+		if s.SubmittedOn.IsZero() || s.SubmittedOn.After(today) || !wanted[subKey{s.Obligation, s.Period, ""}] {
 			continue
 		}
 		byPeriod[subKey{s.Obligation, s.Period, ""}] = append(byPeriod[subKey{s.Obligation, s.Period, ""}], s)
