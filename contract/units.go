@@ -169,17 +169,29 @@ func (s *Source) Units(ctx context.Context, on time.Time) ([]rules.Unit, error) 
 
 // unitsOn is Units after loadUnits, reporting its problems with report.
 func (s *Source) unitsOn(on time.Time, report func(problem)) []rules.Unit {
-	byCode := map[string][]store.Raw[store.UnitRow]{}
-	for _, u := range s.units {
+	// The rows valid on the day, by code (in their order within a code):
+	// sorted indexes rather than a map of slices, as this runs for every
+	// day a run looks at, over every commune.
+	valid := make([]int, 0, len(s.units))
+	for i, u := range s.units {
 		if u.Row.ValidOn(on) {
-			byCode[u.Row.Code] = append(byCode[u.Row.Code], u)
+			valid = append(valid, i)
 		}
 	}
+	codeOf := func(i int) string { return s.units[i].Row.Code }
+	slices.SortStableFunc(valid, func(a, b int) int { return strings.Compare(codeOf(a), codeOf(b)) })
 	const rel = "units"
 	used := map[string]bool{}
-	out := make([]rules.Unit, 0, len(byCode))
-	for _, code := range slices.Sorted(maps.Keys(byCode)) {
-		rows := byCode[code]
+	out := make([]rules.Unit, 0, len(valid))
+	var rows []store.Raw[store.UnitRow]
+	for start, end := 0, 0; start < len(valid); start = end {
+		code := codeOf(valid[start])
+		for end = start + 1; end < len(valid) && codeOf(valid[end]) == code; end++ {
+		}
+		rows = rows[:0]
+		for _, i := range valid[start:end] {
+			rows = append(rows, s.units[i])
+		}
 		for _, u := range rows {
 			used[u.Row.District] = true
 		}
