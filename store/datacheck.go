@@ -148,33 +148,40 @@ func (r *rawRow) instant(i int, required bool) time.Time {
 	return t.T
 }
 
-// String shows the row as read, NULLs included.
+// String shows the row as read, NULLs included. It runs for every row
+// the check reads, so it appends to one buffer.
 func (r *rawRow) String() string {
-	parts := make([]string, 0, len(r.cols))
+	b := make([]byte, 0, 24*len(r.cols))
+	first := true
 	for i, c := range r.cols {
 		if r.quiet[i] && r.vals[i] == nil {
 			continue
 		}
-		var v string
+		if !first {
+			b = append(b, ", "...)
+		}
+		first = false
+		b = append(append(b, c...), '=')
 		switch x := r.vals[i].(type) {
 		case nil:
-			v = "NULL"
+			b = append(b, "NULL"...)
 		case []byte:
-			v = strconv.Quote(string(x))
+			b = strconv.AppendQuote(b, string(x))
 		case string:
-			v = strconv.Quote(x)
+			b = strconv.AppendQuote(b, x)
+		case int64:
+			b = strconv.AppendInt(b, x, 10)
 		case time.Time:
 			if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
-				v = x.Format(time.DateOnly)
+				b = x.AppendFormat(b, time.DateOnly)
 			} else {
-				v = x.UTC().Format(time.RFC3339)
+				b = x.UTC().AppendFormat(b, time.RFC3339)
 			}
 		default:
-			v = fmt.Sprint(x)
+			b = fmt.Append(b, x)
 		}
-		parts = append(parts, c+"="+v)
 	}
-	return strings.Join(parts, ", ")
+	return string(b)
 }
 
 // readTable reads every column of the rows of t that where selects, as
