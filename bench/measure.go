@@ -28,6 +28,9 @@ type Sample struct {
 	// every core, user and system (getrusage; 0 where there is none): the
 	// work done here rather than in the database server.
 	CPU time.Duration
+	// Busy is the processor time the whole machine used during the call,
+	// the database server's included (-1 when unknown).
+	Busy time.Duration
 }
 
 // sampleEvery is how often the heap is read during a call: often enough
@@ -84,15 +87,18 @@ func Measure(fn func() error) (Sample, error) {
 			}
 		}
 	}()
-	cpu0, start := cpuTime(), time.Now()
+	cpu0, busy0, start := cpuTime(), machineBusy(), time.Now()
 	err := fn()
-	wall, cpu := time.Since(start), cpuTime()-cpu0
+	wall, cpu, busy := time.Since(start), cpuTime()-cpu0, machineBusy()-busy0
 	note()
 	close(done)
 	wg.Wait()
 	alloc1 := allocated()
 
-	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1, CPU: cpu}
+	if busy0 < 0 {
+		busy = -1
+	}
+	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1, CPU: cpu, Busy: busy}
 	if hwm := peakRSS(); hwm >= 0 && rss0 >= 0 {
 		s.RSSPeak = max(0, hwm-rss0)
 	}
@@ -131,7 +137,7 @@ func procStatus(field string) int64 {
 	return -1
 }
 
-// median returns the median wall and CPU times, and the highest memory
+// median returns the median wall, CPU and busy times, and the highest memory
 // figures of all (memory is judged by its worst case).
 func median(ss []Sample) Sample {
 	if len(ss) == 0 {
@@ -139,15 +145,17 @@ func median(ss []Sample) Sample {
 	}
 	walls := make([]time.Duration, len(ss))
 	cpus := make([]time.Duration, len(ss))
+	busy := make([]time.Duration, len(ss))
 	out := Sample{RSSPeak: -1}
 	for i, s := range ss {
-		walls[i], cpus[i] = s.Wall, s.CPU
+		walls[i], cpus[i], busy[i] = s.Wall, s.CPU, s.Busy
 		out.HeapPeak = max(out.HeapPeak, s.HeapPeak)
 		out.Alloc = max(out.Alloc, s.Alloc)
 		out.RSSPeak = max(out.RSSPeak, s.RSSPeak)
 	}
 	slices.Sort(walls)
 	slices.Sort(cpus)
-	out.Wall, out.CPU = walls[len(walls)/2], cpus[len(cpus)/2]
+	slices.Sort(busy)
+	out.Wall, out.CPU, out.Busy = walls[len(walls)/2], cpus[len(cpus)/2], busy[len(busy)/2]
 	return out
 }
