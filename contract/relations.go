@@ -255,7 +255,7 @@ func checked[T comparable](ctx context.Context, s *Source, rel relation[T]) ([]T
 
 // checkRows is checked's work on the rows read.
 func checkRows[T comparable](s *Source, rel relation[T], raw []store.Raw[T]) []T {
-	var ok []store.Raw[T]
+	ok := make([]store.Raw[T], 0, len(raw))
 rows:
 	for _, x := range raw {
 		if len(x.Bad) > 0 {
@@ -288,20 +288,32 @@ rows:
 // dedupe keeps one row per key: identical copies count once, copies that
 // differ keep the one rel.pick prefers (nil: none of them).
 func dedupe[T comparable](s *Source, rows []store.Raw[T], rel relation[T]) []T {
-	byKey := map[string][]store.Raw[T]{}
-	var keys []string
-	for _, x := range rows {
+	// Nearly every key has one row: its first row's index, and the rows
+	// of a key given more than once apart.
+	first := make(map[string]int, len(rows))
+	keys := make([]string, 0, len(rows))
+	var copies map[string][]store.Raw[T]
+	for i, x := range rows {
 		k := rel.key(x.Row)
-		if _, ok := byKey[k]; !ok {
+		j, seen := first[k]
+		if !seen {
+			first[k] = i
 			keys = append(keys, k)
+			continue
 		}
-		byKey[k] = append(byKey[k], x)
+		if copies == nil {
+			copies = map[string][]store.Raw[T]{}
+		}
+		if copies[k] == nil {
+			copies[k] = []store.Raw[T]{rows[j]}
+		}
+		copies[k] = append(copies[k], x)
 	}
 	out := make([]T, 0, len(keys))
 	for _, k := range keys {
-		xs := byKey[k]
-		if len(xs) == 1 {
-			out = append(out, xs[0].Row)
+		xs := copies[k]
+		if xs == nil {
+			out = append(out, rows[first[k]].Row)
 			continue
 		}
 		same := true
