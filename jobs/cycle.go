@@ -259,8 +259,8 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 		}
 	}
 	prop := rep.Proposal
-	if asOf.After(among) {
-		prop = rules.Propose(r.Config.SelectionParams(py, among), units, counts)
+	if p := r.Config.SelectionParams(py, among); asOf.After(among) && !rules.SameProposal(r.Config.SelectionParams(py, asOf), p, units) {
+		prop = rules.Propose(p, units, counts)
 	}
 	rep.Decision, rep.HasDecision = rules.CheckDecision(prop, r.Config.Selection.CapPercent, decided)
 

@@ -192,6 +192,24 @@ func ExcludedByNTM(p SelectionParams, u Unit) bool {
 	}
 }
 
+// SameProposal reports whether Propose gives the same proposal with a
+// and with b over units, whatever the counts: the parameters differ at
+// most in AsOf, which Propose reads only for the NTM exclusion, and that
+// excludes the same units on both days.
+func SameProposal(a, b SelectionParams, units []Unit) bool {
+	x, y := a, b
+	x.AsOf, y.AsOf = time.Time{}, time.Time{}
+	if x != y {
+		return false
+	}
+	for _, u := range units {
+		if ExcludedByNTM(a, u) != ExcludedByNTM(b, u) {
+			return false
+		}
+	}
+	return true
+}
+
 // Propose evaluates every unit against the gate, the NTM exclusion and the
 // cap, and ranks the rest. Priority: more complex categories first, then
 // higher Severity, then higher SocialOrder, then unit code ascending.

@@ -504,3 +504,53 @@ func TestSelectionParamsValidate(t *testing.T) {
 		}
 	}
 }
+
+// Two proposal days give the same proposal unless a commune's NTM
+// certification falls between them (under the rule that reads the day) or
+// another parameter differs; when SameProposal says so, Propose agrees.
+func TestSameProposal(t *testing.T) {
+	units, counts := gateData()
+	march, nov := day(2026, 3, 10), day(2026, 11, 25)
+	base := SelectionParams{Year: 2026, AsOf: march, Grouped: true, CapPercent: 15, NTMRule: NTMAlways}
+	with := func(code string, on time.Time) []Unit {
+		us := append([]Unit(nil), units...)
+		for i := range us {
+			if us[i].Code == code {
+				us[i].NTMCertifiedOn = on
+			}
+		}
+		return us
+	}
+	later := base
+	later.AsOf = nov
+	otherCap := later
+	otherCap.CapPercent = 20
+	prevYear, prevYearLater := base, later
+	prevYear.NTMRule, prevYearLater.NTMRule = NTMPreviousYear, NTMPreviousYear
+	for _, tc := range []struct {
+		name  string
+		a, b  SelectionParams
+		units []Unit
+		want  bool
+	}{
+		{"no certification", base, later, units, true},
+		{"certified before both days", base, later, with("a1", day(2025, 6, 1)), true},
+		{"certified after both days", base, later, with("a1", day(2026, 12, 1)), true},
+		{"certified between the days", base, later, with("a1", day(2026, 7, 1)), false},
+		{"between the days, rule not reading the day", prevYear, prevYearLater, with("a1", day(2026, 7, 1)), true},
+		{"another cap", base, otherCap, units, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SameProposal(tc.a, tc.b, tc.units); got != tc.want {
+				t.Fatalf("SameProposal = %v, want %v", got, tc.want)
+			}
+			same := reflect.DeepEqual(Propose(tc.a, tc.units, counts), Propose(tc.b, tc.units, counts))
+			if tc.want && !same {
+				t.Errorf("SameProposal said the same, Propose differs")
+			}
+			if tc.name == "certified between the days" && same {
+				t.Errorf("the data does not make the proposals differ")
+			}
+		})
+	}
+}
