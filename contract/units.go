@@ -32,7 +32,7 @@ func (s *Source) readUnits(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.unitCodes, s.districts = map[string]bool{}, map[string]bool{}
+	s.unitCodes, s.districts = make(map[string]bool, len(raw)), map[string]bool{}
 	var districts []rules.District
 	for _, d := range ds {
 		if len(d.Bad) > 0 {
@@ -46,7 +46,8 @@ func (s *Source) readUnits(ctx context.Context) error {
 		s.districts[d.Row.Code] = true
 		districts = append(districts, d.Row)
 	}
-	var dated []rules.DatedUnit
+	dated := make([]rules.DatedUnit, 0, len(raw))
+	s.units = make([]store.Raw[store.UnitRow], 0, len(raw))
 	for _, u := range raw {
 		if u.Row.Code != "" {
 			// Known, if not usable: its statistics are not "unknown".

@@ -195,6 +195,11 @@ func readTable[T any](ctx context.Context, s *Store, t table, where string, args
 		}
 		r := &rawRow{cols: t.cols, vals: vals}
 		row := build(r)
+		if len(out) == cap(out) {
+			// Doubling: rows are large, and append grows a long slice
+			// by a quarter at a time, copying it each time.
+			out = slices.Grow(out, max(len(out), 64))
+		}
 		out = append(out, Raw[T]{Row: row, Bad: r.bad, Text: r.String()})
 		return nil
 	})
