@@ -366,13 +366,19 @@ func runEach(t *testing.T, ctx context.Context, r *jobs.Runner, day time.Time) m
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := json.Marshal(res.Findings)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[j] = string(b)
+		out[j] = findingsJSON(t, res.Findings)
 	}
 	return out
+}
+
+// findingsJSON is fs as JSON: findings compared whole, payloads included.
+func findingsJSON(t *testing.T, fs []store.Finding) string {
+	t.Helper()
+	b, err := json.Marshal(fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // A round whose windows are summed side by side (Runner.Prefetch) gives

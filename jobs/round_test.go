@@ -2,11 +2,11 @@ package jobs_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"chuyenhoa/finding"
 	"chuyenhoa/jobs"
@@ -14,22 +14,28 @@ import (
 	"chuyenhoa/store/storetest"
 )
 
-// roundFindings runs a round with RunRound and returns each job's
-// findings as runEach does.
-func roundFindings(t *testing.T, ctx context.Context, r *jobs.Runner, res []*jobs.Result) map[finding.Job]string {
+// roundFindings is each job's findings in the results of a round of
+// every recompute job, as runEach gives them.
+func roundFindings(t *testing.T, res []*jobs.Result) map[finding.Job]string {
 	t.Helper()
 	out := map[finding.Job]string{}
 	for i, j := range finding.RecomputeJobs() {
 		if res[i] == nil || res[i].Job != j {
 			t.Fatalf("result %d = %+v, want %s's", i, res[i], j)
 		}
-		b, err := json.Marshal(res[i].Findings)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[j] = string(b)
+		out[j] = findingsJSON(t, res[i].Findings)
 	}
 	return out
+}
+
+// runJSON runs job alone with r and returns its findings as findingsJSON.
+func runJSON(t *testing.T, ctx context.Context, r *jobs.Runner, job finding.Job, day time.Time) string {
+	t.Helper()
+	res, err := r.Run(ctx, job, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return findingsJSON(t, res.Findings)
 }
 
 // A round run side by side (RunRound) stores, on a fresh store, what its
@@ -54,12 +60,7 @@ func TestRoundSideBySideGivesTheFindingsOfJobsInTurn(t *testing.T) {
 		if err := s.Rehearse(ctx, func(v *store.Store) error {
 			// The cycle run before the relapse check finds other states:
 			// this test would see a cycle that did not wait.
-			res, err := newRunner(t, v).Run(ctx, finding.JobCycle, day)
-			if err != nil {
-				return err
-			}
-			b, _ := json.Marshal(res.Findings)
-			cycleFirst = string(b)
+			cycleFirst = runJSON(t, ctx, newRunner(t, v), finding.JobCycle, day)
 			inTurn = runEach(t, ctx, newRunner(t, v), day)
 			return nil
 		}); err != nil {
@@ -76,7 +77,7 @@ func TestRoundSideBySideGivesTheFindingsOfJobsInTurn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := roundFindings(t, ctx, r, res)
+		got := roundFindings(t, res)
 		for _, j := range finding.RecomputeJobs() {
 			if got[j] != inTurn[j] {
 				t.Errorf("%s side by side differs from in turn:\n%s\n%s", j, got[j], inTurn[j])
@@ -85,7 +86,7 @@ func TestRoundSideBySideGivesTheFindingsOfJobsInTurn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if b, _ := json.Marshal(stored); string(b) != inTurn[j] {
+			if b := findingsJSON(t, stored); b != inTurn[j] {
 				t.Errorf("%s stored side by side differs from in turn:\n%s\n%s", j, b, inTurn[j])
 			}
 		}
@@ -105,12 +106,7 @@ func TestRoundGoesOnPastAFailedJob(t *testing.T) {
 		var alone string
 		if err := s.Rehearse(ctx, func(v *store.Store) error {
 			// What the cycle finds over no relapse states.
-			res, err := newRunner(t, v).Run(ctx, finding.JobCycle, day)
-			if err != nil {
-				return err
-			}
-			b, _ := json.Marshal(res.Findings)
-			alone = string(b)
+			alone = runJSON(t, ctx, newRunner(t, v), finding.JobCycle, day)
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -134,7 +130,7 @@ func TestRoundGoesOnPastAFailedJob(t *testing.T) {
 			}
 		}
 		cyc := res[slices.Index(all, finding.JobCycle)]
-		if b, _ := json.Marshal(cyc.Findings); string(b) != alone {
+		if b := findingsJSON(t, cyc.Findings); b != alone {
 			t.Errorf("cycle after a failed relapse check:\n%s\nwant as over no states:\n%s", b, alone)
 		}
 		states, err := s.RelapseStates(ctx)
