@@ -771,7 +771,34 @@ func TestReplaceFindingsChangesOnlyWhatChanged(t *testing.T) {
 		for i := range 10 {
 			first = append(first, testFinding("candidate", fmt.Sprintf("U%d", i), "below_average"))
 		}
+		// Which version of each row is stored: PostgreSQL's xmin, SQLite's
+		// rowid (a row deleted and inserted again gets a new one).
+		versions := func() map[string]string {
+			t.Helper()
+			col := "CAST(rowid AS TEXT)"
+			if s.Dialect() == store.Postgres {
+				col = "xmin::text"
+			}
+			out := map[string]string{}
+			rows, err := s.DB().QueryContext(ctx, `SELECT key, `+col+` FROM findings WHERE job = 'candidates' AND period = '2026'`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var k, v string
+				if err := rows.Scan(&k, &v); err != nil {
+					t.Fatal(err)
+				}
+				out[k] = v
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
 		replace(first)
+		before := versions()
 		second := slices.Clone(first)
 		second[1].Payload = json.RawMessage(`{"n":2}`)
 		second[2].State = "proposed"
@@ -798,6 +825,19 @@ func TestReplaceFindingsChangesOnlyWhatChanged(t *testing.T) {
 		}
 		if g, w := show(got), show(second); !slices.Equal(g, w) {
 			t.Errorf("after a partial rerun:\n%s\nwant\n%s", strings.Join(g, "\n"), strings.Join(w, "\n"))
+		}
+		// The rows that did not change were left as they were; the
+		// changed ones were written again.
+		after := versions()
+		for _, k := range []string{"U0", "U5", "U6", "U7", "U8", "U9"} {
+			if after[k] != before[k] {
+				t.Errorf("unchanged %s was written again (%s → %s)", k, before[k], after[k])
+			}
+		}
+		for _, k := range []string{"U1", "U2", "U3"} {
+			if after[k] == before[k] {
+				t.Errorf("changed %s kept its stored version %s", k, after[k])
+			}
 		}
 		// A payload that is not JSON fails the replace, and nothing moves.
 		third := slices.Clone(second)

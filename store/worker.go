@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -206,7 +207,9 @@ func (s *Store) Runs(ctx context.Context, job finding.Job, limit int) ([]JobRun,
 // (rows that did not change are left as they are). A finding's
 // Job and Period, when set, must match; empty payloads are stored as {}.
 func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period string, fs []Finding) error {
-	seen := make(map[[2]string]bool, len(fs))
+	// The findings by kind and key: the stored rows are compared with
+	// them as they are read (storedFindings).
+	index := map[string]map[string]int{}
 	for i, f := range fs {
 		switch {
 		case f.Job != "" && f.Job != job, f.Period != "" && f.Period != period:
@@ -216,16 +219,20 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 		case f.State == "":
 			return fmt.Errorf("replace findings %s %s: finding %s %s has no state", job, period, f.Kind, f.Key)
 		}
-		k := [2]string{string(f.Kind), f.Key}
-		if seen[k] {
+		byKey := index[string(f.Kind)]
+		if byKey == nil {
+			byKey = map[string]int{}
+			index[string(f.Kind)] = byKey
+		}
+		if _, twice := byKey[f.Key]; twice {
 			return fmt.Errorf("replace findings %s %s: finding %s %s appears twice", job, period, f.Kind, f.Key)
 		}
-		seen[k] = true
+		byKey[f.Key] = i
 	}
 	row := func(f Finding) []any {
 		payload := string(f.Payload)
 		if payload == "" {
-			payload = "{}"
+			payload = string(emptyPayload)
 		}
 		return []any{string(job), period, string(f.Kind), f.Key, f.District, f.Unit, string(f.State), payload}
 	}
@@ -241,25 +248,15 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 			return fmt.Errorf("replace findings %s %s: lock the period: %w", job, period, err)
 		}
 	}
-	stored, err := tx.storedFindings(ctx, job, period)
+	unchanged, gone, err := tx.storedFindings(ctx, job, period, fs, index)
 	if err != nil {
 		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
 	}
-	var gone [][2]string
 	write := make([]int, 0, len(fs))
-	for i, f := range fs {
-		k := [2]string{string(f.Kind), f.Key}
-		if old, ok := stored[k]; ok {
-			delete(stored, k)
-			if old.is(f) {
-				continue
-			}
-			gone = append(gone, k)
+	for i := range fs {
+		if !unchanged[i] {
+			write = append(write, i)
 		}
-		write = append(write, i)
-	}
-	for k := range stored {
-		gone = append(gone, k)
 	}
 	// Mostly new: one DELETE of the period is cheaper than many keys.
 	whole := len(gone) > len(fs)/2
@@ -290,40 +287,43 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 	return nil
 }
 
-// storedFinding is what ReplaceFindings compares of a stored finding
-// besides its job, period, kind and key.
-type storedFinding struct{ district, unit, state, payload string }
-
-// is reports whether f would be stored as s is (an empty payload as {}),
-// without copying f's payload.
-func (s storedFinding) is(f Finding) bool {
-	if s.district != f.District || s.unit != f.Unit || s.state != string(f.State) {
-		return false
-	}
-	if len(f.Payload) == 0 {
-		return s.payload == "{}"
-	}
-	return s.payload == string(f.Payload)
-}
-
-// storedFindings reads the findings of (job, period) by kind and key.
-func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string) (map[[2]string]storedFinding, error) {
-	out := map[[2]string]storedFinding{}
-	err := eachRow(ctx, tx.tx, tx.Rebind(`SELECT kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ?`),
+// storedFindings reads the findings of (job, period) and compares each
+// with the one of fs of its kind and key (index): unchanged tells which
+// of fs are stored as they are (an empty payload as {}), gone the stored
+// rows to delete, changed or no longer found. The stored rows are
+// compared as read, not kept: a period holds thousands, with their
+// payloads.
+func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string, fs []Finding, index map[string]map[string]int) (unchanged []bool, gone [][2]string, err error) {
+	unchanged = make([]bool, len(fs))
+	var kind, key, district, unit, state, payload sql.RawBytes
+	err = eachRow(ctx, tx.tx, tx.Rebind(`SELECT kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ?`),
 		[]any{job, period}, func(rows *sqlx.Rows) error {
-			var k [2]string
-			var f storedFinding
-			if err := rows.Scan(&k[0], &k[1], &f.district, &f.unit, &f.state, &f.payload); err != nil {
+			if err := rows.Scan(&kind, &key, &district, &unit, &state, &payload); err != nil {
 				return err
 			}
-			out[k] = f
+			i, ok := index[string(kind)][string(key)]
+			if ok {
+				f := fs[i]
+				want := f.Payload
+				if len(want) == 0 {
+					want = emptyPayload
+				}
+				if string(district) == f.District && string(unit) == f.Unit && string(state) == string(f.State) && bytes.Equal(payload, want) {
+					unchanged[i] = true
+					return nil
+				}
+			}
+			gone = append(gone, [2]string{string(kind), string(key)})
 			return nil
 		})
 	if err != nil {
-		return nil, fmt.Errorf("read stored findings: %w", err)
+		return nil, nil, fmt.Errorf("read stored findings: %w", err)
 	}
-	return out, nil
+	return unchanged, gone, nil
 }
+
+// emptyPayload is how an empty payload is stored.
+var emptyPayload = []byte("{}")
 
 // deleteFindings deletes the findings of (job, period) with the given
 // kinds and keys, batchRows keys a statement.
