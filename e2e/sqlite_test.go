@@ -153,8 +153,26 @@ func umount(dir string) ([]byte, error) {
 // the tmpfs below can be unmounted.
 func bindReadOnly(t *testing.T, dir string) (undo func()) {
 	t.Helper()
-	if out, err := exec.Command("mount", "--bind", dir, dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount --bind %s: %v %s", dir, err, out)
+	// The service may open a file for writing through the new bind mount
+	// before it is made read-only (a send or a status read between the
+	// two commands), which makes the remount fail as busy: then the bind
+	// mount is undone and made again.
+	for try := 1; ; try++ {
+		if out, err := exec.Command("mount", "--bind", dir, dir).CombinedOutput(); err != nil {
+			t.Fatalf("mount --bind %s: %v %s", dir, err, out)
+		}
+		out, err := exec.Command("mount", "-o", "remount,bind,ro", dir).CombinedOutput()
+		if err == nil {
+			break
+		}
+		t.Logf("remount %s read-only: %v %s", dir, err, bytes.TrimSpace(out))
+		if out, err := umount(dir); err != nil {
+			t.Fatalf("umount the bind mount on %s: %v %s", dir, err, out)
+		}
+		if try == 10 {
+			t.Fatalf("could not remount %s read-only in %d tries", dir, try)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 	var once sync.Once
 	undo = func() {
@@ -173,9 +191,6 @@ func bindReadOnly(t *testing.T, dir string) (undo func()) {
 		})
 	}
 	t.Cleanup(undo)
-	if out, err := exec.Command("mount", "-o", "remount,bind,ro", dir).CombinedOutput(); err != nil {
-		t.Fatalf("remount %s read-only: %v %s", dir, err, out)
-	}
 	return undo
 }
 
