@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -48,9 +49,7 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 			p := &pending{done: make(chan struct{})}
 			sh.vals[key] = p
 			sh.mu.Unlock()
-			x, err := read(ctx)
-			sh.settle(key, p, x, err)
-			return x, err
+			return readSettled(ctx, sh, key, p, read)
 		}
 		sh.mu.Unlock()
 		p, ok := v.(*pending)
@@ -70,6 +69,23 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 		// prefetch) is as though never made: this job reads for itself,
 		// and an error is its own.
 	}
+}
+
+// readSettled makes the pending read p of key with read. A read that
+// panics (the scheduler recovers a job's panic) settles as failed on its
+// way out, so that the round's other jobs waiting for the key read it for
+// themselves instead of waiting for good.
+func readSettled[T any](ctx context.Context, sh *Shared, key string, p *pending, read func(context.Context) (T, error)) (x T, err error) {
+	settled := false
+	defer func() {
+		if !settled {
+			sh.settle(key, p, nil, errors.New("the read panicked"))
+		}
+	}()
+	x, err = read(ctx)
+	sh.settle(key, p, x, err)
+	settled = true
+	return x, err
 }
 
 // settle ends the pending read p of key with its value or error: a value
