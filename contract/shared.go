@@ -43,15 +43,10 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 		return read(ctx)
 	}
 	for {
-		sh.mu.Lock()
-		v, ok := sh.vals[key]
-		if !ok {
-			p := &pending{done: make(chan struct{})}
-			sh.vals[key] = p
-			sh.mu.Unlock()
-			return readSettled(ctx, sh, key, p, read)
+		mine, v := sh.claim(key)
+		if mine != nil {
+			return readSettled(ctx, sh, key, mine, read)
 		}
-		sh.mu.Unlock()
 		p, ok := v.(*pending)
 		if !ok {
 			return v.(T), nil
@@ -69,6 +64,21 @@ func shared[T any](ctx context.Context, src *Source, key string, read func(conte
 		// prefetch) is as though never made: this job reads for itself,
 		// and an error is its own.
 	}
+}
+
+// claim makes the caller the reader of key when the round has neither
+// its value nor a read of it under way: it returns the pending read to
+// make (and settle). Otherwise it returns what the round holds, a value
+// or another's pending read.
+func (sh *Shared) claim(key string) (mine *pending, held any) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if v, ok := sh.vals[key]; ok {
+		return nil, v
+	}
+	p := &pending{done: make(chan struct{})}
+	sh.vals[key] = p
+	return p, nil
 }
 
 // readSettled makes the pending read p of key with read. A read that
@@ -149,14 +159,8 @@ func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop fu
 	sh := s.shared
 	for _, r := range windows {
 		key := countsKey(s.window(statsRelation, r))
-		sh.mu.Lock()
-		_, ok := sh.vals[key]
-		p := &pending{done: make(chan struct{})}
-		if !ok {
-			sh.vals[key] = p
-		}
-		sh.mu.Unlock()
-		if ok {
+		p, _ := sh.claim(key)
+		if p == nil {
 			continue
 		}
 		wg.Go(func() {
