@@ -230,11 +230,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 		byKey[f.Key] = i
 	}
 	row := func(f Finding) []any {
-		payload := string(f.Payload)
-		if payload == "" {
-			payload = string(emptyPayload)
-		}
-		return []any{string(job), period, string(f.Kind), f.Key, f.District, f.Unit, string(f.State), payload}
+		return []any{string(job), period, string(f.Kind), f.Key, f.District, f.Unit, string(f.State), string(storedPayload(f))}
 	}
 	// A period's findings are mostly what they were at its last run (the
 	// candidates of a year, the relapse check of a month, recomputed
@@ -289,7 +285,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 
 // storedFindings reads the findings of (job, period) and compares each
 // with the one of fs of its kind and key (index): unchanged tells which
-// of fs are stored as they are (an empty payload as {}), gone the stored
+// of fs are stored as they are (storedPayload), gone the stored
 // rows to delete, changed or no longer found. The stored rows are
 // compared as read, not kept: a period holds thousands, with their
 // payloads.
@@ -304,11 +300,7 @@ func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string
 			i, ok := index[string(kind)][string(key)]
 			if ok {
 				f := fs[i]
-				want := f.Payload
-				if len(want) == 0 {
-					want = emptyPayload
-				}
-				if string(district) == f.District && string(unit) == f.Unit && string(state) == string(f.State) && bytes.Equal(payload, want) {
+				if string(district) == f.District && string(unit) == f.Unit && string(state) == string(f.State) && bytes.Equal(payload, storedPayload(f)) {
 					unchanged[i] = true
 					return nil
 				}
@@ -322,8 +314,14 @@ func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string
 	return unchanged, gone, nil
 }
 
-// emptyPayload is how an empty payload is stored.
-var emptyPayload = []byte("{}")
+// storedPayload is f's payload as the findings table holds it: an empty
+// one as {}.
+func storedPayload(f Finding) []byte {
+	if len(f.Payload) == 0 {
+		return []byte("{}")
+	}
+	return f.Payload
+}
 
 // deleteFindings deletes the findings of (job, period) with the given
 // kinds and keys, batchRows keys a statement.
