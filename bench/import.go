@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -54,9 +53,7 @@ func (r importRow) Ratio() float64 {
 	if len(r.Ratios) == 0 {
 		return 0
 	}
-	rs := slices.Clone(r.Ratios)
-	slices.Sort(rs)
-	return rs[len(rs)/2]
+	return middle(r.Ratios)
 }
 
 // WriteStatsCSV writes a statistics file of about size bytes (as many

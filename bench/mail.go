@@ -93,8 +93,7 @@ func (s *Sink) RoundTrip() (time.Duration, error) {
 		}
 		rtts = append(rtts, time.Since(start))
 	}
-	slices.Sort(rtts)
-	return rtts[len(rtts)/2], tp.PrintfLine("QUIT")
+	return middle(rtts), tp.PrintfLine("QUIT")
 }
 
 // Accepted counts the messages accepted so far.

@@ -42,7 +42,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -137,9 +136,7 @@ func medianRatio(ratios []float64, rec, base Sample) float64 {
 	if len(ratios) == 0 {
 		return rec.Wall.Seconds() / base.Wall.Seconds()
 	}
-	rs := slices.Clone(ratios)
-	slices.Sort(rs)
-	return rs[len(rs)/2]
+	return middle(ratios)
 }
 
 func env(getenv func(string) string, key, def string) string {
@@ -331,8 +328,7 @@ func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.W
 	}
 	row.Jobs = map[finding.Job]time.Duration{}
 	for j, ds := range jobTimes {
-		slices.Sort(ds)
-		row.Jobs[j] = ds[len(ds)/2]
+		row.Jobs[j] = middle(ds)
 	}
 
 	if o.Out != "" {
@@ -440,8 +436,7 @@ func benchMail(ctx context.Context, o Options, backend string, rtt time.Duration
 		comp, send, plain = append(comp, m.Compose), append(send, m.Send), append(plain, m.Plain)
 		rtts = append(rtts, m.Measured)
 	}
-	slices.Sort(rtts)
-	return mailRow{Backend: backend, MailResult: MailResult{Messages: n, RTT: rtt, Measured: rtts[len(rtts)/2],
+	return mailRow{Backend: backend, MailResult: MailResult{Messages: n, RTT: rtt, Measured: middle(rtts),
 		Compose: median(comp), Send: median(send), Plain: median(plain)}}, nil
 }
 

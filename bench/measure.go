@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"os"
 	"runtime"
 	"runtime/metrics"
@@ -89,13 +90,14 @@ func Measure(fn func() error) (Sample, error) {
 	}()
 	cpu0, busy0, start := cpuTime(), machineBusy(), time.Now()
 	err := fn()
-	wall, cpu, busy := time.Since(start), cpuTime()-cpu0, machineBusy()-busy0
+	wall, cpu, busy1 := time.Since(start), cpuTime()-cpu0, machineBusy()
 	note()
 	close(done)
 	wg.Wait()
 	alloc1 := allocated()
 
-	if busy0 < 0 {
+	busy := busy1 - busy0
+	if busy0 < 0 || busy1 < 0 {
 		busy = -1
 	}
 	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1, CPU: cpu, Busy: busy}
@@ -137,6 +139,14 @@ func procStatus(field string) int64 {
 	return -1
 }
 
+// middle is the median of xs (the upper one of an even count); xs is not
+// changed. It wants at least one value.
+func middle[T cmp.Ordered](xs []T) T {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
 // median returns the median wall, CPU and busy times, and the highest memory
 // figures of all (memory is judged by its worst case).
 func median(ss []Sample) Sample {
@@ -153,9 +163,6 @@ func median(ss []Sample) Sample {
 		out.Alloc = max(out.Alloc, s.Alloc)
 		out.RSSPeak = max(out.RSSPeak, s.RSSPeak)
 	}
-	slices.Sort(walls)
-	slices.Sort(cpus)
-	slices.Sort(busy)
-	out.Wall, out.CPU, out.Busy = walls[len(walls)/2], cpus[len(cpus)/2], busy[len(busy)/2]
+	out.Wall, out.CPU, out.Busy = middle(walls), middle(cpus), middle(busy)
 	return out
 }
