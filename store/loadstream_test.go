@@ -29,6 +29,19 @@ var januaryCounts = map[string]rules.Counts{
 	"U2": {SocialOrder: 1, ByCategory: [5]int{0, 0, 6, 0, 1}},
 }
 
+// wantJanuary checks that s sums January 2025 as the fixture does; when
+// says after what, in a failure.
+func wantJanuary(t *testing.T, s *store.Store, when string) {
+	t.Helper()
+	got, err := s.Counts(ctx, period.Range{From: d(2025, 1, 1), To: d(2025, 1, 31)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, januaryCounts) {
+		t.Errorf("counts%s:\ngot  %+v\nwant %+v", when, got, januaryCounts)
+	}
+}
+
 func TestLoadStream(t *testing.T) {
 	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
 		ds, stats := streamed()
@@ -44,13 +57,7 @@ func TestLoadStream(t *testing.T) {
 			t.Errorf("rows %v, want %v", got, want)
 		}
 		// The streamed days and counts read back as Load's do.
-		got, err := s.Counts(ctx, period.Range{From: d(2025, 1, 1), To: d(2025, 1, 31)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, januaryCounts) {
-			t.Errorf("counts:\ngot  %+v\nwant %+v", got, januaryCounts)
-		}
+		wantJanuary(t, s, "")
 	})
 }
 
@@ -94,13 +101,7 @@ func TestCountsWithoutIndex(t *testing.T) {
 		if _, err := s.DB().ExecContext(ctx, "DROP INDEX IF EXISTS crime_stats_unit_offence_day"); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Counts(ctx, period.Range{From: d(2025, 1, 1), To: d(2025, 1, 31)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, januaryCounts) {
-			t.Errorf("counts:\ngot  %+v\nwant %+v", got, januaryCounts)
-		}
+		wantJanuary(t, s, "")
 	})
 }
 
@@ -145,13 +146,7 @@ func TestUpsertStats(t *testing.T) {
 		if n := rowCounts(t, s)["crime_stats"]; n != 8 {
 			t.Errorf("crime_stats holds %d rows, want 8", n)
 		}
-		got, err := s.Counts(ctx, period.Range{From: d(2025, 1, 1), To: d(2025, 1, 31)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, januaryCounts) {
-			t.Errorf("counts:\ngot  %+v\nwant %+v", got, januaryCounts)
-		}
+		wantJanuary(t, s, "")
 	})
 }
 
@@ -209,13 +204,7 @@ func TestUpsertStatsRepeatOverStoredRows(t *testing.T) {
 				}
 			}
 		}
-		got, err := s.Counts(ctx, period.Range{From: d(2025, 1, 1), To: d(2025, 1, 31)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, januaryCounts) {
-			t.Errorf("counts after refused loads:\ngot  %+v\nwant %+v", got, januaryCounts)
-		}
+		wantJanuary(t, s, " after refused loads")
 	})
 }
 
