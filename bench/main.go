@@ -26,6 +26,8 @@
 //	                ("0,1ms": the loopback's own, and a server 1 ms away;
 //	                with a delay, at most 200 digests)
 //	BENCH_OUT       folder for EXPLAIN output, CPU and allocation profiles ("" = none)
+//	BENCH_PROFILE_ROUNDS  rounds the profiles cover (1; one round at 16× gives
+//	                only about 700 samples)
 //	BENCH_IMPORT    size in MB of the statistics CSV imported (8; 0 skips;
 //	                see import.go)
 //	CHUYENHOA_TEST_PG  PostgreSQL server (a fresh schema is made per size)
@@ -102,6 +104,8 @@ type Options struct {
 	Seed     int64
 	Postgres string
 	Out      string
+	// ProfileRounds is how many recomputes the profiles of BENCH_OUT cover.
+	ProfileRounds int
 }
 
 // Row is one line of the recompute table.
@@ -168,8 +172,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	mailRTT := fs.String("mail-rtt", env(getenv, "BENCH_MAIL_RTT", "0,1ms"), "round trips to the SMTP server to measure mail at (env BENCH_MAIL_RTT)")
 	seed := fs.Int64("seed", 67, "seed of the synthetic country")
 	out := fs.String("out", env(getenv, "BENCH_OUT", ""), "folder for EXPLAIN output, CPU and allocation profiles (env BENCH_OUT)")
+	profileRounds := fs.Int("profile-rounds", 1, "recomputes the profiles cover (env BENCH_PROFILE_ROUNDS)")
 	importMB := fs.Int("import", 8, "MB of statistics CSV to import, 0 to skip (env BENCH_IMPORT)")
-	for key, name := range map[string]string{"BENCH_YEARS": "years", "BENCH_RUNS": "runs", "BENCH_MAIL": "mail", "BENCH_IMPORT": "import"} {
+	for key, name := range map[string]string{"BENCH_YEARS": "years", "BENCH_RUNS": "runs", "BENCH_MAIL": "mail", "BENCH_IMPORT": "import", "BENCH_PROFILE_ROUNDS": "profile-rounds"} {
 		if v := getenv(key); v != "" {
 			if err := fs.Set(name, v); err != nil {
 				return fmt.Errorf("%s=%q: %w", key, v, err)
@@ -179,7 +184,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	o := Options{Runs: max(1, *runs), Mail: *mailN, Seed: *seed, Postgres: env(getenv, "CHUYENHOA_TEST_PG", DefaultPostgres), Out: *out}
+	o := Options{Runs: max(1, *runs), Mail: *mailN, Seed: *seed, Postgres: env(getenv, "CHUYENHOA_TEST_PG", DefaultPostgres), Out: *out, ProfileRounds: max(1, *profileRounds)}
 	var err error
 	if o.Sizes, err = ParseSizes(*sizes, *years); err != nil {
 		return err
@@ -333,10 +338,20 @@ func benchSize(ctx context.Context, o Options, backend string, sz Size, log io.W
 
 	if o.Out != "" {
 		name := fmt.Sprintf("%s-%dx-%dy", backend, sz.Mult, sz.Years)
-		if err := c.NewDay(ctx); err != nil {
-			return row, err
+		// Each round starts from the store as a day's first round finds
+		// it; the profiles count NewDay's few statements too.
+		rounds := func() error {
+			for range o.ProfileRounds {
+				if err := c.NewDay(ctx); err != nil {
+					return err
+				}
+				if _, err := c.Recompute(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
-		if err := profile(filepath.Join(o.Out, "recompute-"+name+".pprof"), func() error { _, err := c.Recompute(ctx); return err }); err != nil {
+		if err := profile(filepath.Join(o.Out, "recompute-"+name+".pprof"), rounds); err != nil {
 			return row, err
 		}
 		if backend == store.Postgres {
