@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ func (s *Source) Selections(ctx context.Context, on time.Time) ([]rules.Selectio
 					Detail: labels.DataCategory(v.Category)}
 			},
 		},
-		key: func(v rules.Selection) string { return fmt.Sprintf("%s/%d", yearUnit(v.Year, v.Unit), v.Category) },
+		key: func(v rules.Selection) string { return yearUnit(v.Year, v.Unit) + "/" + strconv.Itoa(int(v.Category)) },
 		cmp: func(a, b rules.Selection) int {
 			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
 		},
@@ -46,14 +47,19 @@ func (s *Source) Selections(ctx context.Context, on time.Time) ([]rules.Selectio
 	if err != nil || on.IsZero() {
 		return sel, err
 	}
-	followed, unresolved := rules.FollowSelections(s.terr, on, sel)
-	unfollowed(s, "selections", on, unresolved, sel, func(v rules.Selection) (string, string) {
-		return v.Unit, fmt.Sprintf("year=%d, unit_code=%q, category=%d, decided_on=%s", v.Year, v.Unit, v.Category, v.DecidedOn.Format(time.DateOnly))
+	// The jobs of a round follow the decisions to the communes of the
+	// same day (the relapse check's and the cycle's): once.
+	followed, err := sharedChecked(ctx, s, "selections on "+on.Format(time.DateOnly), func(context.Context) ([]rules.Selection, error) {
+		followed, unresolved := rules.FollowSelections(s.terr, on, sel)
+		unfollowed(s, "selections", on, unresolved, sel, func(v rules.Selection) string { return v.Unit }, func(v rules.Selection) string {
+			return fmt.Sprintf("year=%d, unit_code=%q, category=%d, decided_on=%s", v.Year, v.Unit, v.Category, v.DecidedOn.Format(time.DateOnly))
+		})
+		slices.SortFunc(followed, func(a, b rules.Selection) int {
+			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
+		})
+		return followed, nil
 	})
-	slices.SortFunc(followed, func(a, b rules.Selection) int {
-		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
-	})
-	return followed, nil
+	return slices.Clone(followed), err
 }
 
 // Assessments lists the usable verdicts, ordered by year and unit, each
@@ -76,6 +82,14 @@ func (s *Source) Assessments(ctx context.Context, on time.Time) ([]rules.Assessm
 	if err != nil || on.IsZero() {
 		return as, err
 	}
+	followed, err := sharedChecked(ctx, s, "assessments on "+on.Format(time.DateOnly), func(context.Context) ([]rules.Assessment, error) {
+		return s.followAssessments(as, on), nil
+	})
+	return slices.Clone(followed), err
+}
+
+// followAssessments is Assessments' work on the verdicts checked.
+func (s *Source) followAssessments(as []rules.Assessment, on time.Time) []rules.Assessment {
 	followed, unresolved := rules.FollowAssessments(s.terr, on, as)
 	text := func(v rules.Assessment) string {
 		return fmt.Sprintf("year=%d, unit_code=%q, transformed=%t, assessed_on=%s", v.Year, v.Unit, v.Transformed, v.AssessedOn.Format(time.DateOnly))
@@ -91,23 +105,28 @@ func (s *Source) Assessments(ctx context.Context, on time.Time) ([]rules.Assessm
 		s.report(problem{Relation: "assessments", Problem: finding.ProblemNotWatched, Ident: yearUnit(a.Year, a.Unit), Unit: a.Unit,
 			Action: finding.ActionKept, Row: text(a), Detail: labels.DataArea(a.Unit, a.Year, on)})
 	}
-	unfollowed(s, "assessments", on, unresolved, verdicts, func(v rules.Assessment) (string, string) { return v.Unit, text(v) })
+	unfollowed(s, "assessments", on, unresolved, verdicts, func(v rules.Assessment) string { return v.Unit }, text)
 	slices.SortFunc(followed, func(a, b rules.Assessment) int {
 		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
 	})
-	return followed, nil
+	return followed
 }
 
 // unfollowed reports the rows of rel (as recorded) whose commune is
 // outside its validity on day on with no successor: they are kept under
 // their own code, which is no unit of the day. A split is reported once,
 // as such (see loadUnits); a code that begins after on is of a later day.
-func unfollowed[T any](s *Source, rel string, on time.Time, unresolved map[string]rules.Resolution, rows []T, show func(T) (unit, text string)) {
+func unfollowed[T any](s *Source, rel string, on time.Time, unresolved map[string]rules.Resolution, rows []T, unitOf, text func(T) string) {
+	if len(unresolved) == 0 {
+		return
+	}
 	for _, x := range rows {
-		unit, text := show(x)
+		// The row's text only for the rows reported: this runs over every
+		// decision of every year.
+		unit := unitOf(x)
 		if r, ok := unresolved[unit]; ok && r.Outcome == rules.OutcomeGone {
 			s.report(problem{Relation: rel, Problem: finding.ProblemNoSuccessor, Ident: unit, Unit: unit,
-				Action: finding.ActionKept, Row: text, Detail: labels.DataCodeOn(unit, on)})
+				Action: finding.ActionKept, Row: text(x), Detail: labels.DataCodeOn(unit, on)})
 		}
 	}
 }
@@ -353,7 +372,7 @@ func (s *Source) unknownUnit(code string) *problem {
 }
 
 // yearUnit keys a selection or a verdict.
-func yearUnit(year int, unit string) string { return fmt.Sprintf("%d/%s", year, unit) }
+func yearUnit(year int, unit string) string { return strconv.Itoa(year) + "/" + unit }
 
 // RelapseStates reads the worker's relapse states (store.RelapseStates)
 // keyed by the unit each area's commune belongs to on day on: the watch of
