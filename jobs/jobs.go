@@ -5,12 +5,13 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -292,12 +293,8 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 	for i := range out.findings {
 		out.findings[i].Job, out.findings[i].Period = job, per
 	}
-	sort.Slice(out.findings, func(a, b int) bool {
-		fa, fb := out.findings[a], out.findings[b]
-		if fa.Kind != fb.Kind {
-			return fa.Kind < fb.Kind
-		}
-		return fa.Key < fb.Key
+	slices.SortFunc(out.findings, func(a, b store.Finding) int {
+		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Key, b.Key))
 	})
 	err = r.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.ReplaceFindings(ctx, job, per, out.findings); err != nil {
