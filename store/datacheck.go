@@ -585,13 +585,84 @@ type CheckedCounts struct {
 // look at are noticed, not read. On a clean window (the daily case) the
 // check costs nothing more than the aggregation; the rows themselves are
 // read by CheckCrimeStats only when Suspect says there are some. It is
-// Counts' query otherwise (see Counts), with the sum FILTERed: PostgreSQL
-// joins offence_types with a LEFT JOIN, so rows of an unknown offence come
-// out with no category instead of vanishing.
+// Counts' query otherwise (see Counts): PostgreSQL joins offence_types
+// with a LEFT JOIN, so rows of an unknown offence come out with no
+// category instead of vanishing.
 func (s *Store) CountsChecked(ctx context.Context, r period.Range) (*CheckedCounts, error) {
+	var (
+		out *CheckedCounts
+		err error
+	)
+	if s.dialect == SQLite {
+		out, err = s.countsFiltered(ctx, r)
+	} else if out, err = s.countsFlagged(ctx, r); err == nil && out == nil {
+		out, err = s.countsFiltered(ctx, r)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("count statistics %s: %w", r, err)
+	}
+	return out, nil
+}
+
+// usableCount is the SQL condition of a count the sums take.
+var usableCount = `count BETWEEN 0 AND ` + maxCount
+
+// flagRow is what an unusable row adds to countsFlagged's sums: 2⁴⁰, more
+// than a million rows of the largest valid count.
+const flagRow = 1 << 40
+
+// countsFlagged is CountsChecked's pass on PostgreSQL in the form the
+// server runs at the cost of the plain sum: one SUM per group, in float8,
+// each unusable row (count NULL or outside 0..valid.MaxCount) adding
+// flagRow instead of its count. A second aggregate (COUNT(*) FILTER …)
+// would cost PostgreSQL 10-15 % more per window (BENCHMARKS.md). Every
+// addend is a whole number and a group below flagRow is below 2⁵³, where
+// float8 adds whole numbers exactly: such a sum is the group's count,
+// exactly, and no row of it is unusable. A group at or above flagRow (an
+// unusable row, or sums beyond any real count) gives nil: the caller
+// sums the window again with the rows told apart (countsFiltered).
+func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCounts, error) {
 	out := &CheckedCounts{Counts: map[string]rules.Counts{}}
-	ok := ` FILTER (WHERE count BETWEEN 0 AND ` + maxCount + `)`
-	bad := ` FILTER (WHERE NOT (count BETWEEN 0 AND ` + maxCount + `) IS NOT FALSE)`
+	var (
+		unit    sql.NullString
+		cat     sql.NullInt64
+		social  sql.NullBool
+		sum     float64
+		flagged bool
+	)
+	err := eachRow(ctx, s.db, `
+		SELECT cs.unit_code, ot.category, ot.social_order,
+			SUM(CASE WHEN cs.`+usableCount+` THEN cs.count::float8 ELSE `+strconv.Itoa(flagRow)+`::float8 END)
+		FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
+		WHERE cs.day >= $1 AND cs.day <= $2
+		GROUP BY cs.unit_code, ot.category, ot.social_order`,
+		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+			if err := rows.Scan(&unit, &cat, &social, &sum); err != nil {
+				return err
+			}
+			switch {
+			case sum >= flagRow:
+				flagged = true
+			case !unit.Valid, !cat.Valid, !social.Valid:
+				out.Suspect = true
+			case !flagged:
+				return addCount(out.Counts, unit.String, int(cat.Int64), social.Bool, int64(sum))
+			}
+			return nil
+		})
+	if err != nil || flagged {
+		return nil, err
+	}
+	return out, nil
+}
+
+// countsFiltered is CountsChecked's pass with each group's usable rows
+// summed apart (SUM … FILTER) and its unusable ones counted: SQLite's,
+// and PostgreSQL's for a window countsFlagged found rows to look at in.
+func (s *Store) countsFiltered(ctx context.Context, r period.Range) (*CheckedCounts, error) {
+	out := &CheckedCounts{Counts: map[string]rules.Counts{}}
+	ok := ` FILTER (WHERE ` + usableCount + `)`
+	bad := ` FILTER (WHERE NOT (` + usableCount + `) IS NOT FALSE)`
 	var (
 		unit sql.NullString
 		sum  sql.NullInt64
@@ -606,15 +677,13 @@ func (s *Store) CountsChecked(ctx context.Context, r period.Range) (*CheckedCoun
 		}
 		return addCount(out.Counts, unit.String, cat, social, sum.Int64)
 	}
-	var err error
 	if s.dialect == SQLite {
-		var kind map[string]Offence
-		var hint string
-		if kind, hint, err = s.sqliteCounting(ctx); err != nil {
-			return nil, fmt.Errorf("count statistics %s: %w", r, err)
+		kind, hint, err := s.sqliteCounting(ctx)
+		if err != nil {
+			return nil, err
 		}
 		var code sql.RawBytes
-		err = eachRow(ctx, s.db, `SELECT unit_code, offence_code, SUM(count)`+ok+`, COUNT(*)`+bad+` FROM crime_stats`+hint+`
+		return out, eachRow(ctx, s.db, `SELECT unit_code, offence_code, SUM(count)`+ok+`, COUNT(*)`+bad+` FROM crime_stats`+hint+`
 			WHERE day >= ? AND day <= ? GROUP BY unit_code, offence_code`,
 			[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 				if err := rows.Scan(&unit, &code, &sum, &bads); err != nil {
@@ -627,31 +696,26 @@ func (s *Store) CountsChecked(ctx context.Context, r period.Range) (*CheckedCoun
 				}
 				return add(int(o.Category), o.SocialOrder)
 			})
-	} else {
-		var (
-			cat    sql.NullInt64
-			social sql.NullBool
-		)
-		err = eachRow(ctx, s.db, s.db.Rebind(`
-			SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)`+ok+`, COUNT(*)`+bad+`
-			FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
-			WHERE cs.day >= ? AND cs.day <= ?
-			GROUP BY cs.unit_code, ot.category, ot.social_order`),
-			[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
-				if err := rows.Scan(&unit, &cat, &social, &sum, &bads); err != nil {
-					return err
-				}
-				if !cat.Valid || !social.Valid {
-					out.Suspect = true
-					return nil
-				}
-				return add(int(cat.Int64), social.Bool)
-			})
 	}
-	if err != nil {
-		return nil, fmt.Errorf("count statistics %s: %w", r, err)
-	}
-	return out, nil
+	var (
+		cat    sql.NullInt64
+		social sql.NullBool
+	)
+	return out, eachRow(ctx, s.db, `
+		SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)`+ok+`, COUNT(*)`+bad+`
+		FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
+		WHERE cs.day >= $1 AND cs.day <= $2
+		GROUP BY cs.unit_code, ot.category, ot.social_order`,
+		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+			if err := rows.Scan(&unit, &cat, &social, &sum, &bads); err != nil {
+				return err
+			}
+			if !cat.Valid || !social.Valid {
+				out.Suspect = true
+				return nil
+			}
+			return add(int(cat.Int64), social.Bool)
+		})
 }
 
 // CheckedCaseCounts is what one pass of the aggregation over a window of
