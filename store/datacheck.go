@@ -618,7 +618,9 @@ const flagRow = 1 << 40
 // would cost PostgreSQL 10-15 % more per window (BENCHMARKS.md). Every
 // addend is a whole number and a group below flagRow is below 2⁵³, where
 // float8 adds whole numbers exactly: such a sum is the group's count,
-// exactly, and no row of it is unusable. A group at or above flagRow (an
+// exactly, and no row of it is unusable; it comes back as a bigint (held
+// at flagRow, so that no sum overflows one), which lib/pq reads faster
+// than a float8. A group at or above flagRow (an
 // unusable row, or sums beyond any real count) gives nil: the caller
 // sums the window again with the rows told apart (countsFiltered).
 func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCounts, error) {
@@ -627,12 +629,12 @@ func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCoun
 		unit    sql.NullString
 		cat     sql.NullInt64
 		social  sql.NullBool
-		sum     float64
+		sum     int64
 		flagged bool
 	)
 	err := eachRow(ctx, s.db, `
 		SELECT cs.unit_code, ot.category, ot.social_order,
-			SUM(CASE WHEN cs.`+usableCount+` THEN cs.count::float8 ELSE `+strconv.Itoa(flagRow)+`::float8 END)
+			LEAST(SUM(CASE WHEN cs.`+usableCount+` THEN cs.count::float8 ELSE `+strconv.Itoa(flagRow)+`::float8 END), `+strconv.Itoa(flagRow)+`)::int8
 		FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
 		WHERE cs.day >= $1 AND cs.day <= $2
 		GROUP BY cs.unit_code, ot.category, ot.social_order`,
@@ -646,7 +648,7 @@ func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCoun
 			case !unit.Valid, !cat.Valid, !social.Valid:
 				out.Suspect = true
 			case !flagged:
-				return addCount(out.Counts, unit.String, int(cat.Int64), social.Bool, int64(sum))
+				return addCount(out.Counts, unit.String, int(cat.Int64), social.Bool, sum)
 			}
 			return nil
 		})
