@@ -146,15 +146,19 @@ func (t *Territory) DistrictInForce(code string, day time.Time) bool {
 // or more successors by day is a split: nobody can tell whose its rows
 // are until the province decides, so it resolves to nothing.
 func (t *Territory) Resolve(code string, day time.Time) Resolution {
-	if !t.Known(code) {
+	// Nearly every code asked about is a unit of the day: one lookup.
+	rows := t.units[code]
+	if len(rows) == 0 {
 		return Resolution{Outcome: OutcomeUnknown, At: code}
+	}
+	for _, u := range rows {
+		if u.ValidOn(day) {
+			return Resolution{Code: code, Outcome: OutcomeValid}
+		}
 	}
 	seen := map[string]bool{}
 	for cur := code; ; {
-		if t.ValidOn(cur, day) {
-			if cur == code {
-				return Resolution{Code: cur, Outcome: OutcomeValid}
-			}
+		if cur != code && t.ValidOn(cur, day) {
 			return Resolution{Code: cur, Outcome: OutcomeSucceeded}
 		}
 		seen[cur] = true
