@@ -42,7 +42,7 @@ func runCandidates(ctx context.Context, r *Runner, src *contract.Source, day tim
 	if err != nil {
 		return nil, err
 	}
-	p := rules.Propose(r.Config.SelectionParams(year, day), units, counts)
+	p := r.propose(r.Config.SelectionParams(year, day), units, counts)
 	rep := &CandidatesReport{Year: year, Reference: ref, Proposal: p, Grouped: rules.Grouped(r.Config.Grouped(), units)}
 	out := &outcome{report: rep}
 	for _, c := range p.Candidates {

@@ -241,7 +241,7 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 	if err != nil {
 		return err
 	}
-	rep.Proposal = rules.Propose(r.Config.SelectionParams(py, asOf), units, counts)
+	rep.Proposal = r.propose(r.Config.SelectionParams(py, asOf), units, counts)
 	ps, err := src.Proposals(ctx, py, among)
 	if err != nil {
 		return fmt.Errorf("load proposals: %w", err)
@@ -260,7 +260,7 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 	}
 	prop := rep.Proposal
 	if p := r.Config.SelectionParams(py, among); asOf.After(among) && !rules.SameProposal(r.Config.SelectionParams(py, asOf), p, units) {
-		prop = rules.Propose(p, units, counts)
+		prop = r.propose(p, units, counts)
 	}
 	rep.Decision, rep.HasDecision = rules.CheckDecision(prop, r.Config.Selection.CapPercent, decided)
 

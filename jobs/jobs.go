@@ -48,6 +48,8 @@ type Runner struct {
 	shared *contract.Shared
 	// await is waitFor's, for a job of a round (RunRound); nil otherwise.
 	await awaitFunc
+	// proposed is the round's proposals (propose); nil outside a round.
+	proposed *proposed
 }
 
 // Round returns a runner for one round of jobs (run-once all, notify, a
@@ -58,7 +60,7 @@ type Runner struct {
 // data afresh.
 func (r *Runner) Round() *Runner {
 	rr := *r
-	rr.shared = contract.NewShared()
+	rr.shared, rr.proposed = contract.NewShared(), &proposed{}
 	return &rr
 }
 
