@@ -129,6 +129,11 @@ func KindOf[T Payload]() Kind {
 // Encode returns v as a finding stores it: its kind and its JSON. An
 // error is encoding/json's (a NaN rate); the caller names the finding.
 func Encode[T Payload](v T) (Kind, json.RawMessage, error) {
+	if c, ok := any(v).(CandidateItem); ok {
+		// The payload a round writes most of (see appendCandidate).
+		b, err := appendCandidate(make([]byte, 0, 640), c)
+		return KindCandidate, b, err
+	}
 	b, err := json.Marshal(v)
 	return KindOf[T](), b, err
 }
