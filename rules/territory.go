@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -271,8 +270,11 @@ func Attribute[T any](t *Territory, day time.Time, m map[string]T, add func(T, T
 // tells which of two rows that fell on one key stands. Codes that resolve
 // to nothing stay as they are, their resolutions in unresolved. own marks
 // the rows whose code was already the unit of the day.
-func follow[T any](t *Territory, day time.Time, xs []T, code func(*T) *string, key func(T) string, merge func(a, b T, bOwn bool) T) (out []T, unresolved map[string]Resolution) {
-	at := map[string]int{}
+func follow[T any, K comparable](t *Territory, day time.Time, xs []T, code func(*T) *string, key func(T) K, merge func(a, b T, bOwn bool) T) (out []T, unresolved map[string]Resolution) {
+	at := make(map[K]int, len(xs))
+	if len(xs) > 0 {
+		out = make([]T, 0, len(xs))
+	}
 	for _, x := range xs {
 		c := code(&x)
 		r := t.Resolve(*c, day)
@@ -295,13 +297,26 @@ func follow[T any](t *Territory, day time.Time, xs []T, code func(*T) *string, k
 	return out, unresolved
 }
 
+// The keys rows of one area fall on once followed.
+type (
+	selectionKey struct {
+		year     int
+		unit     string
+		category Category
+	}
+	proposalKey struct {
+		year           int
+		district, unit string
+	}
+)
+
 // FollowSelections attributes each selection to the unit its commune
 // belongs to on day: selections of communes that merged into one, for one
 // year and category, are one selection, decided on the earliest of their
 // days. The order of sel is kept (its first row of each key).
 func FollowSelections(t *Territory, day time.Time, sel []Selection) ([]Selection, map[string]Resolution) {
 	return follow(t, day, sel, func(s *Selection) *string { return &s.Unit },
-		func(s Selection) string { return fmt.Sprintf("%d/%s/%d", s.Year, s.Unit, s.Category) },
+		func(s Selection) selectionKey { return selectionKey{s.Year, s.Unit, s.Category} },
 		func(a, b Selection, _ bool) Selection {
 			if b.DecidedOn.Before(a.DecidedOn) {
 				return b
@@ -317,7 +332,7 @@ func FollowSelections(t *Territory, day time.Time, sel []Selection) ([]Selection
 // (the newer record).
 func FollowAssessments(t *Territory, day time.Time, as []Assessment) ([]Assessment, map[string]Resolution) {
 	return follow(t, day, as, func(a *Assessment) *string { return &a.Unit },
-		func(a Assessment) string { return fmt.Sprintf("%d/%s", a.Year, a.Unit) },
+		func(a Assessment) verdictKey { return verdictKey{Unit: a.Unit, Year: a.Year} },
 		func(a, b Assessment, bOwn bool) Assessment {
 			if b.AssessedOn.After(a.AssessedOn) || (bOwn && b.AssessedOn.Equal(a.AssessedOn)) {
 				return b
@@ -331,7 +346,7 @@ func FollowAssessments(t *Territory, day time.Time, as []Assessment) ([]Assessme
 // earliest.
 func FollowProposals(t *Territory, day time.Time, ps []DistrictProposal) ([]DistrictProposal, map[string]Resolution) {
 	return follow(t, day, ps, func(p *DistrictProposal) *string { return &p.Unit },
-		func(p DistrictProposal) string { return fmt.Sprintf("%d/%s/%s", p.Year, p.District, p.Unit) },
+		func(p DistrictProposal) proposalKey { return proposalKey{p.Year, p.District, p.Unit} },
 		func(a, b DistrictProposal, _ bool) DistrictProposal {
 			if b.ProposedOn.Before(a.ProposedOn) {
 				return b
