@@ -246,17 +246,27 @@ func (s *Source) unitsOn(on time.Time, report func(problem)) []rules.Unit {
 // UnitAt is the data check's answer to which unit a code's rows belong
 // to on a day (rules.UnitAt): the territory resolves the code, and the
 // unit is as Units lists it that day (none when Units leaves it out). The
-// problems of other days than the run's are not reported again.
+// problems of other days than the run's are not reported again. The
+// function is for one goroutine: each job asks for its own.
 func (s *Source) UnitAt(ctx context.Context) (rules.UnitAt, error) {
 	if err := s.loadUnits(ctx); err != nil {
 		return nil, err
 	}
+	// The callers ask about every commune on one day, then on another:
+	// the day's units are looked up (under the round's lock) once a day.
+	var (
+		last    time.Time
+		lastMap map[string]rules.Unit
+	)
 	return func(code string, day time.Time) (rules.Unit, bool) {
 		r := s.terr.Resolve(code, day)
 		if !r.Found() {
 			return rules.Unit{}, false
 		}
-		u, ok := s.unitsByCode(day)[r.Code]
+		if lastMap == nil || day != last {
+			last, lastMap = day, s.unitsByCode(day)
+		}
+		u, ok := lastMap[r.Code]
 		return u, ok
 	}, nil
 }
