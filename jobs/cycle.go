@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -115,12 +116,7 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 		year = rules.CycleYear(q.On, sel)
 	}
 	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To, Selections: sel, Assessments: as}
-	// The proposals do not depend on the relapse states: in a round they
-	// are worked out while the relapse check runs.
 	if err := r.proposals(ctx, src, rep, q, sel); err != nil {
-		return nil, err
-	}
-	if err := r.waitFor(ctx, finding.JobRelapse); err != nil {
 		return nil, err
 	}
 	states, err := src.RelapseStates(ctx, q.On)
@@ -300,7 +296,35 @@ func decidedOn(sel []rules.Selection, year int) (time.Time, bool) {
 }
 
 func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Time) (*outcome, error) {
-	rep, err := r.cycleOf(ctx, CycleQuery{On: day}, src)
+	q := CycleQuery{On: day}
+	out, err := r.cycleOutcome(ctx, q, src)
+	if err != nil || r.await == nil {
+		return out, err
+	}
+	// In a round the relapse check may be writing the states this cycle
+	// was worked out from. Once its run has ended the cycle stands if the
+	// states stored then are the ones it read (nearly every day: only a
+	// month's first check moves them), and is worked out again from them
+	// otherwise: either way it rests on what the relapse check left, and
+	// its rules and JSON ran beside the relapse check's writes and commit
+	// instead of after them.
+	if err := r.waitFor(ctx, finding.JobRelapse); err != nil {
+		return nil, err
+	}
+	states, err := src.RelapseStates(ctx, day)
+	if err != nil {
+		return nil, fmt.Errorf("load relapse states: %w", err)
+	}
+	if maps.EqualFunc(states, out.report.(*CycleReport).States, store.RelapseState.Equal) {
+		return out, nil
+	}
+	return r.cycleOutcome(ctx, q, src)
+}
+
+// cycleOutcome is the cycle of q and its findings, from the relapse states
+// stored when it reads them.
+func (r *Runner) cycleOutcome(ctx context.Context, q CycleQuery, src *contract.Source) (*outcome, error) {
+	rep, err := r.cycleOf(ctx, q, src)
 	if err != nil {
 		return nil, err
 	}

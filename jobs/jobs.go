@@ -98,8 +98,10 @@ func (r *Runner) Prefetch(ctx context.Context, day time.Time, jobs ...finding.Jo
 // start (Prefetch), and the jobs run side by side as well, so that one
 // job's rules run while another's aggregation or transaction keeps the
 // database busy. A job that reads what another of the round writes waits
-// for that one's run to finish first, if it is listed before it (the
-// cycle reads the relapse states the relapse check writes: waitFor). Each
+// for that one's run to finish, if it is listed before it, before it
+// settles on what it read (the cycle reads the relapse states the relapse
+// check writes: it works its year out meanwhile, then reads them again
+// and starts over if they moved; waitFor, runCycle). Each
 // job thus finds what it would find run one after the other in the order
 // given, as the scheduler runs it: a failed job does not stop the others,
 // and one that reads its writes reads what is stored. On a rehearsal's

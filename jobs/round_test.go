@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -88,6 +89,53 @@ func TestRoundSideBySideGivesTheFindingsOfJobsInTurn(t *testing.T) {
 			}
 			if b := findingsJSON(t, stored); b != inTurn[j] {
 				t.Errorf("%s stored side by side differs from in turn:\n%s\n%s", j, b, inTurn[j])
+			}
+		}
+	})
+}
+
+// On a later day of the month the relapse check stores the states it
+// finds stored, and the cycle of a round keeps what it worked out from
+// them while the check ran: its findings are those of the jobs in turn.
+func TestRoundCycleOverStatesLeftAsTheyWere(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.Load(ctx, smallProvince()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := newRunner(t, s).RunRound(ctx, d(2026, 3, 1), finding.RecomputeJobs()...); err != nil {
+			t.Fatal(err)
+		}
+		day := d(2026, 3, 2)
+		var inTurn map[finding.Job]string
+		if err := s.Rehearse(ctx, func(v *store.Store) error {
+			inTurn = runEach(t, ctx, newRunner(t, v), day)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		before, err := s.RelapseStates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(before) == 0 {
+			t.Fatal("no relapse states stored: the cycle would not depend on them")
+		}
+		res, err := newRunner(t, s).RunRound(ctx, day, finding.RecomputeJobs()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.RelapseStates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !maps.EqualFunc(before, after, store.RelapseState.Equal) {
+			t.Fatal("the relapse check moved the states: this is the other case")
+		}
+		got := roundFindings(t, res)
+		for _, j := range finding.RecomputeJobs() {
+			if got[j] != inTurn[j] {
+				t.Errorf("%s side by side differs from in turn:\n%s\n%s", j, got[j], inTurn[j])
 			}
 		}
 	})

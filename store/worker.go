@@ -70,6 +70,13 @@ type RelapseState struct {
 	FirstRelapsedOn time.Time
 }
 
+// Equal reports whether s and o are the same state, their days compared
+// as instants (two reads of a row need not give one time.Location).
+func (s RelapseState) Equal(o RelapseState) bool {
+	return s.Unit == o.Unit && s.Year == o.Year && s.Relapsed == o.Relapsed && s.EverRelapsed == o.EverRelapsed &&
+		s.Since.Equal(o.Since) && s.CheckedOn.Equal(o.CheckedOn) && s.FirstRelapsedOn.Equal(o.FirstRelapsedOn)
+}
+
 // RelapsedBy reports whether the area had been found relapsed by a check
 // on or before day: a report for a past day does not count relapses found
 // after it. A relapse recorded before the day was kept counts whatever
