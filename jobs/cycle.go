@@ -237,7 +237,19 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 	if err != nil {
 		return err
 	}
+	// The decision is checked against the proposal under the new-rural
+	// rule of its own day when that sees other certifications. That one
+	// is worked out first: in a round it then runs beside the candidates
+	// job's proposal, which is the other one (propose) and is ready, or
+	// nearly, when this asks for it.
+	prop, own := rules.Proposal{}, false
+	if p := r.Config.SelectionParams(py, among); asOf.After(among) && !rules.SameProposal(r.Config.SelectionParams(py, asOf), p, units) {
+		prop, own = r.propose(p, units, counts), true
+	}
 	rep.Proposal = r.propose(r.Config.SelectionParams(py, asOf), units, counts)
+	if !own {
+		prop = rep.Proposal
+	}
 	ps, err := src.Proposals(ctx, py, among)
 	if err != nil {
 		return fmt.Errorf("load proposals: %w", err)
@@ -253,10 +265,6 @@ func (r *Runner) proposals(ctx context.Context, src *contract.Source, rep *Cycle
 		if !x.DecidedOn.After(q.On) {
 			decided = append(decided, x)
 		}
-	}
-	prop := rep.Proposal
-	if p := r.Config.SelectionParams(py, among); asOf.After(among) && !rules.SameProposal(r.Config.SelectionParams(py, asOf), p, units) {
-		prop = r.propose(p, units, counts)
 	}
 	rep.Decision, rep.HasDecision = rules.CheckDecision(prop, r.Config.Selection.CapPercent, decided)
 
