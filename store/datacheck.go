@@ -611,6 +611,13 @@ var usableCount = `count BETWEEN 0 AND ` + maxCount
 // than a million rows of the largest valid count.
 const flagRow = 1 << 40
 
+// pgWindowGroups is the rest of both PostgreSQL passes of CountsChecked:
+// the fallback must sum the very groups the flagged pass found.
+const pgWindowGroups = `
+		FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
+		WHERE cs.day >= $1 AND cs.day <= $2
+		GROUP BY cs.unit_code, ot.category, ot.social_order`
+
 // countsFlagged is CountsChecked's pass on PostgreSQL in the form the
 // server runs at the cost of the plain sum: one SUM per group, in float8,
 // each unusable row (count NULL or outside 0..valid.MaxCount) adding
@@ -632,12 +639,10 @@ func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCoun
 		sum     int64
 		flagged bool
 	)
+	flag := strconv.Itoa(flagRow)
 	err := eachRow(ctx, s.db, `
 		SELECT cs.unit_code, ot.category, ot.social_order,
-			LEAST(SUM(CASE WHEN cs.`+usableCount+` THEN cs.count::float8 ELSE `+strconv.Itoa(flagRow)+`::float8 END), `+strconv.Itoa(flagRow)+`)::int8
-		FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
-		WHERE cs.day >= $1 AND cs.day <= $2
-		GROUP BY cs.unit_code, ot.category, ot.social_order`,
+			LEAST(SUM(CASE WHEN cs.`+usableCount+` THEN cs.count::float8 ELSE `+flag+`::float8 END), `+flag+`)::int8`+pgWindowGroups,
 		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 			if err := rows.Scan(&unit, &cat, &social, &sum); err != nil {
 				return err
@@ -704,10 +709,7 @@ func (s *Store) countsFiltered(ctx context.Context, r period.Range) (*CheckedCou
 		social sql.NullBool
 	)
 	return out, eachRow(ctx, s.db, `
-		SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)`+ok+`, COUNT(*)`+bad+`
-		FROM crime_stats cs LEFT JOIN offence_types ot ON ot.code = cs.offence_code
-		WHERE cs.day >= $1 AND cs.day <= $2
-		GROUP BY cs.unit_code, ot.category, ot.social_order`,
+		SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)`+ok+`, COUNT(*)`+bad+pgWindowGroups,
 		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 			if err := rows.Scan(&unit, &cat, &social, &sum, &bads); err != nil {
 				return err
