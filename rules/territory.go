@@ -115,7 +115,12 @@ func (t *Territory) ValidOn(code string, day time.Time) bool {
 
 // row is code's first units row valid on day.
 func (t *Territory) row(code string, day time.Time) (DatedUnit, bool) {
-	for _, u := range t.units[code] {
+	return validRow(t.units[code], day)
+}
+
+// validRow is the first of rows valid on day.
+func validRow(rows []DatedUnit, day time.Time) (DatedUnit, bool) {
+	for _, u := range rows {
 		if u.ValidOn(day) {
 			return u, true
 		}
@@ -150,10 +155,8 @@ func (t *Territory) Resolve(code string, day time.Time) Resolution {
 	if len(rows) == 0 {
 		return Resolution{Outcome: OutcomeUnknown, At: code}
 	}
-	for _, u := range rows {
-		if u.ValidOn(day) {
-			return Resolution{Code: code, Outcome: OutcomeValid}
-		}
+	if _, ok := validRow(rows, day); ok {
+		return Resolution{Code: code, Outcome: OutcomeValid}
 	}
 	seen := map[string]bool{}
 	for cur := code; ; {
