@@ -40,9 +40,7 @@ func (s *Source) Selections(ctx context.Context, on time.Time) ([]rules.Selectio
 			},
 		},
 		key: func(v rules.Selection) string { return yearUnit(v.Year, v.Unit) + "/" + strconv.Itoa(int(v.Category)) },
-		cmp: func(a, b rules.Selection) int {
-			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
-		},
+		cmp: cmpSelections,
 	})
 	if err != nil || on.IsZero() {
 		return sel, err
@@ -54,9 +52,7 @@ func (s *Source) Selections(ctx context.Context, on time.Time) ([]rules.Selectio
 		unfollowed(s, "selections", on, unresolved, sel, func(v rules.Selection) string { return v.Unit }, func(v rules.Selection) string {
 			return fmt.Sprintf("year=%d, unit_code=%q, category=%d, decided_on=%s", v.Year, v.Unit, v.Category, v.DecidedOn.Format(time.DateOnly))
 		})
-		slices.SortFunc(followed, func(a, b rules.Selection) int {
-			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
-		})
+		slices.SortFunc(followed, cmpSelections)
 		return followed, nil
 	})
 	return slices.Clone(followed), err
@@ -75,9 +71,7 @@ func (s *Source) Assessments(ctx context.Context, on time.Time) ([]rules.Assessm
 		unit:   func(v rules.Assessment) string { return v.Unit },
 		checks: []func(rules.Assessment) *problem{func(v rules.Assessment) *problem { return s.unknownUnit(v.Unit) }},
 		key:    func(v rules.Assessment) string { return yearUnit(v.Year, v.Unit) },
-		cmp: func(a, b rules.Assessment) int {
-			return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
-		},
+		cmp:    cmpAssessments,
 	})
 	if err != nil || on.IsZero() {
 		return as, err
@@ -106,10 +100,19 @@ func (s *Source) followAssessments(as []rules.Assessment, on time.Time) []rules.
 			Action: finding.ActionKept, Row: text(a), Detail: labels.DataArea(a.Unit, a.Year, on)})
 	}
 	unfollowed(s, "assessments", on, unresolved, verdicts, func(v rules.Assessment) string { return v.Unit }, text)
-	slices.SortFunc(followed, func(a, b rules.Assessment) int {
-		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
-	})
+	slices.SortFunc(followed, cmpAssessments)
 	return followed
+}
+
+// cmpSelections orders selections by year, unit, decision day and
+// category: an area's first decision first.
+func cmpSelections(a, b rules.Selection) int {
+	return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit), a.DecidedOn.Compare(b.DecidedOn), cmp.Compare(a.Category, b.Category))
+}
+
+// cmpAssessments orders verdicts by year and unit.
+func cmpAssessments(a, b rules.Assessment) int {
+	return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.Unit, b.Unit))
 }
 
 // unfollowed reports the rows of rel (as recorded) whose commune is
