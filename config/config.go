@@ -135,12 +135,26 @@ type Config struct {
 	Documents Documents `yaml:"documents"`
 	Plans     []Plan    `yaml:"plans"`
 	HTTP      HTTP      `yaml:"http"`
+	Runtime   Runtime   `yaml:"runtime"`
 
 	// origin maps a field path to the environment variable that set it, so
 	// that an error about the value points at where it came from.
 	origin map[string]string
 	// loc caches the zone checked by Validate.
 	loc *time.Location
+}
+
+// Runtime tunes the Go runtime of the service's process.
+type Runtime struct {
+	// GOGC is the garbage collector's target percentage (Go's GOGC: the
+	// next collection when the heap has grown by that much over what the
+	// last one left live). The service keeps a round's reads and results
+	// live while it allocates about twice as much again, so at Go's 100
+	// the collector ran two or three times a round and took a fifth of
+	// the recompute's CPU; at 200 it runs half as often for a heap peak
+	// about a third higher (BENCHMARKS.md). The GOGC environment
+	// variable, when set, wins (ops.TuneGC).
+	GOGC int `yaml:"gogc"`
 }
 
 // HTTP configures the status page and the probes.
@@ -204,6 +218,9 @@ type Proposals struct {
 	GraceDays         int    `yaml:"grace_days"`
 	EscalateAfterDays int    `yaml:"escalate_after_days"`
 }
+
+// DefaultGOGC is runtime.gogc's default (Runtime).
+const DefaultGOGC = 200
 
 // Default reminder, grace and escalation days, also used for obligations
 // listed in the file without them.
@@ -300,6 +317,7 @@ func Default() *Config {
 		{Code: "report_year", Name: "Báo cáo tổng kết năm", Period: PeriodYear, Due: "12-20",
 			ReminderDays: defaultReminderDays, GraceDays: defaultGraceDays, EscalateAfterDays: defaultEscalateDays},
 	}
+	c.Runtime.GOGC = DefaultGOGC
 	c.Mail.Transport = TransportFile
 	c.Mail.Dir = "outbox-mail"
 	c.Mail.From = "Ban Chỉ đạo 138 tỉnh <bcd138@localhost>"
@@ -431,6 +449,7 @@ func (c *Config) Validate() error {
 	}
 
 	intRange("selection.cap_percent", c.Selection.CapPercent, 1, 100)
+	intRange("runtime.gogc", c.Runtime.GOGC, 25, 1000)
 	oneOf("selection.ntm_exclusion", c.Selection.NTMExclusion, NTMAlways, NTMPreviousYear, NTMNone)
 	if f := c.Selection.CategoryFactor; !(f > 0) || math.IsInf(f, 0) {
 		add("selection.category_factor", "%v must be a number above 0; use 1.0 for \"above the average\"", f)

@@ -109,6 +109,7 @@ func TestBadValues(t *testing.T) {
 	}{
 		{"cap over 100", "selection:\n  cap_percent: 150\n", []string{"selection.cap_percent: 150 is out of range; use 1..100"}},
 		{"cap zero", "selection:\n  cap_percent: 0\n", []string{"selection.cap_percent: 0 is out of range; use 1..100"}},
+		{"gogc too low", "runtime:\n  gogc: 5\n", []string{"runtime.gogc: 5 is out of range; use 25..1000"}},
 		{"cap not a number", "selection:\n  cap_percent: many\n", []string{"line 2: selection.cap_percent: cannot unmarshal", "use a whole number"}},
 		{"ntm rule", "selection:\n  ntm_exclusion: sometimes\n", []string{"selection.ntm_exclusion: \"sometimes\" is not allowed; use one of always, previous_year, none"}},
 		{"category factor zero", "selection:\n  category_factor: 0\n", []string{"selection.category_factor: 0 must be a number above 0"}},

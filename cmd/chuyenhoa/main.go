@@ -44,6 +44,9 @@ type app struct {
 	// describe, when set, receives a command's flag set from a.parse in
 	// place of parsing: see flagsOf.
 	describe func(*flag.FlagSet)
+	// gc is the garbage collector's setting loadConfig put in force and
+	// where it came from (ops.TuneGC), for the start-up log.
+	gc [2]string
 }
 
 func commands() []command {
