@@ -479,7 +479,7 @@ func PrintRecompute(w io.Writer, rows []Row) {
 	// included) in each: on a machine whose cores the aggregations keep
 	// busy, what the recompute adds to it is what its wall time can hide.
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "backend\tsize\tmachine CPU: recompute\tbaseline\tside by side\t")
+	fmt.Fprintln(tw, "backend\tsize\tmachine CPU: recompute\tbaseline\tside by side\tGC here: recompute\tcollections\t")
 	busy := func(s Sample) string {
 		if s.Busy < 0 {
 			return "n/a"
@@ -487,7 +487,7 @@ func PrintRecompute(w io.Writer, rows []Row) {
 		return ms(s.Busy)
 	}
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", r.Backend, r.Size, busy(r.Recompute), busy(r.Baseline), busy(r.SideBySide))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", r.Backend, r.Size, busy(r.Recompute), busy(r.Baseline), busy(r.SideBySide), ms(r.Recompute.GC), r.Recompute.GCs)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)

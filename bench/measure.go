@@ -32,6 +32,10 @@ type Sample struct {
 	// Busy is the processor time the whole machine used during the call,
 	// the database server's included (-1 when unknown).
 	Busy time.Duration
+	// GC is the part of CPU the garbage collector took (the runtime's
+	// estimate), and GCs the collections that ended during the call.
+	GC  time.Duration
+	GCs uint64
 }
 
 // sampleEvery is how often the heap is read during a call: often enough
@@ -44,6 +48,14 @@ func heapNow() uint64 {
 	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// gcNow returns the garbage collector's CPU time so far (the runtime's
+// estimate, /cpu/classes/gc/total) and the collections ended so far.
+func gcNow() (time.Duration, uint64) {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return time.Duration(s[0].Value.Float64() * float64(time.Second)), s[1].Value.Uint64()
 }
 
 // allocated is the total allocated so far, exact (ReadMemStats flushes the
@@ -88,9 +100,11 @@ func Measure(fn func() error) (Sample, error) {
 			}
 		}
 	}()
+	gc0, gcs0 := gcNow()
 	cpu0, busy0, start := cpuTime(), machineBusy(), time.Now()
 	err := fn()
 	wall, cpu, busy1 := time.Since(start), cpuTime()-cpu0, machineBusy()
+	gc1, gcs1 := gcNow()
 	note()
 	close(done)
 	wg.Wait()
@@ -100,7 +114,7 @@ func Measure(fn func() error) (Sample, error) {
 	if busy0 < 0 || busy1 < 0 {
 		busy = -1
 	}
-	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1, CPU: cpu, Busy: busy}
+	s := Sample{Wall: wall, HeapPeak: peak - base, Alloc: alloc1 - alloc0, RSSPeak: -1, CPU: cpu, Busy: busy, GC: gc1 - gc0, GCs: gcs1 - gcs0}
 	if hwm := peakRSS(); hwm >= 0 && rss0 >= 0 {
 		s.RSSPeak = max(0, hwm-rss0)
 	}
@@ -147,7 +161,7 @@ func middle[T cmp.Ordered](xs []T) T {
 	return s[len(s)/2]
 }
 
-// median returns the median wall, CPU and busy times, and the highest memory
+// median returns the median wall, CPU, busy and GC times and collections, and the highest memory
 // figures of all (memory is judged by its worst case).
 func median(ss []Sample) Sample {
 	if len(ss) == 0 {
@@ -156,13 +170,16 @@ func median(ss []Sample) Sample {
 	walls := make([]time.Duration, len(ss))
 	cpus := make([]time.Duration, len(ss))
 	busy := make([]time.Duration, len(ss))
+	gcs := make([]time.Duration, len(ss))
+	cycles := make([]uint64, len(ss))
 	out := Sample{RSSPeak: -1}
 	for i, s := range ss {
-		walls[i], cpus[i], busy[i] = s.Wall, s.CPU, s.Busy
+		walls[i], cpus[i], busy[i], gcs[i], cycles[i] = s.Wall, s.CPU, s.Busy, s.GC, s.GCs
 		out.HeapPeak = max(out.HeapPeak, s.HeapPeak)
 		out.Alloc = max(out.Alloc, s.Alloc)
 		out.RSSPeak = max(out.RSSPeak, s.RSSPeak)
 	}
 	out.Wall, out.CPU, out.Busy = middle(walls), middle(cpus), middle(busy)
+	out.GC, out.GCs = middle(gcs), middle(cycles)
 	return out
 }
