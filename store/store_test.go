@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"crypto/sha256"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -874,6 +876,40 @@ func TestReplaceFindingsChangesOnlyWhatChanged(t *testing.T) {
 			if after[k] == before[k] {
 				t.Errorf("changed %s kept its stored version %s", k, after[k])
 			}
+		}
+		// A row stored before migration 00009 has no hash: the next run
+		// writes it again, with its hash, though its payload is the same.
+		if _, err := s.DB().ExecContext(ctx, `UPDATE findings SET payload_sha256 = NULL WHERE job = 'candidates' AND period = '2026' AND key = 'U5'`); err != nil {
+			t.Fatal(err)
+		}
+		before = versions()
+		replace(second)
+		after = versions()
+		if after["U5"] == before["U5"] {
+			t.Errorf("U5, stored without a hash, kept its stored version %s", after["U5"])
+		}
+		if after["U6"] != before["U6"] {
+			t.Errorf("unchanged U6 was written again (%s → %s)", before["U6"], after["U6"])
+		}
+		// Every row's hash is its payload's, as stored.
+		rows, err := s.DB().QueryContext(ctx, `SELECT key, payload, payload_sha256 FROM findings WHERE job = 'candidates' AND period = '2026'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var k, p string
+			var sum []byte
+			if err := rows.Scan(&k, &p, &sum); err != nil {
+				t.Fatal(err)
+			}
+			if want := sha256.Sum256([]byte(p)); !bytes.Equal(sum, want[:]) {
+				t.Errorf("%s: stored hash %x, its payload %s hashes to %x", k, sum, p, want)
+			}
+			n++
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil || n != len(second) {
+			t.Fatalf("read %d hashes of %d findings: %v", n, len(second), err)
 		}
 		// A payload that is not JSON fails the replace, and nothing moves.
 		third := slices.Clone(second)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -236,8 +237,17 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 		}
 		byKey[f.Key] = i
 	}
-	row := func(f Finding) []any {
-		return []any{string(job), period, string(f.Kind), f.Key, f.District, f.Unit, string(f.State), string(storedPayload(f))}
+	// Each payload as stored and its hash, which the stored rows are
+	// compared by and which is stored with it.
+	payloads := make([][]byte, len(fs))
+	sums := make([][sha256.Size]byte, len(fs))
+	for i, f := range fs {
+		payloads[i] = storedPayload(f)
+		sums[i] = sha256.Sum256(payloads[i])
+	}
+	row := func(i int) []any {
+		f := fs[i]
+		return []any{string(job), period, string(f.Kind), f.Key, f.District, f.Unit, string(f.State), string(payloads[i]), sums[i][:]}
 	}
 	// A period's findings are mostly what they were at its last run (the
 	// candidates of a year, the relapse check of a month, recomputed
@@ -251,7 +261,7 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 			return fmt.Errorf("replace findings %s %s: lock the period: %w", job, period, err)
 		}
 	}
-	unchanged, gone, err := tx.storedFindings(ctx, job, period, fs, index)
+	unchanged, gone, err := tx.storedFindings(ctx, job, period, fs, sums, index)
 	if err != nil {
 		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
 	}
@@ -284,30 +294,31 @@ func (tx *Tx) ReplaceFindings(ctx context.Context, job finding.Job, period strin
 	}
 	// Every key written is absent now and fs has no key twice: plain
 	// inserts, no conflict to look for.
-	if err := tx.insert(ctx, findingTable, len(write), func(i int) []any { return row(fs[write[i]]) }); err != nil {
+	if err := tx.insert(ctx, findingTable, len(write), func(i int) []any { return row(write[i]) }); err != nil {
 		return fmt.Errorf("replace findings %s %s: %w", job, period, err)
 	}
 	return nil
 }
 
 // storedFindings reads the findings of (job, period) and compares each
-// with the one of fs of its kind and key (index): unchanged tells which
-// of fs are stored as they are (storedPayload), gone the stored
-// rows to delete, changed or no longer found. The stored rows are
-// compared as read, not kept: a period holds thousands, with their
-// payloads.
-func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string, fs []Finding, index map[string]map[string]int) (unchanged []bool, gone [][2]string, err error) {
+// with the one of fs of its kind and key (index), the payloads by their
+// hashes (sums, of fs's payloads as stored): unchanged tells which of fs
+// are stored as they are, gone the stored rows to delete, changed or no
+// longer found. The stored rows are compared as read, not kept: a period
+// holds thousands.
+func (tx *Tx) storedFindings(ctx context.Context, job finding.Job, period string, fs []Finding, sums [][sha256.Size]byte, index map[string]map[string]int) (unchanged []bool, gone [][2]string, err error) {
 	unchanged = make([]bool, len(fs))
-	var kind, key, district, unit, state, payload sql.RawBytes
-	err = eachRow(ctx, tx.tx, tx.Rebind(`SELECT kind, key, district_code, unit_code, state, payload FROM findings WHERE job = ? AND period = ?`),
+	var kind, key, district, unit, state, sum sql.RawBytes
+	err = eachRow(ctx, tx.tx, tx.Rebind(`SELECT kind, key, district_code, unit_code, state, payload_sha256 FROM findings WHERE job = ? AND period = ?`),
 		[]any{job, period}, func(rows *sqlx.Rows) error {
-			if err := rows.Scan(&kind, &key, &district, &unit, &state, &payload); err != nil {
+			if err := rows.Scan(&kind, &key, &district, &unit, &state, &sum); err != nil {
 				return err
 			}
 			i, ok := index[string(kind)][string(key)]
 			if ok {
 				f := fs[i]
-				if string(district) == f.District && string(unit) == f.Unit && string(state) == string(f.State) && bytes.Equal(payload, storedPayload(f)) {
+				// A row stored before its hash was (NULL) is written again.
+				if string(district) == f.District && string(unit) == f.Unit && string(state) == string(f.State) && bytes.Equal(sum, sums[i][:]) {
 					unchanged[i] = true
 					return nil
 				}
@@ -348,7 +359,7 @@ func (tx *Tx) deleteFindings(ctx context.Context, job finding.Job, period string
 	return nil
 }
 
-var findingTable = table{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload"}, []string{"job", "period", "kind", "key"}}
+var findingTable = table{"findings", []string{"job", "period", "kind", "key", "district_code", "unit_code", "state", "payload", "payload_sha256"}, []string{"job", "period", "kind", "key"}}
 
 // insert adds n new rows to t, row(i) giving the values of row i: on
 // PostgreSQL with COPY (one round trip per buffer of rows instead of two
