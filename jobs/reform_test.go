@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"testing"
@@ -263,6 +264,61 @@ func TestLateCheckRecordsTheFirstRelapse(t *testing.T) {
 		st := states[rules.AreaKey{Unit: "X", Year: 2023}]
 		if st.Relapsed || !st.EverRelapsed || !st.CheckedOn.Equal(d(2026, 6, 14)) || !st.FirstRelapsedOn.Equal(d(2025, 12, 14)) {
 			t.Errorf("X/2023 state %+v, want normal as checked on 14/06/2026, first relapsed 14/12/2025", st)
+		}
+	})
+}
+
+// The checks of one statistical month find the states as its first check
+// left them: the later ones write none (2,991 upserts a day at national
+// size), and the next month's check writes them again.
+func TestRelapseChecksOfOneMonthWriteTheStatesOnce(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// Every insert or update of relapse_state adds a row to writes.
+		ddl := []string{`CREATE TABLE writes (n INTEGER)`,
+			`CREATE TRIGGER relapse_inserted AFTER INSERT ON relapse_state BEGIN INSERT INTO writes VALUES (1); END`,
+			`CREATE TRIGGER relapse_updated AFTER UPDATE ON relapse_state BEGIN INSERT INTO writes VALUES (1); END`}
+		if s.Dialect() == store.Postgres {
+			ddl = []string{`CREATE TABLE writes (n INTEGER)`,
+				`CREATE FUNCTION note_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO writes VALUES (1); RETURN NULL; END $$`,
+				`CREATE TRIGGER relapse_written AFTER INSERT OR UPDATE ON relapse_state FOR EACH ROW EXECUTE FUNCTION note_write()`}
+		}
+		for _, q := range ddl {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		writes := func() int {
+			t.Helper()
+			var n int
+			if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM writes`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		r := reformRunner(t, s)
+		r.Now = func() time.Time { return time.Date(2026, 7, 21, 1, 0, 0, 0, time.UTC) }
+		check := func(day time.Time) map[rules.AreaKey]store.RelapseState {
+			t.Helper()
+			if _, err := r.Run(ctx, finding.JobRelapse, day); err != nil {
+				t.Fatal(err)
+			}
+			states, err := s.RelapseStates(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return states
+		}
+		first := check(d(2026, 6, 20))
+		n := writes()
+		if n == 0 || len(first) == 0 {
+			t.Fatalf("the month's first check wrote %d states, %d stored; want some", n, len(first))
+		}
+		if again := check(d(2026, 6, 21)); !maps.EqualFunc(again, first, store.RelapseState.Equal) || writes() != n {
+			t.Errorf("a later check of the month: %d writes after %d, states %v after %v; want none and the same states", writes(), n, again, first)
+		}
+		if next := check(d(2026, 7, 20)); writes() == n || maps.EqualFunc(next, first, store.RelapseState.Equal) {
+			t.Errorf("the next month's check: %d writes after %d, states %v; want them checked on the new month", writes(), n, next)
 		}
 	})
 }

@@ -66,11 +66,14 @@ func runRelapse(ctx context.Context, r *Runner, src *contract.Source, day time.T
 		if !res.Checked {
 			continue
 		}
-		item, st, write := nextState(res, prev[res.Area.Key()], window)
+		was := prev[res.Area.Key()]
+		item, st, write := nextState(res, was, window)
 		if item.EverRelapsed {
 			ever[res.Area.Key()] = true
 		}
-		if write {
+		// Within a month the checks of its days find the states as the
+		// first one left them: those are not written again.
+		if write && !st.Equal(was) {
 			states = append(states, st)
 		}
 		rep.Areas = append(rep.Areas, item)
