@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"os"
 	"context"
 	"fmt"
 	"maps"
@@ -116,9 +117,6 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 		year = rules.CycleYear(q.On, sel)
 	}
 	rep := &CycleReport{On: q.On, Year: year, SixMonths: cal.Half(year, 1).To, Selections: sel, Assessments: as}
-	if err := r.proposals(ctx, src, rep, q, sel); err != nil {
-		return nil, err
-	}
 	states, err := src.RelapseStates(ctx, q.On)
 	if err != nil {
 		return nil, fmt.Errorf("load relapse states: %w", err)
@@ -158,6 +156,11 @@ func (r *Runner) cycleOf(ctx context.Context, q CycleQuery, src *contract.Source
 		return nil, err
 	}
 	rep.Projection = rules.Project(r.Config.TargetParams(), rep.Cycle, ind, rules.TransformedAreas(sel, as), relapsed)
+	// Last, because it waits for the reference year's sums: in a round the
+	// rest of the cycle is worked out while they are being summed.
+	if err := r.proposals(ctx, src, rep, q, sel); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
@@ -319,10 +322,12 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 	if err := r.waitFor(ctx, finding.JobRelapse); err != nil {
 		return nil, err
 	}
+	tw := time.Now()
 	states, err := src.RelapseStates(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("load relapse states: %w", err)
 	}
+	if os.Getenv("TRACE") != "" { fmt.Fprintf(os.Stderr, "%s cycle waited, states read %v\n", time.Now().Format("05.000"), time.Since(tw)) }
 	if maps.EqualFunc(states, out.report.(*CycleReport).States, store.RelapseState.Equal) {
 		return out, nil
 	}
