@@ -92,10 +92,16 @@ func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[
 	}
 	// Statistics of a unit that exists nowhere show in the totals; the
 	// rules only look at the units they are given, so they count nowhere.
-	for _, code := range slices.Sorted(maps.Keys(counts)) {
-		if s.unitCodes[code] {
-			continue
+	// Sorted so that they are reported in one order; only these are, not
+	// the window's thousands of known codes.
+	var unknown []string
+	for code := range counts {
+		if !s.unitCodes[code] {
+			unknown = append(unknown, code)
 		}
+	}
+	slices.Sort(unknown)
+	for _, code := range unknown {
 		total := 0
 		for _, n := range counts[code].ByCategory {
 			total += n
