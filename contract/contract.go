@@ -170,8 +170,8 @@ func (s *Source) report(p problem) {
 // value, or values not of the contract's type: it is left out. It names
 // the row by its text, as its key may be what is missing.
 func unreadable[T any](rel string, x store.Raw[T]) problem {
-	return problem{Relation: rel, Problem: finding.ProblemNull, Ident: rowIdent(x.Text), Action: finding.ActionLeftOut,
-		Row: x.Text, Detail: strings.Join(x.Bad, ", ")}
+	return problem{Relation: rel, Problem: finding.ProblemNull, Ident: rowIdent(x.Text()), Action: finding.ActionLeftOut,
+		Row: x.Text(), Detail: strings.Join(x.Bad, ", ")}
 }
 
 // rowIdent names a row whose key cannot be read: its text, bounded.

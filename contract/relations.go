@@ -293,7 +293,7 @@ rows:
 			if p == nil {
 				continue
 			}
-			p.Relation, p.Unit, p.Row = rel.name, rel.unit(x.Row), x.Text
+			p.Relation, p.Unit, p.Row = rel.name, rel.unit(x.Row), x.Text()
 			s.report(*p)
 			if p.Action != finding.ActionKept {
 				continue rows
@@ -356,7 +356,7 @@ func dedupe[T comparable](s *Source, rows []store.Raw[T], rel relation[T]) []T {
 		}
 		for _, x := range xs {
 			s.report(problem{Relation: rel.name, Problem: finding.ProblemDuplicate, Ident: k, Unit: rel.unit(x.Row), Action: action,
-				Row: x.Text, Detail: labels.DataCopies(k, len(xs))})
+				Row: x.Text(), Detail: labels.DataCopies(k, len(xs))})
 		}
 		if same || rel.pick != nil {
 			out = append(out, best)

@@ -65,7 +65,7 @@ func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[
 			st := x.Row
 			switch {
 			case st.Count < 0:
-				return &problem{Problem: finding.ProblemNegative, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut, Detail: x.Text}
+				return &problem{Problem: finding.ProblemNegative, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut, Detail: x.Text()}
 			case st.Count > valid.MaxCount:
 				return &problem{Problem: finding.ProblemBadValue, Ident: st.Unit + "/" + st.Offence, Action: finding.ActionLeftOut,
 					Detail: labels.DataCountAbove("count", st.Count, valid.MaxCount)}
@@ -190,7 +190,7 @@ func (s *Source) CaseCounts(ctx context.Context, r period.Range, on time.Time) (
 			col, n := caseFigureAbove(c)
 			switch {
 			case min(c.Crimes, c.Detected, c.SeriousCrimes, c.SeriousDetected, c.ReportsReceived, c.ReportsHandled, c.Released, c.Reoffended) < 0:
-				return &problem{Problem: finding.ProblemNegative, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: x.Text}
+				return &problem{Problem: finding.ProblemNegative, Ident: c.Unit, Action: finding.ActionLeftOut, Detail: x.Text()}
 			case col != "":
 				return &problem{Problem: finding.ProblemBadValue, Ident: c.Unit, Action: finding.ActionLeftOut,
 					Detail: labels.DataCountAbove(col, n, valid.MaxCount)}
@@ -289,13 +289,13 @@ func statChecked[T any](s *Source, rel string, chk *store.StatCheck[T], sr statR
 		} else if p = sr.suspect(x); p == nil {
 			continue
 		}
-		p.Relation, p.Unit, p.Row = rel, unit, x.Text
+		p.Relation, p.Unit, p.Row = rel, unit, x.Text()
 		s.report(*p)
 	}
 	for _, x := range chk.Future {
 		unit := sr.unit(x.Row)
 		s.report(problem{Relation: rel, Problem: finding.ProblemFutureDay, Ident: unit, Unit: unit, Action: finding.ActionLeftOut,
-			Row: x.Text, Detail: s.today.Format("02/01/2006")})
+			Row: x.Text(), Detail: s.today.Format("02/01/2006")})
 	}
 	for _, d := range chk.Duplicates {
 		action := finding.ActionCountedOnce

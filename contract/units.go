@@ -84,19 +84,19 @@ func (s *Source) readUnits(ctx context.Context) error {
 // name it; a bad name is kept cleaned (valid.Clean), so that no subject
 // line or page can carry a line break, a control character or a name of
 // megabytes. Each is a data error naming the row.
-func (s *Source) checkText(rel, text, name string, codes ...string) (clean string, ok bool) {
+func (s *Source) checkText(rel string, text func() string, name string, codes ...string) (clean string, ok bool) {
 	for i, c := range codes {
 		if i > 0 && c == "" {
 			continue // no district
 		}
 		if err := valid.Code(c); err != nil {
 			s.report(problem{Relation: rel, Problem: finding.ProblemBadCode, Ident: rowIdent(strconv.QuoteToASCII(c)), Action: finding.ActionLeftOut,
-				Row: text, Detail: labels.DataText(c, err)})
+				Row: text(), Detail: labels.DataText(c, err)})
 			return name, false
 		}
 	}
 	if err := valid.Name(name); err != nil {
-		p := problem{Relation: rel, Problem: finding.ProblemBadName, Ident: codes[0], Action: finding.ActionKept, Row: text, Detail: labels.DataText(codes[0], err)}
+		p := problem{Relation: rel, Problem: finding.ProblemBadName, Ident: codes[0], Action: finding.ActionKept, Row: text(), Detail: labels.DataText(codes[0], err)}
 		if rel == "units" {
 			p.Unit, p.District = codes[0], codes[1]
 		} else {
@@ -130,7 +130,7 @@ func (s *Source) successions(raw []store.Raw[rules.Succession]) []rules.Successi
 				Detail: v.Predecessor + " → " + v.Successor}
 		}
 		if p != nil {
-			p.Relation, p.Unit, p.Row = successionRelation, v.Predecessor, x.Text
+			p.Relation, p.Unit, p.Row = successionRelation, v.Predecessor, x.Text()
 			s.report(*p)
 			continue
 		}
@@ -214,7 +214,7 @@ func (s *Source) unitsOn(on time.Time, report func(problem)) []rules.Unit {
 				p.Action, p.Detail = finding.ActionLeftOut, labels.DataCopiesDiffer(code, len(rows))
 			}
 			for _, u := range rows {
-				p.Row = u.Text
+				p.Row = u.Text()
 				report(p)
 			}
 			if p.Action == finding.ActionLeftOut {
@@ -224,7 +224,7 @@ func (s *Source) unitsOn(on time.Time, report func(problem)) []rules.Unit {
 		u := rows[0]
 		if s.set.Grouped && len(s.districts) > 0 && u.Row.District != "" && !s.districts[u.Row.District] {
 			report(problem{Relation: rel, Problem: finding.ProblemUnknownDistrict, Ident: u.Row.District, District: u.Row.District,
-				Action: finding.ActionKept, Row: u.Text, Detail: u.Row.District})
+				Action: finding.ActionKept, Row: u.Text(), Detail: u.Row.District})
 		}
 		unit := u.Row.Unit
 		if unit.District != "" && !s.terr.DistrictInForce(unit.District, on) {
@@ -305,7 +305,7 @@ func (s *Source) loadOffences(ctx context.Context) error {
 			s.offTrouble = true
 		case !o.Row.Category.Valid():
 			s.report(problem{Relation: rel, Problem: finding.ProblemBadValue, Ident: o.Row.Code, Action: finding.ActionLeftOut,
-				Row: o.Text, Detail: labels.DataCategory(o.Row.Category)})
+				Row: o.Text(), Detail: labels.DataCategory(o.Row.Category)})
 			s.offTrouble = true
 		default:
 			byCode[o.Row.Code] = append(byCode[o.Row.Code], o)
@@ -324,7 +324,7 @@ func (s *Source) loadOffences(ctx context.Context) error {
 			}
 			for _, o := range rows {
 				s.report(problem{Relation: rel, Problem: finding.ProblemDuplicate, Ident: code, Action: action,
-					Row: o.Text, Detail: labels.DataCopies(code, len(rows))})
+					Row: o.Text(), Detail: labels.DataCopies(code, len(rows))})
 			}
 			if !agree {
 				continue

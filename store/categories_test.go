@@ -163,8 +163,8 @@ func TestSelectionsDecisionNumber(t *testing.T) {
 			t.Errorf("selections read back\n got %+v\n raw %+v\nwant %+v", got, raw, ds.Selections)
 		}
 		// A row without number and signer reads as it did before 00008.
-		if want := `year=2026, unit_code="U2", category=4, decided_on=2026-03-02`; raw[1].Text != want {
-			t.Errorf("raw text %q, want %q", raw[1].Text, want)
+		if want := `year=2026, unit_code="U2", category=4, decided_on=2026-03-02`; raw[1].Text() != want {
+			t.Errorf("raw text %q, want %q", raw[1].Text(), want)
 		}
 		// Down to 00006 the columns are gone and the selections read
 		// without them; up again they are back, empty.

@@ -14,7 +14,7 @@ func TestRawRowString(t *testing.T) {
 		cols: []string{"code", "name", "raw", "count", "day", "at", "share", "ok", "note", "gone"},
 		vals: []any{"X01", nil, []byte("a \"b\"\n"), int64(-7), time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
 			time.Date(2026, 3, 1, 8, 30, 0, 0, loc), 1.5, true, nil, nil},
-		quiet: map[int]bool{9: true},
+		quiet: 1 << 9,
 	}
 	want := `code="X01", name=NULL, raw="a \"b\"\n", count=-7, day=2026-03-01, at=2026-03-01T01:30:00Z, share=1.5, ok=true, note=NULL`
 	if got := r.String(); got != want {
