@@ -259,12 +259,17 @@ func (s *Source) UnitAt(ctx context.Context) (rules.UnitAt, error) {
 		lastMap map[string]rules.Unit
 	)
 	return func(code string, day time.Time) (rules.Unit, bool) {
+		if lastMap == nil || day != last {
+			last, lastMap = day, s.unitsByCode(day)
+		}
+		// Nearly every code asked about is a unit of the day, which is its
+		// own (Resolve finds it valid then): one lookup.
+		if u, ok := lastMap[code]; ok {
+			return u, true
+		}
 		r := s.terr.Resolve(code, day)
 		if !r.Found() {
 			return rules.Unit{}, false
-		}
-		if lastMap == nil || day != last {
-			last, lastMap = day, s.unitsByCode(day)
 		}
 		u, ok := lastMap[r.Code]
 		return u, ok
