@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"os"
 	"context"
 	"fmt"
 	"maps"
@@ -322,12 +321,10 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 	if err := r.waitFor(ctx, finding.JobRelapse); err != nil {
 		return nil, err
 	}
-	tw := time.Now()
 	states, err := src.RelapseStates(ctx, day)
 	if err != nil {
 		return nil, fmt.Errorf("load relapse states: %w", err)
 	}
-	if os.Getenv("TRACE") != "" { fmt.Fprintf(os.Stderr, "%s cycle waited, states read %v\n", time.Now().Format("05.000"), time.Since(tw)) }
 	if maps.EqualFunc(states, out.report.(*CycleReport).States, store.RelapseState.Equal) {
 		return out, nil
 	}
