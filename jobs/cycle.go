@@ -317,18 +317,21 @@ func runCycle(ctx context.Context, r *Runner, src *contract.Source, day time.Tim
 	// month's first check moves them), and is worked out again from them
 	// otherwise: either way it rests on what the relapse check left, and
 	// its rules and JSON ran beside the relapse check's writes and commit
-	// instead of after them.
-	if err := r.waitFor(ctx, finding.JobRelapse); err != nil {
-		return nil, err
+	// instead of after them (and on PostgreSQL its own write too: execute).
+	out.settle = func(ctx context.Context) (*outcome, error) {
+		if err := r.waitFor(ctx, finding.JobRelapse); err != nil {
+			return nil, err
+		}
+		states, err := src.RelapseStates(ctx, day)
+		if err != nil {
+			return nil, fmt.Errorf("load relapse states: %w", err)
+		}
+		if maps.EqualFunc(states, out.report.(*CycleReport).States, store.RelapseState.Equal) {
+			return nil, nil
+		}
+		return r.cycleOutcome(ctx, q, src)
 	}
-	states, err := src.RelapseStates(ctx, day)
-	if err != nil {
-		return nil, fmt.Errorf("load relapse states: %w", err)
-	}
-	if maps.EqualFunc(states, out.report.(*CycleReport).States, store.RelapseState.Equal) {
-		return out, nil
-	}
-	return r.cycleOutcome(ctx, q, src)
+	return out, nil
 }
 
 // cycleOutcome is the cycle of q and its findings, from the relapse states

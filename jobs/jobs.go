@@ -199,6 +199,13 @@ type outcome struct {
 	findings []store.Finding
 	apply    func(ctx context.Context, tx *store.Tx) error
 	report   any
+	// settle, when set, waits for what the outcome was worked out from to
+	// be final (another job of the round) and returns the outcome again
+	// if that moved, nil if it stands (runCycle). On PostgreSQL execute
+	// calls it with the findings written and not yet committed, so that
+	// their write overlaps the wait; on SQLite, whose one writer is the
+	// job waited for, before it begins the transaction.
+	settle func(ctx context.Context) (*outcome, error)
 }
 
 // jobFunc computes a job's outcome, reading the data contract through src.
@@ -283,26 +290,46 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 	if err != nil {
 		return nil, err
 	}
-	dataErrs, err := dataErrors(src)
-	if err != nil {
+	// settled makes out the outcome that stands once out.settle has
+	// waited, and tells whether it is a new one.
+	settled := func(ctx context.Context) (bool, error) {
+		again, err := out.settle(ctx)
+		out.settle = nil
+		if err != nil || again == nil {
+			return false, err
+		}
+		out = again
+		return true, nil
+	}
+	if out.settle != nil && r.Store.Dialect() != store.Postgres {
+		if _, err := settled(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.complete(out, src, job, per, runID); err != nil {
 		return nil, err
 	}
-	if len(dataErrs) > 0 {
-		// The run proceeds without the rows it could not use; the
-		// findings say which and why.
-		r.logger().Warn("data errors in the province's data; the rows concerned were left out or counted once",
-			"job", job, "period", per, "run_id", runID, "data_errors", len(dataErrs), "first", dataErrs[0].Key)
-		out.findings = append(out.findings, dataErrs...)
-	}
-	for i := range out.findings {
-		out.findings[i].Job, out.findings[i].Period = job, per
-	}
-	slices.SortFunc(out.findings, func(a, b store.Finding) int {
-		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Key, b.Key))
-	})
 	err = r.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.ReplaceFindings(ctx, job, per, out.findings); err != nil {
 			return fmt.Errorf("write findings: %w", err)
+		}
+		if out.settle != nil {
+			// Written, not committed: the wait overlaps the write, and
+			// an outcome worked out again replaces what was written.
+			// Nothing else is done in this transaction before, so it
+			// holds no lock the awaited job's could wait for.
+			moved, err := settled(ctx)
+			if err != nil {
+				return err
+			}
+			if moved {
+				if err := r.complete(out, src, job, per, runID); err != nil {
+					return err
+				}
+				if err := tx.ReplaceFindings(ctx, job, per, out.findings); err != nil {
+					return fmt.Errorf("write findings: %w", err)
+				}
+			}
 		}
 		if out.apply != nil {
 			if err := out.apply(ctx, tx); err != nil {
@@ -325,6 +352,29 @@ func (r *Runner) execute(ctx context.Context, run jobFunc, job finding.Job, per,
 		return nil, err
 	}
 	return &Result{Job: job, Period: per, RunID: runID, Findings: out.findings, Report: out.report}, nil
+}
+
+// complete adds to out's findings the data errors src found and stamps
+// them with job and period, in the order they are stored.
+func (r *Runner) complete(out *outcome, src *contract.Source, job finding.Job, per, runID string) error {
+	dataErrs, err := dataErrors(src)
+	if err != nil {
+		return err
+	}
+	if len(dataErrs) > 0 {
+		// The run proceeds without the rows it could not use; the
+		// findings say which and why.
+		r.logger().Warn("data errors in the province's data; the rows concerned were left out or counted once",
+			"job", job, "period", per, "run_id", runID, "data_errors", len(dataErrs), "first", dataErrs[0].Key)
+		out.findings = append(out.findings, dataErrs...)
+	}
+	for i := range out.findings {
+		out.findings[i].Job, out.findings[i].Period = job, per
+	}
+	slices.SortFunc(out.findings, func(a, b store.Finding) int {
+		return cmp.Or(strings.Compare(string(a.Kind), string(b.Kind)), strings.Compare(a.Key, b.Key))
+	})
+	return nil
 }
 
 // Source reads the data contract for a run for day, checked.
