@@ -150,9 +150,9 @@ type Runtime struct {
 	// next collection when the heap has grown by that much over what the
 	// last one left live). The service keeps a round's reads and results
 	// live while it allocates about twice as much again, so at Go's 100
-	// the collector ran two or three times a round and took a fifth of
-	// the recompute's CPU; at 200 it runs half as often for a heap peak
-	// about a third higher (BENCHMARKS.md). The GOGC environment
+	// the collector ran a dozen times in a national recompute and took a
+	// quarter of the process's CPU; at 200 it runs half as often for a
+	// heap peak about a fifth higher (BENCHMARKS.md). The GOGC environment
 	// variable, when set, wins (ops.TuneGC).
 	GOGC int `yaml:"gogc"`
 }
