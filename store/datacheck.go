@@ -196,9 +196,16 @@ func (r *rawRow) String() string {
 // the driver gives them, and builds each row with build.
 func readTable[T any](ctx context.Context, s *Store, t table, where string, args []any, build func(r *rawRow) T) ([]Raw[T], error) {
 	var out []Raw[T]
+	// Each value as the driver gives it, as sqlx's SliceScan would read it
+	// but without a pointer allocated per value and the columns asked for
+	// per row.
+	ptrs := make([]any, len(t.cols))
 	err := eachRow(ctx, s.db, s.db.Rebind(t.selectAll()+where), args, func(rows *sqlx.Rows) error {
-		vals, err := rows.SliceScan() // one value per column of t, in order
-		if err != nil {
+		vals := make([]any, len(t.cols)) // one value per column of t, in order
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
 		r := &rawRow{cols: t.cols, vals: vals}
