@@ -50,14 +50,9 @@ func appendCandidate(b []byte, v CandidateItem) ([]byte, error) {
 	}
 	b = append(b, `},"Counts":{"SocialOrder":`...)
 	b = strconv.AppendInt(b, int64(c.Counts.SocialOrder), 10)
-	b = append(b, `,"ByCategory":[`...)
-	for i, n := range c.Counts.ByCategory {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(n), 10)
-	}
-	b = append(b, `]},"ProvinceAvg":`...)
+	b = append(b, `,"ByCategory":`...)
+	b = appendInts(b, c.Counts.ByCategory[:])
+	b = append(b, `},"ProvinceAvg":`...)
 	if b, err = appendFloat(b, c.ProvinceAvg); err != nil {
 		return nil, err
 	}
@@ -109,12 +104,17 @@ func appendCategories(b []byte, cs []rules.Category) []byte {
 	if cs == nil {
 		return append(b, "null"...)
 	}
+	return appendInts(b, cs)
+}
+
+// appendInts is a list of whole numbers as a JSON array.
+func appendInts[T ~int](b []byte, xs []T) []byte {
 	b = append(b, '[')
-	for i, c := range cs {
+	for i, x := range xs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, int64(c), 10)
+		b = strconv.AppendInt(b, int64(x), 10)
 	}
 	return append(b, ']')
 }
