@@ -218,7 +218,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The garbage collector as the service sets it (runtime.gogc's
 	// default, or GOGC when set: GOGC=100 measures Go's own default).
-	gogc, gcFrom := ops.TuneGC(config.Default().Runtime.GOGC, getenv)
+	gogc, gcFrom := ops.TuneGC(config.DefaultGOGC, getenv)
 	fmt.Fprintf(stdout, "chuyenhoa bench: %s, %s/%s, %d CPU, %s RAM; sizes %v; %d runs each; seed %d; GOGC %s (%s)\n\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), memTotal(), o.Sizes, o.Runs, o.Seed, gogc, gcFrom)
 

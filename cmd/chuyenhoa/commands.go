@@ -29,7 +29,7 @@ func (a *app) loadConfig() (*config.Config, error) {
 		}
 		return nil, fmt.Errorf("configuration (%s) is invalid:\n%w", where, err)
 	}
-	a.gc[0], a.gc[1] = ops.TuneGC(cfg.Runtime.GOGC, a.getenv)
+	a.gogc, a.gogcFrom = ops.TuneGC(cfg.Runtime.GOGC, a.getenv)
 	return cfg, nil
 }
 

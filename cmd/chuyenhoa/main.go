@@ -44,9 +44,9 @@ type app struct {
 	// describe, when set, receives a command's flag set from a.parse in
 	// place of parsing: see flagsOf.
 	describe func(*flag.FlagSet)
-	// gc is the garbage collector's setting loadConfig put in force and
-	// where it came from (ops.TuneGC), for the start-up log.
-	gc [2]string
+	// gogc is the garbage collector's setting loadConfig put in force,
+	// gogcFrom where it came from (ops.TuneGC), for the start-up log.
+	gogc, gogcFrom string
 }
 
 func commands() []command {

@@ -135,7 +135,7 @@ func cmdServe(ctx context.Context, a *app, args []string) error {
 		mode = "replica (PostgreSQL leader election)"
 	}
 	log.Info("chuyenhoa serving", "http", ln.Addr().String(), "database", db,
-		"timezone", cfg.Timezone, "mode", mode, "mail", d.transport, "gogc", a.gc[0], "gogc_from", a.gc[1])
+		"timezone", cfg.Timezone, "mode", mode, "mail", d.transport, "gogc", a.gogc, "gogc_from", a.gogcFrom)
 	d.sched.Start()
 
 	var runErr error
