@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"golang.org/x/sync/errgroup"
 
 	"chuyenhoa/config"
@@ -271,13 +272,9 @@ func (c *Country) BaselineSideBySide(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// baselineWindow runs BaselineSQL over w and drains its rows.
+// baselineWindow runs BaselineSQL over w and drains its rows, as the
+// store runs its own sums (Store.Aggregate: on PostgreSQL without JIT).
 func (c *Country) baselineWindow(ctx context.Context, w period.Range) (int, error) {
-	rows, err := c.Store.DB().QueryContext(ctx, BaselineSQL(c.Store.Dialect()), w.From.Format(time.DateOnly), w.To.Format(time.DateOnly))
-	if err != nil {
-		return 0, fmt.Errorf("baseline %s: %w", w, err)
-	}
-	defer rows.Close()
 	var (
 		unit, key string
 		sum       int64
@@ -288,23 +285,18 @@ func (c *Country) baselineWindow(ctx context.Context, w period.Range) (int, erro
 		dest = []any{&unit, &a, &b, &sum}
 	}
 	n := 0
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return n, fmt.Errorf("baseline %s: %w", w, err)
-		}
+	err := c.Store.Aggregate(ctx, BaselineSQL(c.Store.Dialect()), []any{w.From.Format(time.DateOnly), w.To.Format(time.DateOnly)}, func(rows *sqlx.Rows) error {
 		n++
-	}
-	if err := rows.Close(); err != nil {
-		return n, err
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Scan(dest...)
+	})
+	if err != nil {
 		return n, fmt.Errorf("baseline %s: %w", w, err)
 	}
 	return n, nil
 }
 
 // Explain returns PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of the baseline
-// aggregation for each window.
+// aggregation for each window, run as the baseline runs it.
 func (c *Country) Explain(ctx context.Context) (string, error) {
 	if c.Store.Dialect() != store.Postgres {
 		return "", fmt.Errorf("explain: only on PostgreSQL")
@@ -314,12 +306,14 @@ func (c *Country) Explain(ctx context.Context) (string, error) {
 		fmt.Fprintf(&b, "-- window %s\nEXPLAIN (ANALYZE, BUFFERS)\n%s;\n\n", w, strings.ReplaceAll(
 			strings.ReplaceAll(BaselineSQL(store.Postgres), "$1", "'"+w.From.Format(time.DateOnly)+"'"),
 			"$2", "'"+w.To.Format(time.DateOnly)+"'"))
-		var lines []string
-		if err := c.Store.DB().SelectContext(ctx, &lines, "EXPLAIN (ANALYZE, BUFFERS) "+BaselineSQL(store.Postgres), w.From.Format(time.DateOnly), w.To.Format(time.DateOnly)); err != nil {
-			return "", fmt.Errorf("explain %s: %w", w, err)
-		}
-		for _, line := range lines {
+		err := c.Store.Aggregate(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+BaselineSQL(store.Postgres), []any{w.From.Format(time.DateOnly), w.To.Format(time.DateOnly)}, func(rows *sqlx.Rows) error {
+			var line string
+			err := rows.Scan(&line)
 			b.WriteString(line + "\n")
+			return err
+		})
+		if err != nil {
+			return "", fmt.Errorf("explain %s: %w", w, err)
 		}
 		b.WriteString("\n")
 	}

@@ -149,7 +149,7 @@ func (s *Store) categoryCounts(ctx context.Context, query string, r period.Range
 		social bool
 		sum    int64
 	)
-	err := eachRow(ctx, s.db, s.db.Rebind(query), []any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+	err := s.Aggregate(ctx, s.db.Rebind(query), []any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 		if err := rows.Scan(&unit, &cat, &social, &sum); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func (s *Store) countsByOffence(ctx context.Context, r period.Range) (map[string
 		code sql.RawBytes
 		sum  int64
 	)
-	err = eachRow(ctx, s.db, `
+	err = s.Aggregate(ctx, `
 		SELECT unit_code, offence_code, SUM(count) FROM crime_stats`+hint+`
 		WHERE day >= ? AND day <= ? GROUP BY unit_code, offence_code`,
 		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {

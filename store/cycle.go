@@ -138,7 +138,7 @@ func (s *Store) CaseCounts(ctx context.Context, r period.Range) (map[string]rule
 // rows, and the sums in the order of rules.CaseCounts) per unit.
 func (s *Store) caseCounts(ctx context.Context, query string, r period.Range) (map[string]rules.CaseCounts, error) {
 	out := make(map[string]rules.CaseCounts)
-	err := eachRow(ctx, s.db, s.db.Rebind(query), []any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
+	err := s.Aggregate(ctx, s.db.Rebind(query), []any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 		var (
 			unit string
 			c    rules.CaseCounts

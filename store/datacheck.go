@@ -494,7 +494,7 @@ func checkStats[T any](ctx context.Context, s *Store, t table, build func(*rawRo
 	if out.Unique, err = s.HasUniqueKey(ctx, t.name); err != nil || out.Unique {
 		return out, err
 	}
-	err = eachRow(ctx, s.db, s.db.Rebind(dups), []any{dateArg(r.From), dateArg(r.To), limit}, func(rows *sqlx.Rows) error {
+	err = s.Aggregate(ctx, s.db.Rebind(dups), []any{dateArg(r.From), dateArg(r.To), limit}, func(rows *sqlx.Rows) error {
 		var (
 			unit, off any
 			day       civilDate
@@ -655,7 +655,7 @@ func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCoun
 		flagged bool
 	)
 	flag := strconv.Itoa(flagRow)
-	err := eachRow(ctx, s.db, `
+	err := s.Aggregate(ctx, `
 		SELECT cs.unit_code, ot.category, ot.social_order,
 			LEAST(SUM(CASE WHEN cs.`+usableCount+` THEN cs.count::float8 ELSE `+flag+`::float8 END), `+flag+`)::int8`+pgWindowGroups,
 		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
@@ -705,7 +705,7 @@ func (s *Store) countsFiltered(ctx context.Context, r period.Range) (*CheckedCou
 			return nil, err
 		}
 		var code sql.RawBytes
-		return out, eachRow(ctx, s.db, `SELECT unit_code, offence_code, SUM(count)`+ok+`, COUNT(*)`+bad+` FROM crime_stats`+hint+`
+		return out, s.Aggregate(ctx, `SELECT unit_code, offence_code, SUM(count)`+ok+`, COUNT(*)`+bad+` FROM crime_stats`+hint+`
 			WHERE day >= ? AND day <= ? GROUP BY unit_code, offence_code`,
 			[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 				if err := rows.Scan(&unit, &code, &sum, &bads); err != nil {
@@ -723,7 +723,7 @@ func (s *Store) countsFiltered(ctx context.Context, r period.Range) (*CheckedCou
 		cat    sql.NullInt64
 		social sql.NullBool
 	)
-	return out, eachRow(ctx, s.db, `
+	return out, s.Aggregate(ctx, `
 		SELECT cs.unit_code, ot.category, ot.social_order, SUM(cs.count)`+ok+`, COUNT(*)`+bad+pgWindowGroups,
 		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 			if err := rows.Scan(&unit, &cat, &social, &sum, &bads); err != nil {
@@ -762,7 +762,7 @@ func (s *Store) CaseCountsChecked(ctx context.Context, r period.Range) (*Checked
 		sums = append(sums, "COALESCE(SUM("+c+")"+ok+", 0)")
 	}
 	out := &CheckedCaseCounts{Counts: map[string]rules.CaseCounts{}}
-	err := eachRow(ctx, s.db, s.db.Rebind(`SELECT unit_code, COUNT(*)`+ok+`, `+strings.Join(sums, ", ")+`, COUNT(*)
+	err := s.Aggregate(ctx, s.db.Rebind(`SELECT unit_code, COUNT(*)`+ok+`, `+strings.Join(sums, ", ")+`, COUNT(*)
 		FROM case_stats WHERE day >= ? AND day <= ? GROUP BY unit_code`),
 		[]any{dateArg(r.From), dateArg(r.To)}, func(rows *sqlx.Rows) error {
 			var (
