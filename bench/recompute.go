@@ -251,11 +251,13 @@ func (c *Country) Baseline(ctx context.Context) (int, error) {
 }
 
 // BaselineSideBySide is Baseline with the windows' aggregations run at the
-// same time, each on a connection of its own: the floor for a recompute
-// that sums its windows side by side (jobs.Runner.Prefetch), as the
-// sequential Baseline is for one that sums them in turn.
+// same time, each on a connection of its own and known to run so
+// (store.SideBySide), as the round's are: the floor for a recompute that
+// sums its windows side by side (jobs.Runner.Prefetch), as the sequential
+// Baseline, each sum alone with the server's parallel workers, is for one
+// that sums them in turn.
 func (c *Country) BaselineSideBySide(ctx context.Context) (int, error) {
-	g, ctx := errgroup.WithContext(ctx)
+	g, ctx := errgroup.WithContext(store.SideBySide(ctx, len(c.Windows)))
 	ns := make([]int, len(c.Windows))
 	for i, w := range c.Windows {
 		g.Go(func() error {

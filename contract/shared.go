@@ -138,7 +138,9 @@ type pending struct {
 // waits for it. Without a round, or on a rehearsal's view (one
 // transaction, nothing may run beside it), it does nothing and the jobs
 // read in turn. An error is of the reads that decide what Counts will
-// run; nothing was started then.
+// run; nothing was started then. The sums know how many run at once
+// (store.SideBySide), which on a database server on this machine
+// decides their parallel workers.
 func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop func(), err error) {
 	nothing := func() {}
 	if s.shared == nil || s.st.Rehearsing() || len(windows) == 0 {
@@ -154,18 +156,25 @@ func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop fu
 	if !unique || s.offTrouble {
 		return nothing, nil
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
+	type claimed struct {
+		r   period.Range
+		key string
+		p   *pending
+	}
+	var mine []claimed
 	sh := s.shared
 	for _, r := range windows {
 		key := countsKey(s.window(statsRelation, r))
-		p, _ := sh.claim(key)
-		if p == nil {
-			continue
+		if p, _ := sh.claim(key); p != nil {
+			mine = append(mine, claimed{r, key, p})
 		}
+	}
+	ctx, cancel := context.WithCancel(store.SideBySide(ctx, len(mine)))
+	var wg sync.WaitGroup
+	for _, c := range mine {
 		wg.Go(func() {
-			v, err := s.st.CountsChecked(ctx, r)
-			sh.settle(key, p, v, err)
+			v, err := s.st.CountsChecked(ctx, c.r)
+			sh.settle(c.key, c.p, v, err)
 		})
 	}
 	return func() {

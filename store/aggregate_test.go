@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"runtime"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -65,8 +67,62 @@ func TestAggregateRunsWithoutJIT(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// One of two sums side by side: on a server on this machine, at
+		// most ⌊cores/2⌋−1 workers, never more than the server's; alone, the
+		// server's.
+		workers := func(ctx context.Context) int {
+			t.Helper()
+			var n int
+			if err := s.Aggregate(ctx, `SELECT current_setting('max_parallel_workers_per_gather')::int`, nil, func(r *sqlx.Rows) error { return r.Scan(&n) }); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		var server int
+		if err := s.DB().GetContext(ctx, &server, `SELECT current_setting('max_parallel_workers_per_gather')::int`); err != nil {
+			t.Fatal(err)
+		}
+		want := server
+		if c := store.Cores(s); c > 0 {
+			want = min(server, max(0, c/2-1))
+		}
+		if got := workers(store.SideBySide(ctx, 2)); got != want {
+			t.Errorf("workers of one of two sums side by side = %d, want %d (server %d, cores here %d)", got, want, server, store.Cores(s))
+		}
+		if got := workers(store.SideBySide(ctx, 1)); got != server {
+			t.Errorf("workers of a sum alone = %d, want the server's %d", got, server)
+		}
+		if got := workers(ctx); got != server {
+			t.Errorf("workers of a sum = %d, want the server's %d", got, server)
+		}
 		if err := s.Aggregate(ctx, `SELECT no_such_column FROM units`, nil, func(*sqlx.Rows) error { return nil }); err == nil {
 			t.Error("a query that fails: no error")
 		}
 	})
+}
+
+// A server on this machine is one every host of the DSN names as a Unix
+// socket, localhost or a loopback address.
+func TestLocalCores(t *testing.T) {
+	for _, v := range []string{"PGHOST", "PGHOSTADDR"} {
+		t.Setenv(v, "") // restored at the end
+		os.Unsetenv(v)
+	}
+	here := runtime.NumCPU()
+	for dsn, want := range map[string]int{
+		"postgres://postgres@127.0.0.1:5432/test?sslmode=disable":       here,
+		"postgres://u@localhost/db":                                     here,
+		"postgres://u@[::1]:5432/db":                                    here,
+		"host=/var/run/postgresql dbname=x":                             here,
+		"postgres://u@127.0.0.1,localhost/db":                           here,
+		"postgres://chuyenhoa:secret@db:5432/chuyenhoa?sslmode=require": 0,
+		"postgres://u@10.0.0.5/db":                                      0,
+		"postgres://u@127.0.0.1,db.example/db":                          0,
+		"host=localhost hostaddr=10.1.2.3 dbname=x":                     0,
+		"postgres://u@%zz/db":                                           0, // unreadable: not counted as here
+	} {
+		if got := store.LocalCores(dsn); got != want {
+			t.Errorf("LocalCores(%q) = %d, want %d", dsn, got, want)
+		}
+	}
 }

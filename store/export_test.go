@@ -24,3 +24,10 @@ func MigrateTo(ctx context.Context, s *Store, version int64) error {
 	}
 	return err
 }
+
+// Cores is how many cores s counts its PostgreSQL server as sharing with
+// this process (0: elsewhere).
+func Cores(s *Store) int { return s.cores }
+
+// LocalCores is localCores.
+var LocalCores = localCores

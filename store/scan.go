@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -108,20 +109,19 @@ func eachRow(ctx context.Context, x sqlx.QueryerContext, query string, args []an
 
 // Aggregate runs query, an aggregation over a window of the statistics,
 // and calls fn with the rows positioned on each result row in turn, as
-// eachRow does. On PostgreSQL it runs with JIT compilation off, in a
-// read-only transaction of its own (SET LOCAL, which a connection pooler
-// in transaction mode keeps to the transaction): compiling the sum's
-// expressions costs the server 40–160 ms of CPU per window, in every
-// worker, more than it saves over a country's 1.6 million rows of a year
-// (BENCHMARKS.md). The benchmark's baseline runs its sums through it too.
+// eachRow does. On PostgreSQL it runs in a read-only transaction of its
+// own with settings made for it (SET LOCAL, which a connection pooler in
+// transaction mode keeps to the transaction; see sumSettings). The
+// benchmark's baselines run their sums through it too.
 func (s *Store) Aggregate(ctx context.Context, query string, args []any, fn func(*sqlx.Rows) error) error {
 	if s.dialect != Postgres {
 		return eachRow(ctx, s.db, query, args, fn)
 	}
+	set := s.sumSettings(ctx)
 	if s.rehearsal != nil {
-		// Already a transaction: the setting lasts until the rehearsal's end.
-		if err := noJIT(ctx, s.db); err != nil {
-			return err
+		// Already a transaction: the settings last until the rehearsal's end.
+		if _, err := s.db.ExecContext(ctx, set); err != nil {
+			return fmt.Errorf("settings of the sum: %w", err)
 		}
 		return eachRow(ctx, s.db, query, args, fn)
 	}
@@ -130,8 +130,8 @@ func (s *Store) Aggregate(ctx context.Context, query string, args []any, fn func
 		return err
 	}
 	defer tx.Rollback()
-	if err := noJIT(ctx, tx); err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, set); err != nil {
+		return fmt.Errorf("settings of the sum: %w", err)
 	}
 	if err := eachRow(ctx, tx, query, args, fn); err != nil {
 		return err
@@ -139,14 +139,38 @@ func (s *Store) Aggregate(ctx context.Context, query string, args []any, fn func
 	return tx.Commit()
 }
 
-// noJIT turns JIT compilation off for the rest of the transaction x is
-// in; a server without the setting (before PostgreSQL 11) has none to
-// turn off.
-func noJIT(ctx context.Context, x sqlx.ExecerContext) error {
-	if _, err := x.ExecContext(ctx, `SELECT set_config('jit', 'off', true) WHERE current_setting('jit', true) IS NOT NULL`); err != nil {
-		return fmt.Errorf("turn JIT off: %w", err)
+// sumSettings is the SQL that sets up a transaction for one of
+// Aggregate's sums, in one round trip:
+//
+//   - JIT compilation off: compiling the sum's expressions costs the
+//     server 40–160 ms of CPU per window, in every worker, more than it
+//     saves over a country's 1.6 million rows of a year (BENCHMARKS.md);
+//     a server without the setting (before PostgreSQL 11) has none to
+//     turn off.
+//   - For one of n sums run at the same time (SideBySide) on a server on
+//     this machine, at most ⌊cores/n⌋−1 parallel workers: each worker is
+//     a process of its own, and with every core already summing a window
+//     they only add the work of splitting the rows and merging their
+//     partial sums (on 2 cores, two national windows side by side took
+//     0.73–0.88 s without workers, 0.88–1.08 s with the server's two).
+//     The server's own setting stays when it is lower, when the sum runs
+//     alone (the workers then use cores nothing else needs), and on a
+//     server elsewhere, whose cores are unknown here.
+func (s *Store) sumSettings(ctx context.Context) string {
+	set := `SELECT set_config('jit', 'off', true) WHERE current_setting('jit', true) IS NOT NULL`
+	if n, _ := ctx.Value(sideBySideKey{}).(int); n > 1 && s.cores > 0 {
+		set += `; SELECT set_config('max_parallel_workers_per_gather', LEAST(current_setting('max_parallel_workers_per_gather')::int, ` +
+			strconv.Itoa(max(0, s.cores/n-1)) + `)::text, true)`
 	}
-	return nil
+	return set
+}
+
+type sideBySideKey struct{}
+
+// SideBySide returns ctx for one of n aggregations of the statistics run
+// at the same time, each on a connection of its own (see sumSettings).
+func SideBySide(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, sideBySideKey{}, n)
 }
 
 // scanned is a struct that sqlx fills from a result row by its db tags. It

@@ -17,11 +17,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"net/netip"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // driver "postgres"
+	"github.com/lib/pq" // and driver "postgres"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // driver "sqlite"
@@ -53,6 +56,10 @@ type Store struct {
 	// markSent is MarkSent's statement on PostgreSQL, prepared at its first
 	// use (see MarkSent).
 	markSent *prepared
+	// cores is how many cores a PostgreSQL server shares with this
+	// process: this machine's when it runs here, 0 when it runs elsewhere
+	// (see localCores, sumSettings).
+	cores int
 }
 
 // prepared is a statement of the pool prepared when first needed (and
@@ -133,7 +140,7 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres %s: %w", u, err)
 		}
-		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}}
+		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}, cores: localCores(u.PostgresDSN())}
 	}
 	// A round runs its four jobs and the sums of its two windows side by
 	// side (jobs.Runner.RunRound), the sender and the status page beside
@@ -146,6 +153,33 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		return nil, fmt.Errorf("open %s database %s: %w", s.dialect, u, err)
 	}
 	return s, nil
+}
+
+// localCores is runtime.NumCPU() when the PostgreSQL server of dsn runs
+// on this machine (every host it names a Unix socket, localhost or a
+// loopback address, as lib/pq reads the DSN and the environment), 0
+// otherwise.
+func localCores(dsn string) int {
+	cfg, err := pq.NewConfig(dsn)
+	if err != nil {
+		return 0
+	}
+	here := func(host string, addr netip.Addr) bool {
+		if addr.IsValid() {
+			return addr.IsLoopback()
+		}
+		ip, err := netip.ParseAddr(host)
+		return host == "localhost" || strings.HasPrefix(host, "/") || err == nil && ip.IsLoopback()
+	}
+	if !here(cfg.Host, cfg.Hostaddr) {
+		return 0
+	}
+	for _, m := range cfg.Multi {
+		if !here(m.Host, m.Hostaddr) {
+			return 0
+		}
+	}
+	return runtime.NumCPU()
 }
 
 // idleConns is how many idle connections the pool keeps.
