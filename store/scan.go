@@ -152,7 +152,7 @@ func (s *Store) Aggregate(ctx context.Context, query string, args []any, fn func
 //     a process of its own, and with every core already summing a window
 //     they only add the work of splitting the rows and merging their
 //     partial sums (on 2 cores, two national windows side by side took
-//     0.73–0.88 s without workers, 0.88–1.08 s with the server's two).
+//     0.71–0.88 s without workers, 0.90–1.03 s with the server's two).
 //     The server's own setting stays when it is lower, when the sum runs
 //     alone (the workers then use cores nothing else needs), and on a
 //     server elsewhere, whose cores are unknown here.
