@@ -117,23 +117,22 @@ func (s *Store) Aggregate(ctx context.Context, query string, args []any, fn func
 	if s.dialect != Postgres {
 		return eachRow(ctx, s.db, query, args, fn)
 	}
-	set := s.sumSettings(ctx)
-	if s.rehearsal != nil {
-		// Already a transaction: the settings last until the rehearsal's end.
-		if _, err := s.db.ExecContext(ctx, set); err != nil {
+	sum := func(x sqlx.ExtContext) error {
+		if _, err := x.ExecContext(ctx, s.sumSettings(ctx)); err != nil {
 			return fmt.Errorf("settings of the sum: %w", err)
 		}
-		return eachRow(ctx, s.db, query, args, fn)
+		return eachRow(ctx, x, query, args, fn)
+	}
+	if s.rehearsal != nil {
+		// Already a transaction: the settings last until the rehearsal's end.
+		return sum(s.db)
 	}
 	tx, err := s.pool.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, set); err != nil {
-		return fmt.Errorf("settings of the sum: %w", err)
-	}
-	if err := eachRow(ctx, tx, query, args, fn); err != nil {
+	if err := sum(tx); err != nil {
 		return err
 	}
 	return tx.Commit()
