@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -26,20 +27,15 @@ func TestAggregateRunsWithoutJIT(t *testing.T) {
 			}
 			return
 		}
-		var before string
-		if err := s.DB().GetContext(ctx, &before, `SELECT current_setting('jit')`); err != nil {
-			t.Fatal(err)
-		}
-		if before != "on" {
-			t.Skipf("this server has jit=%s already: nothing to tell apart", before)
-		}
-		inside := func(s *store.Store) string {
+		// A setting as a sum sees it (over three rows, with an argument)
+		// and as the pool's connections do.
+		inside := func(ctx context.Context, v *store.Store, name string) string {
 			t.Helper()
 			var got []string
-			err := s.Aggregate(ctx, `SELECT current_setting('jit') FROM generate_series(1, $1::int)`, []any{3}, func(r *sqlx.Rows) error {
-				var v string
-				err := r.Scan(&v)
-				got = append(got, v)
+			err := v.Aggregate(ctx, `SELECT current_setting($1) FROM generate_series(1, $2::int)`, []any{name, 3}, func(r *sqlx.Rows) error {
+				var x string
+				err := r.Scan(&x)
+				got = append(got, x)
 				return err
 			})
 			if err != nil || len(got) != 3 {
@@ -47,19 +43,29 @@ func TestAggregateRunsWithoutJIT(t *testing.T) {
 			}
 			return got[0]
 		}
-		if got := inside(s); got != "off" {
+		outside := func(name string) string {
+			t.Helper()
+			var x string
+			if err := s.DB().GetContext(ctx, &x, `SELECT current_setting($1)`, name); err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		if before := outside("jit"); before != "on" {
+			t.Skipf("this server has jit=%s already: nothing to tell apart", before)
+		}
+		if got := inside(ctx, s, "jit"); got != "off" {
 			t.Errorf("jit during the aggregation = %q, want off", got)
 		}
 		// Every idle connection of the pool: the setting went with the
 		// transaction.
 		for i := 0; i < 4; i++ {
-			var after string
-			if err := s.DB().GetContext(ctx, &after, `SELECT current_setting('jit')`); err != nil || after != "on" {
-				t.Errorf("jit after the aggregation = %q (%v), want the server's on", after, err)
+			if after := outside("jit"); after != "on" {
+				t.Errorf("jit after the aggregation = %q, want the server's on", after)
 			}
 		}
 		err := s.Rehearse(ctx, func(v *store.Store) error {
-			if got := inside(v); got != "off" {
+			if got := inside(ctx, v, "jit"); got != "off" {
 				t.Errorf("jit during a rehearsal's aggregation = %q, want off", got)
 			}
 			return nil
@@ -70,30 +76,24 @@ func TestAggregateRunsWithoutJIT(t *testing.T) {
 		// One of two sums side by side: on a server on this machine, at
 		// most ⌊cores/2⌋−1 workers, never more than the server's; alone, the
 		// server's.
-		workers := func(ctx context.Context) int {
-			t.Helper()
-			var n int
-			if err := s.Aggregate(ctx, `SELECT current_setting('max_parallel_workers_per_gather')::int`, nil, func(r *sqlx.Rows) error { return r.Scan(&n) }); err != nil {
-				t.Fatal(err)
-			}
-			return n
-		}
-		var server int
-		if err := s.DB().GetContext(ctx, &server, `SELECT current_setting('max_parallel_workers_per_gather')::int`); err != nil {
-			t.Fatal(err)
-		}
+		const workers = "max_parallel_workers_per_gather"
+		server := outside(workers)
 		want := server
 		if c := store.Cores(s); c > 0 {
-			want = min(server, max(0, c/2-1))
+			n, err := strconv.Atoi(server)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = strconv.Itoa(min(n, max(0, c/2-1)))
 		}
-		if got := workers(store.SideBySide(ctx, 2)); got != want {
-			t.Errorf("workers of one of two sums side by side = %d, want %d (server %d, cores here %d)", got, want, server, store.Cores(s))
+		if got := inside(store.SideBySide(ctx, 2), s, workers); got != want {
+			t.Errorf("workers of one of two sums side by side = %s, want %s (server %s, cores here %d)", got, want, server, store.Cores(s))
 		}
-		if got := workers(store.SideBySide(ctx, 1)); got != server {
-			t.Errorf("workers of a sum alone = %d, want the server's %d", got, server)
+		if got := inside(store.SideBySide(ctx, 1), s, workers); got != server {
+			t.Errorf("workers of a sum alone = %s, want the server's %s", got, server)
 		}
-		if got := workers(ctx); got != server {
-			t.Errorf("workers of a sum = %d, want the server's %d", got, server)
+		if got := inside(ctx, s, workers); got != server {
+			t.Errorf("workers of a sum = %s, want the server's %s", got, server)
 		}
 		if err := s.Aggregate(ctx, `SELECT no_such_column FROM units`, nil, func(*sqlx.Rows) error { return nil }); err == nil {
 			t.Error("a query that fails: no error")
