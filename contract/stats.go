@@ -101,21 +101,21 @@ func (s *Source) Counts(ctx context.Context, r period.Range, on time.Time) (map[
 		}
 	}
 	slices.Sort(unknown)
-	for _, code := range unknown {
+	// A code's row in a message: its crimes over the window.
+	totalRow := func(code string) string {
 		total := 0
 		for _, n := range counts[code].ByCategory {
 			total += n
 		}
+		return labels.DataUnitTotal(code, total, r)
+	}
+	for _, code := range unknown {
 		s.report(problem{Relation: rel, Problem: finding.ProblemUnknownUnit, Ident: code, Unit: code, Action: finding.ActionLeftOut,
-			Row: labels.DataUnitTotal(code, total, r), Detail: code})
+			Row: totalRow(code), Detail: code})
 	}
 	out, unresolved := rules.Attribute(s.terr, on, counts, rules.Counts.Add)
 	for _, code := range slices.Sorted(maps.Keys(unresolved)) {
-		total := 0
-		for _, n := range counts[code].ByCategory {
-			total += n
-		}
-		s.notFollowed(rel, code, unresolved[code], labels.DataUnitTotal(code, total, r), on)
+		s.notFollowed(rel, code, unresolved[code], totalRow(code), on)
 	}
 	return out, nil
 }
