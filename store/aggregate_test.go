@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -124,5 +125,51 @@ func TestLocalCores(t *testing.T) {
 		if got := store.LocalCores(dsn); got != want {
 			t.Errorf("LocalCores(%q) = %d, want %d", dsn, got, want)
 		}
+	}
+}
+
+// The probe of countsFlagged reads the index of the unusable rows, which
+// holds none of a clean table's, instead of the window's rows: the index's
+// predicate is the probe's condition (it would not be used otherwise).
+// Over a province's view the migration builds no index and succeeds.
+func TestUnusableCountsIndex(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, storetest.PostgresURL(t), true)
+	mustLoad(t, s, fixture())
+	// A table as large as a province's would get a sequential scan from
+	// a planner that could not use the index; without statistics the
+	// planner prices a small table as larger still.
+	tx, err := s.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var plan []string
+	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.SelectContext(ctx, &plan, `EXPLAIN SELECT FROM crime_stats WHERE day >= $1 AND day <= $2 AND (`+store.UnusableProbe+`)`, "2025-01-01", "2025-12-31"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), "crime_stats_unusable") {
+		t.Errorf("the probe does not read crime_stats_unusable:\n%s", strings.Join(plan, "\n"))
+	}
+	var rows int
+	if err := s.DB().GetContext(ctx, &rows, `SELECT COUNT(*) FROM crime_stats WHERE `+store.UnusableProbe); err != nil || rows != 0 {
+		t.Fatalf("unusable rows in the fixture: %d, %v", rows, err)
+	}
+
+	v := storetest.Open(t, storetest.PostgresURL(t), false)
+	if err := store.MigrateTo(ctx, v, 9); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, v, `ALTER TABLE crime_stats RENAME TO crime_stats_base`,
+		`CREATE VIEW crime_stats AS SELECT * FROM crime_stats_base`)
+	if err := v.Migrate(ctx); err != nil {
+		t.Fatalf("migrate over a view of crime_stats: %v", err)
+	}
+	var indexes int
+	if err := v.DB().GetContext(ctx, &indexes, `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'crime_stats_unusable'`); err != nil || indexes != 0 {
+		t.Errorf("indexes crime_stats_unusable over the view: %d, %v", indexes, err)
 	}
 }

@@ -22,6 +22,7 @@ func MigrateTo(ctx context.Context, s *Store, version int64) error {
 	} else {
 		_, err = p.UpTo(ctx, version)
 	}
+	s.unusable.forget()
 	return err
 }
 
@@ -31,3 +32,6 @@ func Cores(s *Store) int { return s.cores }
 
 // LocalCores is localCores.
 var LocalCores = localCores
+
+// UnusableProbe is the condition countsFlagged probes crime_stats with.
+var UnusableProbe = unusableCount

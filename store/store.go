@@ -60,6 +60,10 @@ type Store struct {
 	// process: this machine's when it runs here, 0 when it runs elsewhere
 	// (see localCores, sumSettings).
 	cores int
+	// unusable caches whether crime_stats has the index of its unusable
+	// rows (PostgreSQL's migration 00010), which countsFlagged asks:
+	// unknown until first asked, and again after Migrate.
+	unusable *indexed
 }
 
 // prepared is a statement of the pool prepared when first needed (and
@@ -140,7 +144,7 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres %s: %w", u, err)
 		}
-		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}, cores: localCores(u.PostgresDSN())}
+		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}, cores: localCores(u.PostgresDSN()), unusable: &indexed{}}
 	}
 	// A round runs its four jobs and the sums of its two windows side by
 	// side (jobs.Runner.RunRound), the sender and the status page beside
@@ -257,6 +261,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", s.dialect, err)
 	}
+	s.unusable.forget()
 	return nil
 }
 
