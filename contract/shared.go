@@ -139,7 +139,7 @@ type pending struct {
 // transaction, nothing may run beside it), it does nothing and the jobs
 // read in turn. An error is of the reads that decide what Counts will
 // run; nothing was started then. The sums know how many run at once
-// (store.SideBySide), which on a database server on this machine
+// (store.CountsSideBySide), which on a database server on this machine
 // decides their parallel workers.
 func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop func(), err error) {
 	nothing := func() {}
@@ -169,17 +169,17 @@ func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop fu
 			mine = append(mine, claimed{r, key, p})
 		}
 	}
-	ctx, cancel := context.WithCancel(store.SideBySide(ctx, len(mine)))
-	var wg sync.WaitGroup
-	for _, c := range mine {
-		wg.Go(func() {
-			v, err := s.st.CountsChecked(ctx, c.r)
-			sh.settle(c.key, c.p, v, err)
-		})
+	rs := make([]period.Range, len(mine))
+	for i, c := range mine {
+		rs[i] = c.r
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	wait := s.st.CountsSideBySide(ctx, rs, func(i int, v *store.CheckedCounts, err error) {
+		sh.settle(mine[i].key, mine[i].p, v, err)
+	})
 	return func() {
 		cancel()
-		wg.Wait()
+		wait()
 	}, nil
 }
 

@@ -3,13 +3,17 @@ package store_test
 import (
 	"context"
 	"os"
+	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
 
+	"chuyenhoa/period"
 	"chuyenhoa/store"
 	"chuyenhoa/store/storetest"
 )
@@ -172,4 +176,50 @@ func TestUnusableCountsIndex(t *testing.T) {
 	if err := v.DB().GetContext(ctx, &indexes, `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'crime_stats_unusable'`); err != nil || indexes != 0 {
 		t.Errorf("indexes crime_stats_unusable over the view: %d, %v", indexes, err)
 	}
+}
+
+// CountsSideBySide gives each window what CountsChecked gives it alone,
+// with every sum knowing how many run at once (the parallel workers of
+// sumSettings depend on it); a sum alone knows of no other.
+func TestCountsSideBySide(t *testing.T) {
+	storetest.ForEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mustLoad(t, s, fixture())
+		var (
+			mu   sync.Mutex
+			seen []int
+		)
+		store.SetSumHook(s, func(ctx context.Context) {
+			mu.Lock()
+			seen = append(seen, store.SideBySideOf(ctx))
+			mu.Unlock()
+		})
+		rs := []period.Range{{From: d(2025, 1, 1), To: d(2025, 1, 31)}, {From: d(2024, 12, 1), To: d(2025, 3, 31)}}
+		got := make([]*store.CheckedCounts, len(rs))
+		s.CountsSideBySide(ctx, rs, func(i int, c *store.CheckedCounts, err error) {
+			if err != nil {
+				t.Errorf("%s: %v", rs[i], err)
+			}
+			got[i] = c
+		})()
+		if !slices.Equal(seen, []int{2, 2}) {
+			t.Errorf("sums side by side knew of %v running at once, want [2 2]", seen)
+		}
+		seen = nil
+		for i, r := range rs {
+			alone, err := s.CountsChecked(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[i] == nil || !reflect.DeepEqual(*got[i], *alone) {
+				t.Errorf("%s side by side: %+v, alone: %+v", r, got[i], alone)
+			}
+		}
+		if !slices.Equal(seen, []int{0, 0}) {
+			t.Errorf("sums alone knew of %v running at once, want [0 0]", seen)
+		}
+		if !reflect.DeepEqual(got[0].Counts, januaryCounts) {
+			t.Errorf("January side by side: %+v, want %+v", got[0].Counts, januaryCounts)
+		}
+	})
 }

@@ -620,6 +620,22 @@ func (s *Store) CountsChecked(ctx context.Context, r period.Range) (*CheckedCoun
 	return out, nil
 }
 
+// CountsSideBySide starts CountsChecked of every window of rs at once,
+// each on a connection of its own and knowing how many run beside it
+// (SideBySide), and calls done with each window's result as it comes, from
+// the window's goroutine. wait returns once every done has returned.
+func (s *Store) CountsSideBySide(ctx context.Context, rs []period.Range, done func(i int, c *CheckedCounts, err error)) (wait func()) {
+	ctx = SideBySide(ctx, len(rs))
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Go(func() {
+			c, err := s.CountsChecked(ctx, r)
+			done(i, c, err)
+		})
+	}
+	return wg.Wait
+}
+
 // usableCount is the SQL condition of a count the sums take.
 var usableCount = `count BETWEEN 0 AND ` + maxCount
 

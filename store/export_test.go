@@ -35,3 +35,13 @@ var LocalCores = localCores
 
 // UnusableProbe is the condition countsFlagged probes crime_stats with.
 var UnusableProbe = unusableCount
+
+// SetSumHook makes Aggregate call hook with the context of each sum.
+func SetSumHook(s *Store, hook func(ctx context.Context)) { s.sumHook = hook }
+
+// SideBySideOf is how many sums ctx says run at once (SideBySide; 0 when
+// it says nothing).
+func SideBySideOf(ctx context.Context) int {
+	n, _ := ctx.Value(sideBySideKey{}).(int)
+	return n
+}

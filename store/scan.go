@@ -114,6 +114,9 @@ func eachRow(ctx context.Context, x sqlx.QueryerContext, query string, args []an
 // transaction mode keeps to the transaction; see sumSettings). The
 // benchmark's baselines run their sums through it too.
 func (s *Store) Aggregate(ctx context.Context, query string, args []any, fn func(*sqlx.Rows) error) error {
+	if s.sumHook != nil {
+		s.sumHook(ctx)
+	}
 	if s.dialect != Postgres {
 		return eachRow(ctx, s.db, query, args, fn)
 	}

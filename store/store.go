@@ -53,6 +53,9 @@ type Store struct {
 	// loadHook, when set (tests only), runs inside Load's transaction after
 	// each table is written; an error aborts the load.
 	loadHook func(table string) error
+	// sumHook, when set (tests only), is called by Aggregate with the
+	// context of each sum.
+	sumHook func(ctx context.Context)
 	// markSent is MarkSent's statement on PostgreSQL, prepared at its first
 	// use (see MarkSent).
 	markSent *prepared
