@@ -654,19 +654,18 @@ const pgWindowGroups = `
 // server runs at the cost of the plain sum. Where crime_stats is our table
 // with the index of its unusable rows (migration 00010) it is the plain
 // sum, every group flagged when that index holds a row of the window: on
-// clean data the probe reads an empty index. Elsewhere (a
-// province's view) one SUM per group, in float8, each unusable row (count
-// NULL or outside 0..valid.MaxCount) adding flagRow instead of its count.
-// A second aggregate (COUNT(*) FILTER …) would cost PostgreSQL 10-15 %
-// more per window, the test in the sum 1-3 % at national size and 7 % at
-// 1× with one year (BENCHMARKS.md). Every addend is a whole number and a
-// group below flagRow is below 2⁵³, where float8 adds whole numbers
-// exactly: such a sum is the group's count, exactly, and no row of it is
-// unusable; it comes back as a bigint (held at flagRow, so that no sum
-// overflows one), which lib/pq reads faster than a float8. A group at or
-// above flagRow (an unusable row, or sums beyond any real count) gives
-// nil: the caller sums the window again with the rows told apart
-// (countsFiltered).
+// clean data the probe reads an empty index. Elsewhere (a province's view)
+// it is one SUM per group in float8, each unusable row (count NULL or
+// outside 0..valid.MaxCount) adding flagRow instead of its count. A
+// second aggregate (COUNT(*) FILTER …) would cost PostgreSQL 10-15 % more
+// per window, the test in the sum 6-7 % (BENCHMARKS.md). Every addend is
+// a whole number and a group below flagRow is below 2⁵³, where float8
+// adds whole numbers exactly: such a sum is the group's count, exactly,
+// and no row of it is unusable; it comes back as a bigint (held at
+// flagRow, so that no sum overflows one), which lib/pq reads faster than
+// a float8. A group at or above flagRow (an unusable row, or sums beyond
+// any real count) gives nil: the caller sums the window again with the
+// rows told apart (countsFiltered).
 func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCounts, error) {
 	probe, err := s.unusable.has(ctx, s.db)
 	if err != nil {
