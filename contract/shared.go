@@ -156,22 +156,22 @@ func (s *Source) Prefetch(ctx context.Context, windows ...period.Range) (stop fu
 	if !unique || s.offTrouble {
 		return nothing, nil
 	}
+	// The windows this Prefetch claimed (rs), each with its key and
+	// pending read.
 	type claimed struct {
-		r   period.Range
 		key string
 		p   *pending
 	}
-	var mine []claimed
+	var (
+		mine []claimed
+		rs   []period.Range
+	)
 	sh := s.shared
 	for _, r := range windows {
 		key := countsKey(s.window(statsRelation, r))
 		if p, _ := sh.claim(key); p != nil {
-			mine = append(mine, claimed{r, key, p})
+			mine, rs = append(mine, claimed{key, p}), append(rs, r)
 		}
-	}
-	rs := make([]period.Range, len(mine))
-	for i, c := range mine {
-		rs[i] = c.r
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	wait := s.st.CountsSideBySide(ctx, rs, func(i int, v *store.CheckedCounts, err error) {

@@ -435,7 +435,7 @@ func (s *Store) CheckCrimeStats(ctx context.Context, r period.Range, today time.
 	// the period's totals (Counts) for free. On a table the recompute runs
 	// this scan only when CountsChecked saw suspect rows in the window.
 	suspectWhere := ` WHERE day >= ? AND day <= ? AND (
-		count IS NULL OR count < 0 OR count > ` + maxCount + ` OR unit_code IS NULL OR offence_code IS NULL
+		` + unusableCount + ` OR unit_code IS NULL OR offence_code IS NULL
 		OR offence_code NOT IN (SELECT code FROM offence_types WHERE code IS NOT NULL)) LIMIT ?`
 	if s.dialect == SQLite {
 		// Every column the check reads is in the aggregation's covering
@@ -712,21 +712,23 @@ func (s *Store) countsFlagged(ctx context.Context, r period.Range) (*CheckedCoun
 
 // unusableCount is the SQL condition of a count no sum takes: the
 // predicate of PostgreSQL's index crime_stats_unusable (migration 00010),
-// which the planner uses only for a query that states it.
+// which the planner uses only for a query that states it, and part of
+// what CheckCrimeStats looks for.
 var unusableCount = `count IS NULL OR count < 0 OR count > ` + maxCount
 
-// indexed is what a store knows of one index: whether the database has
-// it, once asked (a rehearsal's view shares its store's).
-type indexed struct {
+// unusableIndex is what a store knows of the index of crime_stats'
+// unusable rows: whether the database has it, once asked (a rehearsal's
+// view shares its store's).
+type unusableIndex struct {
 	mu          sync.Mutex
 	known, here bool
 }
 
-// has reports whether crime_stats has the index of its unusable rows,
-// asking the database the first time (and after forget). Not knowing
-// costs only speed: without the index the probe of countsFlagged would
-// read the window a second time.
-func (x *indexed) has(ctx context.Context, db conn) (bool, error) {
+// has reports whether crime_stats has the index, asking the database the
+// first time (and after forget). Not knowing costs only speed: without
+// the index the probe of countsFlagged would read the window a second
+// time.
+func (x *unusableIndex) has(ctx context.Context, db conn) (bool, error) {
 	if x == nil {
 		return false, nil
 	}
@@ -748,7 +750,7 @@ func (x *indexed) has(ctx context.Context, db conn) (bool, error) {
 }
 
 // forget makes has ask again: a migration may have built the index.
-func (x *indexed) forget() {
+func (x *unusableIndex) forget() {
 	if x == nil {
 		return
 	}

@@ -66,7 +66,7 @@ type Store struct {
 	// unusable caches whether crime_stats has the index of its unusable
 	// rows (PostgreSQL's migration 00010), which countsFlagged asks:
 	// unknown until first asked, and again after Migrate.
-	unusable *indexed
+	unusable *unusableIndex
 }
 
 // prepared is a statement of the pool prepared when first needed (and
@@ -147,7 +147,7 @@ func open(ctx context.Context, rawURL string, existing bool) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres %s: %w", u, err)
 		}
-		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}, cores: localCores(u.PostgresDSN()), unusable: &indexed{}}
+		s = &Store{pool: db, db: db, dialect: Postgres, markSent: &prepared{}, cores: localCores(u.PostgresDSN()), unusable: &unusableIndex{}}
 	}
 	// A round runs its four jobs and the sums of its two windows side by
 	// side (jobs.Runner.RunRound), the sender and the status page beside
